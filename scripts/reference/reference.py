@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Reference outputs from Hugging Face transformers (PyTorch), for BERT Studio's parity tests.
+
+Sub-commands:
+  tiny-fixture --out DIR     build the committed tiny random BERT fixture and its reference
+                             logits (DIR/tiny-bert, DIR/tiny-bert-pytorch, DIR/reference.json)
+  minilm --model SRC --out DIR
+                             all-MiniLM-L6-v2 with a seeded 5-class head, saved as a
+                             classification folder, plus reference pooled outputs and logits
+  logits --model DIR --texts FILE --max-len N
+                             load a folder (e.g. one saved by the engine) with
+                             AutoModelForSequenceClassification and pipeline("text-classification")
+                             and print its logits as JSON
+
+Everything runs on the CPU in float32, in eval mode (no dropout).
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+
+import torch
+import transformers
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    BertConfig,
+    BertForSequenceClassification,
+    BertTokenizerFast,
+    pipeline,
+)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEXTS_FILE = os.path.join(HERE, "texts.json")
+
+
+def load_texts(path=TEXTS_FILE):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+@torch.no_grad()
+def outputs(model, tokenizer, texts, max_len):
+    """input_ids, pooled output and logits of each text, one text at a time (no padding)."""
+    model.eval()
+    rows = []
+    for text in texts:
+        enc = tokenizer(text, truncation=True, max_length=max_len, return_tensors="pt")
+        out = model.bert(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
+        logits = model.classifier(out.pooler_output)
+        rows.append(
+            {
+                "input_ids": enc["input_ids"][0].tolist(),
+                "pooled": out.pooler_output[0].tolist(),
+                "logits": logits[0].tolist(),
+            }
+        )
+    return rows
+
+
+@torch.no_grad()
+def batched_logits(model, tokenizer, texts, max_len):
+    """Logits with the whole list in one padded batch: checks that padding is masked."""
+    model.eval()
+    enc = tokenizer(texts, truncation=True, max_length=max_len, padding=True, return_tensors="pt")
+    return model(**enc).logits.tolist()
+
+
+def tiny_fixture(out_dir):
+    from tokenizers import BertWordPieceTokenizer
+
+    texts = load_texts()
+    torch.manual_seed(0)
+    corpus = texts + [
+        "Culture et élevage associés, activités de soutien à l'agriculture",
+        "Industrie manufacturière, construction, commerce, transports et entreposage",
+        "Hébergement et restauration, information et communication, activités financières",
+    ]
+    wordpiece = BertWordPieceTokenizer(lowercase=True, strip_accents=None)
+    wordpiece.train_from_iterator(corpus, vocab_size=400, min_frequency=1, limit_alphabet=200)
+    tmp = os.path.join(out_dir, "_vocab")
+    os.makedirs(tmp, exist_ok=True)
+    wordpiece.save_model(tmp)
+    tokenizer = BertTokenizerFast.from_pretrained(tmp, do_lower_case=True)
+
+    labels = ["Agriculture", "Industrie", "Services"]
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        # Ten times the usual spread, so attention is far from uniform and masking errors show.
+        initializer_range=0.2,
+        id2label=dict(enumerate(labels)),
+        label2id={l: i for i, l in enumerate(labels)},
+    )
+    model = BertForSequenceClassification(config)
+    # Random init leaves LayerNorms at 1/0 and biases at 0; perturb them so that a loader that
+    # skipped or swapped them would be caught.
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "LayerNorm" in name or name.endswith("bias"):
+                p.add_(0.1 * torch.randn_like(p))
+    model.eval()
+
+    safetensors_dir = os.path.join(out_dir, "tiny-bert")
+    model.save_pretrained(safetensors_dir)
+    tokenizer.save_pretrained(safetensors_dir)
+
+    # The same weights as an old-style folder: pytorch_model.bin and vocab.txt only.
+    bin_dir = os.path.join(out_dir, "tiny-bert-pytorch")
+    os.makedirs(bin_dir, exist_ok=True)
+    torch.save(model.state_dict(), os.path.join(bin_dir, "pytorch_model.bin"))
+    config.save_pretrained(bin_dir)
+    shutil.copy(os.path.join(tmp, "vocab.txt"), bin_dir)
+    with open(os.path.join(bin_dir, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump({"do_lower_case": True, "strip_accents": None, "tokenize_chinese_chars": True}, f)
+    shutil.rmtree(tmp)
+
+    max_len = 24
+    reference = {
+        "generated_by": f"scripts/reference/reference.py tiny-fixture (transformers {transformers.__version__}, torch {torch.__version__})",
+        "max_seq_len": max_len,
+        "texts": texts,
+        "per_text": outputs(model, tokenizer, texts, max_len),
+        "batched_logits": batched_logits(model, tokenizer, texts, max_len),
+    }
+    with open(os.path.join(out_dir, "reference.json"), "w", encoding="utf-8") as f:
+        json.dump(reference, f, ensure_ascii=False, indent=1)
+
+
+def minilm(src, out_dir):
+    texts = load_texts()
+    labels = ["A", "C", "G", "J", "P"]
+    torch.manual_seed(42)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        src, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)}
+    )
+    tokenizer = AutoTokenizer.from_pretrained(src)
+    model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    max_len = 128
+    reference = {
+        "generated_by": f"scripts/reference/reference.py minilm (transformers {transformers.__version__}, torch {torch.__version__})",
+        "max_seq_len": max_len,
+        "texts": texts,
+        "per_text": outputs(model, tokenizer, texts, max_len),
+        "batched_logits": batched_logits(model, tokenizer, texts, max_len),
+    }
+    with open(os.path.join(out_dir, "reference.json"), "w", encoding="utf-8") as f:
+        json.dump(reference, f, ensure_ascii=False, indent=1)
+
+
+def logits(model_dir, texts_file, max_len):
+    texts = load_texts(texts_file)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    classify = pipeline("text-classification", model=model_dir, device="cpu")
+    predictions = classify(texts, truncation=True, max_length=max_len)
+    json.dump(
+        {
+            "architectures": model.config.architectures,
+            "id2label": {str(k): v for k, v in model.config.id2label.items()},
+            "logits": batched_logits(model, tokenizer, texts, max_len),
+            "pipeline": predictions,
+        },
+        sys.stdout,
+        ensure_ascii=False,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("tiny-fixture")
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("minilm")
+    p.add_argument("--model", required=True)
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("logits")
+    p.add_argument("--model", required=True)
+    p.add_argument("--texts", default=TEXTS_FILE)
+    p.add_argument("--max-len", type=int, default=128)
+    args = parser.parse_args()
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    if args.command == "tiny-fixture":
+        tiny_fixture(args.out)
+    elif args.command == "minilm":
+        minilm(args.model, args.out)
+    else:
+        logits(args.model, args.texts, args.max_len)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+//! Text → token ids, with the model's own tokenizer.
+//!
+//! A folder's `tokenizer.json` is loaded by the `tokenizers` crate as is. A folder that only
+//! has `vocab.txt` (older BERT checkpoints) gets the WordPiece pipeline `transformers` builds
+//! for `BertTokenizerFast` from the same file and `tokenizer_config.json`.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::backend::Backend;
+use burn::tensor::{Int, Tensor, TensorData};
+use serde::Serialize;
+use serde_json::Value;
+use tokenizers::decoders::wordpiece::WordPiece as WordPieceDecoder;
+use tokenizers::models::wordpiece::WordPiece;
+use tokenizers::normalizers::bert::BertNormalizer;
+use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
+use tokenizers::processors::bert::BertProcessing;
+use tokenizers::{
+    PaddingDirection, PaddingParams, PaddingStrategy, Tokenizer, TruncationDirection,
+    TruncationParams, TruncationStrategy,
+};
+
+use crate::error::{EngineError, Result};
+use crate::model::BertInput;
+
+/// Tokenizer files copied verbatim when a model folder is saved.
+pub const TOKENIZER_FILES: &[&str] = &[
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "vocab.txt",
+    "special_tokens_map.json",
+];
+
+/// Facts about a tokenizer that the user may want to see (`bert-studio inspect`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TokenizerFacts {
+    /// `tokenizer.json` or `vocab.txt`: which file the tokenizer was built from.
+    pub source: String,
+    pub vocab_size: usize,
+    pub lowercase: Option<bool>,
+    pub model_max_length: Option<usize>,
+    pub pad_token: String,
+    pub pad_id: u32,
+}
+
+/// Token ids for a batch of texts, padded to the longest one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenizedBatch {
+    pub batch_size: usize,
+    pub seq_len: usize,
+    /// Row-major `[batch_size, seq_len]`.
+    pub input_ids: Vec<i64>,
+    /// 1 for real tokens, 0 for padding.
+    pub attention_mask: Vec<i64>,
+}
+
+impl TokenizedBatch {
+    pub fn to_input<B: Backend>(&self, device: &B::Device) -> BertInput<B> {
+        let shape = [self.batch_size, self.seq_len];
+        let ids = Tensor::<B, 2, Int>::from_data(TensorData::new(self.input_ids.clone(), shape), device);
+        let mask =
+            Tensor::<B, 2, Int>::from_data(TensorData::new(self.attention_mask.clone(), shape), device);
+        BertInput {
+            input_ids: ids,
+            padding_mask: mask.equal_elem(0),
+        }
+    }
+
+    /// Number of real (non-padding) tokens of each row.
+    pub fn lengths(&self) -> Vec<usize> {
+        self.attention_mask
+            .chunks(self.seq_len.max(1))
+            .map(|row| row.iter().filter(|m| **m != 0).count())
+            .collect()
+    }
+}
+
+#[derive(Clone)]
+pub struct TextTokenizer {
+    tokenizer: Tokenizer,
+    facts: TokenizerFacts,
+    /// The folder's tokenizer files (name, bytes), written back unchanged on save.
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for TextTokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextTokenizer").field("facts", &self.facts).finish()
+    }
+}
+
+fn tokenizer_error(path: &Path, reason: impl std::fmt::Display) -> EngineError {
+    EngineError::Tokenizer {
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+impl TextTokenizer {
+    /// Loads the tokenizer of a model folder. `pad_token_id` comes from `config.json`.
+    pub fn from_folder(folder: &Path, pad_token_id: usize) -> Result<Self> {
+        let config = read_tokenizer_config(folder)?;
+        let json_path = folder.join("tokenizer.json");
+        let vocab_path = folder.join("vocab.txt");
+        let (tokenizer, source) = if json_path.is_file() {
+            let tokenizer = Tokenizer::from_file(&json_path).map_err(|e| tokenizer_error(&json_path, e))?;
+            (tokenizer, "tokenizer.json")
+        } else if vocab_path.is_file() {
+            (wordpiece_from_vocab(&vocab_path, &config)?, "vocab.txt")
+        } else {
+            return Err(crate::model::LoadError::MissingFile {
+                path: folder.display().to_string(),
+                what: "tokenizer (tokenizer.json or vocab.txt)".into(),
+                reason: "neither file exists".into(),
+            }
+            .into());
+        };
+
+        let mut files = Vec::new();
+        for name in TOKENIZER_FILES {
+            let path = folder.join(name);
+            if path.is_file() {
+                let bytes = std::fs::read(&path).map_err(|e| EngineError::io("read", &path, e))?;
+                files.push((name.to_string(), bytes));
+            }
+        }
+        if source == "vocab.txt" {
+            // Also ship a tokenizer.json so the saved folder is self-describing.
+            let json = tokenizer.to_string(true).map_err(|e| tokenizer_error(&vocab_path, e))?;
+            files.push(("tokenizer.json".into(), json.into_bytes()));
+        }
+
+        let pad_token = config
+            .get("pad_token")
+            .and_then(special_token_text)
+            .or_else(|| tokenizer.id_to_token(pad_token_id as u32))
+            .unwrap_or_else(|| "[PAD]".into());
+        let pad_id = tokenizer.token_to_id(&pad_token).unwrap_or(pad_token_id as u32);
+        let facts = TokenizerFacts {
+            source: source.into(),
+            vocab_size: tokenizer.get_vocab_size(true),
+            lowercase: config.get("do_lower_case").and_then(Value::as_bool),
+            model_max_length: config
+                .get("model_max_length")
+                .and_then(Value::as_u64)
+                .filter(|n| *n < 1_000_000)
+                .map(|n| n as usize),
+            pad_token,
+            pad_id,
+        };
+        Ok(TextTokenizer {
+            tokenizer,
+            facts,
+            files,
+        })
+    }
+
+    pub fn facts(&self) -> &TokenizerFacts {
+        &self.facts
+    }
+
+    pub fn vocab_size(&self) -> usize {
+        self.facts.vocab_size
+    }
+
+    /// Tokenizes `texts` with [CLS]/[SEP], truncates each to `max_len` tokens, and pads the
+    /// batch to its longest sequence (dynamic padding).
+    pub fn encode_batch(&self, texts: &[&str], max_len: usize) -> Result<TokenizedBatch> {
+        if max_len < 2 {
+            return Err(EngineError::invalid(
+                "The maximum sequence length must be at least 2 tokens ([CLS] and [SEP]).",
+            ));
+        }
+        let mut tokenizer = self.tokenizer.clone();
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                direction: TruncationDirection::Right,
+                max_length: max_len,
+                strategy: TruncationStrategy::LongestFirst,
+                stride: 0,
+            }))
+            .map_err(|e| EngineError::invalid(e.to_string()))?;
+        tokenizer.with_padding(Some(PaddingParams {
+            strategy: PaddingStrategy::BatchLongest,
+            direction: PaddingDirection::Right,
+            pad_to_multiple_of: None,
+            pad_id: self.facts.pad_id,
+            pad_type_id: 0,
+            pad_token: self.facts.pad_token.clone(),
+        }));
+        let encodings = tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| EngineError::invalid(format!("A text could not be tokenized: {e}")))?;
+        let seq_len = encodings.first().map_or(0, |e| e.len());
+        let mut input_ids = Vec::with_capacity(texts.len() * seq_len);
+        let mut attention_mask = Vec::with_capacity(texts.len() * seq_len);
+        for enc in &encodings {
+            input_ids.extend(enc.get_ids().iter().map(|&id| id as i64));
+            attention_mask.extend(enc.get_attention_mask().iter().map(|&m| m as i64));
+        }
+        Ok(TokenizedBatch {
+            batch_size: texts.len(),
+            seq_len,
+            input_ids,
+            attention_mask,
+        })
+    }
+
+    /// Writes the tokenizer files into `folder`.
+    pub fn save_files(&self, folder: &Path) -> Result<()> {
+        for (name, bytes) in &self.files {
+            let path = folder.join(name);
+            std::fs::write(&path, bytes).map_err(|e| EngineError::io("write", &path, e))?;
+        }
+        Ok(())
+    }
+}
+
+fn read_tokenizer_config(folder: &Path) -> Result<serde_json::Map<String, Value>> {
+    let path: PathBuf = folder.join("tokenizer_config.json");
+    if !path.is_file() {
+        return Ok(Default::default());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| EngineError::io("read", &path, e))?;
+    match serde_json::from_str(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(tokenizer_error(&path, "it is not a JSON object")),
+        Err(e) => Err(tokenizer_error(&path, format!("it is not valid JSON ({e})"))),
+    }
+}
+
+/// Special tokens are either a string or `{"content": "[PAD]", …}` in tokenizer_config.json.
+fn special_token_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(m) => m.get("content").and_then(Value::as_str).map(String::from),
+        _ => None,
+    }
+}
+
+/// The pipeline of `transformers`' `BertTokenizerFast` built from `vocab.txt`.
+fn wordpiece_from_vocab(vocab: &Path, config: &serde_json::Map<String, Value>) -> Result<Tokenizer> {
+    let token = |key: &str, default: &str| {
+        config
+            .get(key)
+            .and_then(special_token_text)
+            .unwrap_or_else(|| default.to_string())
+    };
+    let unk = token("unk_token", "[UNK]");
+    let cls = token("cls_token", "[CLS]");
+    let sep = token("sep_token", "[SEP]");
+    let lowercase = config.get("do_lower_case").and_then(Value::as_bool).unwrap_or(true);
+    let strip_accents = config.get("strip_accents").and_then(Value::as_bool);
+    let chinese = config
+        .get("tokenize_chinese_chars")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+
+    let vocab_str = vocab.to_str().ok_or_else(|| tokenizer_error(vocab, "the path is not valid UTF-8"))?;
+    let model = WordPiece::from_file(vocab_str)
+        .unk_token(unk)
+        .build()
+        .map_err(|e| tokenizer_error(vocab, e))?;
+    let mut tokenizer = Tokenizer::new(model);
+    let id = |t: &str| {
+        tokenizer
+            .token_to_id(t)
+            .ok_or_else(|| tokenizer_error(vocab, format!("the special token {t} is not in the vocabulary")))
+    };
+    let (cls_id, sep_id) = (id(&cls)?, id(&sep)?);
+    tokenizer
+        .with_normalizer(Some(BertNormalizer::new(true, chinese, strip_accents, lowercase)))
+        .with_pre_tokenizer(Some(BertPreTokenizer))
+        .with_post_processor(Some(BertProcessing::new((sep, sep_id), (cls, cls_id))))
+        .with_decoder(Some(WordPieceDecoder::default()));
+    Ok(tokenizer)
+}

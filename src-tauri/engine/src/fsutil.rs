@@ -1,0 +1,97 @@
+//! Writes that never leave a half-written result under the final name.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{EngineError, Result};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A hidden sibling path of `dest` that no other writer (thread or process) uses.
+pub fn temp_sibling(dest: &Path, tag: &str) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let unique = format!(
+        ".{name}.{tag}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    dest.with_file_name(unique)
+}
+
+/// Builds a folder with `fill` in a temporary sibling of `dest`, then moves it into place.
+/// If `fill` fails, the temporary folder is removed and any previous `dest` is untouched.
+pub fn write_dir_atomically(dest: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let parent = parent_of(dest);
+    std::fs::create_dir_all(&parent).map_err(|e| EngineError::io("create the folder", &parent, e))?;
+    let tmp = temp_sibling(dest, "partial");
+    std::fs::create_dir(&tmp).map_err(|e| EngineError::io("create the folder", &tmp, e))?;
+    if let Err(e) = fill(&tmp) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if let Err(e) = replace_path(&tmp, dest) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Moves `new` to `dest`. An existing `dest` is set aside first and put back if the move fails.
+fn replace_path(new: &Path, dest: &Path) -> Result<()> {
+    if !dest.exists() {
+        return std::fs::rename(new, dest).map_err(|e| EngineError::io("move into place", dest, e));
+    }
+    let old = temp_sibling(dest, "previous");
+    std::fs::rename(dest, &old).map_err(|e| EngineError::io("replace", dest, e))?;
+    if let Err(e) = std::fs::rename(new, dest) {
+        let _ = std::fs::rename(&old, dest);
+        return Err(EngineError::io("move into place", dest, e));
+    }
+    let _ = if old.is_dir() {
+        std::fs::remove_dir_all(&old)
+    } else {
+        std::fs::remove_file(&old)
+    };
+    Ok(())
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_fill_keeps_the_previous_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let dest = root.path().join("model");
+        write_dir_atomically(&dest, |d| {
+            std::fs::write(d.join("a.txt"), "first").map_err(|e| EngineError::io("write", d, e))
+        })
+        .unwrap();
+        let err = write_dir_atomically(&dest, |d| {
+            std::fs::write(d.join("a.txt"), "second").unwrap();
+            Err(EngineError::invalid("disk full"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("disk full"));
+        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "first");
+        // Nothing temporary is left beside it.
+        let names: Vec<_> = std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("model")]);
+
+        write_dir_atomically(&dest, |d| {
+            std::fs::write(d.join("a.txt"), "third").map_err(|e| EngineError::io("write", d, e))
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "third");
+    }
+}

@@ -1,0 +1,15 @@
+//! BERT Studio's engine: everything the desktop app and the `bert-studio` CLI do, without
+//! any user-interface code. Data → model → training → inference, with typed errors.
+
+pub mod backend;
+pub mod data;
+pub mod error;
+pub mod fsutil;
+pub mod inference;
+pub mod model;
+pub mod source;
+
+pub use error::{EngineError, Result};
+
+/// The engine's version, recorded in reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

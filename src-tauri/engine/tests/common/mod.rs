@@ -1,0 +1,97 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn cache_dir() -> PathBuf {
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".into());
+    PathBuf::from(home).join(".cache/bert-studio")
+}
+
+/// The Python with transformers that `scripts/test.sh` prepares.
+pub fn reference_python() -> PathBuf {
+    let python = std::env::var("BERT_STUDIO_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| cache_dir().join("pyenv/bin/python"));
+    assert!(
+        python.exists(),
+        "The reference Python ({}) is missing: run scripts/test.sh, which installs it.",
+        python.display()
+    );
+    python
+}
+
+/// Test assets fetched by `scripts/fetch-test-assets.sh` (never committed).
+pub fn asset(name: &str) -> PathBuf {
+    let root = std::env::var("BERT_STUDIO_ASSETS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| cache_dir().join("assets"));
+    let path = root.join(name);
+    assert!(
+        path.exists(),
+        "The test asset {} is missing: run scripts/test.sh (or scripts/fetch-test-assets.sh).",
+        path.display()
+    );
+    path
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PerText {
+    pub input_ids: Vec<i64>,
+    pub pooled: Vec<f32>,
+    pub logits: Vec<f32>,
+}
+
+/// What `scripts/reference/reference.py` computed with transformers.
+#[derive(Debug, Deserialize)]
+pub struct Reference {
+    pub max_seq_len: usize,
+    pub texts: Vec<String>,
+    pub per_text: Vec<PerText>,
+    pub batched_logits: Vec<Vec<f32>>,
+}
+
+pub fn read_reference(path: &Path) -> Reference {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Largest absolute difference, with the position where it occurs.
+pub fn assert_close(actual: &[Vec<f32>], expected: &[Vec<f32>], tolerance: f32, what: &str) {
+    assert_eq!(actual.len(), expected.len(), "{what}: row count");
+    let mut worst = (0.0f32, 0, 0);
+    for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
+        assert_eq!(a.len(), e.len(), "{what}: width of row {i}");
+        for (j, (x, y)) in a.iter().zip(e).enumerate() {
+            let d = (x - y).abs();
+            assert!(d.is_finite(), "{what}: non-finite value at [{i}][{j}]");
+            if d > worst.0 {
+                worst = (d, i, j);
+            }
+        }
+    }
+    assert!(
+        worst.0 <= tolerance,
+        "{what}: max |difference| {} at [{}][{}] (engine {} vs transformers {}) exceeds {tolerance}",
+        worst.0,
+        worst.1,
+        worst.2,
+        actual[worst.1][worst.2],
+        expected[worst.1][worst.2]
+    );
+    // A comparison of two all-zero outputs would prove nothing.
+    assert!(
+        expected.iter().flatten().any(|v| v.abs() > 1e-3),
+        "{what}: the reference is all zeros"
+    );
+}
