@@ -217,6 +217,7 @@ impl<B: Backend> BertForSequenceClassification<B> {
 impl ModelConfig {
     /// A model with freshly initialised weights, as `transformers` initialises BERT:
     /// normal(0, initializer_range) for dense and embedding weights, zero biases, unit LayerNorm.
+    /// Weights are drawn lazily, on first use (loading a checkpoint then costs no random draws).
     pub fn init<B: Backend>(&self, device: &B::Device) -> BertForSequenceClassification<B> {
         let c = &self.bert;
         let normal = Initializer::Normal {

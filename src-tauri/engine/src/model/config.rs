@@ -105,8 +105,17 @@ impl ModelConfig {
         bert.validate().map_err(invalid)?;
 
         let typed_keys = typed_keys();
+        // num_labels is derived from id2label; transformers writes both.
+        let num_labels = map.remove("num_labels").and_then(|v| v.as_u64());
         map.retain(|k, _| !typed_keys.contains(k));
-        Ok(ModelConfig { bert, extra: map })
+        let mut config = ModelConfig { bert, extra: map };
+        if config.bert.id2label.as_ref().is_none_or(|m| m.is_empty()) {
+            // transformers' default when a config names no labels: LABEL_0, LABEL_1, …
+            let n = num_labels.unwrap_or(2).max(1) as usize;
+            let labels: Vec<String> = (0..n).map(|i| format!("LABEL_{i}")).collect();
+            config.set_labels(&labels);
+        }
+        Ok(config)
     }
 
     pub fn from_file(path: &Path) -> Result<Self, LoadError> {
@@ -118,20 +127,14 @@ impl ModelConfig {
         Self::from_json_str(&text, path)
     }
 
-    /// The labels in class-index order. A config without `id2label` gets `LABEL_0`, `LABEL_1`
-    /// (two classes), as `transformers` does.
+    /// The labels in class-index order. A config without `id2label` got `LABEL_0`, `LABEL_1`, …
+    /// when it was read, as `transformers` does.
     pub fn labels(&self) -> Vec<String> {
-        match &self.bert.id2label {
-            Some(map) if !map.is_empty() => map.values().cloned().collect(),
-            _ => {
-                let n = self
-                    .extra
-                    .get("num_labels")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(2) as usize;
-                (0..n).map(|i| format!("LABEL_{i}")).collect()
-            }
-        }
+        self.bert
+            .id2label
+            .as_ref()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub fn num_labels(&self) -> usize {
@@ -153,10 +156,7 @@ impl ModelConfig {
 
     /// The JSON written to `config.json` of a sequence-classification folder.
     pub fn to_json_value(&self) -> Value {
-        let mut cfg = self.clone();
-        if cfg.bert.id2label.is_none() {
-            cfg.set_labels(&self.labels());
-        }
+        let cfg = self;
         let mut map = cfg.extra.clone();
         let Value::Object(typed) = serde_json::to_value(&cfg.bert).expect("config serialises")
         else {

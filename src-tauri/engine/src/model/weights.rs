@@ -151,6 +151,15 @@ impl<B: Backend> Slot<'_, B> {
         }
     }
 
+    /// Draws the initial values of a lazily initialised parameter now. burn draws them on first
+    /// use, and a clone taken before that would draw different ones.
+    fn materialize(&self) {
+        match self {
+            Slot::LinearWeight(p) | Slot::Matrix(p) => drop(p.val()),
+            Slot::Vector(p) => drop(p.val()),
+        }
+    }
+
     /// The values in Hugging Face layout, row-major f32.
     fn hf_values(&self) -> (Vec<usize>, Vec<f32>) {
         let data = match self {
@@ -423,7 +432,10 @@ pub fn load_weights<B: Backend>(
                 }
                 to_assign.push((stored.clone(), found.clone(), slot));
             }
-            _ if may_be_initialized(&name) => initialized.push(name),
+            _ if may_be_initialized(&name) => {
+                slot.materialize();
+                initialized.push(name);
+            }
             _ => missing.push(name),
         }
     }

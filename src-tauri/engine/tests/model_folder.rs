@@ -1,0 +1,302 @@
+//! Loading and saving Hugging Face model folders: round trips, transformers compatibility,
+//! and a plain-words error for every kind of broken folder.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use bert_studio_engine::EngineError;
+use bert_studio_engine::backend::{CpuBackend, CpuDevice};
+use bert_studio_engine::inference::forward_texts;
+use bert_studio_engine::model::{LoadError, LoadOptions, LoadedModel, load_model_folder, save_model_folder};
+use common::*;
+
+type B = CpuBackend;
+
+fn load(folder: &Path, options: &LoadOptions) -> Result<LoadedModel<B>, EngineError> {
+    load_model_folder::<B>(folder, options, &CpuDevice::default())
+}
+
+fn reference_texts() -> Vec<String> {
+    read_reference(&fixtures().join("reference.json")).texts
+}
+
+/// A writable copy of the tiny fixture.
+fn tiny_copy(dir: &Path) -> PathBuf {
+    let dest = dir.join("tiny");
+    std::fs::create_dir_all(&dest).unwrap();
+    for entry in std::fs::read_dir(fixtures().join("tiny-bert")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dest.join(entry.file_name())).unwrap();
+    }
+    dest
+}
+
+/// Rewrites `model.safetensors` of `folder` through `edit` (name → (shape, f32 values)).
+fn edit_weights(folder: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<usize>, Vec<f32>)>)) {
+    let path = folder.join("model.safetensors");
+    let bytes = std::fs::read(&path).unwrap();
+    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut tensors: Vec<(String, Vec<usize>, Vec<f32>)> = file
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| {
+            let values = view
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            (name, view.shape().to_vec(), values)
+        })
+        .collect();
+    edit(&mut tensors);
+    let raw: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .into_iter()
+        .map(|(n, s, v)| (n, s, v.iter().flat_map(|x| x.to_le_bytes()).collect()))
+        .collect();
+    let views: Vec<(String, safetensors::tensor::TensorView)> = raw
+        .iter()
+        .map(|(n, s, b)| {
+            (n.clone(), safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b).unwrap())
+        })
+        .collect();
+    safetensors::serialize_to_file(views, None, &path).unwrap();
+}
+
+fn load_error(folder: &Path) -> (LoadError, String) {
+    match load(folder, &LoadOptions::default()) {
+        Err(EngineError::Load { source }) => {
+            let message = source.to_string();
+            (source, message)
+        }
+        Err(other) => panic!("expected a LoadError, got {other:?}"),
+        Ok(_) => panic!("a broken folder loaded"),
+    }
+}
+
+fn logits(loaded: &LoadedModel<B>, texts: &[String], max_len: usize) -> Vec<Vec<f32>> {
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    forward_texts(loaded, &texts, max_len, 4, &CpuDevice::default()).unwrap().logits
+}
+
+#[test]
+fn save_then_load_gives_bit_identical_logits() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = reference_texts();
+    let original = load(&fixtures().join("tiny-bert"), &LoadOptions::default()).unwrap();
+    let saved = dir.path().join("saved");
+    save_model_folder(&saved, &original.model, &original.config, &original.tokenizer).unwrap();
+    let reloaded = load(&saved, &LoadOptions::default()).unwrap();
+    assert_eq!(logits(&original, &texts, 24), logits(&reloaded, &texts, 24));
+    assert_eq!(reloaded.config, original.config);
+    // Keys we do not use are written back.
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(saved.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["transformers_version"], "5.24.0");
+    assert_eq!(config["architectures"][0], "BertForSequenceClassification");
+}
+
+/// A folder saved by the engine — here with a new, seeded 2-class head — loads unchanged in
+/// transformers (`from_pretrained` and `pipeline`) and gives the engine's logits.
+#[test]
+fn saved_folder_loads_in_transformers_with_the_same_logits() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = vec!["Négatif".to_string(), "Positif".to_string()];
+    let options = LoadOptions {
+        labels: Some(labels.clone()),
+        seed: Some(7),
+    };
+    let loaded = load(&fixtures().join("tiny-bert-pytorch"), &options).unwrap();
+    assert!(loaded.report.new_classifier, "{:?}", loaded.report);
+    let saved = dir.path().join("exported");
+    save_model_folder(&saved, &loaded.model, &loaded.config, &loaded.tokenizer).unwrap();
+
+    let texts = reference_texts();
+    let texts_file = dir.path().join("texts.json");
+    std::fs::write(&texts_file, serde_json::to_string(&texts).unwrap()).unwrap();
+    let output = Command::new(reference_python())
+        .arg(repo_root().join("scripts/reference/reference.py"))
+        .args(["logits", "--max-len", "24", "--model"])
+        .arg(&saved)
+        .arg("--texts")
+        .arg(&texts_file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "transformers could not load the saved folder:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["architectures"][0], "BertForSequenceClassification");
+    assert_eq!(answer["id2label"]["0"], "Négatif");
+    assert_eq!(answer["id2label"]["1"], "Positif");
+    let theirs: Vec<Vec<f32>> = serde_json::from_value(answer["logits"].clone()).unwrap();
+    let ours = logits(&loaded, &texts, 24);
+    assert_close(&ours, &theirs, 1e-4, "logits of the engine-saved folder");
+    // The pipeline's top label is the engine's argmax.
+    for (row, prediction) in ours.iter().zip(answer["pipeline"].as_array().unwrap()) {
+        let argmax = if row[0] >= row[1] { 0 } else { 1 };
+        assert_eq!(prediction["label"], labels[argmax].as_str());
+    }
+}
+
+#[test]
+fn a_checkpoint_without_classifier_gets_a_fresh_head_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = tiny_copy(dir.path());
+    edit_weights(&folder, |t| {
+        t.retain(|(n, _, _)| !n.starts_with("classifier."));
+        // A pre-training head that a classifier has no use for.
+        t.push(("cls.predictions.bias".into(), vec![400], vec![0.5; 400]));
+    });
+    let loaded = load(&folder, &LoadOptions { labels: None, seed: Some(3) }).unwrap();
+    assert!(loaded.report.new_classifier);
+    assert_eq!(loaded.report.initialized, vec!["classifier.weight", "classifier.bias"]);
+    assert_eq!(loaded.report.unexpected, vec!["cls.predictions.bias"]);
+    // normal(0, initializer_range = 0.2) weights, zero bias, as transformers initialises.
+    let w: Vec<f32> = loaded.model.classifier.weight.val().into_data().into_vec().unwrap();
+    let std = (w.iter().map(|x| x * x).sum::<f32>() / w.len() as f32).sqrt();
+    assert!((0.12..0.28).contains(&std), "std {std}");
+    let b: Vec<f32> = loaded.model.classifier.bias.as_ref().unwrap().val().into_data().into_vec().unwrap();
+    assert!(b.iter().all(|x| *x == 0.0));
+    // The same seed gives the same head.
+    let again = load(&folder, &LoadOptions { labels: None, seed: Some(3) }).unwrap();
+    let w2: Vec<f32> = again.model.classifier.weight.val().into_data().into_vec().unwrap();
+    assert_eq!(w, w2);
+}
+
+#[test]
+fn a_missing_config_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = tiny_copy(dir.path());
+    std::fs::remove_file(folder.join("config.json")).unwrap();
+    let (err, message) = load_error(&folder);
+    assert!(matches!(err, LoadError::MissingFile { .. }), "{err:?}");
+    assert!(message.contains("config.json"), "{message}");
+}
+
+#[test]
+fn a_truncated_safetensors_file_is_reported_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = tiny_copy(dir.path());
+    let path = folder.join("model.safetensors");
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let (err, message) = load_error(&folder);
+    assert!(matches!(err, LoadError::CorruptWeights { .. }), "{err:?}");
+    assert!(message.contains("cut off"), "{message}");
+    assert!(message.contains("model.safetensors"), "{message}");
+
+    std::fs::write(&path, b"this is not a safetensors file at all").unwrap();
+    let (err, _) = load_error(&folder);
+    assert!(matches!(err, LoadError::CorruptWeights { .. }), "{err:?}");
+}
+
+#[test]
+fn a_corrupt_pytorch_file_is_reported_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("pt");
+    std::fs::create_dir(&folder).unwrap();
+    for name in ["config.json", "vocab.txt", "tokenizer_config.json", "pytorch_model.bin"] {
+        std::fs::copy(fixtures().join("tiny-bert-pytorch").join(name), folder.join(name)).unwrap();
+    }
+    let path = folder.join("pytorch_model.bin");
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
+    let (err, message) = load_error(&folder);
+    assert!(matches!(err, LoadError::CorruptWeights { .. }), "{err:?}");
+    assert!(message.contains("pytorch_model.bin"), "{message}");
+}
+
+#[test]
+fn a_shape_mismatch_names_the_tensor_and_both_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = tiny_copy(dir.path());
+    let config_path = folder.join("config.json");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    std::fs::write(&config_path, config.replace("\"intermediate_size\": 64", "\"intermediate_size\": 48")).unwrap();
+    let (err, message) = load_error(&folder);
+    assert_eq!(
+        err,
+        LoadError::ShapeMismatch {
+            path: folder.join("model.safetensors").display().to_string(),
+            name: "bert.encoder.layer.0.intermediate.dense.weight".into(),
+            expected: vec![48, 32],
+            found: vec![64, 32],
+        }
+    );
+    assert!(message.contains("[48, 32]") && message.contains("[64, 32]"), "{message}");
+}
+
+#[test]
+fn missing_encoder_tensors_are_listed_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = tiny_copy(dir.path());
+    edit_weights(&folder, |t| t.retain(|(n, _, _)| !n.contains("layer.1.attention.self.key")));
+    let (err, message) = load_error(&folder);
+    match err {
+        LoadError::MissingTensors { names, .. } => assert_eq!(
+            names,
+            vec![
+                "bert.encoder.layer.1.attention.self.key.weight",
+                "bert.encoder.layer.1.attention.self.key.bias"
+            ]
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(message.contains("2 tensor(s)"), "{message}");
+}
+
+#[test]
+fn a_tokenizer_larger_than_the_vocabulary_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = tiny_copy(dir.path());
+    let config_path = folder.join("config.json");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    std::fs::write(&config_path, config.replace("\"vocab_size\": 400", "\"vocab_size\": 300")).unwrap();
+    let (_, message) = load_error(&folder);
+    assert!(message.contains("tokenizer"), "{message}");
+}
+
+#[test]
+fn other_architectures_and_non_folders_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = tiny_copy(dir.path());
+    let config_path = folder.join("config.json");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    std::fs::write(&config_path, config.replace("\"model_type\": \"bert\"", "\"model_type\": \"roberta\"")).unwrap();
+    let (err, message) = load_error(&folder);
+    assert!(matches!(err, LoadError::UnsupportedArchitecture { .. }), "{err:?}");
+    assert!(message.contains("roberta"), "{message}");
+
+    let (err, _) = load_error(&folder.join("config.json"));
+    assert!(matches!(err, LoadError::NotAFolder { .. }), "{err:?}");
+}
+
+#[test]
+fn a_failed_save_keeps_the_previous_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = load(&fixtures().join("tiny-bert"), &LoadOptions::default()).unwrap();
+    let dest = dir.path().join("model");
+    save_model_folder(&dest, &loaded.model, &loaded.config, &loaded.tokenizer).unwrap();
+    let before = std::fs::read(dest.join("model.safetensors")).unwrap();
+
+    // A read-only parent: the temporary folder cannot even be created.
+    let mut perms = std::fs::metadata(dir.path()).unwrap().permissions();
+    use std::os::unix::fs::PermissionsExt;
+    perms.set_mode(0o555);
+    std::fs::set_permissions(dir.path(), perms.clone()).unwrap();
+    let result = save_model_folder(&dest, &loaded.model, &loaded.config, &loaded.tokenizer);
+    perms.set_mode(0o755);
+    std::fs::set_permissions(dir.path(), perms).unwrap();
+
+    // Root may write anyway; only check the error where the OS refused.
+    if let Err(err) = result {
+        assert!(err.to_string().contains(&dir.path().display().to_string()), "{err}");
+    }
+    assert_eq!(std::fs::read(dest.join("model.safetensors")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("model")]);
+}
