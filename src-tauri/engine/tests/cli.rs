@@ -1,0 +1,70 @@
+//! The `bert-studio` command line, run as a user runs it.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn bert_studio(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bert-studio"))
+        .args(args)
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn inspect_describes_a_folder() {
+    let folder = fixtures().join("tiny-bert");
+    let (ok, stdout, stderr) = bert_studio(&["inspect", folder.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("2 layers, hidden size 32, 4 attention heads"), "{stdout}");
+    assert!(stdout.contains("3 classes: Agriculture, Industrie, Services"), "{stdout}");
+    assert!(stdout.contains("from tokenizer.json, 400 tokens, lowercases text"), "{stdout}");
+
+    let (ok, stdout, stderr) = bert_studio(&["inspect", "--json", folder.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    let facts: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // BERT's parameter count from the config alone: embeddings, layers, pooler, classifier.
+    let (v, p, t, h, i, l, c) = (400, 64, 2, 32, 64, 2, 3);
+    let layer = 4 * (h * h + h) + 2 * (2 * h) + (h * i + i) + (i * h + h);
+    let expected = (v + p + t) * h + 2 * h + l * layer + (h * h + h) + (h * c + c);
+    assert_eq!(facts["parameters"], expected);
+    assert_eq!(facts["tokenizer"]["vocab_size"], 400);
+    assert_eq!(facts["load_report"]["new_classifier"], false);
+}
+
+#[test]
+fn inspect_explains_a_base_model_without_head() {
+    let folder = asset("all-MiniLM-L6-v2");
+    let (ok, stdout, stderr) = bert_studio(&["inspect", folder.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("6 layers, hidden size 384"), "{stdout}");
+    assert!(stdout.contains("no classification head yet"), "{stdout}");
+}
+
+#[test]
+fn inspect_errors_are_plain_words() {
+    let (ok, _, stderr) = bert_studio(&["inspect", "./no/such/model"]);
+    assert!(!ok);
+    assert!(stderr.starts_with("Error: Could not find the model"), "{stderr}");
+
+    let (ok, _, stderr) = bert_studio(&["inspect", "some-org/not-downloaded"]);
+    assert!(!ok);
+    assert!(stderr.contains("offline mode"), "{stderr}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.json"), "{ not json").unwrap();
+    let (ok, _, stderr) = bert_studio(&["inspect", dir.path().to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("not valid JSON"), "{stderr}");
+    for out in [&stderr] {
+        assert!(!out.contains("panicked") && !out.contains("RUST_BACKTRACE"), "{out}");
+    }
+}
