@@ -1,0 +1,68 @@
+# Shared settings of the project scripts (sourced, not run).
+# Everything large lives outside the clone, in one cache that CI keeps between runs.
+BERT_STUDIO_CACHE="${BERT_STUDIO_CACHE:-$HOME/.cache/bert-studio}"
+export BERT_STUDIO_CACHE
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$BERT_STUDIO_CACHE/target}"
+export BERT_STUDIO_PYTHON="${BERT_STUDIO_PYTHON:-$BERT_STUDIO_CACHE/pyenv/bin/python}"
+export BERT_STUDIO_ASSETS="${BERT_STUDIO_ASSETS:-$BERT_STUDIO_CACHE/assets}"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian/Ubuntu packages the build and the tests need.
+SYSTEM_PACKAGES=(build-essential pkg-config curl ca-certificates python3 python3-venv python3-pip
+                 mesa-vulkan-drivers libvulkan1)
+
+say() { printf '\033[1m[bert-studio]\033[0m %s\n' "$*"; }
+
+ensure_system_packages() {
+  local missing=()
+  for p in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  # A Python from elsewhere (pyenv, conda) that already has venv and pip is enough.
+  if command -v python3 >/dev/null && python3 -m venv --help >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1; then
+    local keep=()
+    for p in "${missing[@]}"; do case "$p" in python3|python3-venv|python3-pip) ;; *) keep+=("$p") ;; esac; done
+    missing=("${keep[@]}")
+  fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing system packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null; then
+    [ -x "$HOME/.cargo/bin/cargo" ] || {
+      say "installing the Rust toolchain (rustup)"
+      curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    }
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+}
+
+ensure_python_reference() {
+  local req="$REPO_ROOT/scripts/reference/requirements.txt"
+  local venv="$BERT_STUDIO_CACHE/pyenv"
+  local stamp="$venv/.requirements.sha256"
+  local want
+  want="$(sha256sum "$req" | cut -d' ' -f1)"
+  if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    return 0
+  fi
+  say "preparing the Python reference environment in $venv (torch, transformers; a few minutes the first time)"
+  mkdir -p "$BERT_STUDIO_CACHE"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+  echo "$want" > "$stamp"
+}
+
+# wgpu tests run on Mesa's software Vulkan (lavapipe) where no GPU exists.
+prepare_wgpu_env() {
+  if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -w "${XDG_RUNTIME_DIR:-/nonexistent}" ]; then
+    XDG_RUNTIME_DIR="$(mktemp -d)"
+    export XDG_RUNTIME_DIR
+  fi
+  export CUBECL_AUTOTUNE_LEVEL="${CUBECL_AUTOTUNE_LEVEL:-minimal}"
+}
