@@ -43,6 +43,18 @@ pub enum EngineError {
     #[error("The tokenizer in \"{path}\" cannot be used: {reason}")]
     Tokenizer { path: String, reason: String },
 
+    /// A data file (CSV) cannot be used as it is; `problem` says why and what to do.
+    #[error("{}{problem}", match line { Some(l) => format!("In \"{path}\", line {l}: "), None => format!("In \"{path}\": ") })]
+    Data {
+        path: String,
+        line: Option<u64>,
+        problem: String,
+    },
+
+    /// The user stopped the job.
+    #[error("Stopped at your request.")]
+    Cancelled,
+
     /// A value given by the user is out of range or inconsistent.
     #[error("{message}")]
     InvalidInput { message: String },

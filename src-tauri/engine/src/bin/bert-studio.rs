@@ -6,7 +6,10 @@ use bert_studio_engine::backend::{CpuBackend, CpuDevice};
 use bert_studio_engine::model::{LoadOptions, LoadedModel, load_model_folder};
 use bert_studio_engine::source::{DownloadEvent, HubSettings, resolve_model};
 use bert_studio_engine::{EngineError, Result};
-use clap::{Parser, Subcommand};
+use bert_studio_engine::data::preview_csv;
+use bert_studio_engine::train::{CancelToken, Metrics, Recipe, TrainingEvent, TrainingRequest, train};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(name = "bert-studio", version, about = "Fine-tune and use BERT text classifiers")]
@@ -25,12 +28,139 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fine-tune a model on a labelled CSV file and save it as a Hugging Face folder.
+    Train(TrainArgs),
+    /// Show how a CSV file is read: delimiter, encoding, columns, first rows.
+    Preview {
+        file: PathBuf,
+        /// Rows to show.
+        #[arg(long, default_value_t = 10)]
+        rows: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    /// The labelled CSV file to learn from.
+    #[arg(long)]
+    input: PathBuf,
+    /// Folder to write the trained model to (replaced only when training succeeds).
+    #[arg(long)]
+    output: PathBuf,
+    /// A separate validation CSV (default: hold out validation_fraction of the input).
+    #[arg(long)]
+    validation: Option<PathBuf>,
+    /// A recipe.json; flags below override its values.
+    #[arg(long)]
+    recipe: Option<PathBuf>,
+    /// Print events as JSON lines instead of a progress bar.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    overrides: RecipeFlags,
+}
+
+/// Every recipe field as a flag (see `Recipe` for meanings and defaults).
+#[derive(Args, Default)]
+struct RecipeFlags {
+    #[arg(long)]
+    model: Option<String>,
+    #[arg(long)]
+    text_column: Option<String>,
+    #[arg(long)]
+    label_column: Option<String>,
+    #[arg(long)]
+    epochs: Option<usize>,
+    #[arg(long)]
+    learning_rate: Option<f64>,
+    /// linear, constant, constant_with_warmup or cosine
+    #[arg(long)]
+    scheduler: Option<String>,
+    #[arg(long)]
+    train_batch_size: Option<usize>,
+    #[arg(long)]
+    eval_batch_size: Option<usize>,
+    #[arg(long)]
+    gradient_accumulation_steps: Option<usize>,
+    #[arg(long)]
+    weight_decay: Option<f64>,
+    #[arg(long)]
+    warmup_ratio: Option<f64>,
+    #[arg(long)]
+    max_seq_len: Option<usize>,
+    /// no, epoch or steps
+    #[arg(long)]
+    eval_strategy: Option<String>,
+    #[arg(long)]
+    eval_steps: Option<usize>,
+    /// no, epoch or steps
+    #[arg(long)]
+    logging_strategy: Option<String>,
+    #[arg(long)]
+    logging_steps: Option<usize>,
+    /// no or epoch
+    #[arg(long)]
+    save_strategy: Option<String>,
+    #[arg(long)]
+    fp16: Option<bool>,
+    #[arg(long)]
+    load_best: Option<bool>,
+    #[arg(long)]
+    seed: Option<u64>,
+    #[arg(long)]
+    validation_fraction: Option<f64>,
+    #[arg(long)]
+    max_grad_norm: Option<f64>,
+    /// auto, cpu, wgpu or cuda
+    #[arg(long)]
+    device: Option<String>,
+}
+
+impl RecipeFlags {
+    /// The flags that were given, as recipe JSON keys.
+    fn as_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut map = serde_json::Map::new();
+        let mut put = |k: &str, v: Option<serde_json::Value>| {
+            if let Some(v) = v {
+                map.insert(k.to_string(), v);
+            }
+        };
+        use serde_json::Value as V;
+        put("model", self.model.clone().map(V::from));
+        put("text_column", self.text_column.clone().map(V::from));
+        put("label_column", self.label_column.clone().map(V::from));
+        put("epochs", self.epochs.map(V::from));
+        put("learning_rate", self.learning_rate.map(V::from));
+        put("scheduler", self.scheduler.clone().map(V::from));
+        put("train_batch_size", self.train_batch_size.map(V::from));
+        put("eval_batch_size", self.eval_batch_size.map(V::from));
+        put("gradient_accumulation_steps", self.gradient_accumulation_steps.map(V::from));
+        put("weight_decay", self.weight_decay.map(V::from));
+        put("warmup_ratio", self.warmup_ratio.map(V::from));
+        put("max_seq_len", self.max_seq_len.map(V::from));
+        put("eval_strategy", self.eval_strategy.clone().map(V::from));
+        put("eval_steps", self.eval_steps.map(V::from));
+        put("logging_strategy", self.logging_strategy.clone().map(V::from));
+        put("logging_steps", self.logging_steps.map(V::from));
+        put("save_strategy", self.save_strategy.clone().map(V::from));
+        put("fp16", self.fp16.map(V::from));
+        put("load_best", self.load_best.map(V::from));
+        put("seed", self.seed.map(V::from));
+        put("validation_fraction", self.validation_fraction.map(V::from));
+        put("max_grad_norm", self.max_grad_norm.map(V::from));
+        put("device", self.device.clone().map(V::from));
+        map
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect { model, json } => inspect(&model, json),
+        Command::Train(args) => run_train(args),
+        Command::Preview { file, rows, json } => preview(&file, rows, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -151,4 +281,161 @@ fn inspect(name: &str, json: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn preview(file: &std::path::Path, rows: usize, json: bool) -> Result<()> {
+    let preview = preview_csv(file, None, rows)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&preview).expect("preview serialises"));
+        return Ok(());
+    }
+    let delimiter = match preview.dialect.delimiter {
+        b'\t' => "tab".to_string(),
+        d => format!("\"{}\"", d as char),
+    };
+    println!("File       {}", preview.path);
+    println!("Delimiter  {delimiter}    Encoding  {}", preview.dialect.encoding.label());
+    println!("Columns    {}", preview.headers.join(" | "));
+    println!(
+        "Guess      text = {}, label = {}",
+        preview.guessed_text_column.as_deref().unwrap_or("?"),
+        preview.guessed_label_column.as_deref().unwrap_or("?")
+    );
+    for row in &preview.rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| {
+                let c = c.replace('\n', " ");
+                if c.chars().count() > 60 { format!("{}…", c.chars().take(59).collect::<String>()) } else { c }
+            })
+            .collect();
+        println!("  {}", cells.join(" | "));
+    }
+    Ok(())
+}
+
+fn run_train(args: TrainArgs) -> Result<()> {
+    let base = match &args.recipe {
+        Some(path) => Recipe::from_file(path)?,
+        None => Recipe::default(),
+    };
+    let serde_json::Value::Object(mut merged) = serde_json::to_value(&base).expect("recipe serialises") else {
+        unreachable!()
+    };
+    merged.extend(args.overrides.as_json());
+    let recipe = Recipe::from_json(&serde_json::Value::Object(merged).to_string())?;
+    let request = TrainingRequest {
+        recipe,
+        train_csv: args.input,
+        validation_csv: args.validation,
+        output_dir: args.output,
+        dialect: None,
+        hub: HubSettings::from_env(),
+    };
+    let cancel = CancelToken::new();
+    {
+        let cancel = cancel.clone();
+        let _ = ctrlc_on_interrupt(move || cancel.cancel());
+    }
+    if args.json {
+        let mut sink = |event: TrainingEvent| {
+            println!("{}", serde_json::to_string(&event).expect("events serialise"));
+        };
+        return train(&request, &mut sink, &cancel).map(|_| ());
+    }
+    let mut view = ProgressView::default();
+    let result = train(&request, &mut |e| view.show(e), &cancel);
+    view.finish();
+    result.map(|_| ())
+}
+
+/// Ctrl-C stops training cleanly (nothing half-written) instead of killing the process.
+fn ctrlc_on_interrupt(f: impl Fn() + Send + 'static) -> std::io::Result<()> {
+    ctrlc::set_handler(f).map_err(std::io::Error::other)
+}
+
+#[derive(Default)]
+struct ProgressView {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl ProgressView {
+    fn say(&self, line: String) {
+        match &self.bar {
+            // println would be dropped when stderr is not a terminal.
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn show(&mut self, event: TrainingEvent) {
+        match event {
+            TrainingEvent::Download(d) => print_download(d),
+            TrainingEvent::Started { model, backend, backend_reason, data, plan, parameters } => {
+                eprintln!("Training {model} ({} parameters) on {backend} — {backend_reason}", group_thousands(parameters));
+                eprintln!(
+                    "Data: {} rows read ({}-separated, {}), {} for training, {} for validation, {} classes",
+                    data.rows_read, data.delimiter, data.encoding, data.train_rows, data.validation_rows, data.classes.len()
+                );
+                for w in &data.warnings {
+                    eprintln!("Note: {w}");
+                }
+                eprintln!(
+                    "Plan: {} optimizer steps ({} per epoch), {} warm-up steps",
+                    plan.total_steps, plan.steps_per_epoch, plan.warmup_steps
+                );
+                let bar = indicatif::ProgressBar::new(plan.total_steps as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:30.cyan/blue} {pos}/{len} steps  {msg}  ETA {eta}",
+                    )
+                    .expect("valid template"),
+                );
+                self.bar = Some(bar);
+            }
+            TrainingEvent::Step { step, epoch, loss, learning_rate, samples_per_second, .. } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_position(step as u64);
+                    bar.set_message(format!(
+                        "epoch {epoch:.2}  loss {loss:.4}  lr {learning_rate:.2e}  {samples_per_second:.1} samples/s"
+                    ));
+                }
+            }
+            TrainingEvent::Log { step, epoch, loss, .. } => {
+                self.say(format!("step {step} (epoch {epoch:.2}): training loss {loss:.4}"))
+            }
+            TrainingEvent::Evaluation { epoch, metrics, .. } => self.say(metrics_table(epoch, &metrics)),
+            TrainingEvent::EpochFinished { .. } => {}
+            TrainingEvent::CheckpointSaved { path, .. } => self.say(format!("checkpoint saved: {path}")),
+            TrainingEvent::Warning { message } => self.say(format!("Note: {message}")),
+            TrainingEvent::Finished { output_dir, seconds, best_epoch, .. } => {
+                if let Some(bar) = self.bar.take() {
+                    bar.finish_and_clear();
+                }
+                let best = best_epoch.map(|e| format!(" (best epoch: {e})")).unwrap_or_default();
+                eprintln!("Done in {seconds:.0} s{best}. Model saved to {output_dir}");
+            }
+            TrainingEvent::Failed { .. } => {}
+            TrainingEvent::Cancelled => eprintln!("Training stopped; nothing was written."),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.abandon();
+        }
+    }
+}
+
+fn metrics_table(epoch: f64, m: &Metrics) -> String {
+    format!(
+        "evaluation after epoch {epoch:.2}:\n  loss       {:.4}\n  accuracy   {:.4}\n  macro F1   {:.4}\n  precision  {:.4}\n  recall     {:.4}\n  top-1      {:.4}\n  top-2      {:.4}",
+        m.loss.unwrap_or(f64::NAN),
+        m.accuracy,
+        m.macro_f1,
+        m.macro_precision,
+        m.macro_recall,
+        m.top1_accuracy,
+        m.top2_accuracy
+    )
 }

@@ -15,10 +15,7 @@ use tokenizers::models::wordpiece::WordPiece;
 use tokenizers::normalizers::bert::BertNormalizer;
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::processors::bert::BertProcessing;
-use tokenizers::{
-    PaddingDirection, PaddingParams, PaddingStrategy, Tokenizer, TruncationDirection,
-    TruncationParams, TruncationStrategy,
-};
+use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
 use crate::error::{EngineError, Result};
 use crate::model::BertInput;
@@ -166,6 +163,13 @@ impl TextTokenizer {
     /// Tokenizes `texts` with [CLS]/[SEP], truncates each to `max_len` tokens, and pads the
     /// batch to its longest sequence (dynamic padding).
     pub fn encode_batch(&self, texts: &[&str], max_len: usize) -> Result<TokenizedBatch> {
+        let ids = self.encode_each(texts, max_len)?;
+        let rows: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
+        Ok(self.pad(&rows))
+    }
+
+    /// Token ids of each text with [CLS]/[SEP], cut to `max_len` tokens, not padded.
+    pub fn encode_each(&self, texts: &[&str], max_len: usize) -> Result<Vec<Vec<u32>>> {
         if max_len < 2 {
             return Err(EngineError::invalid(
                 "The maximum sequence length must be at least 2 tokens ([CLS] and [SEP]).",
@@ -180,30 +184,30 @@ impl TextTokenizer {
                 stride: 0,
             }))
             .map_err(|e| EngineError::invalid(e.to_string()))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            direction: PaddingDirection::Right,
-            pad_to_multiple_of: None,
-            pad_id: self.facts.pad_id,
-            pad_type_id: 0,
-            pad_token: self.facts.pad_token.clone(),
-        }));
+        tokenizer.with_padding(None);
         let encodings = tokenizer
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| EngineError::invalid(format!("A text could not be tokenized: {e}")))?;
-        let seq_len = encodings.first().map_or(0, |e| e.len());
-        let mut input_ids = Vec::with_capacity(texts.len() * seq_len);
-        let mut attention_mask = Vec::with_capacity(texts.len() * seq_len);
-        for enc in &encodings {
-            input_ids.extend(enc.get_ids().iter().map(|&id| id as i64));
-            attention_mask.extend(enc.get_attention_mask().iter().map(|&m| m as i64));
+        Ok(encodings.into_iter().map(|e| e.get_ids().to_vec()).collect())
+    }
+
+    /// Pads token-id rows to the longest one, with the attention mask.
+    pub fn pad(&self, rows: &[&[u32]]) -> TokenizedBatch {
+        let seq_len = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+        let mut input_ids = Vec::with_capacity(rows.len() * seq_len);
+        let mut attention_mask = Vec::with_capacity(rows.len() * seq_len);
+        for row in rows {
+            input_ids.extend(row.iter().map(|&id| id as i64));
+            input_ids.extend(std::iter::repeat_n(self.facts.pad_id as i64, seq_len - row.len()));
+            attention_mask.extend(std::iter::repeat_n(1i64, row.len()));
+            attention_mask.extend(std::iter::repeat_n(0i64, seq_len - row.len()));
         }
-        Ok(TokenizedBatch {
-            batch_size: texts.len(),
+        TokenizedBatch {
+            batch_size: rows.len(),
             seq_len,
             input_ids,
             attention_mask,
-        })
+        }
     }
 
     /// Writes the tokenizer files into `folder`.

@@ -122,6 +122,13 @@ pub enum Slot<'a, B: Backend> {
 }
 
 impl<B: Backend> Slot<'_, B> {
+    pub fn param_id(&self) -> burn::module::ParamId {
+        match self {
+            Slot::LinearWeight(p) | Slot::Matrix(p) => p.id,
+            Slot::Vector(p) => p.id,
+        }
+    }
+
     /// The shape the tensor has in a Hugging Face file.
     fn hf_shape(&self) -> Vec<usize> {
         match self {

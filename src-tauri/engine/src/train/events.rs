@@ -1,0 +1,118 @@
+//! What training tells the world, as it happens. Serialisable: the CLI prints it as JSON
+//! lines (`--json`), the desktop app forwards it to the page.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+
+use super::metrics::Metrics;
+use super::recipe::StepPlan;
+use crate::source::DownloadEvent;
+
+/// Number of examples per class, in class order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassCount {
+    pub label: String,
+    pub train: usize,
+    pub validation: usize,
+}
+
+/// What the data turned out to be, for the user to check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataSummary {
+    pub train_file: String,
+    pub validation_file: Option<String>,
+    pub delimiter: String,
+    pub encoding: String,
+    pub rows_read: usize,
+    pub skipped_empty_text: usize,
+    pub skipped_empty_label: usize,
+    pub train_rows: usize,
+    pub validation_rows: usize,
+    pub classes: Vec<ClassCount>,
+    /// Texts longer than max_seq_len tokens (they are cut).
+    pub truncated_texts: usize,
+    /// Plain-words remarks: rare classes, skipped rows, long texts, labels with spaces.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TrainingEvent {
+    /// Model files are being downloaded.
+    Download(DownloadEvent),
+    Started {
+        model: String,
+        backend: String,
+        /// Why this backend was chosen.
+        backend_reason: String,
+        data: DataSummary,
+        plan: StepPlan,
+        parameters: usize,
+    },
+    /// Progress, a few times a second at most.
+    Step {
+        step: usize,
+        total_steps: usize,
+        epoch: f64,
+        /// Mean training loss since the previous progress event.
+        loss: f64,
+        learning_rate: f64,
+        samples_per_second: f64,
+        eta_seconds: f64,
+    },
+    /// A logged training loss (per `logging_strategy`).
+    Log {
+        step: usize,
+        epoch: f64,
+        loss: f64,
+        learning_rate: f64,
+        grad_norm: f64,
+    },
+    Evaluation {
+        step: usize,
+        epoch: f64,
+        metrics: Metrics,
+    },
+    EpochFinished {
+        epoch: usize,
+        train_loss: f64,
+        seconds: f64,
+    },
+    CheckpointSaved {
+        step: usize,
+        path: String,
+    },
+    Warning {
+        message: String,
+    },
+    Finished {
+        output_dir: String,
+        metrics: Option<Metrics>,
+        best_epoch: Option<usize>,
+        seconds: f64,
+    },
+    Failed {
+        message: String,
+    },
+    Cancelled,
+}
+
+/// Stops a job from another thread; checked before every micro-batch.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,13 @@
+//! Training: recipe, schedule, optimizer, metrics, events and the loop that ties them.
+
+pub mod events;
+pub mod metrics;
+pub mod optimizer;
+pub mod recipe;
+pub mod schedule;
+pub mod trainer;
+
+pub use events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
+pub use metrics::{ClassMetrics, Metrics, classification_metrics};
+pub use recipe::{DeviceChoice, Recipe, Scheduler, StepPlan, Strategy};
+pub use trainer::{TrainingReport, TrainingRequest, train};

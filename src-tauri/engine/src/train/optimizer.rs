@@ -1,0 +1,139 @@
+//! AdamW exactly as `torch.optim.AdamW` (decoupled weight decay, bias-corrected moments),
+//! with the Trainer's parameter groups (no decay on biases and LayerNorm weights) and its
+//! global gradient-norm clipping. burn's own AdamW applies one decay to every parameter.
+
+use std::collections::{HashMap, HashSet};
+
+use burn::module::{AutodiffModule, ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::optim::GradientsParams;
+use burn::tensor::Tensor;
+use burn::tensor::backend::{AutodiffBackend, Backend};
+
+use crate::model::BertForSequenceClassification;
+
+struct Moments<B: Backend> {
+    first: Tensor<B, 1>,
+    second: Tensor<B, 1>,
+}
+
+pub struct AdamW<B: AutodiffBackend> {
+    pub beta1: f64,
+    pub beta2: f64,
+    pub epsilon: f64,
+    pub weight_decay: f64,
+    no_decay: HashSet<ParamId>,
+    moments: HashMap<ParamId, Moments<B::InnerBackend>>,
+    /// Optimizer steps taken so far.
+    pub steps: usize,
+}
+
+impl<B: AutodiffBackend> AdamW<B> {
+    /// β = (0.9, 0.999), ε = 1e-8, as the Trainer's default optimizer.
+    pub fn new(model: &mut BertForSequenceClassification<B>, weight_decay: f64) -> Self {
+        let no_decay = model
+            .hf_slots()
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(".bias") || name.contains("LayerNorm"))
+            .map(|(_, slot)| slot.param_id())
+            .collect();
+        AdamW {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+            weight_decay,
+            no_decay,
+            moments: HashMap::new(),
+            steps: 0,
+        }
+    }
+
+    /// One update with learning rate `lr`; gradients are first multiplied by `grad_scale`
+    /// (the clipping factor).
+    pub fn step<M: AutodiffModule<B>>(&mut self, model: M, grads: GradientsParams, lr: f64, grad_scale: f64) -> M {
+        self.steps += 1;
+        let mut mapper = StepMapper {
+            optimizer: self,
+            grads,
+            lr,
+            grad_scale,
+        };
+        model.map(&mut mapper)
+    }
+}
+
+struct StepMapper<'a, B: AutodiffBackend> {
+    optimizer: &'a mut AdamW<B>,
+    grads: GradientsParams,
+    lr: f64,
+    grad_scale: f64,
+}
+
+impl<B: AutodiffBackend> ModuleMapper<B> for StepMapper<'_, B> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
+        let (id, tensor, mapper) = param.consume();
+        let Some(grad) = self.grads.remove::<B::InnerBackend, D>(id) else {
+            return Param::from_mapped_value(id, tensor, mapper);
+        };
+        let opt = &mut *self.optimizer;
+        let shape = tensor.shape();
+        let n = shape.num_elements();
+        let value = tensor.inner().reshape([n]);
+        let grad = grad.reshape([n]).mul_scalar(self.grad_scale);
+
+        let (first, second) = match opt.moments.remove(&id) {
+            Some(m) => (
+                m.first.mul_scalar(opt.beta1) + grad.clone().mul_scalar(1.0 - opt.beta1),
+                m.second.mul_scalar(opt.beta2) + grad.clone().powi_scalar(2).mul_scalar(1.0 - opt.beta2),
+            ),
+            None => (
+                grad.clone().mul_scalar(1.0 - opt.beta1),
+                grad.powi_scalar(2).mul_scalar(1.0 - opt.beta2),
+            ),
+        };
+        let t = opt.steps as i32;
+        let bias1 = 1.0 - opt.beta1.powi(t);
+        let bias2 = 1.0 - opt.beta2.powi(t);
+        let decay = if opt.no_decay.contains(&id) { 0.0 } else { opt.weight_decay };
+        let denom = second.clone().sqrt().div_scalar(bias2.sqrt()).add_scalar(opt.epsilon);
+        let updated = value.mul_scalar(1.0 - self.lr * decay) - first.clone().div(denom).mul_scalar(self.lr / bias1);
+        opt.moments.insert(id, Moments { first, second });
+
+        let updated = Tensor::from_inner(updated.reshape(shape)).require_grad();
+        Param::from_mapped_value(id, updated, mapper)
+    }
+}
+
+/// Global L2 norm of all gradients (one number read back per step).
+pub fn gradient_norm<B: AutodiffBackend, M: AutodiffModule<B>>(model: &M, grads: &GradientsParams) -> f64 {
+    struct Norm<'a, B: AutodiffBackend> {
+        grads: &'a GradientsParams,
+        total: Option<Tensor<B::InnerBackend, 1>>,
+    }
+    impl<B: AutodiffBackend> ModuleVisitor<B> for Norm<'_, B> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+            if let Some(g) = self.grads.get::<B::InnerBackend, D>(param.id) {
+                let sq = g.powi_scalar(2).sum();
+                self.total = Some(match self.total.take() {
+                    Some(t) => t + sq,
+                    None => sq,
+                });
+            }
+        }
+    }
+    let mut visitor = Norm::<B> { grads, total: None };
+    model.visit(&mut visitor);
+    visitor
+        .total
+        .map(|t| t.into_scalar().elem::<f64>().sqrt())
+        .unwrap_or(0.0)
+}
+
+/// torch's clip_grad_norm_ factor: max_norm / (norm + 1e-6), at most 1.
+pub fn clip_factor(norm: f64, max_norm: f64) -> f64 {
+    if max_norm <= 0.0 {
+        return 1.0;
+    }
+    (max_norm / (norm + 1e-6)).min(1.0)
+}
+
+use burn::tensor::ElementConversion;

@@ -1,0 +1,248 @@
+//! The training recipe: every hyperparameter of the reference notebook, with its defaults.
+//! One JSON file (`recipe.json`) that the CLI reads, the app writes, and every trained model
+//! folder keeps.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{EngineError, Result};
+use crate::source::DEFAULT_MODEL;
+
+/// How the learning rate evolves over the optimizer steps (as in transformers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scheduler {
+    /// Linear warm-up, then linear decay to 0.
+    Linear,
+    Constant,
+    ConstantWithWarmup,
+    /// Linear warm-up, then half a cosine down to 0.
+    Cosine,
+}
+
+/// When something happens: never, after each epoch, or every N optimizer steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    No,
+    Epoch,
+    Steps,
+}
+
+/// Which hardware trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceChoice {
+    Auto,
+    Cpu,
+    Wgpu,
+    Cuda,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Recipe {
+    /// Base model: a Hub id or a local folder.
+    pub model: String,
+    pub text_column: String,
+    pub label_column: String,
+    pub epochs: usize,
+    pub learning_rate: f64,
+    pub scheduler: Scheduler,
+    pub train_batch_size: usize,
+    pub eval_batch_size: usize,
+    pub gradient_accumulation_steps: usize,
+    pub weight_decay: f64,
+    pub warmup_ratio: f64,
+    pub max_seq_len: usize,
+    pub eval_strategy: Strategy,
+    /// Optimizer steps between evaluations when `eval_strategy` is `steps`.
+    pub eval_steps: usize,
+    pub logging_strategy: Strategy,
+    /// Optimizer steps between logged losses when `logging_strategy` is `steps`.
+    pub logging_steps: usize,
+    pub save_strategy: Strategy,
+    pub fp16: bool,
+    pub load_best: bool,
+    pub seed: u64,
+    /// Share of the rows held out for validation when no validation file is given.
+    pub validation_fraction: f64,
+    /// Gradients are rescaled so that their global norm is at most this (0 = never).
+    pub max_grad_norm: f64,
+    pub device: DeviceChoice,
+}
+
+impl Default for Recipe {
+    /// The reference notebook's values.
+    fn default() -> Self {
+        Recipe {
+            model: DEFAULT_MODEL.into(),
+            text_column: "text".into(),
+            label_column: "label".into(),
+            epochs: 4,
+            learning_rate: 5e-5,
+            scheduler: Scheduler::Linear,
+            train_batch_size: 16,
+            eval_batch_size: 32,
+            gradient_accumulation_steps: 2,
+            weight_decay: 0.01,
+            warmup_ratio: 0.1,
+            max_seq_len: 256,
+            eval_strategy: Strategy::Epoch,
+            eval_steps: 500,
+            logging_strategy: Strategy::Epoch,
+            logging_steps: 500,
+            save_strategy: Strategy::No,
+            fp16: false,
+            load_best: false,
+            seed: 42,
+            validation_fraction: 0.05,
+            max_grad_norm: 1.0,
+            device: DeviceChoice::Auto,
+        }
+    }
+}
+
+impl Recipe {
+    pub fn from_json(text: &str) -> Result<Self> {
+        let recipe: Recipe = serde_json::from_str(text)
+            .map_err(|e| EngineError::invalid(format!("The recipe is not valid: {e}.")))?;
+        recipe.validate()?;
+        Ok(recipe)
+    }
+
+    pub fn from_file(path: &std::path::Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| EngineError::io("read", path, e))?;
+        Self::from_json(&text).map_err(|e| EngineError::invalid(format!("{}: {e}", path.display())))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("recipe serialises")
+    }
+
+    /// Every value in range, explained in plain words when not.
+    pub fn validate(&self) -> Result<()> {
+        let problem = |m: String| Err(EngineError::invalid(m));
+        if self.model.trim().is_empty() {
+            return problem("Choose a base model (a Hugging Face Hub id or a model folder).".into());
+        }
+        if self.epochs == 0 || self.epochs > 1000 {
+            return problem(format!("epochs must be between 1 and 1000, not {}.", self.epochs));
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate < 1.0) {
+            return problem(format!(
+                "learning_rate must be above 0 and below 1 (typical: 1e-5 to 1e-4), not {}.",
+                self.learning_rate
+            ));
+        }
+        for (name, value) in [
+            ("train_batch_size", self.train_batch_size),
+            ("eval_batch_size", self.eval_batch_size),
+            ("gradient_accumulation_steps", self.gradient_accumulation_steps),
+            ("eval_steps", self.eval_steps),
+            ("logging_steps", self.logging_steps),
+        ] {
+            if value == 0 {
+                return problem(format!("{name} must be at least 1."));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.weight_decay) {
+            return problem(format!("weight_decay must be between 0 and 1, not {}.", self.weight_decay));
+        }
+        if !(0.0..1.0).contains(&self.warmup_ratio) {
+            return problem(format!("warmup_ratio must be at least 0 and below 1, not {}.", self.warmup_ratio));
+        }
+        if !(2..=8192).contains(&self.max_seq_len) {
+            return problem(format!("max_seq_len must be between 2 and 8192 tokens, not {}.", self.max_seq_len));
+        }
+        if !(self.validation_fraction > 0.0 && self.validation_fraction < 0.9) {
+            return problem(format!(
+                "validation_fraction must be above 0 and below 0.9, not {}.",
+                self.validation_fraction
+            ));
+        }
+        if self.max_grad_norm < 0.0 || !self.max_grad_norm.is_finite() {
+            return problem("max_grad_norm must be 0 (off) or positive.".into());
+        }
+        if self.save_strategy == Strategy::Steps {
+            return problem("save_strategy can be \"no\" or \"epoch\".".into());
+        }
+        if self.load_best && self.eval_strategy == Strategy::No {
+            return problem("load_best needs evaluations: set eval_strategy to \"epoch\" or \"steps\".".into());
+        }
+        if self.text_column == self.label_column {
+            return problem("The text column and the label column must differ.".into());
+        }
+        Ok(())
+    }
+
+    /// Micro-batches averaged into one optimizer step.
+    pub fn effective_batch_size(&self) -> usize {
+        self.train_batch_size * self.gradient_accumulation_steps
+    }
+}
+
+/// Optimizer steps of a run, as the transformers Trainer counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StepPlan {
+    pub micro_batches_per_epoch: usize,
+    pub steps_per_epoch: usize,
+    pub total_steps: usize,
+    pub warmup_steps: usize,
+}
+
+impl StepPlan {
+    pub fn new(recipe: &Recipe, train_rows: usize) -> Self {
+        let micro = train_rows.div_ceil(recipe.train_batch_size);
+        let ga = recipe.gradient_accumulation_steps;
+        let steps_per_epoch = (micro / ga + usize::from(micro % ga > 0)).max(1);
+        let total_steps = steps_per_epoch * recipe.epochs;
+        StepPlan {
+            micro_batches_per_epoch: micro,
+            steps_per_epoch,
+            total_steps,
+            warmup_steps: (total_steps as f64 * recipe.warmup_ratio).ceil() as usize,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_notebooks_and_round_trip() {
+        let r = Recipe::default();
+        assert_eq!((r.epochs, r.learning_rate, r.train_batch_size, r.eval_batch_size), (4, 5e-5, 16, 32));
+        assert_eq!((r.gradient_accumulation_steps, r.weight_decay, r.warmup_ratio), (2, 0.01, 0.1));
+        assert_eq!((r.max_seq_len, r.seed, r.fp16, r.load_best), (256, 42, false, false));
+        assert_eq!(r.model, "bert-base-multilingual-uncased");
+        assert_eq!(Recipe::from_json(&r.to_json()).unwrap(), r);
+        // A partial file takes the defaults for the rest.
+        let partial = Recipe::from_json(r#"{"epochs": 2, "scheduler": "cosine"}"#).unwrap();
+        assert_eq!((partial.epochs, partial.scheduler, partial.max_seq_len), (2, Scheduler::Cosine, 256));
+    }
+
+    #[test]
+    fn bad_recipes_are_explained() {
+        for (json, words) in [
+            (r#"{"epochs": 0}"#, "epochs"),
+            (r#"{"learning_rate": -1}"#, "learning_rate"),
+            (r#"{"warmup_ratio": 1.5}"#, "warmup_ratio"),
+            (r#"{"epoch": 3}"#, "unknown field"),
+            (r#"{"scheduler": "exponential"}"#, "unknown variant"),
+            (r#"{"load_best": true, "eval_strategy": "no"}"#, "load_best"),
+        ] {
+            let err = Recipe::from_json(json).unwrap_err().to_string();
+            assert!(err.contains(words), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn steps_are_counted_as_the_trainer_counts_them() {
+        let r = Recipe::default();
+        // 1000 rows / 16 = 63 micro-batches; 63 / 2 → 32 steps per epoch; 4 epochs.
+        let plan = StepPlan::new(&r, 1000);
+        assert_eq!((plan.micro_batches_per_epoch, plan.steps_per_epoch, plan.total_steps), (63, 32, 128));
+        assert_eq!(plan.warmup_steps, 13); // ceil(12.8)
+    }
+}

@@ -1,0 +1,635 @@
+//! The training loop: the reference notebook's Trainer recipe, from CSV files to a saved
+//! Hugging Face folder with its `training_report.json`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::module::AutodiffModule;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{GradientsAccumulator, GradientsParams};
+use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::{Int, Tensor, TensorData};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use super::events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
+use super::metrics::{Metrics, classification_metrics};
+use super::optimizer::{AdamW, clip_factor, gradient_norm};
+use super::recipe::{DeviceChoice, Recipe, StepPlan, Strategy};
+use super::schedule::learning_rate;
+use crate::data::csv_input::data_error;
+use crate::data::{CsvDialect, TextTokenizer, encode_labels, read_labelled_csv, sorted_label_names, stratified_split};
+use crate::error::{EngineError, Result};
+use crate::fsutil::write_dir_atomically;
+use crate::model::{BertForSequenceClassification, LoadOptions, ModelConfig, load_model_folder, save_model_folder};
+use crate::source::{HubSettings, resolve_model};
+
+/// Everything a training run needs.
+#[derive(Debug, Clone)]
+pub struct TrainingRequest {
+    pub recipe: Recipe,
+    pub train_csv: PathBuf,
+    pub validation_csv: Option<PathBuf>,
+    pub output_dir: PathBuf,
+    /// Overrides the detected CSV dialect (the app lets the user change it).
+    pub dialect: Option<CsvDialect>,
+    pub hub: HubSettings,
+}
+
+/// `training_report.json`: what was trained, on what, how it went.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingReport {
+    pub engine_version: String,
+    pub burn_version: String,
+    pub created_unix: u64,
+    pub recipe: Recipe,
+    pub base_model: String,
+    pub backend: String,
+    pub data: DataSummary,
+    pub plan: StepPlan,
+    pub parameters: usize,
+    /// Logged losses, evaluations and epoch ends, in order.
+    pub history: Vec<TrainingEvent>,
+    pub final_metrics: Option<Metrics>,
+    pub best_epoch: Option<usize>,
+    pub wall_seconds: f64,
+}
+
+/// Texts turned into class ids, split into training and validation.
+struct PreparedData {
+    labels: Vec<String>,
+    train_texts: Vec<String>,
+    train_classes: Vec<usize>,
+    validation_texts: Vec<String>,
+    validation_classes: Vec<usize>,
+    summary: DataSummary,
+}
+
+fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
+    let recipe = &request.recipe;
+    let rows = read_labelled_csv(&request.train_csv, &recipe.text_column, &recipe.label_column, request.dialect)?;
+    let labels = sorted_label_names(&rows.labels);
+    if labels.len() < 2 {
+        return Err(data_error(
+            &request.train_csv,
+            None,
+            format!(
+                "every row has the same label (\"{}\"); a classifier needs at least two classes",
+                labels[0]
+            ),
+        ));
+    }
+    let classes: Vec<usize> = encode_labels(&rows.labels, &labels).into_iter().map(|c| c.expect("own label")).collect();
+    let mut warnings = Vec::new();
+    if rows.skipped_empty_text + rows.skipped_empty_label > 0 {
+        warnings.push(format!(
+            "{} row(s) were skipped: {} with an empty text, {} with an empty label.",
+            rows.skipped_empty_text + rows.skipped_empty_label,
+            rows.skipped_empty_text,
+            rows.skipped_empty_label
+        ));
+    }
+    if !rows.labels_with_spaces.is_empty() {
+        warnings.push(format!(
+            "Some labels had spaces around them and were trimmed, so \" A\" and \"A\" count as one class: {}.",
+            rows.labels_with_spaces.join(", ")
+        ));
+    }
+
+    let (train_texts, train_classes, validation_texts, validation_classes, validation_file) =
+        match &request.validation_csv {
+            Some(path) => {
+                let val = read_labelled_csv(path, &recipe.text_column, &recipe.label_column, None)?;
+                let ids = encode_labels(&val.labels, &labels);
+                let unseen: std::collections::BTreeSet<&str> = val
+                    .labels
+                    .iter()
+                    .zip(&ids)
+                    .filter(|(_, id)| id.is_none())
+                    .map(|(l, _)| l.as_str())
+                    .collect();
+                if !unseen.is_empty() {
+                    warnings.push(format!(
+                        "The validation file has {} label(s) that the training file lacks ({}); those rows are left out of validation.",
+                        unseen.len(),
+                        unseen.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                let (vt, vc): (Vec<String>, Vec<usize>) = val
+                    .texts
+                    .into_iter()
+                    .zip(ids)
+                    .filter_map(|(t, id)| id.map(|c| (t, c)))
+                    .unzip();
+                if vt.is_empty() {
+                    return Err(data_error(path, None, "no validation row has a label that the training file knows"));
+                }
+                (rows.texts, classes, vt, vc, Some(path.display().to_string()))
+            }
+            None => {
+                let split = stratified_split(&classes, labels.len(), recipe.validation_fraction, recipe.seed);
+                if !split.unsplittable_classes.is_empty() {
+                    let names: Vec<&str> = split.unsplittable_classes.iter().map(|c| labels[*c].as_str()).collect();
+                    warnings.push(format!(
+                        "{} class(es) have a single example, so none of it can be held out for validation; they are used for training only: {}.",
+                        names.len(),
+                        names.iter().take(10).copied().collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                if split.validation.is_empty() {
+                    return Err(data_error(
+                        &request.train_csv,
+                        None,
+                        "there are too few rows to hold any out for validation; add rows or give a separate validation file",
+                    ));
+                }
+                let pick = |rows_: &[usize], texts: &[String]| rows_.iter().map(|r| texts[*r].clone()).collect::<Vec<_>>();
+                let pick_c = |rows_: &[usize]| rows_.iter().map(|r| classes[*r]).collect::<Vec<_>>();
+                (
+                    pick(&split.train, &rows.texts),
+                    pick_c(&split.train),
+                    pick(&split.validation, &rows.texts),
+                    pick_c(&split.validation),
+                    None,
+                )
+            }
+        };
+    let rare: Vec<&str> = (0..labels.len())
+        .filter(|c| train_classes.iter().filter(|t| *t == c).count() < 5)
+        .map(|c| labels[c].as_str())
+        .collect();
+    if !rare.is_empty() {
+        warnings.push(format!(
+            "{} class(es) have fewer than 5 training examples; the model will hardly learn them: {}.",
+            rare.len(),
+            rare.iter().take(10).copied().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let classes_summary = labels
+        .iter()
+        .enumerate()
+        .map(|(c, l)| ClassCount {
+            label: l.clone(),
+            train: train_classes.iter().filter(|t| **t == c).count(),
+            validation: validation_classes.iter().filter(|t| **t == c).count(),
+        })
+        .collect();
+    let summary = DataSummary {
+        train_file: request.train_csv.display().to_string(),
+        validation_file,
+        delimiter: match rows.dialect.delimiter {
+            b'\t' => "tab".into(),
+            b';' => "semicolon".into(),
+            b'|' => "pipe".into(),
+            _ => "comma".into(),
+        },
+        encoding: rows.dialect.encoding.label().into(),
+        rows_read: rows.rows_read,
+        skipped_empty_text: rows.skipped_empty_text,
+        skipped_empty_label: rows.skipped_empty_label,
+        train_rows: train_texts.len(),
+        validation_rows: validation_texts.len(),
+        classes: classes_summary,
+        truncated_texts: 0,
+        warnings,
+    };
+    Ok(PreparedData {
+        labels,
+        train_texts,
+        train_classes,
+        validation_texts,
+        validation_classes,
+        summary,
+    })
+}
+
+/// Trains on the backend the recipe asks for. Nothing is written to `output_dir` unless the
+/// run finishes; a cancelled or failed run leaves any previous folder there untouched.
+pub fn train(request: &TrainingRequest, sink: &mut dyn FnMut(TrainingEvent), cancel: &CancelToken) -> Result<TrainingReport> {
+    request.recipe.validate()?;
+    let result = match request.recipe.device {
+        DeviceChoice::Auto | DeviceChoice::Cpu => {
+            let reason = match request.recipe.device {
+                DeviceChoice::Cpu => "chosen in the recipe",
+                _ => "automatic choice: GPU detection is not available in this build, so the CPU trains",
+            };
+            train_on::<burn::backend::Autodiff<crate::backend::CpuBackend>>(
+                request,
+                &Default::default(),
+                "CPU (ndarray)",
+                reason,
+                sink,
+                cancel,
+            )
+        }
+        DeviceChoice::Wgpu => {
+            #[cfg(feature = "wgpu")]
+            {
+                train_on::<burn::backend::Autodiff<crate::backend::WgpuBackend>>(
+                    request,
+                    &Default::default(),
+                    "GPU (wgpu)",
+                    "chosen in the recipe",
+                    sink,
+                    cancel,
+                )
+            }
+            #[cfg(not(feature = "wgpu"))]
+            Err(EngineError::invalid("This build of BERT Studio has no wgpu support; choose device \"cpu\"."))
+        }
+        DeviceChoice::Cuda => {
+            #[cfg(feature = "cuda")]
+            {
+                train_on::<burn::backend::Autodiff<crate::backend::CudaBackend>>(
+                    request,
+                    &Default::default(),
+                    "NVIDIA GPU (CUDA)",
+                    "chosen in the recipe",
+                    sink,
+                    cancel,
+                )
+            }
+            #[cfg(not(feature = "cuda"))]
+            Err(EngineError::invalid(
+                "This build of BERT Studio has no CUDA support (build it with --features cuda); choose device \"cpu\" or \"wgpu\".",
+            ))
+        }
+    };
+    match &result {
+        Err(EngineError::Cancelled) => sink(TrainingEvent::Cancelled),
+        Err(e) => sink(TrainingEvent::Failed { message: e.to_string() }),
+        Ok(_) => {}
+    }
+    result
+}
+
+/// Token ids and classes of one side of the data.
+struct Encoded {
+    ids: Vec<Vec<u32>>,
+    classes: Vec<usize>,
+}
+
+fn targets<B: Backend>(classes: &[usize], device: &B::Device) -> Tensor<B, 1, Int> {
+    let values: Vec<i64> = classes.iter().map(|c| *c as i64).collect();
+    Tensor::from_data(TensorData::new(values, [classes.len()]), device)
+}
+
+fn train_on<B: AutodiffBackend>(
+    request: &TrainingRequest,
+    device: &B::Device,
+    backend: &str,
+    backend_reason: &str,
+    sink: &mut dyn FnMut(TrainingEvent),
+    cancel: &CancelToken,
+) -> Result<TrainingReport> {
+    let started = Instant::now();
+    let recipe = &request.recipe;
+    let mut data = prepare_data(request)?;
+    if recipe.fp16 {
+        sink(TrainingEvent::Warning {
+            message: format!(
+                "fp16 was asked for, but the {backend} backend trains in 32-bit floats in this version; the run continues in f32."
+            ),
+        });
+    }
+
+    let folder = resolve_model(&recipe.model, &request.hub, &mut |e| sink(TrainingEvent::Download(e)))?;
+    let loaded = load_model_folder::<B>(
+        &folder,
+        &LoadOptions {
+            labels: Some(data.labels.clone()),
+            seed: Some(recipe.seed),
+        },
+        device,
+    )?;
+    if recipe.max_seq_len > loaded.config.bert.max_position_embeddings {
+        return Err(EngineError::invalid(format!(
+            "max_seq_len is {} but this model reads at most {} tokens; lower max_seq_len.",
+            recipe.max_seq_len, loaded.config.bert.max_position_embeddings
+        )));
+    }
+    let tokenizer = loaded.tokenizer.clone();
+    let encode = |texts: &[String], classes: Vec<usize>| -> Result<Encoded> {
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        Ok(Encoded {
+            ids: tokenizer.encode_each(&refs, recipe.max_seq_len)?,
+            classes,
+        })
+    };
+    let train_set = encode(&data.train_texts, std::mem::take(&mut data.train_classes))?;
+    let validation_set = encode(&data.validation_texts, std::mem::take(&mut data.validation_classes))?;
+    let truncated = train_set
+        .ids
+        .iter()
+        .chain(&validation_set.ids)
+        .filter(|ids| ids.len() >= recipe.max_seq_len)
+        .count();
+    data.summary.truncated_texts = truncated;
+    if truncated > 0 {
+        data.summary.warnings.push(format!(
+            "{truncated} text(s) reach max_seq_len ({} tokens) and are cut there; raise max_seq_len if their ends matter.",
+            recipe.max_seq_len
+        ));
+    }
+
+    let plan = StepPlan::new(recipe, train_set.ids.len());
+    let mut model = loaded.model;
+    let parameters = model.num_parameters();
+    let mut history = Vec::new();
+    sink(TrainingEvent::Started {
+        model: recipe.model.clone(),
+        backend: backend.to_string(),
+        backend_reason: backend_reason.to_string(),
+        data: data.summary.clone(),
+        plan,
+        parameters,
+    });
+
+    let mut optimizer = AdamW::<B>::new(&mut model, recipe.weight_decay);
+    let loss_fn = CrossEntropyLossConfig::new().init(device);
+    let mut rng = ChaCha8Rng::seed_from_u64(recipe.seed);
+    let mut order: Vec<usize> = (0..train_set.ids.len()).collect();
+    let mut step = 0usize;
+    let mut last_metrics: Option<Metrics> = None;
+    let mut best: Option<(f64, usize, BertForSequenceClassification<B::InnerBackend>, Metrics)> = None;
+    let mut progress = ProgressMeter::new(plan);
+    let mut loss_since_log = (0.0f64, 0usize);
+
+    for epoch in 0..recipe.epochs {
+        let epoch_started = Instant::now();
+        order.shuffle(&mut rng);
+        let batches: Vec<&[usize]> = order.chunks(recipe.train_batch_size).collect();
+        let mut accumulator = GradientsAccumulator::<BertForSequenceClassification<B>>::new();
+        let mut group_start = 0;
+        let mut epoch_loss = (0.0f64, 0usize);
+        for (i, rows) in batches.iter().enumerate() {
+            if cancel.is_cancelled() {
+                return Err(EngineError::Cancelled);
+            }
+            if i == group_start {
+                group_start += recipe.gradient_accumulation_steps;
+            }
+            let group_len = recipe.gradient_accumulation_steps.min(batches.len() - (group_start - recipe.gradient_accumulation_steps));
+            let seqs: Vec<&[u32]> = rows.iter().map(|r| train_set.ids[*r].as_slice()).collect();
+            let classes: Vec<usize> = rows.iter().map(|r| train_set.classes[*r]).collect();
+            let input = tokenizer.pad(&seqs).to_input::<B>(device);
+            let logits = model.forward(input).logits;
+            let loss = loss_fn.forward(logits, targets::<B>(&classes, device));
+            let loss_value = loss.clone().into_scalar().elem::<f64>();
+            if !loss_value.is_finite() {
+                return Err(EngineError::invalid(format!(
+                    "The training loss became {loss_value} at step {step}: the learning rate ({}) is probably too high. Try a lower one, e.g. {:.0e}.",
+                    recipe.learning_rate,
+                    recipe.learning_rate / 5.0
+                )));
+            }
+            epoch_loss = (epoch_loss.0 + loss_value, epoch_loss.1 + 1);
+            let grads = loss.div_scalar(group_len as f64).backward();
+            accumulator.accumulate(&model, GradientsParams::from_grads(grads, &model));
+            progress.micro_batch(loss_value, rows.len());
+
+            let group_done = i + 1 == group_start || i + 1 == batches.len();
+            if !group_done {
+                continue;
+            }
+            let grads = accumulator.grads();
+            let norm = gradient_norm(&model, &grads);
+            let lr = learning_rate(recipe.scheduler, recipe.learning_rate, step, plan.warmup_steps, plan.total_steps);
+            model = optimizer.step(model, grads, lr, clip_factor(norm, recipe.max_grad_norm));
+            step += 1;
+            let group_loss = progress.take_group_loss();
+            loss_since_log = (loss_since_log.0 + group_loss, loss_since_log.1 + 1);
+            let epoch_float = epoch as f64 + (i + 1) as f64 / batches.len() as f64;
+
+            if let Some(event) = progress.maybe_report(step, epoch_float, lr) {
+                sink(event);
+            }
+            if recipe.logging_strategy == Strategy::Steps && step % recipe.logging_steps == 0 {
+                let event = TrainingEvent::Log {
+                    step,
+                    epoch: epoch_float,
+                    loss: loss_since_log.0 / loss_since_log.1.max(1) as f64,
+                    learning_rate: lr,
+                    grad_norm: norm,
+                };
+                loss_since_log = (0.0, 0);
+                history.push(event.clone());
+                sink(event);
+            }
+            if recipe.eval_strategy == Strategy::Steps && step % recipe.eval_steps == 0 {
+                let metrics = evaluate(&model.valid(), &validation_set, recipe.eval_batch_size, &tokenizer, &data.labels, device);
+                let event = TrainingEvent::Evaluation { step, epoch: epoch_float, metrics: metrics.clone() };
+                history.push(event.clone());
+                sink(event);
+                last_metrics = Some(metrics);
+            }
+        }
+
+        let train_loss = epoch_loss.0 / epoch_loss.1.max(1) as f64;
+        if recipe.logging_strategy == Strategy::Epoch {
+            let event = TrainingEvent::Log {
+                step,
+                epoch: (epoch + 1) as f64,
+                loss: loss_since_log.0 / loss_since_log.1.max(1) as f64,
+                learning_rate: learning_rate(recipe.scheduler, recipe.learning_rate, step.saturating_sub(1), plan.warmup_steps, plan.total_steps),
+                grad_norm: f64::NAN,
+            };
+            loss_since_log = (0.0, 0);
+            history.push(event.clone());
+            sink(event);
+        }
+        let event = TrainingEvent::EpochFinished {
+            epoch: epoch + 1,
+            train_loss,
+            seconds: epoch_started.elapsed().as_secs_f64(),
+        };
+        history.push(event.clone());
+        sink(event);
+
+        if recipe.eval_strategy == Strategy::Epoch {
+            let valid = model.valid();
+            let metrics = evaluate(&valid, &validation_set, recipe.eval_batch_size, &tokenizer, &data.labels, device);
+            let event = TrainingEvent::Evaluation { step, epoch: (epoch + 1) as f64, metrics: metrics.clone() };
+            history.push(event.clone());
+            sink(event);
+            if recipe.load_best && best.as_ref().is_none_or(|b| metrics.macro_f1 > b.0) {
+                best = Some((metrics.macro_f1, epoch + 1, valid, metrics.clone()));
+            }
+            last_metrics = Some(metrics);
+        }
+        if recipe.save_strategy == Strategy::Epoch {
+            let path = request.output_dir.join("checkpoints").join(format!("epoch-{}", epoch + 1));
+            save_model_folder(&path, &model.valid(), &config_with_labels(&loaded.config, &data.labels), &tokenizer)?;
+            let event = TrainingEvent::CheckpointSaved { step, path: path.display().to_string() };
+            history.push(event.clone());
+            sink(event);
+        }
+    }
+
+    let (final_model, final_metrics, best_epoch) = match best {
+        Some((_, epoch, model, metrics)) => (model, Some(metrics), Some(epoch)),
+        None => (model.valid(), last_metrics, None),
+    };
+    let report = TrainingReport {
+        engine_version: crate::VERSION.into(),
+        burn_version: "0.21.0".into(),
+        created_unix: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+        recipe: recipe.clone(),
+        base_model: recipe.model.clone(),
+        backend: backend.to_string(),
+        data: data.summary.clone(),
+        plan,
+        parameters,
+        history,
+        final_metrics: final_metrics.clone(),
+        best_epoch,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    save_trained_folder(&request.output_dir, &final_model, &config_with_labels(&loaded.config, &data.labels), &tokenizer, &report)?;
+    sink(TrainingEvent::Finished {
+        output_dir: request.output_dir.display().to_string(),
+        metrics: final_metrics,
+        best_epoch,
+        seconds: report.wall_seconds,
+    });
+    Ok(report)
+}
+
+fn config_with_labels(config: &ModelConfig, labels: &[String]) -> ModelConfig {
+    let mut config = config.clone();
+    config.set_labels(labels);
+    config
+}
+
+/// The model folder plus `recipe.json` and `training_report.json`, all in one atomic move.
+fn save_trained_folder<B: Backend>(
+    dest: &Path,
+    model: &BertForSequenceClassification<B>,
+    config: &ModelConfig,
+    tokenizer: &TextTokenizer,
+    report: &TrainingReport,
+) -> Result<()> {
+    // Keep checkpoints written during the run (they live inside dest).
+    let checkpoints = dest.join("checkpoints");
+    let tmp_model = crate::fsutil::temp_sibling(dest, "model");
+    save_model_folder(&tmp_model, model, config, tokenizer)?;
+    let result = write_dir_atomically(dest, |dir| {
+        for entry in std::fs::read_dir(&tmp_model).map_err(|e| EngineError::io("read", &tmp_model, e))? {
+            let entry = entry.map_err(|e| EngineError::io("read", &tmp_model, e))?;
+            let to = dir.join(entry.file_name());
+            std::fs::rename(entry.path(), &to).map_err(|e| EngineError::io("move", &to, e))?;
+        }
+        if checkpoints.is_dir() {
+            let to = dir.join("checkpoints");
+            std::fs::rename(&checkpoints, &to).map_err(|e| EngineError::io("move", &to, e))?;
+        }
+        let write = |name: &str, text: String| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|e| EngineError::io("write", &path, e))
+        };
+        write("recipe.json", report.recipe.to_json())?;
+        write(
+            "training_report.json",
+            serde_json::to_string_pretty(report).map_err(|e| EngineError::invalid(e.to_string()))?,
+        )
+    });
+    let _ = std::fs::remove_dir_all(&tmp_model);
+    result
+}
+
+/// Validation metrics, with the loss; the model runs without dropout.
+fn evaluate<B: Backend>(
+    model: &BertForSequenceClassification<B>,
+    data: &Encoded,
+    batch_size: usize,
+    tokenizer: &TextTokenizer,
+    labels: &[String],
+    device: &B::Device,
+) -> Metrics {
+    let k = labels.len();
+    let mut scores = Vec::with_capacity(data.ids.len() * k);
+    let mut loss_sum = 0.0f64;
+    for (chunk_i, chunk) in data.ids.chunks(batch_size).enumerate() {
+        let rows: Vec<&[u32]> = chunk.iter().map(Vec::as_slice).collect();
+        let logits = model.forward(tokenizer.pad(&rows).to_input::<B>(device)).logits;
+        let values: Vec<f32> = logits.into_data().convert::<f32>().into_vec().expect("f32 logits");
+        for (j, row) in values.chunks(k).enumerate() {
+            let truth = data.classes[chunk_i * batch_size + j];
+            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+            let log_sum = row.iter().map(|v| (*v as f64 - max).exp()).sum::<f64>().ln() + max;
+            loss_sum += log_sum - row[truth] as f64;
+        }
+        scores.extend(values);
+    }
+    let loss = loss_sum / data.ids.len().max(1) as f64;
+    classification_metrics(&data.classes, &scores, labels, Some(loss))
+}
+
+/// Throttled progress: samples/s, ETA, mean loss since the last report.
+struct ProgressMeter {
+    plan: StepPlan,
+    started: Instant,
+    last_report: Option<Instant>,
+    samples: usize,
+    micro_batches: usize,
+    loss_since_report: (f64, usize),
+    group_loss: (f64, usize),
+}
+
+impl ProgressMeter {
+    const INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
+    fn new(plan: StepPlan) -> Self {
+        ProgressMeter {
+            plan,
+            started: Instant::now(),
+            last_report: None,
+            samples: 0,
+            micro_batches: 0,
+            loss_since_report: (0.0, 0),
+            group_loss: (0.0, 0),
+        }
+    }
+
+    fn micro_batch(&mut self, loss: f64, samples: usize) {
+        self.samples += samples;
+        self.micro_batches += 1;
+        self.loss_since_report = (self.loss_since_report.0 + loss, self.loss_since_report.1 + 1);
+        self.group_loss = (self.group_loss.0 + loss, self.group_loss.1 + 1);
+    }
+
+    /// Mean micro-batch loss of the optimizer step just taken.
+    fn take_group_loss(&mut self) -> f64 {
+        let (sum, n) = std::mem::take(&mut self.group_loss);
+        sum / n.max(1) as f64
+    }
+
+    fn maybe_report(&mut self, step: usize, epoch: f64, lr: f64) -> Option<TrainingEvent> {
+        let last = step == self.plan.total_steps;
+        if !last && self.last_report.is_some_and(|t| t.elapsed() < Self::INTERVAL) {
+            return None;
+        }
+        self.last_report = Some(Instant::now());
+        let elapsed = self.started.elapsed().as_secs_f64().max(1e-9);
+        let total_micro = self.plan.micro_batches_per_epoch * (self.plan.total_steps / self.plan.steps_per_epoch.max(1));
+        let remaining = total_micro.saturating_sub(self.micro_batches) as f64;
+        let per_micro = elapsed / self.micro_batches.max(1) as f64;
+        let (sum, n) = std::mem::take(&mut self.loss_since_report);
+        Some(TrainingEvent::Step {
+            step,
+            total_steps: self.plan.total_steps,
+            epoch,
+            loss: sum / n.max(1) as f64,
+            learning_rate: lr,
+            samples_per_second: self.samples as f64 / elapsed,
+            eta_seconds: remaining * per_micro,
+        })
+    }
+}
+
+use burn::tensor::ElementConversion;
