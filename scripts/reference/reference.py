@@ -7,6 +7,8 @@ Sub-commands:
   minilm --model SRC --out DIR
                              all-MiniLM-L6-v2 with a seeded 5-class head, saved as a
                              classification folder, plus reference pooled outputs and logits
+  schedules --out FILE       learning rates of transformers' schedulers, step by step
+  metrics --out FILE         scikit-learn metrics of random predictions (fixture for the engine)
   logits --model DIR --texts FILE --max-len N
                              load a folder (e.g. one saved by the engine) with
                              AutoModelForSequenceClassification and pipeline("text-classification")
@@ -16,6 +18,7 @@ Everything runs on the CPU in float32, in eval mode (no dropout).
 """
 import argparse
 import json
+import math
 import os
 import shutil
 import sys
@@ -172,6 +175,66 @@ def logits(model_dir, texts_file, max_len):
     )
 
 
+def schedules(out):
+    from transformers import get_scheduler
+
+    total, ratio, base = 57, 0.1, 5e-5
+    warmup = math.ceil(total * ratio)
+    result = {"generated_by": f"reference.py schedules (transformers {transformers.__version__})",
+              "base_lr": base, "total_steps": total, "warmup_steps": warmup, "learning_rates": {}}
+    for name in ["linear", "constant", "constant_with_warmup", "cosine"]:
+        param = torch.nn.Parameter(torch.zeros(1))
+        optimizer = torch.optim.AdamW([param], lr=base)
+        scheduler = get_scheduler(name, optimizer, num_warmup_steps=warmup, num_training_steps=total)
+        rates = []
+        for _ in range(total):
+            rates.append(optimizer.param_groups[0]["lr"])  # the rate this optimizer step uses
+            optimizer.step()
+            scheduler.step()
+        result["learning_rates"][name] = rates
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1)
+
+
+def metrics(out):
+    import numpy as np
+    import sklearn
+    from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support,
+                                 precision_score, recall_score, top_k_accuracy_score)
+
+    rng = np.random.default_rng(0)
+    k, n = 7, 200
+    # Class 5 never occurs in the truth (but may be predicted); class 6 is neither true nor
+    # likely predicted: both exercise zero_division and the macro label set.
+    y_true = rng.choice([0, 1, 2, 3, 4], size=n, p=[0.4, 0.25, 0.2, 0.1, 0.05])
+    scores = rng.normal(size=(n, k))
+    scores[np.arange(n), y_true] += rng.normal(1.0, 1.0, size=n)  # mostly right
+    scores[:, 6] -= 10.0
+    probs = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    y_pred = probs.argmax(axis=1)
+    labels = list(range(k))
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    result = {
+        "generated_by": f"reference.py metrics (scikit-learn {sklearn.__version__})",
+        "labels": [f"class_{i}" for i in labels],
+        "y_true": y_true.tolist(),
+        "probs": probs.astype(np.float32).tolist(),
+        "accuracy": accuracy_score(y_true, y_pred),
+        "macro_f1": f1_score(y_true, y_pred, average="macro", zero_division=0),
+        "macro_precision": precision_score(y_true, y_pred, average="macro", zero_division=0),
+        "macro_recall": recall_score(y_true, y_pred, average="macro", zero_division=0),
+        "top1_accuracy": top_k_accuracy_score(y_true, probs, k=1, labels=labels),
+        "top2_accuracy": top_k_accuracy_score(y_true, probs, k=2, labels=labels),
+        "per_class_precision": p.tolist(),
+        "per_class_recall": r.tolist(),
+        "per_class_f1": f.tolist(),
+        "per_class_support": s.tolist(),
+        "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+    }
+    with open(out, "w") as f_out:
+        json.dump(result, f_out, indent=1)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -179,6 +242,10 @@ def main():
     p.add_argument("--out", required=True)
     p = sub.add_parser("minilm")
     p.add_argument("--model", required=True)
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("schedules")
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("metrics")
     p.add_argument("--out", required=True)
     p = sub.add_parser("logits")
     p.add_argument("--model", required=True)
@@ -190,6 +257,10 @@ def main():
         tiny_fixture(args.out)
     elif args.command == "minilm":
         minilm(args.model, args.out)
+    elif args.command == "schedules":
+        schedules(args.out)
+    elif args.command == "metrics":
+        metrics(args.out)
     else:
         logits(args.model, args.texts, args.max_len)
 

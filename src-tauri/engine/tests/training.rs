@@ -1,0 +1,254 @@
+//! The training engine against transformers' and scikit-learn's numbers, and end to end on
+//! the tiny fixture (a few seconds; the quality and speed runs are scripts, not tests).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use bert_studio_engine::EngineError;
+use bert_studio_engine::source::HubSettings;
+use bert_studio_engine::train::schedule::learning_rate;
+use bert_studio_engine::train::{
+    CancelToken, Recipe, Scheduler, Strategy, TrainingEvent, TrainingRequest, classification_metrics, train,
+};
+use common::*;
+use serde_json::Value;
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn learning_rates_match_transformers_schedulers() {
+    let fixture = json(&fixtures().join("schedules.json"));
+    let base = fixture["base_lr"].as_f64().unwrap();
+    let total = fixture["total_steps"].as_u64().unwrap() as usize;
+    let warmup = fixture["warmup_steps"].as_u64().unwrap() as usize;
+    assert_eq!(warmup, (total as f64 * 0.1).ceil() as usize);
+    for (name, kind) in [
+        ("linear", Scheduler::Linear),
+        ("constant", Scheduler::Constant),
+        ("constant_with_warmup", Scheduler::ConstantWithWarmup),
+        ("cosine", Scheduler::Cosine),
+    ] {
+        let expected: Vec<f64> = serde_json::from_value(fixture["learning_rates"][name].clone()).unwrap();
+        assert_eq!(expected.len(), total);
+        for (step, want) in expected.iter().enumerate() {
+            let got = learning_rate(kind, base, step, warmup, total);
+            assert!((got - want).abs() <= 1e-12 + 1e-9 * want.abs(), "{name} step {step}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn metrics_match_scikit_learn() {
+    let f = json(&fixtures().join("metrics.json"));
+    let labels: Vec<String> = serde_json::from_value(f["labels"].clone()).unwrap();
+    let truth: Vec<usize> = serde_json::from_value(f["y_true"].clone()).unwrap();
+    let probs: Vec<Vec<f32>> = serde_json::from_value(f["probs"].clone()).unwrap();
+    let flat: Vec<f32> = probs.concat();
+    let m = classification_metrics(&truth, &flat, &labels, None);
+    let close = |a: f64, key: &str| {
+        let b = f[key].as_f64().unwrap();
+        assert!((a - b).abs() < 1e-12, "{key}: {a} vs scikit-learn {b}");
+    };
+    close(m.accuracy, "accuracy");
+    close(m.macro_f1, "macro_f1");
+    close(m.macro_precision, "macro_precision");
+    close(m.macro_recall, "macro_recall");
+    close(m.top1_accuracy, "top1_accuracy");
+    close(m.top2_accuracy, "top2_accuracy");
+    for (c, class) in m.per_class.iter().enumerate() {
+        assert!((class.precision - f["per_class_precision"][c].as_f64().unwrap()).abs() < 1e-12);
+        assert!((class.recall - f["per_class_recall"][c].as_f64().unwrap()).abs() < 1e-12);
+        assert!((class.f1 - f["per_class_f1"][c].as_f64().unwrap()).abs() < 1e-12);
+        assert_eq!(class.support as u64, f["per_class_support"][c].as_u64().unwrap());
+    }
+    let confusion: Vec<Vec<usize>> = serde_json::from_value(f["confusion"].clone()).unwrap();
+    assert_eq!(m.confusion, confusion);
+}
+
+/// Three NACE divisions of the bundled sample: a small, real, learnable task.
+fn small_nace_csv(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(repo_root().join("data/sample/nace_fr.csv")).unwrap();
+    let mut out = String::from("text;label\n");
+    for line in text.lines().skip(1) {
+        let (body, label) = line.rsplit_once(',').unwrap();
+        if ["01", "10", "62"].contains(&label) {
+            out.push_str(&format!("{};{label}\n", body.trim_matches('"').replace(';', ",")));
+        }
+    }
+    let path = dir.join("train.csv");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+fn tiny_recipe() -> Recipe {
+    Recipe {
+        model: fixtures().join("tiny-bert").display().to_string(),
+        epochs: 3,
+        learning_rate: 2e-3,
+        train_batch_size: 8,
+        eval_batch_size: 16,
+        max_seq_len: 32,
+        validation_fraction: 0.2,
+        device: bert_studio_engine::train::DeviceChoice::Cpu,
+        ..Recipe::default()
+    }
+}
+
+fn request(recipe: Recipe, train_csv: PathBuf, output: PathBuf) -> TrainingRequest {
+    TrainingRequest {
+        recipe,
+        train_csv,
+        validation_csv: None,
+        output_dir: output,
+        dialect: None,
+        hub: HubSettings {
+            offline: true,
+            ..Default::default()
+        },
+    }
+}
+
+#[test]
+fn training_the_tiny_model_learns_and_saves_a_complete_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = small_nace_csv(dir.path());
+    let out = dir.path().join("model");
+    let mut events = Vec::new();
+    let report = train(&request(tiny_recipe(), csv, out.clone()), &mut |e| events.push(e), &CancelToken::new()).unwrap();
+
+    assert!(matches!(events.first(), Some(TrainingEvent::Started { .. })), "{:?}", events.first());
+    assert!(matches!(events.last(), Some(TrainingEvent::Finished { .. })));
+    let evaluations: Vec<_> = events.iter().filter(|e| matches!(e, TrainingEvent::Evaluation { .. })).collect();
+    assert_eq!(evaluations.len(), 3);
+    assert!(events.iter().any(|e| matches!(e, TrainingEvent::Step { .. })));
+    let epoch_losses: Vec<f64> = events
+        .iter()
+        .filter_map(|e| match e {
+            TrainingEvent::EpochFinished { train_loss, .. } => Some(*train_loss),
+            _ => None,
+        })
+        .collect();
+    assert!(epoch_losses[2] < epoch_losses[0] * 0.9, "the loss did not go down: {epoch_losses:?}");
+    let metrics = report.final_metrics.as_ref().unwrap();
+    assert!(metrics.accuracy > 0.5, "accuracy {} on 3 classes", metrics.accuracy);
+    assert_eq!(report.plan.total_steps, report.plan.steps_per_epoch * 3);
+
+    for name in ["config.json", "model.safetensors", "tokenizer.json", "recipe.json", "training_report.json"] {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+    let config = json(&out.join("config.json"));
+    assert_eq!(config["id2label"], serde_json::json!({"0": "01", "1": "10", "2": "62"}));
+    assert_eq!(Recipe::from_file(&out.join("recipe.json")).unwrap(), tiny_recipe());
+    let saved_report = json(&out.join("training_report.json"));
+    assert_eq!(saved_report["data"]["classes"].as_array().unwrap().len(), 3);
+    assert_eq!(saved_report["data"]["delimiter"], "semicolon");
+    assert!(saved_report["history"].as_array().unwrap().len() >= 6);
+}
+
+#[test]
+fn gradient_accumulation_equals_one_larger_batch() {
+    // Without dropout, 2 micro-batches of 8 make the same optimizer step as 1 batch of 16.
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("no-dropout");
+    std::fs::create_dir(&model).unwrap();
+    for entry in std::fs::read_dir(fixtures().join("tiny-bert")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), model.join(entry.file_name())).unwrap();
+    }
+    let config = std::fs::read_to_string(model.join("config.json")).unwrap();
+    std::fs::write(
+        model.join("config.json"),
+        config.replace("\"attention_probs_dropout_prob\": 0.1", "\"attention_probs_dropout_prob\": 0.0")
+            .replace("\"hidden_dropout_prob\": 0.1", "\"hidden_dropout_prob\": 0.0"),
+    )
+    .unwrap();
+    let csv = small_nace_csv(dir.path());
+    let run = |batch: usize, accumulation: usize, name: &str| {
+        let recipe = Recipe {
+            model: model.display().to_string(),
+            epochs: 1,
+            train_batch_size: batch,
+            gradient_accumulation_steps: accumulation,
+            ..tiny_recipe()
+        };
+        let report = train(&request(recipe, csv.clone(), dir.path().join(name)), &mut |_| {}, &CancelToken::new()).unwrap();
+        report.final_metrics.unwrap()
+    };
+    let accumulated = run(8, 2, "a");
+    let single = run(16, 1, "b");
+    assert!((accumulated.loss.unwrap() - single.loss.unwrap()).abs() < 1e-4, "{:?} vs {:?}", accumulated.loss, single.loss);
+    assert_eq!(accumulated.confusion, single.confusion);
+}
+
+#[test]
+fn cancelling_stops_within_a_step_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = small_nace_csv(dir.path());
+    let out = dir.path().join("model");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("previous.txt"), "an earlier model").unwrap();
+    let cancel = CancelToken::new();
+    let mut steps_after_cancel = 0;
+    let mut events = Vec::new();
+    let result = train(
+        &request(Recipe { logging_strategy: Strategy::Steps, logging_steps: 1, ..tiny_recipe() }, csv, out.clone()),
+        &mut |e| {
+            if matches!(e, TrainingEvent::Log { .. }) {
+                if cancel.is_cancelled() {
+                    steps_after_cancel += 1;
+                }
+                cancel.cancel();
+            }
+            events.push(e);
+        },
+        &cancel,
+    );
+    assert!(matches!(result, Err(EngineError::Cancelled)), "{result:?}");
+    assert_eq!(steps_after_cancel, 0);
+    assert!(matches!(events.last(), Some(TrainingEvent::Cancelled)));
+    assert_eq!(std::fs::read_to_string(out.join("previous.txt")).unwrap(), "an earlier model");
+    assert!(!out.join("model.safetensors").exists());
+}
+
+#[test]
+fn load_best_keeps_the_epoch_with_the_best_macro_f1() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = small_nace_csv(dir.path());
+    let report = train(
+        &request(Recipe { load_best: true, epochs: 3, ..tiny_recipe() }, csv, dir.path().join("m")),
+        &mut |_| {},
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let f1s: Vec<f64> = report
+        .history
+        .iter()
+        .filter_map(|e| match e {
+            TrainingEvent::Evaluation { metrics, .. } => Some(metrics.macro_f1),
+            _ => None,
+        })
+        .collect();
+    let best = f1s.iter().cloned().fold(f64::MIN, f64::max);
+    let best_epoch = f1s.iter().position(|f| *f == best).unwrap() + 1;
+    assert_eq!(report.best_epoch, Some(best_epoch));
+    assert_eq!(report.final_metrics.unwrap().macro_f1, best);
+}
+
+#[test]
+fn bad_training_data_is_explained_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let one_class = dir.path().join("one.csv");
+    std::fs::write(&one_class, "text,label\nbonjour,A\nsalut,A\n").unwrap();
+    let err = train(&request(tiny_recipe(), one_class, dir.path().join("m")), &mut |_| {}, &CancelToken::new()).unwrap_err();
+    assert!(err.to_string().contains("same label (\"A\")"), "{err}");
+
+    let wrong_column = dir.path().join("cols.csv");
+    std::fs::write(&wrong_column, "texte,categorie\nbonjour,A\nsalut,B\n").unwrap();
+    let err = train(&request(tiny_recipe(), wrong_column, dir.path().join("m")), &mut |_| {}, &CancelToken::new())
+        .unwrap_err();
+    assert!(err.to_string().contains("--text-column"), "{err}");
+    assert!(!dir.path().join("m").exists());
+}
