@@ -68,7 +68,8 @@ pub enum TrainingEvent {
         epoch: f64,
         loss: f64,
         learning_rate: f64,
-        grad_norm: f64,
+        /// The gradient norm of the step, for per-step logs.
+        grad_norm: Option<f64>,
     },
     Evaluation {
         step: usize,

@@ -361,39 +361,36 @@ fn train_on<B: AutodiffBackend>(
         let epoch_started = Instant::now();
         order.shuffle(&mut rng);
         let batches: Vec<&[usize]> = order.chunks(recipe.train_batch_size).collect();
-        let mut accumulator = GradientsAccumulator::<BertForSequenceClassification<B>>::new();
-        let mut group_start = 0;
         let mut epoch_loss = (0.0f64, 0usize);
-        for (i, rows) in batches.iter().enumerate() {
-            if cancel.is_cancelled() {
-                return Err(EngineError::Cancelled);
+        let mut batches_done = 0;
+        // One optimizer step per group of micro-batches; the epoch's last group may be shorter,
+        // and its loss is then averaged over the micro-batches it has (as the Trainer does).
+        for group in batches.chunks(recipe.gradient_accumulation_steps) {
+            let mut accumulator = GradientsAccumulator::<BertForSequenceClassification<B>>::new();
+            for rows in group {
+                if cancel.is_cancelled() {
+                    return Err(EngineError::Cancelled);
+                }
+                let seqs: Vec<&[u32]> = rows.iter().map(|r| train_set.ids[*r].as_slice()).collect();
+                let classes: Vec<usize> = rows.iter().map(|r| train_set.classes[*r]).collect();
+                let input = tokenizer.pad(&seqs).to_input::<B>(device);
+                let logits = model.forward(input).logits;
+                let loss = loss_fn.forward(logits, targets::<B>(&classes, device));
+                let loss_value = loss.clone().into_scalar().elem::<f64>();
+                if !loss_value.is_finite() {
+                    return Err(EngineError::invalid(format!(
+                        "The training loss became {loss_value} at step {step}: the learning rate ({}) is probably too high. Try a lower one, e.g. {:.0e}.",
+                        recipe.learning_rate,
+                        recipe.learning_rate / 5.0
+                    )));
+                }
+                epoch_loss = (epoch_loss.0 + loss_value, epoch_loss.1 + 1);
+                let grads = loss.div_scalar(group.len() as f64).backward();
+                accumulator.accumulate(&model, GradientsParams::from_grads(grads, &model));
+                progress.micro_batch(loss_value, rows.len());
             }
-            if i == group_start {
-                group_start += recipe.gradient_accumulation_steps;
-            }
-            let group_len = recipe.gradient_accumulation_steps.min(batches.len() - (group_start - recipe.gradient_accumulation_steps));
-            let seqs: Vec<&[u32]> = rows.iter().map(|r| train_set.ids[*r].as_slice()).collect();
-            let classes: Vec<usize> = rows.iter().map(|r| train_set.classes[*r]).collect();
-            let input = tokenizer.pad(&seqs).to_input::<B>(device);
-            let logits = model.forward(input).logits;
-            let loss = loss_fn.forward(logits, targets::<B>(&classes, device));
-            let loss_value = loss.clone().into_scalar().elem::<f64>();
-            if !loss_value.is_finite() {
-                return Err(EngineError::invalid(format!(
-                    "The training loss became {loss_value} at step {step}: the learning rate ({}) is probably too high. Try a lower one, e.g. {:.0e}.",
-                    recipe.learning_rate,
-                    recipe.learning_rate / 5.0
-                )));
-            }
-            epoch_loss = (epoch_loss.0 + loss_value, epoch_loss.1 + 1);
-            let grads = loss.div_scalar(group_len as f64).backward();
-            accumulator.accumulate(&model, GradientsParams::from_grads(grads, &model));
-            progress.micro_batch(loss_value, rows.len());
+            batches_done += group.len();
 
-            let group_done = i + 1 == group_start || i + 1 == batches.len();
-            if !group_done {
-                continue;
-            }
             let grads = accumulator.grads();
             let norm = gradient_norm(&model, &grads);
             let lr = learning_rate(recipe.scheduler, recipe.learning_rate, step, plan.warmup_steps, plan.total_steps);
@@ -401,7 +398,7 @@ fn train_on<B: AutodiffBackend>(
             step += 1;
             let group_loss = progress.take_group_loss();
             loss_since_log = (loss_since_log.0 + group_loss, loss_since_log.1 + 1);
-            let epoch_float = epoch as f64 + (i + 1) as f64 / batches.len() as f64;
+            let epoch_float = epoch as f64 + batches_done as f64 / batches.len() as f64;
 
             if let Some(event) = progress.maybe_report(step, epoch_float, lr) {
                 sink(event);
@@ -412,7 +409,7 @@ fn train_on<B: AutodiffBackend>(
                     epoch: epoch_float,
                     loss: loss_since_log.0 / loss_since_log.1.max(1) as f64,
                     learning_rate: lr,
-                    grad_norm: norm,
+                    grad_norm: Some(norm),
                 };
                 loss_since_log = (0.0, 0);
                 history.push(event.clone());
@@ -434,7 +431,7 @@ fn train_on<B: AutodiffBackend>(
                 epoch: (epoch + 1) as f64,
                 loss: loss_since_log.0 / loss_since_log.1.max(1) as f64,
                 learning_rate: learning_rate(recipe.scheduler, recipe.learning_rate, step.saturating_sub(1), plan.warmup_steps, plan.total_steps),
-                grad_norm: f64::NAN,
+                grad_norm: None,
             };
             loss_since_log = (0.0, 0);
             history.push(event.clone());
@@ -616,7 +613,8 @@ impl ProgressMeter {
         }
         self.last_report = Some(Instant::now());
         let elapsed = self.started.elapsed().as_secs_f64().max(1e-9);
-        let total_micro = self.plan.micro_batches_per_epoch * (self.plan.total_steps / self.plan.steps_per_epoch.max(1));
+        let epochs = self.plan.total_steps / self.plan.steps_per_epoch.max(1);
+        let total_micro = self.plan.micro_batches_per_epoch * epochs;
         let remaining = total_micro.saturating_sub(self.micro_batches) as f64;
         let per_micro = elapsed / self.micro_batches.max(1) as f64;
         let (sum, n) = std::mem::take(&mut self.loss_since_report);
