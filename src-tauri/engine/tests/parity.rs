@@ -69,3 +69,15 @@ fn tiny_folder_matches_transformers_on_wgpu() {
     let reference = read_reference(&fixtures().join("reference.json"));
     check_against_reference::<WgpuBackend>(&fixtures().join("tiny-bert"), &reference, &WgpuDevice::default());
 }
+
+/// Runs only in builds with `--features cuda`, on a machine with an NVIDIA GPU
+/// (scripts/gpu-check.sh); CI compiles it but has no GPU to run it on.
+#[cfg(feature = "cuda")]
+#[test]
+fn tiny_folders_match_transformers_on_cuda() {
+    use bert_studio_engine::backend::{CudaBackend, CudaDevice};
+    let reference = read_reference(&fixtures().join("reference.json"));
+    for folder in ["tiny-bert", "tiny-bert-pytorch"] {
+        check_against_reference::<CudaBackend>(&fixtures().join(folder), &reference, &CudaDevice::default());
+    }
+}
