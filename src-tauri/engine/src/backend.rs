@@ -16,4 +16,3 @@ pub type WgpuDevice = burn::backend::wgpu::WgpuDevice;
 pub type CudaBackend = burn::backend::Cuda<f32, i32>;
 #[cfg(feature = "cuda")]
 pub type CudaDevice = burn::backend::cuda::CudaDevice;
-

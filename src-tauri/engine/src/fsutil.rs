@@ -25,7 +25,8 @@ pub fn temp_sibling(dest: &Path, tag: &str) -> PathBuf {
 /// If `fill` fails, the temporary folder is removed and any previous `dest` is untouched.
 pub fn write_dir_atomically(dest: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let parent = parent_of(dest);
-    std::fs::create_dir_all(&parent).map_err(|e| EngineError::io("create the folder", &parent, e))?;
+    std::fs::create_dir_all(&parent)
+        .map_err(|e| EngineError::io("create the folder", &parent, e))?;
     let tmp = temp_sibling(dest, "partial");
     std::fs::create_dir(&tmp).map_err(|e| EngineError::io("create the folder", &tmp, e))?;
     if let Err(e) = fill(&tmp) {
@@ -83,15 +84,24 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("disk full"));
-        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "first");
+        assert_eq!(
+            std::fs::read_to_string(dest.join("a.txt")).unwrap(),
+            "first"
+        );
         // Nothing temporary is left beside it.
-        let names: Vec<_> = std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("model")]);
 
         write_dir_atomically(&dest, |d| {
             std::fs::write(d.join("a.txt"), "third").map_err(|e| EngineError::io("write", d, e))
         })
         .unwrap();
-        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "third");
+        assert_eq!(
+            std::fs::read_to_string(dest.join("a.txt")).unwrap(),
+            "third"
+        );
     }
 }

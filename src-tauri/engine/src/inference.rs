@@ -34,8 +34,18 @@ pub fn forward_texts<B: Backend>(
         let output = loaded.model.forward(batch.to_input::<B>(device));
         let [_, num_labels] = output.logits.dims();
         let [_, hidden] = output.pooled.dims();
-        let logits = output.logits.into_data().convert::<f32>().into_vec::<f32>().expect("f32 data");
-        let pooled = output.pooled.into_data().convert::<f32>().into_vec::<f32>().expect("f32 data");
+        let logits = output
+            .logits
+            .into_data()
+            .convert::<f32>()
+            .into_vec::<f32>()
+            .expect("f32 data");
+        let pooled = output
+            .pooled
+            .into_data()
+            .convert::<f32>()
+            .into_vec::<f32>()
+            .expect("f32 data");
         out.logits.extend(rows(logits, num_labels));
         out.pooled.extend(rows(pooled, hidden));
     }

@@ -53,8 +53,9 @@ impl HubSettings {
             endpoint: var("HF_ENDPOINT").map(|e| e.trim_end_matches('/').to_string()),
             home: var("HF_HOME").map(PathBuf::from),
             token: var("HF_TOKEN").or_else(|| var("HUGGING_FACE_HUB_TOKEN")),
-            offline: var("HF_HUB_OFFLINE")
-                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")),
+            offline: var("HF_HUB_OFFLINE").is_some_and(|v| {
+                matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+            }),
         }
     }
 
@@ -70,9 +71,19 @@ impl HubSettings {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum DownloadEvent {
-    Started { file: String, bytes_total: u64 },
-    Progress { file: String, bytes_done: u64, bytes_total: u64 },
-    Finished { file: String, bytes_total: u64 },
+    Started {
+        file: String,
+        bytes_total: u64,
+    },
+    Progress {
+        file: String,
+        bytes_done: u64,
+        bytes_total: u64,
+    },
+    Finished {
+        file: String,
+        bytes_total: u64,
+    },
 }
 
 /// True when `name` can only be meant as a path (it is never a Hub id).
@@ -88,7 +99,8 @@ fn is_hub_id(name: &str) -> bool {
         !p.is_empty()
             && p.len() <= 96
             && !p.starts_with(['.', '-'])
-            && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     };
     let parts: Vec<&str> = name.split('/').collect();
     parts.len() <= 2 && parts.iter().all(|p| part_ok(p))
@@ -113,13 +125,16 @@ pub fn resolve_model(
     if looks_like_path(name) || !is_hub_id(name) {
         return Err(EngineError::ModelNotFound {
             name: name.to_string(),
-            reason: "there is no such folder, and it is not a valid Hugging Face Hub id either".into(),
+            reason: "there is no such folder, and it is not a valid Hugging Face Hub id either"
+                .into(),
         });
     }
     if settings.offline {
         return cached_folder(name, settings).ok_or_else(|| EngineError::ModelNotFound {
             name: name.to_string(),
-            reason: "it is not in the local Hugging Face cache and offline mode (HF_HUB_OFFLINE) is on".into(),
+            reason:
+                "it is not in the local Hugging Face cache and offline mode (HF_HUB_OFFLINE) is on"
+                    .into(),
         });
     }
     download_model(name, settings, on_progress)
@@ -131,14 +146,18 @@ pub fn cached_folder(repo_id: &str, settings: &HubSettings) -> Option<PathBuf> {
     let config = repo.get("config.json")?;
     let folder = config.parent()?.to_path_buf();
     let has_weights = WEIGHT_FILES.iter().any(|f| folder.join(f).is_file());
-    let has_tokenizer = ["tokenizer.json", "vocab.txt"].iter().any(|f| folder.join(f).is_file());
+    let has_tokenizer = ["tokenizer.json", "vocab.txt"]
+        .iter()
+        .any(|f| folder.join(f).is_file());
     (has_weights && has_tokenizer).then_some(folder)
 }
 
 fn describe_api_error(err: &ApiError) -> (Option<u16>, String) {
     match err {
         ApiError::RequestError(e) => match e.as_ref() {
-            ureq::Error::Status(code, _) => (Some(*code), format!("the server answered HTTP {code}")),
+            ureq::Error::Status(code, _) => {
+                (Some(*code), format!("the server answered HTTP {code}"))
+            }
             ureq::Error::Transport(t) => (None, format!("the server could not be reached ({t})")),
         },
         ApiError::TooManyRetries(inner) => describe_api_error(inner),
@@ -174,7 +193,8 @@ fn download_model(
         },
         (Some(401 | 403), _) => EngineError::ModelNotFound {
             name: repo_id.to_string(),
-            reason: "the model is private or gated: set HF_TOKEN to a token that may read it".into(),
+            reason: "the model is private or gated: set HF_TOKEN to a token that may read it"
+                .into(),
         },
         (_, reason) => download_error("model information", reason),
     })?;
@@ -215,7 +235,9 @@ fn download_model(
 
 /// hf-hub accepts a body that ends early; a short file would then pass as a model.
 fn check_complete(path: &Path, expected: Option<u64>) -> std::result::Result<(), String> {
-    let Some(expected) = expected else { return Ok(()) };
+    let Some(expected) = expected else {
+        return Ok(());
+    };
     let found = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if found == expected {
         return Ok(());
@@ -307,7 +329,8 @@ mod tests {
 
     #[test]
     fn a_missing_folder_is_explained() {
-        let err = resolve_model("./no/such/folder", &HubSettings::default(), &mut |_| {}).unwrap_err();
+        let err =
+            resolve_model("./no/such/folder", &HubSettings::default(), &mut |_| {}).unwrap_err();
         assert!(err.to_string().contains("no such folder"), "{err}");
     }
 

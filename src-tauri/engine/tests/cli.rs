@@ -24,9 +24,18 @@ fn inspect_describes_a_folder() {
     let folder = fixtures().join("tiny-bert");
     let (ok, stdout, stderr) = bert_studio(&["inspect", folder.to_str().unwrap()]);
     assert!(ok, "{stderr}");
-    assert!(stdout.contains("2 layers, hidden size 32, 4 attention heads"), "{stdout}");
-    assert!(stdout.contains("3 classes: Agriculture, Industrie, Services"), "{stdout}");
-    assert!(stdout.contains("from tokenizer.json, 400 tokens, lowercases text"), "{stdout}");
+    assert!(
+        stdout.contains("2 layers, hidden size 32, 4 attention heads"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("3 classes: Agriculture, Industrie, Services"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("from tokenizer.json, 400 tokens, lowercases text"),
+        "{stdout}"
+    );
 
     let (ok, stdout, stderr) = bert_studio(&["inspect", "--json", folder.to_str().unwrap()]);
     assert!(ok, "{stderr}");
@@ -53,7 +62,10 @@ fn inspect_explains_a_base_model_without_head() {
 fn inspect_errors_are_plain_words() {
     let (ok, _, stderr) = bert_studio(&["inspect", "./no/such/model"]);
     assert!(!ok);
-    assert!(stderr.starts_with("Error: Could not find the model"), "{stderr}");
+    assert!(
+        stderr.starts_with("Error: Could not find the model"),
+        "{stderr}"
+    );
 
     let (ok, _, stderr) = bert_studio(&["inspect", "some-org/not-downloaded"]);
     assert!(!ok);
@@ -65,6 +77,9 @@ fn inspect_errors_are_plain_words() {
     assert!(!ok);
     assert!(stderr.contains("not valid JSON"), "{stderr}");
     for out in [&stderr] {
-        assert!(!out.contains("panicked") && !out.contains("RUST_BACKTRACE"), "{out}");
+        assert!(
+            !out.contains("panicked") && !out.contains("RUST_BACKTRACE"),
+            "{out}"
+        );
     }
 }

@@ -43,7 +43,10 @@ fn start_hub(truncate: bool) -> FakeHub {
     let mut files = BTreeMap::new();
     for entry in std::fs::read_dir(fixtures().join("tiny-bert")).unwrap() {
         let entry = entry.unwrap();
-        files.insert(entry.file_name().to_string_lossy().into_owned(), std::fs::read(entry.path()).unwrap());
+        files.insert(
+            entry.file_name().to_string_lossy().into_owned(),
+            std::fs::read(entry.path()).unwrap(),
+        );
     }
     let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
     let endpoint = format!("http://{}", server.server_addr().to_ip().unwrap());
@@ -62,7 +65,9 @@ fn start_hub(truncate: bool) -> FakeHub {
             let range = header("Range");
             let url = request.url().to_string();
             log.lock().unwrap().push((url.clone(), auth.clone()));
-            let h = |k: &str, v: &str| tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap();
+            let h = |k: &str, v: &str| {
+                tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap()
+            };
 
             if url.contains(PRIVATE_REPO) && auth.as_deref() != Some(&format!("Bearer {TOKEN}")) {
                 let _ = request.respond(tiny_http::Response::empty(401));
@@ -71,9 +76,15 @@ fn start_hub(truncate: bool) -> FakeHub {
             let info_prefix = format!("/api/models/{REPO}/revision/main");
             let private_info = format!("/api/models/{PRIVATE_REPO}/revision/main");
             if url == info_prefix || url == private_info {
-                let siblings: Vec<_> = files.keys().map(|f| serde_json::json!({"rfilename": f})).collect();
+                let siblings: Vec<_> = files
+                    .keys()
+                    .map(|f| serde_json::json!({"rfilename": f}))
+                    .collect();
                 let body = serde_json::json!({"sha": COMMIT, "siblings": siblings}).to_string();
-                let _ = request.respond(tiny_http::Response::from_data(body).with_header(h("Content-Type", "application/json")));
+                let _ = request.respond(
+                    tiny_http::Response::from_data(body)
+                        .with_header(h("Content-Type", "application/json")),
+                );
                 continue;
             }
             let file = [REPO, PRIVATE_REPO]
@@ -102,7 +113,10 @@ fn start_hub(truncate: bool) -> FakeHub {
                 .with_status_code(206)
                 .with_header(h("ETag", &etag))
                 .with_header(h("X-Repo-Commit", COMMIT))
-                .with_header(h("Content-Range", &format!("bytes {start}-{}/{total}", end.saturating_sub(1))));
+                .with_header(h(
+                    "Content-Range",
+                    &format!("bytes {start}-{}/{total}", end.saturating_sub(1)),
+                ));
             let _ = request.respond(response);
         }
     });
@@ -128,12 +142,21 @@ fn a_hub_id_downloads_into_the_hf_cache_and_loads() {
     let hub = start_hub(false);
     let home = tempfile::tempdir().unwrap();
     let mut events = Vec::new();
-    let folder: PathBuf = resolve_model(REPO, &settings(&hub, home.path()), &mut |e| events.push(e)).unwrap();
+    let folder: PathBuf =
+        resolve_model(REPO, &settings(&hub, home.path()), &mut |e| events.push(e)).unwrap();
 
     // The Hub cache layout that Python's huggingface_hub also uses.
-    let expected = home.path().join("hub/models--studio-tests--tiny-bert/snapshots").join(COMMIT);
+    let expected = home
+        .path()
+        .join("hub/models--studio-tests--tiny-bert/snapshots")
+        .join(COMMIT);
     assert_eq!(folder, expected);
-    for name in ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"] {
+    for name in [
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+    ] {
         assert_eq!(
             std::fs::read(folder.join(name)).unwrap(),
             std::fs::read(fixtures().join("tiny-bert").join(name)).unwrap(),
@@ -147,22 +170,38 @@ fn a_hub_id_downloads_into_the_hf_cache_and_loads() {
             _ => None,
         })
         .collect();
-    assert_eq!(finished, vec!["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]);
-    let weights_size = std::fs::metadata(folder.join("model.safetensors")).unwrap().len();
+    assert_eq!(
+        finished,
+        vec![
+            "config.json",
+            "model.safetensors",
+            "tokenizer.json",
+            "tokenizer_config.json"
+        ]
+    );
+    let weights_size = std::fs::metadata(folder.join("model.safetensors"))
+        .unwrap()
+        .len();
     assert!(events.contains(&DownloadEvent::Started {
         file: "model.safetensors".into(),
         bytes_total: weights_size
     }));
     // The token travels as a bearer token on every request.
-    assert!(hub
-        .requests
-        .lock()
-        .unwrap()
-        .iter()
-        .all(|(_, auth)| auth.as_deref() == Some(&format!("Bearer {TOKEN}"))));
+    assert!(
+        hub.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|(_, auth)| auth.as_deref() == Some(&format!("Bearer {TOKEN}")))
+    );
 
-    let loaded = load_model_folder::<CpuBackend>(&folder, &LoadOptions::default(), &CpuDevice::default()).unwrap();
-    assert_eq!(loaded.config.labels(), vec!["Agriculture", "Industrie", "Services"]);
+    let loaded =
+        load_model_folder::<CpuBackend>(&folder, &LoadOptions::default(), &CpuDevice::default())
+            .unwrap();
+    assert_eq!(
+        loaded.config.labels(),
+        vec!["Agriculture", "Industrie", "Services"]
+    );
 
     // A second resolve is served from the cache, and offline mode finds it too.
     let before = hub.requests.lock().unwrap().len();
@@ -171,14 +210,23 @@ fn a_hub_id_downloads_into_the_hf_cache_and_loads() {
         ..settings(&hub, home.path())
     };
     assert_eq!(resolve_model(REPO, &offline, &mut |_| {}).unwrap(), folder);
-    assert_eq!(hub.requests.lock().unwrap().len(), before, "offline mode made a request");
+    assert_eq!(
+        hub.requests.lock().unwrap().len(),
+        before,
+        "offline mode made a request"
+    );
 }
 
 #[test]
 fn unknown_and_private_models_are_explained() {
     let hub = start_hub(false);
     let home = tempfile::tempdir().unwrap();
-    let err = resolve_model("studio-tests/no-such-model", &settings(&hub, home.path()), &mut |_| {}).unwrap_err();
+    let err = resolve_model(
+        "studio-tests/no-such-model",
+        &settings(&hub, home.path()),
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert!(matches!(err, EngineError::ModelNotFound { .. }), "{err:?}");
     assert!(err.to_string().contains("no model of that name"), "{err}");
 
@@ -200,7 +248,10 @@ fn a_download_that_stops_early_is_an_error_and_leaves_no_file() {
     assert!(matches!(err, EngineError::Download { .. }), "{err:?}");
     assert!(err.to_string().contains("model.safetensors"), "{err}");
     assert!(err.to_string().contains("stopped after"), "{err}");
-    let snapshot = home.path().join("hub/models--studio-tests--tiny-bert/snapshots").join(COMMIT);
+    let snapshot = home
+        .path()
+        .join("hub/models--studio-tests--tiny-bert/snapshots")
+        .join(COMMIT);
     assert!(!snapshot.join("model.safetensors").exists());
     // Nothing incomplete is left for the offline cache to pick up.
     let offline = HubSettings {

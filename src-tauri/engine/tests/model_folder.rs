@@ -9,7 +9,9 @@ use std::process::Command;
 use bert_studio_engine::EngineError;
 use bert_studio_engine::backend::{CpuBackend, CpuDevice};
 use bert_studio_engine::inference::forward_texts;
-use bert_studio_engine::model::{LoadError, LoadOptions, LoadedModel, load_model_folder, save_model_folder};
+use bert_studio_engine::model::{
+    LoadError, LoadOptions, LoadedModel, load_model_folder, save_model_folder,
+};
 use common::*;
 
 type B = CpuBackend;
@@ -58,7 +60,11 @@ fn edit_weights(folder: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<usize>, V
     let views: Vec<(String, safetensors::tensor::TensorView)> = raw
         .iter()
         .map(|(n, s, b)| {
-            (n.clone(), safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b).unwrap())
+            (
+                n.clone(),
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b)
+                    .unwrap(),
+            )
         })
         .collect();
     safetensors::serialize_to_file(views, None, &path).unwrap();
@@ -77,7 +83,9 @@ fn load_error(folder: &Path) -> (LoadError, String) {
 
 fn logits(loaded: &LoadedModel<B>, texts: &[String], max_len: usize) -> Vec<Vec<f32>> {
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    forward_texts(loaded, &texts, max_len, 4, &CpuDevice::default()).unwrap().logits
+    forward_texts(loaded, &texts, max_len, 4, &CpuDevice::default())
+        .unwrap()
+        .logits
 }
 
 #[test]
@@ -86,7 +94,13 @@ fn save_then_load_gives_bit_identical_logits() {
     let texts = reference_texts();
     let original = load(&fixtures().join("tiny-bert"), &LoadOptions::default()).unwrap();
     let saved = dir.path().join("saved");
-    save_model_folder(&saved, &original.model, &original.config, &original.tokenizer).unwrap();
+    save_model_folder(
+        &saved,
+        &original.model,
+        &original.config,
+        &original.tokenizer,
+    )
+    .unwrap();
     let reloaded = load(&saved, &LoadOptions::default()).unwrap();
     assert_eq!(logits(&original, &texts, 24), logits(&reloaded, &texts, 24));
     assert_eq!(reloaded.config, original.config);
@@ -151,19 +165,59 @@ fn a_checkpoint_without_classifier_gets_a_fresh_head_and_says_so() {
         // A pre-training head that a classifier has no use for.
         t.push(("cls.predictions.bias".into(), vec![400], vec![0.5; 400]));
     });
-    let loaded = load(&folder, &LoadOptions { labels: None, seed: Some(3) }).unwrap();
+    let loaded = load(
+        &folder,
+        &LoadOptions {
+            labels: None,
+            seed: Some(3),
+        },
+    )
+    .unwrap();
     assert!(loaded.report.new_classifier);
-    assert_eq!(loaded.report.initialized, vec!["classifier.weight", "classifier.bias"]);
+    assert_eq!(
+        loaded.report.initialized,
+        vec!["classifier.weight", "classifier.bias"]
+    );
     assert_eq!(loaded.report.unexpected, vec!["cls.predictions.bias"]);
     // normal(0, initializer_range = 0.2) weights, zero bias, as transformers initialises.
-    let w: Vec<f32> = loaded.model.classifier.weight.val().into_data().into_vec().unwrap();
+    let w: Vec<f32> = loaded
+        .model
+        .classifier
+        .weight
+        .val()
+        .into_data()
+        .into_vec()
+        .unwrap();
     let std = (w.iter().map(|x| x * x).sum::<f32>() / w.len() as f32).sqrt();
     assert!((0.12..0.28).contains(&std), "std {std}");
-    let b: Vec<f32> = loaded.model.classifier.bias.as_ref().unwrap().val().into_data().into_vec().unwrap();
+    let b: Vec<f32> = loaded
+        .model
+        .classifier
+        .bias
+        .as_ref()
+        .unwrap()
+        .val()
+        .into_data()
+        .into_vec()
+        .unwrap();
     assert!(b.iter().all(|x| *x == 0.0));
     // The same seed gives the same head.
-    let again = load(&folder, &LoadOptions { labels: None, seed: Some(3) }).unwrap();
-    let w2: Vec<f32> = again.model.classifier.weight.val().into_data().into_vec().unwrap();
+    let again = load(
+        &folder,
+        &LoadOptions {
+            labels: None,
+            seed: Some(3),
+        },
+    )
+    .unwrap();
+    let w2: Vec<f32> = again
+        .model
+        .classifier
+        .weight
+        .val()
+        .into_data()
+        .into_vec()
+        .unwrap();
     assert_eq!(w, w2);
 }
 
@@ -199,8 +253,17 @@ fn a_corrupt_pytorch_file_is_reported_as_damaged() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("pt");
     std::fs::create_dir(&folder).unwrap();
-    for name in ["config.json", "vocab.txt", "tokenizer_config.json", "pytorch_model.bin"] {
-        std::fs::copy(fixtures().join("tiny-bert-pytorch").join(name), folder.join(name)).unwrap();
+    for name in [
+        "config.json",
+        "vocab.txt",
+        "tokenizer_config.json",
+        "pytorch_model.bin",
+    ] {
+        std::fs::copy(
+            fixtures().join("tiny-bert-pytorch").join(name),
+            folder.join(name),
+        )
+        .unwrap();
     }
     let path = folder.join("pytorch_model.bin");
     let bytes = std::fs::read(&path).unwrap();
@@ -216,7 +279,11 @@ fn a_shape_mismatch_names_the_tensor_and_both_shapes() {
     let folder = tiny_copy(dir.path());
     let config_path = folder.join("config.json");
     let config = std::fs::read_to_string(&config_path).unwrap();
-    std::fs::write(&config_path, config.replace("\"intermediate_size\": 64", "\"intermediate_size\": 48")).unwrap();
+    std::fs::write(
+        &config_path,
+        config.replace("\"intermediate_size\": 64", "\"intermediate_size\": 48"),
+    )
+    .unwrap();
     let (err, message) = load_error(&folder);
     assert_eq!(
         err,
@@ -227,14 +294,19 @@ fn a_shape_mismatch_names_the_tensor_and_both_shapes() {
             found: vec![64, 32],
         }
     );
-    assert!(message.contains("[48, 32]") && message.contains("[64, 32]"), "{message}");
+    assert!(
+        message.contains("[48, 32]") && message.contains("[64, 32]"),
+        "{message}"
+    );
 }
 
 #[test]
 fn missing_encoder_tensors_are_listed_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let folder = tiny_copy(dir.path());
-    edit_weights(&folder, |t| t.retain(|(n, _, _)| !n.contains("layer.1.attention.self.key")));
+    edit_weights(&folder, |t| {
+        t.retain(|(n, _, _)| !n.contains("layer.1.attention.self.key"))
+    });
     let (err, message) = load_error(&folder);
     match err {
         LoadError::MissingTensors { names, .. } => assert_eq!(
@@ -255,7 +327,11 @@ fn a_tokenizer_larger_than_the_vocabulary_is_refused() {
     let folder = tiny_copy(dir.path());
     let config_path = folder.join("config.json");
     let config = std::fs::read_to_string(&config_path).unwrap();
-    std::fs::write(&config_path, config.replace("\"vocab_size\": 400", "\"vocab_size\": 300")).unwrap();
+    std::fs::write(
+        &config_path,
+        config.replace("\"vocab_size\": 400", "\"vocab_size\": 300"),
+    )
+    .unwrap();
     let (_, message) = load_error(&folder);
     assert!(message.contains("tokenizer"), "{message}");
 }
@@ -266,9 +342,16 @@ fn other_architectures_and_non_folders_are_explained() {
     let folder = tiny_copy(dir.path());
     let config_path = folder.join("config.json");
     let config = std::fs::read_to_string(&config_path).unwrap();
-    std::fs::write(&config_path, config.replace("\"model_type\": \"bert\"", "\"model_type\": \"roberta\"")).unwrap();
+    std::fs::write(
+        &config_path,
+        config.replace("\"model_type\": \"bert\"", "\"model_type\": \"roberta\""),
+    )
+    .unwrap();
     let (err, message) = load_error(&folder);
-    assert!(matches!(err, LoadError::UnsupportedArchitecture { .. }), "{err:?}");
+    assert!(
+        matches!(err, LoadError::UnsupportedArchitecture { .. }),
+        "{err:?}"
+    );
     assert!(message.contains("roberta"), "{message}");
 
     let (err, _) = load_error(&folder.join("config.json"));
@@ -294,9 +377,18 @@ fn a_failed_save_keeps_the_previous_model() {
 
     // Root may write anyway; only check the error where the OS refused.
     if let Err(err) = result {
-        assert!(err.to_string().contains(&dir.path().display().to_string()), "{err}");
+        assert!(
+            err.to_string().contains(&dir.path().display().to_string()),
+            "{err}"
+        );
     }
-    assert_eq!(std::fs::read(dest.join("model.safetensors")).unwrap(), before);
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        std::fs::read(dest.join("model.safetensors")).unwrap(),
+        before
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("model")]);
 }

@@ -13,36 +13,71 @@ use common::*;
 const TOLERANCE: f32 = 1e-4;
 
 fn check_against_reference<B: Backend>(folder: &Path, reference: &Reference, device: &B::Device) {
-    let loaded: LoadedModel<B> = load_model_folder(folder, &LoadOptions::default(), device).unwrap();
+    let loaded: LoadedModel<B> =
+        load_model_folder(folder, &LoadOptions::default(), device).unwrap();
     assert!(loaded.report.initialized.is_empty(), "{:?}", loaded.report);
     let texts: Vec<&str> = reference.texts.iter().map(String::as_str).collect();
 
     // Same token ids, text by text (truncation included).
     for (text, expected) in texts.iter().zip(&reference.per_text) {
-        let batch = loaded.tokenizer.encode_batch(&[text], reference.max_seq_len).unwrap();
+        let batch = loaded
+            .tokenizer
+            .encode_batch(&[text], reference.max_seq_len)
+            .unwrap();
         assert_eq!(batch.input_ids, expected.input_ids, "token ids of {text:?}");
     }
     assert!(
-        reference.per_text.iter().any(|t| t.input_ids.len() == reference.max_seq_len),
+        reference
+            .per_text
+            .iter()
+            .any(|t| t.input_ids.len() == reference.max_seq_len),
         "the fixture must contain a text longer than max_seq_len"
     );
 
     // One text per batch: no padding at all.
     let single = forward_texts(&loaded, &texts, reference.max_seq_len, 1, device).unwrap();
-    let expected_logits: Vec<Vec<f32>> = reference.per_text.iter().map(|t| t.logits.clone()).collect();
-    let expected_pooled: Vec<Vec<f32>> = reference.per_text.iter().map(|t| t.pooled.clone()).collect();
-    assert_close(&single.logits, &expected_logits, TOLERANCE, "logits, one text per batch");
-    assert_close(&single.pooled, &expected_pooled, TOLERANCE, "pooled output, one text per batch");
+    let expected_logits: Vec<Vec<f32>> = reference
+        .per_text
+        .iter()
+        .map(|t| t.logits.clone())
+        .collect();
+    let expected_pooled: Vec<Vec<f32>> = reference
+        .per_text
+        .iter()
+        .map(|t| t.pooled.clone())
+        .collect();
+    assert_close(
+        &single.logits,
+        &expected_logits,
+        TOLERANCE,
+        "logits, one text per batch",
+    );
+    assert_close(
+        &single.pooled,
+        &expected_pooled,
+        TOLERANCE,
+        "pooled output, one text per batch",
+    );
 
     // All texts in one padded batch: padding must not change anything.
-    let batched = forward_texts(&loaded, &texts, reference.max_seq_len, texts.len(), device).unwrap();
-    assert_close(&batched.logits, &reference.batched_logits, TOLERANCE, "logits, one padded batch");
+    let batched =
+        forward_texts(&loaded, &texts, reference.max_seq_len, texts.len(), device).unwrap();
+    assert_close(
+        &batched.logits,
+        &reference.batched_logits,
+        TOLERANCE,
+        "logits, one padded batch",
+    );
 }
 
 #[test]
 fn tiny_safetensors_folder_matches_transformers_on_cpu() {
     let reference = read_reference(&fixtures().join("reference.json"));
-    check_against_reference::<CpuBackend>(&fixtures().join("tiny-bert"), &reference, &CpuDevice::default());
+    check_against_reference::<CpuBackend>(
+        &fixtures().join("tiny-bert"),
+        &reference,
+        &CpuDevice::default(),
+    );
 }
 
 #[test]
@@ -67,7 +102,11 @@ fn minilm_matches_transformers_on_cpu() {
 fn tiny_folder_matches_transformers_on_wgpu() {
     use bert_studio_engine::backend::{WgpuBackend, WgpuDevice};
     let reference = read_reference(&fixtures().join("reference.json"));
-    check_against_reference::<WgpuBackend>(&fixtures().join("tiny-bert"), &reference, &WgpuDevice::default());
+    check_against_reference::<WgpuBackend>(
+        &fixtures().join("tiny-bert"),
+        &reference,
+        &WgpuDevice::default(),
+    );
 }
 
 /// Runs only in builds with `--features cuda`, on a machine with an NVIDIA GPU
@@ -78,6 +117,10 @@ fn tiny_folders_match_transformers_on_cuda() {
     use bert_studio_engine::backend::{CudaBackend, CudaDevice};
     let reference = read_reference(&fixtures().join("reference.json"));
     for folder in ["tiny-bert", "tiny-bert-pytorch"] {
-        check_against_reference::<CudaBackend>(&fixtures().join(folder), &reference, &CudaDevice::default());
+        check_against_reference::<CudaBackend>(
+            &fixtures().join(folder),
+            &reference,
+            &CudaDevice::default(),
+        );
     }
 }

@@ -3,16 +3,22 @@
 use std::process::ExitCode;
 
 use bert_studio_engine::backend::{CpuBackend, CpuDevice};
+use bert_studio_engine::data::preview_csv;
 use bert_studio_engine::model::{LoadOptions, LoadedModel, load_model_folder};
 use bert_studio_engine::source::{DownloadEvent, HubSettings, resolve_model};
+use bert_studio_engine::train::{
+    CancelToken, Metrics, Recipe, TrainingEvent, TrainingRequest, train,
+};
 use bert_studio_engine::{EngineError, Result};
-use bert_studio_engine::data::preview_csv;
-use bert_studio_engine::train::{CancelToken, Metrics, Recipe, TrainingEvent, TrainingRequest, train};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "bert-studio", version, about = "Fine-tune and use BERT text classifiers")]
+#[command(
+    name = "bert-studio",
+    version,
+    about = "Fine-tune and use BERT text classifiers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -136,13 +142,19 @@ impl RecipeFlags {
         put("scheduler", self.scheduler.clone().map(V::from));
         put("train_batch_size", self.train_batch_size.map(V::from));
         put("eval_batch_size", self.eval_batch_size.map(V::from));
-        put("gradient_accumulation_steps", self.gradient_accumulation_steps.map(V::from));
+        put(
+            "gradient_accumulation_steps",
+            self.gradient_accumulation_steps.map(V::from),
+        );
         put("weight_decay", self.weight_decay.map(V::from));
         put("warmup_ratio", self.warmup_ratio.map(V::from));
         put("max_seq_len", self.max_seq_len.map(V::from));
         put("eval_strategy", self.eval_strategy.clone().map(V::from));
         put("eval_steps", self.eval_steps.map(V::from));
-        put("logging_strategy", self.logging_strategy.clone().map(V::from));
+        put(
+            "logging_strategy",
+            self.logging_strategy.clone().map(V::from),
+        );
         put("logging_steps", self.logging_steps.map(V::from));
         put("save_strategy", self.save_strategy.clone().map(V::from));
         put("fp16", self.fp16.map(V::from));
@@ -213,7 +225,8 @@ fn group_thousands(n: usize) -> String {
 fn inspect(name: &str, json: bool) -> Result<()> {
     let folder = resolve_model(name, &HubSettings::from_env(), &mut print_download)?;
     let device = CpuDevice::default();
-    let loaded: LoadedModel<CpuBackend> = load_model_folder(&folder, &LoadOptions::default(), &device)?;
+    let loaded: LoadedModel<CpuBackend> =
+        load_model_folder(&folder, &LoadOptions::default(), &device)?;
     let c = &loaded.config.bert;
     let labels = loaded.config.labels();
     let params = loaded.model.num_parameters();
@@ -229,11 +242,19 @@ fn inspect(name: &str, json: bool) -> Result<()> {
             "tokenizer": facts,
             "load_report": loaded.report,
         });
-        println!("{}", serde_json::to_string_pretty(&value).map_err(|e| EngineError::invalid(e.to_string()))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value)
+                .map_err(|e| EngineError::invalid(e.to_string()))?
+        );
         return Ok(());
     }
     let shown_labels = if labels.len() > 12 {
-        format!("{}, … ({} more)", labels[..12].join(", "), labels.len() - 12)
+        format!(
+            "{}, … ({} more)",
+            labels[..12].join(", "),
+            labels.len() - 12
+        )
     } else {
         labels.join(", ")
     };
@@ -241,7 +262,11 @@ fn inspect(name: &str, json: bool) -> Result<()> {
     println!("Folder       {}", folder.display());
     println!(
         "Architecture BERT for sequence classification: {} layers, hidden size {}, {} attention heads, feed-forward {}, {}",
-        c.num_hidden_layers, c.hidden_size, c.num_attention_heads, c.intermediate_size, c.hidden_act
+        c.num_hidden_layers,
+        c.hidden_size,
+        c.num_attention_heads,
+        c.intermediate_size,
+        c.hidden_act
     );
     println!("Parameters   {}", group_thousands(params));
     println!(
@@ -265,10 +290,17 @@ fn inspect(name: &str, json: bool) -> Result<()> {
     );
     println!(
         "Weights      {}",
-        loaded.report.weights_file.file_name().unwrap_or_default().to_string_lossy()
+        loaded
+            .report
+            .weights_file
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
     );
     if loaded.report.new_classifier {
-        println!("Note         this folder has no classification head yet; fine-tuning will train one.");
+        println!(
+            "Note         this folder has no classification head yet; fine-tuning will train one."
+        );
     }
     if !loaded.report.initialized.is_empty() {
         println!("Initialised  {}", loaded.report.initialized.join(", "));
@@ -286,7 +318,10 @@ fn inspect(name: &str, json: bool) -> Result<()> {
 fn preview(file: &std::path::Path, rows: usize, json: bool) -> Result<()> {
     let preview = preview_csv(file, None, rows)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&preview).expect("preview serialises"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&preview).expect("preview serialises")
+        );
         return Ok(());
     }
     let delimiter = match preview.dialect.delimiter {
@@ -294,7 +329,10 @@ fn preview(file: &std::path::Path, rows: usize, json: bool) -> Result<()> {
         d => format!("\"{}\"", d as char),
     };
     println!("File       {}", preview.path);
-    println!("Delimiter  {delimiter}    Encoding  {}", preview.dialect.encoding.label());
+    println!(
+        "Delimiter  {delimiter}    Encoding  {}",
+        preview.dialect.encoding.label()
+    );
     println!("Columns    {}", preview.headers.join(" | "));
     println!(
         "Guess      text = {}, label = {}",
@@ -306,7 +344,11 @@ fn preview(file: &std::path::Path, rows: usize, json: bool) -> Result<()> {
             .iter()
             .map(|c| {
                 let c = c.replace('\n', " ");
-                if c.chars().count() > 60 { format!("{}…", c.chars().take(59).collect::<String>()) } else { c }
+                if c.chars().count() > 60 {
+                    format!("{}…", c.chars().take(59).collect::<String>())
+                } else {
+                    c
+                }
             })
             .collect();
         println!("  {}", cells.join(" | "));
@@ -319,7 +361,9 @@ fn run_train(args: TrainArgs) -> Result<()> {
         Some(path) => Recipe::from_file(path)?,
         None => Recipe::default(),
     };
-    let serde_json::Value::Object(mut merged) = serde_json::to_value(&base).expect("recipe serialises") else {
+    let serde_json::Value::Object(mut merged) =
+        serde_json::to_value(&base).expect("recipe serialises")
+    else {
         unreachable!()
     };
     merged.extend(args.overrides.as_json());
@@ -339,7 +383,10 @@ fn run_train(args: TrainArgs) -> Result<()> {
     }
     if args.json {
         let mut sink = |event: TrainingEvent| {
-            println!("{}", serde_json::to_string(&event).expect("events serialise"));
+            println!(
+                "{}",
+                serde_json::to_string(&event).expect("events serialise")
+            );
         };
         return train(&request, &mut sink, &cancel).map(|_| ());
     }
@@ -371,11 +418,26 @@ impl ProgressView {
     fn show(&mut self, event: TrainingEvent) {
         match event {
             TrainingEvent::Download(d) => print_download(d),
-            TrainingEvent::Started { model, backend, backend_reason, data, plan, parameters } => {
-                eprintln!("Training {model} ({} parameters) on {backend} — {backend_reason}", group_thousands(parameters));
+            TrainingEvent::Started {
+                model,
+                backend,
+                backend_reason,
+                data,
+                plan,
+                parameters,
+            } => {
+                eprintln!(
+                    "Training {model} ({} parameters) on {backend} — {backend_reason}",
+                    group_thousands(parameters)
+                );
                 eprintln!(
                     "Data: {} rows read ({}-separated, {}), {} for training, {} for validation, {} classes",
-                    data.rows_read, data.delimiter, data.encoding, data.train_rows, data.validation_rows, data.classes.len()
+                    data.rows_read,
+                    data.delimiter,
+                    data.encoding,
+                    data.train_rows,
+                    data.validation_rows,
+                    data.classes.len()
                 );
                 for w in &data.warnings {
                     eprintln!("Note: {w}");
@@ -393,7 +455,14 @@ impl ProgressView {
                 );
                 self.bar = Some(bar);
             }
-            TrainingEvent::Step { step, epoch, loss, learning_rate, samples_per_second, .. } => {
+            TrainingEvent::Step {
+                step,
+                epoch,
+                loss,
+                learning_rate,
+                samples_per_second,
+                ..
+            } => {
                 if let Some(bar) = &self.bar {
                     bar.set_position(step as u64);
                     bar.set_message(format!(
@@ -401,18 +470,31 @@ impl ProgressView {
                     ));
                 }
             }
-            TrainingEvent::Log { step, epoch, loss, .. } => {
-                self.say(format!("step {step} (epoch {epoch:.2}): training loss {loss:.4}"))
+            TrainingEvent::Log {
+                step, epoch, loss, ..
+            } => self.say(format!(
+                "step {step} (epoch {epoch:.2}): training loss {loss:.4}"
+            )),
+            TrainingEvent::Evaluation { epoch, metrics, .. } => {
+                self.say(metrics_table(epoch, &metrics))
             }
-            TrainingEvent::Evaluation { epoch, metrics, .. } => self.say(metrics_table(epoch, &metrics)),
             TrainingEvent::EpochFinished { .. } => {}
-            TrainingEvent::CheckpointSaved { path, .. } => self.say(format!("checkpoint saved: {path}")),
+            TrainingEvent::CheckpointSaved { path, .. } => {
+                self.say(format!("checkpoint saved: {path}"))
+            }
             TrainingEvent::Warning { message } => self.say(format!("Note: {message}")),
-            TrainingEvent::Finished { output_dir, seconds, best_epoch, .. } => {
+            TrainingEvent::Finished {
+                output_dir,
+                seconds,
+                best_epoch,
+                ..
+            } => {
                 if let Some(bar) = self.bar.take() {
                     bar.finish_and_clear();
                 }
-                let best = best_epoch.map(|e| format!(" (best epoch: {e})")).unwrap_or_default();
+                let best = best_epoch
+                    .map(|e| format!(" (best epoch: {e})"))
+                    .unwrap_or_default();
                 eprintln!("Done in {seconds:.0} s{best}. Model saved to {output_dir}");
             }
             TrainingEvent::Failed { .. } => {}

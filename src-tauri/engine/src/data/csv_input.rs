@@ -87,7 +87,11 @@ pub struct CsvPreview {
     pub guessed_label_column: Option<String>,
 }
 
-pub(crate) fn data_error(path: &Path, line: Option<u64>, problem: impl Into<String>) -> EngineError {
+pub(crate) fn data_error(
+    path: &Path,
+    line: Option<u64>,
+    problem: impl Into<String>,
+) -> EngineError {
     EngineError::Data {
         path: path.display().to_string(),
         line,
@@ -113,7 +117,11 @@ fn refuse_binary(path: &Path, head: &[u8]) -> Result<()> {
         ));
     }
     if head.starts_with(b"%PDF") {
-        return Err(data_error(path, None, "this is a PDF document, not a CSV file"));
+        return Err(data_error(
+            path,
+            None,
+            "this is a PDF document, not a CSV file",
+        ));
     }
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
     let sample = &head[..head.len().min(8192)];
@@ -182,14 +190,21 @@ pub fn sniff_dialect(path: &Path) -> Result<CsvDialect> {
     let encoding = detect_encoding(&head, complete);
     let (text, _, _) = encoding.encoding().decode(&head);
     let delimiter = detect_delimiter(&text, complete);
-    Ok(CsvDialect { delimiter, encoding })
+    Ok(CsvDialect {
+        delimiter,
+        encoding,
+    })
 }
 
 /// The delimiter that splits the sample into the most consistent table: every record with the
 /// header's number of fields, and more than one field.
 fn detect_delimiter(text: &str, complete: bool) -> u8 {
     // Drop a possibly cut last line.
-    let text = if complete { text } else { text.rsplit_once('\n').map_or(text, |(a, _)| a) };
+    let text = if complete {
+        text
+    } else {
+        text.rsplit_once('\n').map_or(text, |(a, _)| a)
+    };
     let mut best = (b',', 0usize, 0.0f64);
     for &d in DELIMITERS {
         let mut reader = csv::ReaderBuilder::new()
@@ -204,11 +219,14 @@ fn detect_delimiter(text: &str, complete: bool) -> u8 {
                 Err(_) => break,
             }
         }
-        let Some(&fields) = counts.first() else { continue };
+        let Some(&fields) = counts.first() else {
+            continue;
+        };
         if fields < 2 {
             continue;
         }
-        let consistent = counts.iter().filter(|c| **c == fields).count() as f64 / counts.len() as f64;
+        let consistent =
+            counts.iter().filter(|c| **c == fields).count() as f64 / counts.len() as f64;
         if consistent > best.2 + 1e-9 || (consistent >= best.2 - 1e-9 && fields > best.1) {
             best = (d, fields, consistent);
         }
@@ -235,7 +253,11 @@ pub(crate) fn record_error(path: &Path, err: csv::Error) -> EngineError {
             "the text is not valid in the detected encoding; choose the file's encoding by hand",
         ),
         csv::ErrorKind::Io(e) => EngineError::io("read", path, e),
-        _ => data_error(path, line, format!("the file cannot be read as CSV ({err})")),
+        _ => data_error(
+            path,
+            line,
+            format!("the file cannot be read as CSV ({err})"),
+        ),
     }
 }
 
@@ -248,13 +270,21 @@ pub fn read_headers<R: Read>(path: &Path, reader: &mut csv::Reader<R>) -> Result
         .map(|h| h.trim().to_string())
         .collect();
     if headers.iter().all(String::is_empty) {
-        return Err(data_error(path, Some(1), "the first line (the column names) is empty"));
+        return Err(data_error(
+            path,
+            Some(1),
+            "the first line (the column names) is empty",
+        ));
     }
     Ok(headers)
 }
 
 /// Headers, the first `max_rows` rows and a guess of the text and label columns.
-pub fn preview_csv(path: &Path, dialect: Option<CsvDialect>, max_rows: usize) -> Result<CsvPreview> {
+pub fn preview_csv(
+    path: &Path,
+    dialect: Option<CsvDialect>,
+    max_rows: usize,
+) -> Result<CsvPreview> {
     let dialect = match dialect {
         Some(d) => d,
         None => sniff_dialect(path)?,
@@ -277,8 +307,28 @@ pub fn preview_csv(path: &Path, dialect: Option<CsvDialect>, max_rows: usize) ->
     })
 }
 
-const TEXT_NAMES: &[&str] = &["text", "texte", "sentence", "description", "libelle", "libellé", "content", "body"];
-const LABEL_NAMES: &[&str] = &["label", "labels", "class", "classe", "category", "categorie", "catégorie", "target", "code", "y"];
+const TEXT_NAMES: &[&str] = &[
+    "text",
+    "texte",
+    "sentence",
+    "description",
+    "libelle",
+    "libellé",
+    "content",
+    "body",
+];
+const LABEL_NAMES: &[&str] = &[
+    "label",
+    "labels",
+    "class",
+    "classe",
+    "category",
+    "categorie",
+    "catégorie",
+    "target",
+    "code",
+    "y",
+];
 
 /// Column guesses: a conventional name first, else the longest texts and the most repeated
 /// short values.
@@ -299,15 +349,17 @@ pub fn guess_columns(headers: &[String], rows: &[Vec<String>]) -> (Option<String
             .max_by(|a, b| mean_len(*a).total_cmp(&mean_len(*b)))
             .map(|i| headers[i].clone())
     });
-    let label = by_name(LABEL_NAMES).filter(|l| Some(l) != text.as_ref()).or_else(|| {
-        (0..headers.len())
-            .filter(|i| Some(&headers[*i]) != text.as_ref())
-            .min_by_key(|i| {
-                let distinct: std::collections::BTreeSet<&str> = column(*i).collect();
-                (distinct.len(), (mean_len(*i) * 10.0) as usize)
-            })
-            .map(|i| headers[i].clone())
-    });
+    let label = by_name(LABEL_NAMES)
+        .filter(|l| Some(l) != text.as_ref())
+        .or_else(|| {
+            (0..headers.len())
+                .filter(|i| Some(&headers[*i]) != text.as_ref())
+                .min_by_key(|i| {
+                    let distinct: std::collections::BTreeSet<&str> = column(*i).collect();
+                    (distinct.len(), (mean_len(*i) * 10.0) as usize)
+                })
+                .map(|i| headers[i].clone())
+        });
     (text, label)
 }
 
@@ -329,13 +381,25 @@ mod tests {
             (b"text;label\n\"a; b\";x\nc;y\n", b';', TextEncoding::Utf8),
             (b"text\tlabel\na, b; c\tx\n", b'\t', TextEncoding::Utf8),
             (b"text|label\na,b;c|x\n", b'|', TextEncoding::Utf8),
-            (b"\xEF\xBB\xBFtext;label\n\xC3\xA9t\xC3\xA9;x\n", b';', TextEncoding::Utf8),
-            (b"text;label\n\xE9t\xE9;x\n", b';', TextEncoding::Windows1252),
+            (
+                b"\xEF\xBB\xBFtext;label\n\xC3\xA9t\xC3\xA9;x\n",
+                b';',
+                TextEncoding::Utf8,
+            ),
+            (
+                b"text;label\n\xE9t\xE9;x\n",
+                b';',
+                TextEncoding::Windows1252,
+            ),
         ];
         for (i, (bytes, delimiter, encoding)) in cases.iter().enumerate() {
             let p = write(dir.path(), &format!("{i}.csv"), bytes);
             let d = sniff_dialect(&p).unwrap();
-            assert_eq!((d.delimiter, d.encoding), (*delimiter, *encoding), "case {i}");
+            assert_eq!(
+                (d.delimiter, d.encoding),
+                (*delimiter, *encoding),
+                "case {i}"
+            );
         }
     }
 
@@ -347,9 +411,17 @@ mod tests {
         for unit in "text,label\r\nÉlevage de vaches laitières,A\r\n".encode_utf16() {
             utf16.extend(unit.to_le_bytes());
         }
-        let latin1: Vec<u8> = "text,label\nÉlevage de vaches laitières,A\n".chars().map(|c| c as u8).collect();
+        let latin1: Vec<u8> = "text,label\nÉlevage de vaches laitières,A\n"
+            .chars()
+            .map(|c| c as u8)
+            .collect();
         for (name, bytes) in [
-            ("bom.csv", "\u{FEFF}text,label\nÉlevage de vaches laitières,A\n".as_bytes().to_vec()),
+            (
+                "bom.csv",
+                "\u{FEFF}text,label\nÉlevage de vaches laitières,A\n"
+                    .as_bytes()
+                    .to_vec(),
+            ),
             ("latin1.csv", latin1),
             ("utf16.csv", utf16),
         ] {
@@ -363,7 +435,11 @@ mod tests {
     #[test]
     fn quoted_newlines_are_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), "q.csv", b"label,text\nA,\"line one\nline two\"\nB,plain\n");
+        let p = write(
+            dir.path(),
+            "q.csv",
+            b"label,text\nA,\"line one\nline two\"\nB,plain\n",
+        );
         let preview = preview_csv(&p, None, 10).unwrap();
         assert_eq!(preview.rows[0][1], "line one\nline two");
         assert_eq!(preview.guessed_text_column.as_deref(), Some("text"));
@@ -372,9 +448,19 @@ mod tests {
 
     #[test]
     fn columns_are_guessed_without_conventional_names() {
-        let headers = vec!["code".to_string(), "libelle_long".to_string(), "id".to_string()];
+        let headers = vec![
+            "code".to_string(),
+            "libelle_long".to_string(),
+            "id".to_string(),
+        ];
         let rows: Vec<Vec<String>> = (0..20)
-            .map(|i| vec![format!("{}", i % 3), format!("a long description number {i}"), format!("{i}")])
+            .map(|i| {
+                vec![
+                    format!("{}", i % 3),
+                    format!("a long description number {i}"),
+                    format!("{i}"),
+                ]
+            })
             .collect();
         let (text, label) = guess_columns(&headers, &rows);
         assert_eq!(text.as_deref(), Some("libelle_long"));

@@ -8,7 +8,9 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::csv_input::{CsvDialect, csv_reader, data_error, read_headers, record_error, sniff_dialect};
+use super::csv_input::{
+    CsvDialect, csv_reader, data_error, read_headers, record_error, sniff_dialect,
+};
 use crate::error::Result;
 
 /// The texts and labels of one CSV file, as read (labels still as text).
@@ -26,7 +28,13 @@ pub struct LabelledRows {
     pub labels_with_spaces: Vec<String>,
 }
 
-fn column_index(path: &Path, headers: &[String], wanted: &str, role: &str, flag: &str) -> Result<usize> {
+fn column_index(
+    path: &Path,
+    headers: &[String],
+    wanted: &str,
+    role: &str,
+    flag: &str,
+) -> Result<usize> {
     let matches: Vec<usize> = headers
         .iter()
         .enumerate()
@@ -40,13 +48,20 @@ fn column_index(path: &Path, headers: &[String], wanted: &str, role: &str, flag:
             Some(1),
             format!(
                 "there is no column named \"{wanted}\" for the {role}. The columns are: {}. Choose the {role} column with {flag}.",
-                headers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")
+                headers
+                    .iter()
+                    .map(|h| format!("\"{h}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )),
         _ => Err(data_error(
             path,
             Some(1),
-            format!("{} columns are named \"{wanted}\"; rename them so that each name is used once", matches.len()),
+            format!(
+                "{} columns are named \"{wanted}\"; rename them so that each name is used once",
+                matches.len()
+            ),
         )),
     }
 }
@@ -68,7 +83,11 @@ pub fn read_labelled_csv(
     let text_i = column_index(path, &headers, text_column, "text", "--text-column")?;
     let label_i = column_index(path, &headers, label_column, "label", "--label-column")?;
     if text_i == label_i {
-        return Err(data_error(path, Some(1), "the text and the label must be two different columns"));
+        return Err(data_error(
+            path,
+            Some(1),
+            "the text and the label must be two different columns",
+        ));
     }
     let mut out = LabelledRows {
         path: path.to_path_buf(),
@@ -107,7 +126,11 @@ pub fn read_labelled_csv(
         out.labels.push(label.to_string());
     }
     if out.rows_read == 0 {
-        return Err(data_error(path, None, "the file has column names but no data rows"));
+        return Err(data_error(
+            path,
+            None,
+            "the file has column names but no data rows",
+        ));
     }
     if out.texts.is_empty() {
         return Err(data_error(
@@ -139,8 +162,15 @@ pub fn sorted_label_names(labels: &[String]) -> Vec<String> {
 
 /// Class ids for `labels`, given the class names.
 pub fn encode_labels(labels: &[String], names: &[String]) -> Vec<Option<usize>> {
-    let index: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
-    labels.iter().map(|l| index.get(l.as_str()).copied()).collect()
+    let index: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    labels
+        .iter()
+        .map(|l| index.get(l.as_str()).copied())
+        .collect()
 }
 
 /// Which rows train and which validate.
@@ -154,16 +184,26 @@ pub struct Split {
 
 /// A stratified, seeded split (as scikit-learn's StratifiedShuffleSplit): the validation set
 /// takes `ceil(fraction × n)` rows, spread over the classes in proportion to their size.
-pub fn stratified_split(class_ids: &[usize], num_classes: usize, fraction: f64, seed: u64) -> Split {
+pub fn stratified_split(
+    class_ids: &[usize],
+    num_classes: usize,
+    fraction: f64,
+    seed: u64,
+) -> Split {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); num_classes];
     for (row, &c) in class_ids.iter().enumerate() {
         members[c].push(row);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let unsplittable: Vec<usize> = (0..num_classes).filter(|c| members[*c].len() == 1).collect();
-    let eligible: Vec<usize> = (0..num_classes).filter(|c| members[*c].len() >= 2).collect();
+    let unsplittable: Vec<usize> = (0..num_classes)
+        .filter(|c| members[*c].len() == 1)
+        .collect();
+    let eligible: Vec<usize> = (0..num_classes)
+        .filter(|c| members[*c].len() >= 2)
+        .collect();
     let n_eligible: usize = eligible.iter().map(|c| members[*c].len()).sum();
-    let n_validation = ((fraction * n_eligible as f64).ceil() as usize).min(n_eligible.saturating_sub(eligible.len()));
+    let n_validation = ((fraction * n_eligible as f64).ceil() as usize)
+        .min(n_eligible.saturating_sub(eligible.len()));
 
     // Largest-remainder apportionment; ties broken at random (seeded).
     let mut quota: BTreeMap<usize, usize> = BTreeMap::new();
@@ -215,10 +255,19 @@ mod tests {
 
     #[test]
     fn labels_sort_like_label_encoder() {
-        assert_eq!(sorted_label_names(&strings(&["b", "a", "C", "b"])), strings(&["C", "a", "b"]));
-        assert_eq!(sorted_label_names(&strings(&["10", "9", "2.5"])), strings(&["2.5", "9", "10"]));
+        assert_eq!(
+            sorted_label_names(&strings(&["b", "a", "C", "b"])),
+            strings(&["C", "a", "b"])
+        );
+        assert_eq!(
+            sorted_label_names(&strings(&["10", "9", "2.5"])),
+            strings(&["2.5", "9", "10"])
+        );
         let names = sorted_label_names(&strings(&["x", "y"]));
-        assert_eq!(encode_labels(&strings(&["y", "z"]), &names), vec![Some(1), None]);
+        assert_eq!(
+            encode_labels(&strings(&["y", "z"]), &names),
+            vec![Some(1), None]
+        );
     }
 
     #[test]
@@ -238,30 +287,54 @@ mod tests {
         assert_eq!(split.unsplittable_classes, vec![3]);
         assert_eq!(split.train.len() + split.validation.len(), ids.len());
         assert_eq!(stratified_split(&ids, 4, 0.1, 42), split);
-        assert_ne!(stratified_split(&ids, 4, 0.1, 7).validation, split.validation);
+        assert_ne!(
+            stratified_split(&ids, 4, 0.1, 7).validation,
+            split.validation
+        );
     }
 
     #[test]
     fn rows_are_read_skipped_and_counted() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("d.csv");
-        std::fs::write(&p, "id;text;label\n1;bonjour; A\n2;;B\n3;salut;\n4;\"deux\nlignes\";A \n5;x;B\n").unwrap();
+        std::fs::write(
+            &p,
+            "id;text;label\n1;bonjour; A\n2;;B\n3;salut;\n4;\"deux\nlignes\";A \n5;x;B\n",
+        )
+        .unwrap();
         let rows = read_labelled_csv(&p, "text", "label", None).unwrap();
         assert_eq!(rows.texts, strings(&["bonjour", "deux\nlignes", "x"]));
         assert_eq!(rows.labels, strings(&["A", "A", "B"]));
-        assert_eq!((rows.rows_read, rows.skipped_empty_text, rows.skipped_empty_label), (5, 1, 1));
+        assert_eq!(
+            (
+                rows.rows_read,
+                rows.skipped_empty_text,
+                rows.skipped_empty_label
+            ),
+            (5, 1, 1)
+        );
         assert_eq!(rows.labels_with_spaces, strings(&["A"]));
 
-        let err = read_labelled_csv(&p, "texte", "label", None).unwrap_err().to_string();
-        assert!(err.contains("no column named \"texte\"") && err.contains("\"id\", \"text\", \"label\""), "{err}");
+        let err = read_labelled_csv(&p, "texte", "label", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no column named \"texte\"")
+                && err.contains("\"id\", \"text\", \"label\""),
+            "{err}"
+        );
         assert!(err.contains("line 1"), "{err}");
 
         std::fs::write(&p, "text,label\n").unwrap();
-        let err = read_labelled_csv(&p, "text", "label", None).unwrap_err().to_string();
+        let err = read_labelled_csv(&p, "text", "label", None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no data rows"), "{err}");
 
         std::fs::write(&p, "text,label,label\na,b,c\n").unwrap();
-        let err = read_labelled_csv(&p, "text", "label", None).unwrap_err().to_string();
+        let err = read_labelled_csv(&p, "text", "label", None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("2 columns are named \"label\""), "{err}");
     }
 }

@@ -54,9 +54,12 @@ pub struct TokenizedBatch {
 impl TokenizedBatch {
     pub fn to_input<B: Backend>(&self, device: &B::Device) -> BertInput<B> {
         let shape = [self.batch_size, self.seq_len];
-        let ids = Tensor::<B, 2, Int>::from_data(TensorData::new(self.input_ids.clone(), shape), device);
-        let mask =
-            Tensor::<B, 2, Int>::from_data(TensorData::new(self.attention_mask.clone(), shape), device);
+        let ids =
+            Tensor::<B, 2, Int>::from_data(TensorData::new(self.input_ids.clone(), shape), device);
+        let mask = Tensor::<B, 2, Int>::from_data(
+            TensorData::new(self.attention_mask.clone(), shape),
+            device,
+        );
         BertInput {
             input_ids: ids,
             padding_mask: mask.equal_elem(0),
@@ -82,7 +85,9 @@ pub struct TextTokenizer {
 
 impl std::fmt::Debug for TextTokenizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TextTokenizer").field("facts", &self.facts).finish()
+        f.debug_struct("TextTokenizer")
+            .field("facts", &self.facts)
+            .finish()
     }
 }
 
@@ -100,7 +105,8 @@ impl TextTokenizer {
         let json_path = folder.join("tokenizer.json");
         let vocab_path = folder.join("vocab.txt");
         let (tokenizer, source) = if json_path.is_file() {
-            let tokenizer = Tokenizer::from_file(&json_path).map_err(|e| tokenizer_error(&json_path, e))?;
+            let tokenizer =
+                Tokenizer::from_file(&json_path).map_err(|e| tokenizer_error(&json_path, e))?;
             (tokenizer, "tokenizer.json")
         } else if vocab_path.is_file() {
             (wordpiece_from_vocab(&vocab_path, &config)?, "vocab.txt")
@@ -123,7 +129,9 @@ impl TextTokenizer {
         }
         if source == "vocab.txt" {
             // Also ship a tokenizer.json so the saved folder is self-describing.
-            let json = tokenizer.to_string(true).map_err(|e| tokenizer_error(&vocab_path, e))?;
+            let json = tokenizer
+                .to_string(true)
+                .map_err(|e| tokenizer_error(&vocab_path, e))?;
             files.push(("tokenizer.json".into(), json.into_bytes()));
         }
 
@@ -132,7 +140,9 @@ impl TextTokenizer {
             .and_then(special_token_text)
             .or_else(|| tokenizer.id_to_token(pad_token_id as u32))
             .unwrap_or_else(|| "[PAD]".into());
-        let pad_id = tokenizer.token_to_id(&pad_token).unwrap_or(pad_token_id as u32);
+        let pad_id = tokenizer
+            .token_to_id(&pad_token)
+            .unwrap_or(pad_token_id as u32);
         let facts = TokenizerFacts {
             source: source.into(),
             vocab_size: tokenizer.get_vocab_size(true),
@@ -188,7 +198,10 @@ impl TextTokenizer {
         let encodings = tokenizer
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| EngineError::invalid(format!("A text could not be tokenized: {e}")))?;
-        Ok(encodings.into_iter().map(|e| e.get_ids().to_vec()).collect())
+        Ok(encodings
+            .into_iter()
+            .map(|e| e.get_ids().to_vec())
+            .collect())
     }
 
     /// Pads token-id rows to the longest one, with the attention mask.
@@ -198,7 +211,10 @@ impl TextTokenizer {
         let mut attention_mask = Vec::with_capacity(rows.len() * seq_len);
         for row in rows {
             input_ids.extend(row.iter().map(|&id| id as i64));
-            input_ids.extend(std::iter::repeat_n(self.facts.pad_id as i64, seq_len - row.len()));
+            input_ids.extend(std::iter::repeat_n(
+                self.facts.pad_id as i64,
+                seq_len - row.len(),
+            ));
             attention_mask.extend(std::iter::repeat_n(1i64, row.len()));
             attention_mask.extend(std::iter::repeat_n(0i64, seq_len - row.len()));
         }
@@ -229,7 +245,10 @@ fn read_tokenizer_config(folder: &Path) -> Result<serde_json::Map<String, Value>
     match serde_json::from_str(&text) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(tokenizer_error(&path, "it is not a JSON object")),
-        Err(e) => Err(tokenizer_error(&path, format!("it is not valid JSON ({e})"))),
+        Err(e) => Err(tokenizer_error(
+            &path,
+            format!("it is not valid JSON ({e})"),
+        )),
     }
 }
 
@@ -243,7 +262,10 @@ fn special_token_text(value: &Value) -> Option<String> {
 }
 
 /// The pipeline of `transformers`' `BertTokenizerFast` built from `vocab.txt`.
-fn wordpiece_from_vocab(vocab: &Path, config: &serde_json::Map<String, Value>) -> Result<Tokenizer> {
+fn wordpiece_from_vocab(
+    vocab: &Path,
+    config: &serde_json::Map<String, Value>,
+) -> Result<Tokenizer> {
     let token = |key: &str, default: &str| {
         config
             .get(key)
@@ -253,27 +275,40 @@ fn wordpiece_from_vocab(vocab: &Path, config: &serde_json::Map<String, Value>) -
     let unk = token("unk_token", "[UNK]");
     let cls = token("cls_token", "[CLS]");
     let sep = token("sep_token", "[SEP]");
-    let lowercase = config.get("do_lower_case").and_then(Value::as_bool).unwrap_or(true);
+    let lowercase = config
+        .get("do_lower_case")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let strip_accents = config.get("strip_accents").and_then(Value::as_bool);
     let chinese = config
         .get("tokenize_chinese_chars")
         .and_then(Value::as_bool)
         .unwrap_or(true);
 
-    let vocab_str = vocab.to_str().ok_or_else(|| tokenizer_error(vocab, "the path is not valid UTF-8"))?;
+    let vocab_str = vocab
+        .to_str()
+        .ok_or_else(|| tokenizer_error(vocab, "the path is not valid UTF-8"))?;
     let model = WordPiece::from_file(vocab_str)
         .unk_token(unk)
         .build()
         .map_err(|e| tokenizer_error(vocab, e))?;
     let mut tokenizer = Tokenizer::new(model);
     let id = |t: &str| {
-        tokenizer
-            .token_to_id(t)
-            .ok_or_else(|| tokenizer_error(vocab, format!("the special token {t} is not in the vocabulary")))
+        tokenizer.token_to_id(t).ok_or_else(|| {
+            tokenizer_error(
+                vocab,
+                format!("the special token {t} is not in the vocabulary"),
+            )
+        })
     };
     let (cls_id, sep_id) = (id(&cls)?, id(&sep)?);
     tokenizer
-        .with_normalizer(Some(BertNormalizer::new(true, chinese, strip_accents, lowercase)))
+        .with_normalizer(Some(BertNormalizer::new(
+            true,
+            chinese,
+            strip_accents,
+            lowercase,
+        )))
         .with_pre_tokenizer(Some(BertPreTokenizer))
         .with_post_processor(Some(BertProcessing::new((sep, sep_id), (cls, cls_id))))
         .with_decoder(Some(WordPieceDecoder::default()));

@@ -68,7 +68,8 @@ impl<B: Backend> BertEmbeddings<B> {
         let [_, seq_len] = input_ids.dims();
         let device = input_ids.device();
         let words = self.word_embeddings.forward(input_ids);
-        let positions = Tensor::<B, 1, Int>::arange(0..seq_len as i64, &device).reshape([1, seq_len]);
+        let positions =
+            Tensor::<B, 1, Int>::arange(0..seq_len as i64, &device).reshape([1, seq_len]);
         let positions = self.position_embeddings.forward(positions);
         // Single-sentence classification: every token has token type 0.
         let hidden = self.token_type_embeddings.weight.val().dims()[1];
@@ -136,7 +137,9 @@ pub struct BertLayer<B: Backend> {
 impl<B: Backend> BertLayer<B> {
     pub fn forward(&self, hidden: Tensor<B, 3>, score_bias: Tensor<B, 4>) -> Tensor<B, 3> {
         let attended = self.attention.forward(hidden, score_bias);
-        let inner = self.activation.apply(self.intermediate.forward(attended.clone()));
+        let inner = self
+            .activation
+            .apply(self.intermediate.forward(attended.clone()));
         let projected = self.output_dropout.forward(self.output.forward(inner));
         self.output_layer_norm.forward(projected + attended)
     }
@@ -151,7 +154,9 @@ impl<B: Backend> BertPooler<B> {
     /// tanh(dense(hidden state of the first token, [CLS])).
     pub fn forward(&self, hidden: Tensor<B, 3>) -> Tensor<B, 2> {
         let [batch, _, width] = hidden.dims();
-        let cls = hidden.slice([0..batch, 0..1, 0..width]).reshape([batch, width]);
+        let cls = hidden
+            .slice([0..batch, 0..1, 0..width])
+            .reshape([batch, width]);
         tanh(self.dense.forward(cls))
     }
 }

@@ -74,13 +74,16 @@ impl ModelConfig {
             path: origin.display().to_string(),
             reason,
         };
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| invalid(format!("it is not valid JSON ({e})")))?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| invalid(format!("it is not valid JSON ({e})")))?;
         let Value::Object(mut map) = value else {
             return Err(invalid("it must be a JSON object".into()));
         };
 
-        let model_type = map.get("model_type").and_then(Value::as_str).unwrap_or("bert");
+        let model_type = map
+            .get("model_type")
+            .and_then(Value::as_str)
+            .unwrap_or("bert");
         if !SUPPORTED_MODEL_TYPES.contains(&model_type) {
             return Err(LoadError::UnsupportedArchitecture {
                 model_type: model_type.to_string(),
@@ -92,7 +95,10 @@ impl ModelConfig {
             .filter(|k| !map.contains_key(*k))
             .collect();
         if !missing.is_empty() {
-            return Err(invalid(format!("the key(s) {} are missing", missing.join(", "))));
+            return Err(invalid(format!(
+                "the key(s) {} are missing",
+                missing.join(", ")
+            )));
         }
         for (key, default) in HF_BERT_DEFAULTS {
             if map.get(*key).is_none_or(Value::is_null) {
@@ -184,7 +190,9 @@ impl BertConfig {
     /// Checks the relations `transformers` also relies on, in plain words.
     pub fn validate(&self) -> Result<(), String> {
         if self.hidden_size == 0 || self.num_attention_heads == 0 || self.num_hidden_layers == 0 {
-            return Err("hidden_size, num_attention_heads and num_hidden_layers must be positive".into());
+            return Err(
+                "hidden_size, num_attention_heads and num_hidden_layers must be positive".into(),
+            );
         }
         if self.hidden_size % self.num_attention_heads != 0 {
             return Err(format!(

@@ -116,7 +116,8 @@ pub fn save_model_folder<B: Backend>(
         std::fs::write(&config_path, config.to_json_string())
             .map_err(|e| EngineError::io("write", &config_path, e))?;
         let weights_path = dir.join("model.safetensors");
-        write_safetensors(model, &weights_path).map_err(|e| EngineError::io("write", &weights_path, e))?;
+        write_safetensors(model, &weights_path)
+            .map_err(|e| EngineError::io("write", &weights_path, e))?;
         tokenizer.save_files(dir)
     })
 }

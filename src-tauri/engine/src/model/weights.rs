@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use burn::module::Param;
+use burn::nn::{LayerNorm, Linear};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
-use burn::nn::{LayerNorm, Linear};
 use serde::Serialize;
 
 use super::bert::BertForSequenceClassification;
@@ -69,7 +69,9 @@ pub enum LoadError {
     )]
     MissingTensors { path: String, names: Vec<String> },
 
-    #[error("The tensor \"{name}\" in \"{path}\" is stored as {dtype}, which is not a floating-point type.")]
+    #[error(
+        "The tensor \"{name}\" in \"{path}\" is stored as {dtype}, which is not a floating-point type."
+    )]
     UnsupportedDType {
         path: String,
         name: String,
@@ -109,7 +111,11 @@ fn canonical_name(name: &str) -> String {
     let is_base = ["embeddings.", "encoder.", "pooler."]
         .iter()
         .any(|p| name.starts_with(p));
-    if is_base { format!("bert.{name}") } else { name }
+    if is_base {
+        format!("bert.{name}")
+    } else {
+        name
+    }
 }
 
 /// Where one Hub tensor lives in the burn model.
@@ -188,9 +194,14 @@ struct SlotList<'a, B: Backend>(Vec<(String, Slot<'a, B>)>);
 
 impl<'a, B: Backend> SlotList<'a, B> {
     fn linear(&mut self, prefix: &str, linear: &'a mut Linear<B>) {
-        self.0
-            .push((format!("{prefix}.weight"), Slot::LinearWeight(&mut linear.weight)));
-        let bias = linear.bias.as_mut().expect("BERT linear layers have a bias");
+        self.0.push((
+            format!("{prefix}.weight"),
+            Slot::LinearWeight(&mut linear.weight),
+        ));
+        let bias = linear
+            .bias
+            .as_mut()
+            .expect("BERT linear layers have a bias");
         self.0.push((format!("{prefix}.bias"), Slot::Vector(bias)));
     }
 
@@ -211,7 +222,10 @@ impl<B: Backend> BertForSequenceClassification<B> {
     pub fn hf_slots(&mut self) -> Vec<(String, Slot<'_, B>)> {
         let mut slots = SlotList::default();
         let emb = &mut self.bert.embeddings;
-        slots.matrix("bert.embeddings.word_embeddings.weight", &mut emb.word_embeddings.weight);
+        slots.matrix(
+            "bert.embeddings.word_embeddings.weight",
+            &mut emb.word_embeddings.weight,
+        );
         slots.matrix(
             "bert.embeddings.position_embeddings.weight",
             &mut emb.position_embeddings.weight,
@@ -228,10 +242,16 @@ impl<B: Backend> BertForSequenceClassification<B> {
             slots.linear(&format!("{p}.attention.self.key"), &mut att.key);
             slots.linear(&format!("{p}.attention.self.value"), &mut att.value);
             slots.linear(&format!("{p}.attention.output.dense"), &mut att.output);
-            slots.layer_norm(&format!("{p}.attention.output.LayerNorm"), &mut att.output_layer_norm);
+            slots.layer_norm(
+                &format!("{p}.attention.output.LayerNorm"),
+                &mut att.output_layer_norm,
+            );
             slots.linear(&format!("{p}.intermediate.dense"), &mut layer.intermediate);
             slots.linear(&format!("{p}.output.dense"), &mut layer.output);
-            slots.layer_norm(&format!("{p}.output.LayerNorm"), &mut layer.output_layer_norm);
+            slots.layer_norm(
+                &format!("{p}.output.LayerNorm"),
+                &mut layer.output_layer_norm,
+            );
         }
         slots.linear("bert.pooler.dense", &mut self.bert.pooler.dense);
         slots.linear("classifier", &mut self.classifier);
@@ -268,9 +288,10 @@ impl SafetensorsFile {
         let mmap = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| corrupt(e.to_string()))?;
         // `deserialize` checks the header and that every tensor's bytes lie inside the file,
         // so a truncated download is caught here rather than when a tensor is read.
-        safetensors::SafeTensors::deserialize(&mmap).map_err(|e| corrupt(describe_safetensors_error(&e)))?;
-        let (header_len, metadata) =
-            safetensors::SafeTensors::read_metadata(&mmap).map_err(|e| corrupt(describe_safetensors_error(&e)))?;
+        safetensors::SafeTensors::deserialize(&mmap)
+            .map_err(|e| corrupt(describe_safetensors_error(&e)))?;
+        let (header_len, metadata) = safetensors::SafeTensors::read_metadata(&mmap)
+            .map_err(|e| corrupt(describe_safetensors_error(&e)))?;
         let tensors = metadata
             .tensors()
             .into_iter()
@@ -490,8 +511,9 @@ pub fn write_safetensors<B: Backend>(
     let views = tensors
         .iter()
         .map(|(name, shape, bytes)| {
-            let view = safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), bytes)
-                .expect("shape matches byte count");
+            let view =
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), bytes)
+                    .expect("shape matches byte count");
             (name.clone(), view)
         })
         .collect::<Vec<_>>();

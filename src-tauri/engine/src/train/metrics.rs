@@ -34,7 +34,12 @@ fn ratio(num: f64, den: f64) -> f64 {
 
 /// Metrics of probabilities (or logits: only their order matters) against the true classes.
 /// `scores` is row-major `[examples, labels.len()]`.
-pub fn classification_metrics(truth: &[usize], scores: &[f32], labels: &[String], loss: Option<f64>) -> Metrics {
+pub fn classification_metrics(
+    truth: &[usize],
+    scores: &[f32],
+    labels: &[String],
+    loss: Option<f64>,
+) -> Metrics {
     let k = labels.len();
     let n = truth.len();
     assert_eq!(scores.len(), n * k, "one score per class and example");

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use burn::module::{AutodiffModule, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
+use burn::tensor::ElementConversion;
 use burn::tensor::Tensor;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 
@@ -49,7 +50,13 @@ impl<B: AutodiffBackend> AdamW<B> {
 
     /// One update with learning rate `lr`; gradients are first multiplied by `grad_scale`
     /// (the clipping factor).
-    pub fn step<M: AutodiffModule<B>>(&mut self, model: M, grads: GradientsParams, lr: f64, grad_scale: f64) -> M {
+    pub fn step<M: AutodiffModule<B>>(
+        &mut self,
+        model: M,
+        grads: GradientsParams,
+        lr: f64,
+        grad_scale: f64,
+    ) -> M {
         self.steps += 1;
         let mut mapper = StepMapper {
             optimizer: self,
@@ -83,7 +90,8 @@ impl<B: AutodiffBackend> ModuleMapper<B> for StepMapper<'_, B> {
         let (first, second) = match opt.moments.remove(&id) {
             Some(m) => (
                 m.first.mul_scalar(opt.beta1) + grad.clone().mul_scalar(1.0 - opt.beta1),
-                m.second.mul_scalar(opt.beta2) + grad.clone().powi_scalar(2).mul_scalar(1.0 - opt.beta2),
+                m.second.mul_scalar(opt.beta2)
+                    + grad.clone().powi_scalar(2).mul_scalar(1.0 - opt.beta2),
             ),
             None => (
                 grad.clone().mul_scalar(1.0 - opt.beta1),
@@ -93,9 +101,18 @@ impl<B: AutodiffBackend> ModuleMapper<B> for StepMapper<'_, B> {
         let t = opt.steps as i32;
         let bias1 = 1.0 - opt.beta1.powi(t);
         let bias2 = 1.0 - opt.beta2.powi(t);
-        let decay = if opt.no_decay.contains(&id) { 0.0 } else { opt.weight_decay };
-        let denom = second.clone().sqrt().div_scalar(bias2.sqrt()).add_scalar(opt.epsilon);
-        let updated = value.mul_scalar(1.0 - self.lr * decay) - first.clone().div(denom).mul_scalar(self.lr / bias1);
+        let decay = if opt.no_decay.contains(&id) {
+            0.0
+        } else {
+            opt.weight_decay
+        };
+        let denom = second
+            .clone()
+            .sqrt()
+            .div_scalar(bias2.sqrt())
+            .add_scalar(opt.epsilon);
+        let updated = value.mul_scalar(1.0 - self.lr * decay)
+            - first.clone().div(denom).mul_scalar(self.lr / bias1);
         opt.moments.insert(id, Moments { first, second });
 
         let updated = Tensor::from_inner(updated.reshape(shape)).require_grad();
@@ -104,7 +121,10 @@ impl<B: AutodiffBackend> ModuleMapper<B> for StepMapper<'_, B> {
 }
 
 /// Global L2 norm of all gradients (one number read back per step).
-pub fn gradient_norm<B: AutodiffBackend, M: AutodiffModule<B>>(model: &M, grads: &GradientsParams) -> f64 {
+pub fn gradient_norm<B: AutodiffBackend, M: AutodiffModule<B>>(
+    model: &M,
+    grads: &GradientsParams,
+) -> f64 {
     struct Norm<'a, B: AutodiffBackend> {
         grads: &'a GradientsParams,
         total: Option<Tensor<B::InnerBackend, 1>>,
@@ -135,5 +155,3 @@ pub fn clip_factor(norm: f64, max_norm: f64) -> f64 {
     }
     (max_norm / (norm + 1e-6)).min(1.0)
 }
-
-use burn::tensor::ElementConversion;

@@ -123,10 +123,15 @@ impl Recipe {
     pub fn validate(&self) -> Result<()> {
         let problem = |m: String| Err(EngineError::invalid(m));
         if self.model.trim().is_empty() {
-            return problem("Choose a base model (a Hugging Face Hub id or a model folder).".into());
+            return problem(
+                "Choose a base model (a Hugging Face Hub id or a model folder).".into(),
+            );
         }
         if self.epochs == 0 || self.epochs > 1000 {
-            return problem(format!("epochs must be between 1 and 1000, not {}.", self.epochs));
+            return problem(format!(
+                "epochs must be between 1 and 1000, not {}.",
+                self.epochs
+            ));
         }
         if !(self.learning_rate > 0.0 && self.learning_rate < 1.0) {
             return problem(format!(
@@ -137,7 +142,10 @@ impl Recipe {
         for (name, value) in [
             ("train_batch_size", self.train_batch_size),
             ("eval_batch_size", self.eval_batch_size),
-            ("gradient_accumulation_steps", self.gradient_accumulation_steps),
+            (
+                "gradient_accumulation_steps",
+                self.gradient_accumulation_steps,
+            ),
             ("eval_steps", self.eval_steps),
             ("logging_steps", self.logging_steps),
         ] {
@@ -146,13 +154,22 @@ impl Recipe {
             }
         }
         if !(0.0..=1.0).contains(&self.weight_decay) {
-            return problem(format!("weight_decay must be between 0 and 1, not {}.", self.weight_decay));
+            return problem(format!(
+                "weight_decay must be between 0 and 1, not {}.",
+                self.weight_decay
+            ));
         }
         if !(0.0..1.0).contains(&self.warmup_ratio) {
-            return problem(format!("warmup_ratio must be at least 0 and below 1, not {}.", self.warmup_ratio));
+            return problem(format!(
+                "warmup_ratio must be at least 0 and below 1, not {}.",
+                self.warmup_ratio
+            ));
         }
         if !(2..=8192).contains(&self.max_seq_len) {
-            return problem(format!("max_seq_len must be between 2 and 8192 tokens, not {}.", self.max_seq_len));
+            return problem(format!(
+                "max_seq_len must be between 2 and 8192 tokens, not {}.",
+                self.max_seq_len
+            ));
         }
         if !(self.validation_fraction > 0.0 && self.validation_fraction < 0.9) {
             return problem(format!(
@@ -167,7 +184,9 @@ impl Recipe {
             return problem("save_strategy can be \"no\" or \"epoch\".".into());
         }
         if self.load_best && self.eval_strategy == Strategy::No {
-            return problem("load_best needs evaluations: set eval_strategy to \"epoch\" or \"steps\".".into());
+            return problem(
+                "load_best needs evaluations: set eval_strategy to \"epoch\" or \"steps\".".into(),
+            );
         }
         if self.text_column == self.label_column {
             return problem("The text column and the label column must differ.".into());
@@ -212,14 +231,35 @@ mod tests {
     #[test]
     fn defaults_are_the_notebooks_and_round_trip() {
         let r = Recipe::default();
-        assert_eq!((r.epochs, r.learning_rate, r.train_batch_size, r.eval_batch_size), (4, 5e-5, 16, 32));
-        assert_eq!((r.gradient_accumulation_steps, r.weight_decay, r.warmup_ratio), (2, 0.01, 0.1));
-        assert_eq!((r.max_seq_len, r.seed, r.fp16, r.load_best), (256, 42, false, false));
+        assert_eq!(
+            (
+                r.epochs,
+                r.learning_rate,
+                r.train_batch_size,
+                r.eval_batch_size
+            ),
+            (4, 5e-5, 16, 32)
+        );
+        assert_eq!(
+            (
+                r.gradient_accumulation_steps,
+                r.weight_decay,
+                r.warmup_ratio
+            ),
+            (2, 0.01, 0.1)
+        );
+        assert_eq!(
+            (r.max_seq_len, r.seed, r.fp16, r.load_best),
+            (256, 42, false, false)
+        );
         assert_eq!(r.model, "bert-base-multilingual-uncased");
         assert_eq!(Recipe::from_json(&r.to_json()).unwrap(), r);
         // A partial file takes the defaults for the rest.
         let partial = Recipe::from_json(r#"{"epochs": 2, "scheduler": "cosine"}"#).unwrap();
-        assert_eq!((partial.epochs, partial.scheduler, partial.max_seq_len), (2, Scheduler::Cosine, 256));
+        assert_eq!(
+            (partial.epochs, partial.scheduler, partial.max_seq_len),
+            (2, Scheduler::Cosine, 256)
+        );
     }
 
     #[test]
@@ -242,7 +282,14 @@ mod tests {
         let r = Recipe::default();
         // 1000 rows / 16 = 63 micro-batches; 63 / 2 → 32 steps per epoch; 4 epochs.
         let plan = StepPlan::new(&r, 1000);
-        assert_eq!((plan.micro_batches_per_epoch, plan.steps_per_epoch, plan.total_steps), (63, 32, 128));
+        assert_eq!(
+            (
+                plan.micro_batches_per_epoch,
+                plan.steps_per_epoch,
+                plan.total_steps
+            ),
+            (63, 32, 128)
+        );
         assert_eq!(plan.warmup_steps, 13); // ceil(12.8)
     }
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 use burn::module::AutodiffModule;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{GradientsAccumulator, GradientsParams};
+use burn::tensor::ElementConversion;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Int, Tensor, TensorData};
 use rand::SeedableRng;
@@ -20,10 +21,15 @@ use super::optimizer::{AdamW, clip_factor, gradient_norm};
 use super::recipe::{DeviceChoice, Recipe, StepPlan, Strategy};
 use super::schedule::learning_rate;
 use crate::data::csv_input::data_error;
-use crate::data::{CsvDialect, TextTokenizer, encode_labels, read_labelled_csv, sorted_label_names, stratified_split};
+use crate::data::{
+    CsvDialect, TextTokenizer, encode_labels, read_labelled_csv, sorted_label_names,
+    stratified_split,
+};
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
-use crate::model::{BertForSequenceClassification, LoadOptions, ModelConfig, load_model_folder, save_model_folder};
+use crate::model::{
+    BertForSequenceClassification, LoadOptions, ModelConfig, load_model_folder, save_model_folder,
+};
 use crate::source::{HubSettings, resolve_model};
 
 /// Everything a training run needs.
@@ -69,7 +75,12 @@ struct PreparedData {
 
 fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
     let recipe = &request.recipe;
-    let rows = read_labelled_csv(&request.train_csv, &recipe.text_column, &recipe.label_column, request.dialect)?;
+    let rows = read_labelled_csv(
+        &request.train_csv,
+        &recipe.text_column,
+        &recipe.label_column,
+        request.dialect,
+    )?;
     let labels = sorted_label_names(&rows.labels);
     if labels.len() < 2 {
         return Err(data_error(
@@ -81,7 +92,10 @@ fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
             ),
         ));
     }
-    let classes: Vec<usize> = encode_labels(&rows.labels, &labels).into_iter().map(|c| c.expect("own label")).collect();
+    let classes: Vec<usize> = encode_labels(&rows.labels, &labels)
+        .into_iter()
+        .map(|c| c.expect("own label"))
+        .collect();
     let mut warnings = Vec::new();
     if rows.skipped_empty_text + rows.skipped_empty_label > 0 {
         warnings.push(format!(
@@ -124,14 +138,33 @@ fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
                     .filter_map(|(t, id)| id.map(|c| (t, c)))
                     .unzip();
                 if vt.is_empty() {
-                    return Err(data_error(path, None, "no validation row has a label that the training file knows"));
+                    return Err(data_error(
+                        path,
+                        None,
+                        "no validation row has a label that the training file knows",
+                    ));
                 }
-                (rows.texts, classes, vt, vc, Some(path.display().to_string()))
+                (
+                    rows.texts,
+                    classes,
+                    vt,
+                    vc,
+                    Some(path.display().to_string()),
+                )
             }
             None => {
-                let split = stratified_split(&classes, labels.len(), recipe.validation_fraction, recipe.seed);
+                let split = stratified_split(
+                    &classes,
+                    labels.len(),
+                    recipe.validation_fraction,
+                    recipe.seed,
+                );
                 if !split.unsplittable_classes.is_empty() {
-                    let names: Vec<&str> = split.unsplittable_classes.iter().map(|c| labels[*c].as_str()).collect();
+                    let names: Vec<&str> = split
+                        .unsplittable_classes
+                        .iter()
+                        .map(|c| labels[*c].as_str())
+                        .collect();
                     warnings.push(format!(
                         "{} class(es) have a single example, so none of it can be held out for validation; they are used for training only: {}.",
                         names.len(),
@@ -145,8 +178,11 @@ fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
                         "there are too few rows to hold any out for validation; add rows or give a separate validation file",
                     ));
                 }
-                let pick = |rows_: &[usize], texts: &[String]| rows_.iter().map(|r| texts[*r].clone()).collect::<Vec<_>>();
-                let pick_c = |rows_: &[usize]| rows_.iter().map(|r| classes[*r]).collect::<Vec<_>>();
+                let pick = |rows_: &[usize], texts: &[String]| {
+                    rows_.iter().map(|r| texts[*r].clone()).collect::<Vec<_>>()
+                };
+                let pick_c =
+                    |rows_: &[usize]| rows_.iter().map(|r| classes[*r]).collect::<Vec<_>>();
                 (
                     pick(&split.train, &rows.texts),
                     pick_c(&split.train),
@@ -207,13 +243,19 @@ fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
 
 /// Trains on the backend the recipe asks for. Nothing is written to `output_dir` unless the
 /// run finishes; a cancelled or failed run leaves any previous folder there untouched.
-pub fn train(request: &TrainingRequest, sink: &mut dyn FnMut(TrainingEvent), cancel: &CancelToken) -> Result<TrainingReport> {
+pub fn train(
+    request: &TrainingRequest,
+    sink: &mut dyn FnMut(TrainingEvent),
+    cancel: &CancelToken,
+) -> Result<TrainingReport> {
     request.recipe.validate()?;
     let result = match request.recipe.device {
         DeviceChoice::Auto | DeviceChoice::Cpu => {
             let reason = match request.recipe.device {
                 DeviceChoice::Cpu => "chosen in the recipe",
-                _ => "automatic choice: GPU detection is not available in this build, so the CPU trains",
+                _ => {
+                    "automatic choice: GPU detection is not available in this build, so the CPU trains"
+                }
             };
             train_on::<burn::backend::Autodiff<crate::backend::CpuBackend>>(
                 request,
@@ -237,7 +279,9 @@ pub fn train(request: &TrainingRequest, sink: &mut dyn FnMut(TrainingEvent), can
                 )
             }
             #[cfg(not(feature = "wgpu"))]
-            Err(EngineError::invalid("This build of BERT Studio has no wgpu support; choose device \"cpu\"."))
+            Err(EngineError::invalid(
+                "This build of BERT Studio has no wgpu support; choose device \"cpu\".",
+            ))
         }
         DeviceChoice::Cuda => {
             #[cfg(feature = "cuda")]
@@ -259,7 +303,9 @@ pub fn train(request: &TrainingRequest, sink: &mut dyn FnMut(TrainingEvent), can
     };
     match &result {
         Err(EngineError::Cancelled) => sink(TrainingEvent::Cancelled),
-        Err(e) => sink(TrainingEvent::Failed { message: e.to_string() }),
+        Err(e) => sink(TrainingEvent::Failed {
+            message: e.to_string(),
+        }),
         Ok(_) => {}
     }
     result
@@ -295,7 +341,9 @@ fn train_on<B: AutodiffBackend>(
         });
     }
 
-    let folder = resolve_model(&recipe.model, &request.hub, &mut |e| sink(TrainingEvent::Download(e)))?;
+    let folder = resolve_model(&recipe.model, &request.hub, &mut |e| {
+        sink(TrainingEvent::Download(e))
+    })?;
     let loaded = load_model_folder::<B>(
         &folder,
         &LoadOptions {
@@ -319,7 +367,10 @@ fn train_on<B: AutodiffBackend>(
         })
     };
     let train_set = encode(&data.train_texts, std::mem::take(&mut data.train_classes))?;
-    let validation_set = encode(&data.validation_texts, std::mem::take(&mut data.validation_classes))?;
+    let validation_set = encode(
+        &data.validation_texts,
+        std::mem::take(&mut data.validation_classes),
+    )?;
     let truncated = train_set
         .ids
         .iter()
@@ -353,7 +404,12 @@ fn train_on<B: AutodiffBackend>(
     let mut order: Vec<usize> = (0..train_set.ids.len()).collect();
     let mut step = 0usize;
     let mut last_metrics: Option<Metrics> = None;
-    let mut best: Option<(f64, usize, BertForSequenceClassification<B::InnerBackend>, Metrics)> = None;
+    let mut best: Option<(
+        f64,
+        usize,
+        BertForSequenceClassification<B::InnerBackend>,
+        Metrics,
+    )> = None;
     let mut progress = ProgressMeter::new(plan);
     let mut loss_since_log = (0.0f64, 0usize);
 
@@ -393,7 +449,13 @@ fn train_on<B: AutodiffBackend>(
 
             let grads = accumulator.grads();
             let norm = gradient_norm(&model, &grads);
-            let lr = learning_rate(recipe.scheduler, recipe.learning_rate, step, plan.warmup_steps, plan.total_steps);
+            let lr = learning_rate(
+                recipe.scheduler,
+                recipe.learning_rate,
+                step,
+                plan.warmup_steps,
+                plan.total_steps,
+            );
             model = optimizer.step(model, grads, lr, clip_factor(norm, recipe.max_grad_norm));
             step += 1;
             let group_loss = progress.take_group_loss();
@@ -416,8 +478,19 @@ fn train_on<B: AutodiffBackend>(
                 sink(event);
             }
             if recipe.eval_strategy == Strategy::Steps && step % recipe.eval_steps == 0 {
-                let metrics = evaluate(&model.valid(), &validation_set, recipe.eval_batch_size, &tokenizer, &data.labels, device);
-                let event = TrainingEvent::Evaluation { step, epoch: epoch_float, metrics: metrics.clone() };
+                let metrics = evaluate(
+                    &model.valid(),
+                    &validation_set,
+                    recipe.eval_batch_size,
+                    &tokenizer,
+                    &data.labels,
+                    device,
+                );
+                let event = TrainingEvent::Evaluation {
+                    step,
+                    epoch: epoch_float,
+                    metrics: metrics.clone(),
+                };
                 history.push(event.clone());
                 sink(event);
                 last_metrics = Some(metrics);
@@ -430,7 +503,13 @@ fn train_on<B: AutodiffBackend>(
                 step,
                 epoch: (epoch + 1) as f64,
                 loss: loss_since_log.0 / loss_since_log.1.max(1) as f64,
-                learning_rate: learning_rate(recipe.scheduler, recipe.learning_rate, step.saturating_sub(1), plan.warmup_steps, plan.total_steps),
+                learning_rate: learning_rate(
+                    recipe.scheduler,
+                    recipe.learning_rate,
+                    step.saturating_sub(1),
+                    plan.warmup_steps,
+                    plan.total_steps,
+                ),
                 grad_norm: None,
             };
             loss_since_log = (0.0, 0);
@@ -447,8 +526,19 @@ fn train_on<B: AutodiffBackend>(
 
         if recipe.eval_strategy == Strategy::Epoch {
             let valid = model.valid();
-            let metrics = evaluate(&valid, &validation_set, recipe.eval_batch_size, &tokenizer, &data.labels, device);
-            let event = TrainingEvent::Evaluation { step, epoch: (epoch + 1) as f64, metrics: metrics.clone() };
+            let metrics = evaluate(
+                &valid,
+                &validation_set,
+                recipe.eval_batch_size,
+                &tokenizer,
+                &data.labels,
+                device,
+            );
+            let event = TrainingEvent::Evaluation {
+                step,
+                epoch: (epoch + 1) as f64,
+                metrics: metrics.clone(),
+            };
             history.push(event.clone());
             sink(event);
             if recipe.load_best && best.as_ref().is_none_or(|b| metrics.macro_f1 > b.0) {
@@ -457,9 +547,20 @@ fn train_on<B: AutodiffBackend>(
             last_metrics = Some(metrics);
         }
         if recipe.save_strategy == Strategy::Epoch {
-            let path = request.output_dir.join("checkpoints").join(format!("epoch-{}", epoch + 1));
-            save_model_folder(&path, &model.valid(), &config_with_labels(&loaded.config, &data.labels), &tokenizer)?;
-            let event = TrainingEvent::CheckpointSaved { step, path: path.display().to_string() };
+            let path = request
+                .output_dir
+                .join("checkpoints")
+                .join(format!("epoch-{}", epoch + 1));
+            save_model_folder(
+                &path,
+                &model.valid(),
+                &config_with_labels(&loaded.config, &data.labels),
+                &tokenizer,
+            )?;
+            let event = TrainingEvent::CheckpointSaved {
+                step,
+                path: path.display().to_string(),
+            };
             history.push(event.clone());
             sink(event);
         }
@@ -487,7 +588,13 @@ fn train_on<B: AutodiffBackend>(
         best_epoch,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
-    save_trained_folder(&request.output_dir, &final_model, &config_with_labels(&loaded.config, &data.labels), &tokenizer, &report)?;
+    save_trained_folder(
+        &request.output_dir,
+        &final_model,
+        &config_with_labels(&loaded.config, &data.labels),
+        &tokenizer,
+        &report,
+    )?;
     sink(TrainingEvent::Finished {
         output_dir: request.output_dir.display().to_string(),
         metrics: final_metrics,
@@ -516,7 +623,9 @@ fn save_trained_folder<B: Backend>(
     let tmp_model = crate::fsutil::temp_sibling(dest, "model");
     save_model_folder(&tmp_model, model, config, tokenizer)?;
     let result = write_dir_atomically(dest, |dir| {
-        for entry in std::fs::read_dir(&tmp_model).map_err(|e| EngineError::io("read", &tmp_model, e))? {
+        for entry in
+            std::fs::read_dir(&tmp_model).map_err(|e| EngineError::io("read", &tmp_model, e))?
+        {
             let entry = entry.map_err(|e| EngineError::io("read", &tmp_model, e))?;
             let to = dir.join(entry.file_name());
             std::fs::rename(entry.path(), &to).map_err(|e| EngineError::io("move", &to, e))?;
@@ -532,7 +641,8 @@ fn save_trained_folder<B: Backend>(
         write("recipe.json", report.recipe.to_json())?;
         write(
             "training_report.json",
-            serde_json::to_string_pretty(report).map_err(|e| EngineError::invalid(e.to_string()))?,
+            serde_json::to_string_pretty(report)
+                .map_err(|e| EngineError::invalid(e.to_string()))?,
         )
     });
     let _ = std::fs::remove_dir_all(&tmp_model);
@@ -553,12 +663,23 @@ fn evaluate<B: Backend>(
     let mut loss_sum = 0.0f64;
     for (chunk_i, chunk) in data.ids.chunks(batch_size).enumerate() {
         let rows: Vec<&[u32]> = chunk.iter().map(Vec::as_slice).collect();
-        let logits = model.forward(tokenizer.pad(&rows).to_input::<B>(device)).logits;
-        let values: Vec<f32> = logits.into_data().convert::<f32>().into_vec().expect("f32 logits");
+        let logits = model
+            .forward(tokenizer.pad(&rows).to_input::<B>(device))
+            .logits;
+        let values: Vec<f32> = logits
+            .into_data()
+            .convert::<f32>()
+            .into_vec()
+            .expect("f32 logits");
         for (j, row) in values.chunks(k).enumerate() {
             let truth = data.classes[chunk_i * batch_size + j];
             let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
-            let log_sum = row.iter().map(|v| (*v as f64 - max).exp()).sum::<f64>().ln() + max;
+            let log_sum = row
+                .iter()
+                .map(|v| (*v as f64 - max).exp())
+                .sum::<f64>()
+                .ln()
+                + max;
             loss_sum += log_sum - row[truth] as f64;
         }
         scores.extend(values);
@@ -596,7 +717,10 @@ impl ProgressMeter {
     fn micro_batch(&mut self, loss: f64, samples: usize) {
         self.samples += samples;
         self.micro_batches += 1;
-        self.loss_since_report = (self.loss_since_report.0 + loss, self.loss_since_report.1 + 1);
+        self.loss_since_report = (
+            self.loss_since_report.0 + loss,
+            self.loss_since_report.1 + 1,
+        );
         self.group_loss = (self.group_loss.0 + loss, self.group_loss.1 + 1);
     }
 
@@ -608,7 +732,11 @@ impl ProgressMeter {
 
     fn maybe_report(&mut self, step: usize, epoch: f64, lr: f64) -> Option<TrainingEvent> {
         let last = step == self.plan.total_steps;
-        if !last && self.last_report.is_some_and(|t| t.elapsed() < Self::INTERVAL) {
+        if !last
+            && self
+                .last_report
+                .is_some_and(|t| t.elapsed() < Self::INTERVAL)
+        {
             return None;
         }
         self.last_report = Some(Instant::now());
@@ -629,5 +757,3 @@ impl ProgressMeter {
         })
     }
 }
-
-use burn::tensor::ElementConversion;
