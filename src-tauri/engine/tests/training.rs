@@ -10,7 +10,7 @@ use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::schedule::learning_rate;
 use bert_studio_engine::train::{
     CancelToken, Recipe, Scheduler, Strategy, TrainingEvent, TrainingRequest,
-    classification_metrics, train,
+    classification_metrics,
 };
 use common::*;
 use serde_json::Value;
@@ -92,6 +92,21 @@ fn small_nace_csv(dir: &Path) -> PathBuf {
     let path = dir.join("train.csv");
     std::fs::write(&path, out).unwrap();
     path
+}
+
+/// burn's CPU backend has one process-wide random generator: two trainings running at once in
+/// this test binary would draw each other's initial classification heads. Runs take turns.
+static ONE_TRAINING_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn train(
+    request: &TrainingRequest,
+    sink: &mut dyn FnMut(TrainingEvent),
+    cancel: &CancelToken,
+) -> Result<bert_studio_engine::train::TrainingReport, EngineError> {
+    let _turn = ONE_TRAINING_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    bert_studio_engine::train::train(request, sink, cancel)
 }
 
 fn tiny_recipe() -> Recipe {
@@ -240,13 +255,12 @@ fn gradient_accumulation_equals_one_larger_batch() {
     };
     let accumulated = run(8, 2, "a");
     let single = run(16, 1, "b");
-    // The two differ only by float summation order, which Adam amplifies for parameters with
-    // near-zero gradients (seen once: a difference just above 1e-4 under parallel tests). One
-    // optimizer step per micro-batch instead would move the loss by far more than 1e-3.
+    // The two differ only by float summation order. One optimizer step per micro-batch instead
+    // moves the loss by far more.
     let stepwise = run(8, 1, "c");
     let gap = (accumulated.loss.unwrap() - single.loss.unwrap()).abs();
     let other = (stepwise.loss.unwrap() - single.loss.unwrap()).abs();
-    assert!(gap < 1e-3, "{:?} vs {:?}", accumulated.loss, single.loss);
+    assert!(gap < 1e-4, "{:?} vs {:?}", accumulated.loss, single.loss);
     assert!(
         other > 10.0 * gap.max(1e-4),
         "batch 8 without accumulation: {:?} vs {:?}",

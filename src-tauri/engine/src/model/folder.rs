@@ -65,11 +65,16 @@ pub fn load_model_folder<B: Backend>(
         .into());
     }
 
+    // burn's random generator is global to the process: hold it from seeding until the fresh
+    // tensors are drawn, so that a concurrent load cannot take draws from the same seed.
+    static SEEDED_INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = SEEDED_INIT.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(seed) = options.seed {
         B::seed(device, seed);
     }
     let mut model = config.init::<B>(device);
     let report = load_weights(&mut model, weights.as_ref(), keep_classifier, device)?;
+    drop(_guard);
     Ok(LoadedModel {
         model,
         config,
