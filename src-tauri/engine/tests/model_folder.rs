@@ -70,6 +70,14 @@ fn edit_weights(folder: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<usize>, V
     safetensors::serialize_to_file(views, None, &path).unwrap();
 }
 
+/// Edits the folder's config.json by plain text replacement.
+fn replace_in_config(folder: &Path, from: &str, to: &str) {
+    let path = folder.join("config.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "config.json has no {from}");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
 fn load_error(folder: &Path) -> (LoadError, String) {
     match load(folder, &LoadOptions::default()) {
         Err(EngineError::Load { source }) => {
@@ -277,13 +285,11 @@ fn a_corrupt_pytorch_file_is_reported_as_damaged() {
 fn a_shape_mismatch_names_the_tensor_and_both_shapes() {
     let dir = tempfile::tempdir().unwrap();
     let folder = tiny_copy(dir.path());
-    let config_path = folder.join("config.json");
-    let config = std::fs::read_to_string(&config_path).unwrap();
-    std::fs::write(
-        &config_path,
-        config.replace("\"intermediate_size\": 64", "\"intermediate_size\": 48"),
-    )
-    .unwrap();
+    replace_in_config(
+        &folder,
+        "\"intermediate_size\": 64",
+        "\"intermediate_size\": 48",
+    );
     let (err, message) = load_error(&folder);
     assert_eq!(
         err,
@@ -325,13 +331,7 @@ fn missing_encoder_tensors_are_listed_by_name() {
 fn a_tokenizer_larger_than_the_vocabulary_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let folder = tiny_copy(dir.path());
-    let config_path = folder.join("config.json");
-    let config = std::fs::read_to_string(&config_path).unwrap();
-    std::fs::write(
-        &config_path,
-        config.replace("\"vocab_size\": 400", "\"vocab_size\": 300"),
-    )
-    .unwrap();
+    replace_in_config(&folder, "\"vocab_size\": 400", "\"vocab_size\": 300");
     let (_, message) = load_error(&folder);
     assert!(message.contains("tokenizer"), "{message}");
 }
@@ -340,13 +340,11 @@ fn a_tokenizer_larger_than_the_vocabulary_is_refused() {
 fn other_architectures_and_non_folders_are_explained() {
     let dir = tempfile::tempdir().unwrap();
     let folder = tiny_copy(dir.path());
-    let config_path = folder.join("config.json");
-    let config = std::fs::read_to_string(&config_path).unwrap();
-    std::fs::write(
-        &config_path,
-        config.replace("\"model_type\": \"bert\"", "\"model_type\": \"roberta\""),
-    )
-    .unwrap();
+    replace_in_config(
+        &folder,
+        "\"model_type\": \"bert\"",
+        "\"model_type\": \"roberta\"",
+    );
     let (err, message) = load_error(&folder);
     assert!(
         matches!(err, LoadError::UnsupportedArchitecture { .. }),
