@@ -65,14 +65,6 @@ impl TokenizedBatch {
             padding_mask: mask.equal_elem(0),
         }
     }
-
-    /// Number of real (non-padding) tokens of each row.
-    pub fn lengths(&self) -> Vec<usize> {
-        self.attention_mask
-            .chunks(self.seq_len.max(1))
-            .map(|row| row.iter().filter(|m| **m != 0).count())
-            .collect()
-    }
 }
 
 #[derive(Clone)]

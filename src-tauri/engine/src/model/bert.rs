@@ -12,7 +12,7 @@ use burn::tensor::activation::{gelu, relu, softmax, tanh};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Bool, Int, Tensor};
 
-use super::config::{BertConfig, ModelConfig};
+use super::config::ModelConfig;
 
 /// Added to the attention scores of padding positions so that softmax gives them no weight.
 /// Finite (unlike -inf) and representable in half precision.
@@ -285,13 +285,6 @@ impl ModelConfig {
                 .init(),
             classifier: linear(c.hidden_size, self.num_labels()),
         }
-    }
-}
-
-impl BertConfig {
-    /// Largest number of tokens the position embeddings allow.
-    pub fn max_tokens(&self) -> usize {
-        self.max_position_embeddings
     }
 }
 

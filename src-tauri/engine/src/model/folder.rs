@@ -116,13 +116,22 @@ pub fn save_model_folder<B: Backend>(
     config: &ModelConfig,
     tokenizer: &TextTokenizer,
 ) -> Result<()> {
-    write_dir_atomically(dest, |dir| {
-        let config_path = dir.join("config.json");
-        std::fs::write(&config_path, config.to_json_string())
-            .map_err(|e| EngineError::io("write", &config_path, e))?;
-        let weights_path = dir.join("model.safetensors");
-        write_safetensors(model, &weights_path)
-            .map_err(|e| EngineError::io("write", &weights_path, e))?;
-        tokenizer.save_files(dir)
-    })
+    write_dir_atomically(dest, |dir| write_model_files(dir, model, config, tokenizer))
+}
+
+/// Writes config.json, model.safetensors and the tokenizer files into an existing folder
+/// (callers make that folder atomic, as `save_model_folder` does).
+pub fn write_model_files<B: Backend>(
+    dir: &Path,
+    model: &BertForSequenceClassification<B>,
+    config: &ModelConfig,
+    tokenizer: &TextTokenizer,
+) -> Result<()> {
+    let config_path = dir.join("config.json");
+    std::fs::write(&config_path, config.to_json_string())
+        .map_err(|e| EngineError::io("write", &config_path, e))?;
+    let weights_path = dir.join("model.safetensors");
+    write_safetensors(model, &weights_path)
+        .map_err(|e| EngineError::io("write", &weights_path, e))?;
+    tokenizer.save_files(dir)
 }

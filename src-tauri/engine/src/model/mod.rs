@@ -10,7 +10,9 @@ pub use bert::{
     BertOutput, BertPooler, BertSelfAttention,
 };
 pub use config::{BertConfig, ModelConfig, SUPPORTED_ACTIVATIONS, SUPPORTED_MODEL_TYPES};
-pub use folder::{LoadOptions, LoadedModel, load_model_folder, save_model_folder};
+pub use folder::{
+    LoadOptions, LoadedModel, load_model_folder, save_model_folder, write_model_files,
+};
 pub use weights::{
     LoadError, LoadReport, PytorchFile, SafetensorsFile, Slot, TensorFile, load_weights,
     write_safetensors,

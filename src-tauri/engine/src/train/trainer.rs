@@ -29,6 +29,7 @@ use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
 use crate::model::{
     BertForSequenceClassification, LoadOptions, ModelConfig, load_model_folder, save_model_folder,
+    write_model_files,
 };
 use crate::source::{HubSettings, resolve_model};
 
@@ -620,16 +621,8 @@ fn save_trained_folder<B: Backend>(
 ) -> Result<()> {
     // Keep checkpoints written during the run (they live inside dest).
     let checkpoints = dest.join("checkpoints");
-    let tmp_model = crate::fsutil::temp_sibling(dest, "model");
-    save_model_folder(&tmp_model, model, config, tokenizer)?;
-    let result = write_dir_atomically(dest, |dir| {
-        for entry in
-            std::fs::read_dir(&tmp_model).map_err(|e| EngineError::io("read", &tmp_model, e))?
-        {
-            let entry = entry.map_err(|e| EngineError::io("read", &tmp_model, e))?;
-            let to = dir.join(entry.file_name());
-            std::fs::rename(entry.path(), &to).map_err(|e| EngineError::io("move", &to, e))?;
-        }
+    write_dir_atomically(dest, |dir| {
+        write_model_files(dir, model, config, tokenizer)?;
         if checkpoints.is_dir() {
             let to = dir.join("checkpoints");
             std::fs::rename(&checkpoints, &to).map_err(|e| EngineError::io("move", &to, e))?;
@@ -644,9 +637,7 @@ fn save_trained_folder<B: Backend>(
             serde_json::to_string_pretty(report)
                 .map_err(|e| EngineError::invalid(e.to_string()))?,
         )
-    });
-    let _ = std::fs::remove_dir_all(&tmp_model);
-    result
+    })
 }
 
 /// Validation metrics, with the loss; the model runs without dropout.
