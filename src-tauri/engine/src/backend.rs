@@ -1,9 +1,9 @@
 //! The burn backends the engine runs on. Model code is generic; these aliases name the
 //! concrete choices in one place.
 
-/// CPU backend for machines without a usable GPU (and for CI).
-pub type CpuBackend = burn::backend::NdArray<f32>;
-pub type CpuDevice = burn::backend::ndarray::NdArrayDevice;
+/// CPU backend for machines without a usable GPU (and for CI): burn-flex, gemm matmul.
+pub type CpuBackend = burn::backend::Flex;
+pub type CpuDevice = burn::backend::flex::FlexDevice;
 
 /// Any GPU through wgpu (Vulkan, Metal, DX12); also Mesa's software Vulkan in CI.
 #[cfg(feature = "wgpu")]

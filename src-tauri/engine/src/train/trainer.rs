@@ -261,7 +261,7 @@ pub fn train(
             train_on::<burn::backend::Autodiff<crate::backend::CpuBackend>>(
                 request,
                 &Default::default(),
-                "CPU (ndarray)",
+                "CPU",
                 reason,
                 sink,
                 cancel,
