@@ -40,6 +40,24 @@ pub fn write_dir_atomically(dest: &Path, fill: impl FnOnce(&Path) -> Result<()>)
     Ok(())
 }
 
+/// Writes a file through a temporary sibling and a rename: a failure leaves any previous
+/// file at `dest` intact.
+pub fn write_file_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let parent = parent_of(dest);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".bert-studio-")
+        .suffix(".partial")
+        .tempfile_in(&parent)
+        .map_err(|e| EngineError::io("create a file in", &parent, e))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| EngineError::io("write", dest, e))?;
+    tmp.persist(dest)
+        .map_err(|e| EngineError::io("write", dest, e.error))?;
+    Ok(())
+}
+
 /// Moves `new` to `dest`. An existing `dest` is set aside first and put back if the move fails.
 fn replace_path(new: &Path, dest: &Path) -> Result<()> {
     if !dest.exists() {

@@ -83,3 +83,73 @@ fn inspect_errors_are_plain_words() {
         );
     }
 }
+
+#[test]
+fn predict_and_evaluate_write_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixtures().join("tiny-bert");
+    let input = fixtures().join("evaluate.csv");
+    let output = dir.path().join("out.csv");
+    let (ok, _, stderr) = bert_studio(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--top-k",
+        "2",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("26 rows (1 with an empty text"), "{stderr}");
+    let written = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        written.starts_with("id;libelle;code_secteur;predicted_label;score;label_2;score_2\n"),
+        "{written}"
+    );
+
+    let report = dir.path().join("eval.json");
+    let (ok, stdout, stderr) = bert_studio(&[
+        "evaluate",
+        "--model",
+        model.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--label-column",
+        "code_secteur",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("the label \"Pêche\" (2 rows)"), "{stdout}");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("evaluate.json")).unwrap())
+            .unwrap();
+    let accuracy = fixture["accuracy"].as_f64().unwrap();
+    assert!(
+        stdout.contains(&format!("accuracy          {accuracy:.4}")),
+        "{stdout}"
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(saved["metrics"]["accuracy"].as_f64(), Some(accuracy));
+    assert_eq!(
+        saved["misclassified_total"],
+        saved["misclassified"].as_array().unwrap().len()
+    );
+
+    let (ok, _, stderr) = bert_studio(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--device",
+        "tpu",
+    ]);
+    assert!(!ok);
+    assert!(stderr.contains("Unknown device \"tpu\""), "{stderr}");
+}

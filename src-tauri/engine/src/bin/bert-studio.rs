@@ -4,10 +4,14 @@ use std::process::ExitCode;
 
 use bert_studio_engine::backend::{CpuBackend, CpuDevice};
 use bert_studio_engine::data::preview_csv;
+use bert_studio_engine::inference::{
+    ClassifierOptions, DEFAULT_BATCH_SIZE, EvaluateRequest, EvaluationReport, InferenceEvent,
+    PredictRequest, evaluate_csv, predict_csv,
+};
 use bert_studio_engine::model::{LoadOptions, LoadedModel, load_model_folder};
 use bert_studio_engine::source::{DownloadEvent, HubSettings, resolve_model};
 use bert_studio_engine::train::{
-    CancelToken, Metrics, Recipe, TrainingEvent, TrainingRequest, train,
+    CancelToken, DeviceChoice, Metrics, Recipe, TrainingEvent, TrainingRequest, train,
 };
 use bert_studio_engine::{EngineError, Result};
 use clap::{Args, Parser, Subcommand};
@@ -36,6 +40,12 @@ enum Command {
     },
     /// Fine-tune a model on a labelled CSV file and save it as a Hugging Face folder.
     Train(TrainArgs),
+    /// Classify the texts of a CSV file with a trained model; writes a copy of the file with
+    /// the predicted label and its probability (and the next k-1 labels) added to each row.
+    Predict(PredictArgs),
+    /// Measure a trained model on a labelled CSV file: metrics, per-class table, confusion
+    /// matrix and the misclassified rows.
+    Evaluate(EvaluateArgs),
     /// Show how a CSV file is read: delimiter, encoding, columns, first rows.
     Preview {
         file: PathBuf,
@@ -45,6 +55,79 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// What predict and evaluate share.
+#[derive(Args)]
+struct ModelArgs {
+    /// A trained model folder (or a Hugging Face Hub id of a classification model).
+    #[arg(long)]
+    model: String,
+    /// The CSV file to read.
+    #[arg(long)]
+    input: PathBuf,
+    /// The column with the texts (default: guessed, as in `preview`).
+    #[arg(long)]
+    text_column: Option<String>,
+    /// Texts per forward pass.
+    #[arg(long, default_value_t = DEFAULT_BATCH_SIZE)]
+    batch_size: usize,
+    /// Longest text in tokens (default: the length the model was trained with).
+    #[arg(long)]
+    max_seq_len: Option<usize>,
+    /// auto, cpu, wgpu or cuda
+    #[arg(long, default_value = "auto")]
+    device: String,
+    /// Print events (and the result) as JSON lines instead of a progress bar.
+    #[arg(long)]
+    json: bool,
+}
+
+impl ModelArgs {
+    fn options(&self) -> Result<ClassifierOptions> {
+        let device: DeviceChoice = serde_json::from_value(serde_json::Value::from(
+            self.device.as_str(),
+        ))
+        .map_err(|_| {
+            EngineError::invalid(format!(
+                "Unknown device \"{}\": choose auto, cpu, wgpu or cuda.",
+                self.device
+            ))
+        })?;
+        Ok(ClassifierOptions {
+            device,
+            max_len: self.max_seq_len,
+            hub: HubSettings::from_env(),
+        })
+    }
+}
+
+#[derive(Args)]
+struct PredictArgs {
+    #[command(flatten)]
+    common: ModelArgs,
+    /// The CSV file to write (replaced only when classification succeeds).
+    #[arg(long)]
+    output: PathBuf,
+    /// Labels (with probabilities) per row.
+    #[arg(long, default_value_t = 1)]
+    top_k: usize,
+}
+
+#[derive(Args)]
+struct EvaluateArgs {
+    #[command(flatten)]
+    common: ModelArgs,
+    /// The column with the true labels.
+    #[arg(long, default_value = "label")]
+    label_column: String,
+    /// Labels listed for each misclassified row.
+    #[arg(long, default_value_t = 2)]
+    top_k: usize,
+    /// Write the full report (metrics, per-class table, confusion matrix, misclassified rows)
+    /// to this JSON file.
+    #[arg(long)]
+    report: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -172,6 +255,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect { model, json } => inspect(&model, json),
         Command::Train(args) => run_train(args),
+        Command::Predict(args) => run_predict(args),
+        Command::Evaluate(args) => run_evaluate(args),
         Command::Preview { file, rows, json } => preview(&file, rows, json),
     };
     match result {
@@ -396,6 +481,12 @@ fn run_train(args: TrainArgs) -> Result<()> {
     result.map(|_| ())
 }
 
+fn progress_bar(length: u64, template: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(length);
+    bar.set_style(indicatif::ProgressStyle::with_template(template).expect("valid template"));
+    bar
+}
+
 /// Ctrl-C stops training cleanly (nothing half-written) instead of killing the process.
 fn ctrlc_on_interrupt(f: impl Fn() + Send + 'static) -> std::io::Result<()> {
     ctrlc::set_handler(f).map_err(std::io::Error::other)
@@ -446,14 +537,10 @@ impl ProgressView {
                     "Plan: {} optimizer steps ({} per epoch), {} warm-up steps",
                     plan.total_steps, plan.steps_per_epoch, plan.warmup_steps
                 );
-                let bar = indicatif::ProgressBar::new(plan.total_steps as u64);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{bar:30.cyan/blue} {pos}/{len} steps  {msg}  ETA {eta}",
-                    )
-                    .expect("valid template"),
-                );
-                self.bar = Some(bar);
+                self.bar = Some(progress_bar(
+                    plan.total_steps as u64,
+                    "{bar:30.cyan/blue} {pos}/{len} steps  {msg}  ETA {eta}",
+                ));
             }
             TrainingEvent::Step {
                 step,
@@ -520,4 +607,269 @@ fn metrics_table(epoch: f64, m: &Metrics) -> String {
         m.top1_accuracy,
         m.top2_accuracy
     )
+}
+
+fn cancel_on_interrupt() -> CancelToken {
+    let cancel = CancelToken::new();
+    let handle = cancel.clone();
+    let _ = ctrlc_on_interrupt(move || handle.cancel());
+    cancel
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    println!("{}", serde_json::to_string(value).expect("serialisable"));
+}
+
+fn run_predict(args: PredictArgs) -> Result<()> {
+    let options = args.common.options()?;
+    let request = PredictRequest {
+        text_column: args.common.text_column.clone(),
+        top_k: args.top_k,
+        batch_size: args.common.batch_size,
+        ..PredictRequest::new(&args.common.input, &args.output)
+    };
+    let cancel = cancel_on_interrupt();
+    if args.common.json {
+        let mut sink = |e: InferenceEvent| print_json(&e);
+        return predict_csv(&args.common.model, &options, &request, &mut sink, &cancel).map(
+            |summary| print_json(&serde_json::json!({ "event": "summary", "summary": summary })),
+        );
+    }
+    let mut view = RowProgress::default();
+    let result = predict_csv(
+        &args.common.model,
+        &options,
+        &request,
+        &mut |e| view.show(e),
+        &cancel,
+    );
+    view.finish();
+    let summary = result?;
+    let mut predicted = summary.predicted.clone();
+    predicted.sort_by(|a, b| b.rows.cmp(&a.rows));
+    eprintln!("Most frequent predictions:");
+    for c in predicted.iter().filter(|c| c.rows > 0).take(10) {
+        eprintln!("  {:>8}  {}", group_thousands(c.rows), c.label);
+    }
+    Ok(())
+}
+
+fn run_evaluate(args: EvaluateArgs) -> Result<()> {
+    let options = args.common.options()?;
+    let request = EvaluateRequest {
+        text_column: args.common.text_column.clone(),
+        label_column: args.label_column.clone(),
+        top_k: args.top_k,
+        batch_size: args.common.batch_size,
+        ..EvaluateRequest::new(&args.common.input)
+    };
+    let cancel = cancel_on_interrupt();
+    let report = if args.common.json {
+        let mut sink = |e: InferenceEvent| print_json(&e);
+        evaluate_csv(&args.common.model, &options, &request, &mut sink, &cancel)?
+    } else {
+        let mut view = RowProgress::default();
+        let result = evaluate_csv(
+            &args.common.model,
+            &options,
+            &request,
+            &mut |e| view.show(e),
+            &cancel,
+        );
+        view.finish();
+        result?
+    };
+    if let Some(path) = &args.report {
+        let text = serde_json::to_string_pretty(&report).expect("report serialises");
+        bert_studio_engine::fsutil::write_file_atomically(path, text.as_bytes())?;
+    }
+    if args.common.json {
+        print_json(&serde_json::json!({ "event": "report", "report": report }));
+    } else {
+        print_evaluation(&report);
+        if let Some(path) = &args.report {
+            println!("\nFull report written to {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn print_evaluation(r: &EvaluationReport) {
+    let m = &r.metrics;
+    println!(
+        "Evaluated {} of {} rows of {} ({} without text, {} without label skipped)",
+        group_thousands(r.evaluated_rows),
+        group_thousands(r.rows_read),
+        r.input,
+        r.skipped_empty_text,
+        r.skipped_empty_label
+    );
+    for u in &r.unseen_labels {
+        println!(
+            "Note: the label \"{}\" ({} row{}) was not among the model's training labels; those rows count as errors.",
+            u.label,
+            u.rows,
+            if u.rows == 1 { "" } else { "s" }
+        );
+    }
+    println!();
+    println!("  accuracy          {:.4}", m.accuracy);
+    println!("  macro F1          {:.4}", m.macro_f1);
+    println!("  macro precision   {:.4}", m.macro_precision);
+    println!("  macro recall      {:.4}", m.macro_recall);
+    println!("  top-1 accuracy    {:.4}", m.top1_accuracy);
+    println!("  top-2 accuracy    {:.4}", m.top2_accuracy);
+    if let Some(loss) = m.loss {
+        println!("  loss              {loss:.4}");
+    }
+    println!();
+    let width = m
+        .per_class
+        .iter()
+        .map(|c| c.label.chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 40);
+    println!("  {:<width$}  precision  recall     F1  support", "class");
+    // Classes absent from both the file and the predictions have no row.
+    for (i, c) in m.per_class.iter().enumerate() {
+        let predicted: usize = m.confusion.iter().map(|row| row[i]).sum();
+        if c.support == 0 && predicted == 0 {
+            continue;
+        }
+        let label: String = c.label.chars().take(width).collect();
+        println!(
+            "  {label:<width$}  {:>9.4}  {:>6.4}  {:>5.4}  {:>7}",
+            c.precision, c.recall, c.f1, c.support
+        );
+    }
+    if m.confusion.len() <= 12 {
+        println!("\n  confusion matrix (rows: true label, columns: predicted)");
+        let w = m
+            .per_class
+            .iter()
+            .map(|c| c.label.chars().count())
+            .max()
+            .unwrap_or(1)
+            .clamp(3, 12);
+        let mut head = format!("  {:<w$}", "");
+        for c in &m.per_class {
+            head.push_str(&format!(
+                " {:>w$}",
+                c.label.chars().take(w).collect::<String>()
+            ));
+        }
+        println!("{head}");
+        for (c, row) in m.per_class.iter().zip(&m.confusion) {
+            let mut line = format!("  {:<w$}", c.label.chars().take(w).collect::<String>());
+            for n in row {
+                line.push_str(&format!(" {n:>w$}"));
+            }
+            println!("{line}");
+        }
+    } else {
+        println!(
+            "\n  ({} classes: see the confusion matrix in the JSON report, --report)",
+            m.confusion.len()
+        );
+    }
+    println!(
+        "\n  {} misclassified rows",
+        group_thousands(r.misclassified_total)
+    );
+    for row in r.misclassified.iter().take(10) {
+        let text: String = row.text.chars().take(60).collect();
+        let top: Vec<String> = row
+            .predicted
+            .iter()
+            .map(|p| format!("{} {:.2}", p.label, p.score))
+            .collect();
+        println!(
+            "  line {:>6}: true {} → {}  | {}",
+            row.line,
+            row.true_label,
+            top.join(", "),
+            text.replace('\n', " ")
+        );
+    }
+}
+
+/// A progress bar over rows, with ETA from the share of the file read.
+#[derive(Default)]
+struct RowProgress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl RowProgress {
+    fn show(&mut self, event: InferenceEvent) {
+        match event {
+            InferenceEvent::Download(d) => print_download(d),
+            InferenceEvent::Started {
+                model,
+                backend,
+                backend_reason,
+                input,
+                text_column,
+                delimiter,
+                encoding,
+                bytes_total,
+            } => {
+                eprintln!(
+                    "Reading the texts of \"{text_column}\" in {input} ({delimiter}-separated, {encoding}); {model} runs on {backend} — {backend_reason}"
+                );
+                self.bar = Some(progress_bar(
+                    bytes_total,
+                    "{bar:30.cyan/blue} {percent:>3}%  {msg}  ETA {eta}",
+                ));
+            }
+            InferenceEvent::Progress {
+                rows_done,
+                bytes_done,
+                rows_per_second,
+                ..
+            } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_position(bytes_done);
+                    bar.set_message(format!(
+                        "{} rows  {rows_per_second:.0} rows/s",
+                        group_thousands(rows_done)
+                    ));
+                }
+            }
+            InferenceEvent::Finished {
+                rows,
+                empty_texts,
+                seconds,
+                rows_per_second,
+                output,
+            } => {
+                if let Some(bar) = self.bar.take() {
+                    bar.finish_and_clear();
+                }
+                let empty = if empty_texts > 0 {
+                    format!(" ({empty_texts} with an empty text, left without prediction)")
+                } else {
+                    String::new()
+                };
+                match output {
+                    Some(path) => eprintln!(
+                        "Done: {} rows{empty} in {seconds:.1} s ({rows_per_second:.0} rows/s), written to {path}",
+                        group_thousands(rows)
+                    ),
+                    None => eprintln!(
+                        "Done: {} rows in {seconds:.1} s ({rows_per_second:.0} rows/s)",
+                        group_thousands(rows)
+                    ),
+                }
+            }
+            InferenceEvent::Failed { .. } => {}
+            InferenceEvent::Cancelled => eprintln!("Stopped; no output file was written."),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.abandon();
+        }
+    }
 }

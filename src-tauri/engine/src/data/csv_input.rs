@@ -158,11 +158,25 @@ fn detect_encoding(head: &[u8], complete: bool) -> TextEncoding {
 /// A reader that yields the file as UTF-8, whatever its encoding (BOM removed).
 pub fn open_decoded(path: &Path, encoding: TextEncoding) -> Result<impl Read> {
     let file = File::open(path).map_err(|e| EngineError::io("open", path, e))?;
-    Ok(encoding_rs_io::DecodeReaderBytesBuilder::new()
+    Ok(decoded(file, encoding))
+}
+
+/// `inner` decoded to UTF-8 from `encoding` (a BOM, if any, wins and is removed).
+pub fn decoded<R: Read>(inner: R, encoding: TextEncoding) -> impl Read {
+    encoding_rs_io::DecodeReaderBytesBuilder::new()
         .encoding(Some(encoding.encoding()))
         .bom_override(true)
         .strip_bom(true)
-        .build(BufReader::with_capacity(1 << 16, file)))
+        .build(BufReader::with_capacity(1 << 16, inner))
+}
+
+/// A streaming reader of records over any byte source, with the dialect applied.
+pub fn csv_reader_over<R: Read>(inner: R, dialect: CsvDialect) -> csv::Reader<impl Read> {
+    csv::ReaderBuilder::new()
+        .delimiter(dialect.delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(decoded(inner, dialect.encoding))
 }
 
 fn read_head(path: &Path) -> Result<(Vec<u8>, bool)> {
@@ -236,11 +250,8 @@ fn detect_delimiter(text: &str, complete: bool) -> u8 {
 
 /// A streaming reader of records, with the dialect applied.
 pub fn csv_reader(path: &Path, dialect: CsvDialect) -> Result<csv::Reader<impl Read>> {
-    Ok(csv::ReaderBuilder::new()
-        .delimiter(dialect.delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(open_decoded(path, dialect.encoding)?))
+    let file = File::open(path).map_err(|e| EngineError::io("open", path, e))?;
+    Ok(csv_reader_over(file, dialect))
 }
 
 /// Turns a csv error into a plain-words error with the line it occurred on.

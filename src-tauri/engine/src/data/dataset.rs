@@ -28,7 +28,7 @@ pub struct LabelledRows {
     pub labels_with_spaces: Vec<String>,
 }
 
-fn column_index(
+pub(crate) fn column_index(
     path: &Path,
     headers: &[String],
     wanted: &str,

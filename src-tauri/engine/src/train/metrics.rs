@@ -41,55 +41,106 @@ pub fn classification_metrics(
     loss: Option<f64>,
 ) -> Metrics {
     let k = labels.len();
-    let n = truth.len();
-    assert_eq!(scores.len(), n * k, "one score per class and example");
-    let mut confusion = vec![vec![0usize; k]; k];
-    let (mut top1, mut top2) = (0usize, 0usize);
+    assert_eq!(
+        scores.len(),
+        truth.len() * k,
+        "one score per class and example"
+    );
+    let mut counts = MetricsAccumulator::new(k);
     for (i, &t) in truth.iter().enumerate() {
-        let row = &scores[i * k..(i + 1) * k];
-        let predicted = argmax(row);
-        confusion[t][predicted] += 1;
-        // Rank of the true class: how many classes score strictly higher.
-        let higher = row.iter().filter(|s| **s > row[t]).count();
-        top1 += usize::from(higher < 1);
-        top2 += usize::from(higher < 2);
+        counts.add(t, &scores[i * k..(i + 1) * k]);
     }
-    let mut per_class = Vec::with_capacity(k);
-    let (mut sum_p, mut sum_r, mut sum_f, mut present) = (0.0, 0.0, 0.0, 0usize);
-    for c in 0..k {
-        let tp = confusion[c][c] as f64;
-        let support: usize = confusion[c].iter().sum();
-        let predicted: usize = confusion.iter().map(|row| row[c]).sum();
-        let precision = ratio(tp, predicted as f64);
-        let recall = ratio(tp, support as f64);
-        let f1 = ratio(2.0 * tp, (support + predicted) as f64);
-        if support > 0 || predicted > 0 {
-            present += 1;
-            sum_p += precision;
-            sum_r += recall;
-            sum_f += f1;
+    counts.finish(labels, loss)
+}
+
+/// The counts the metrics are made of, filled one example at a time, so that a large test
+/// file is evaluated without keeping its scores.
+#[derive(Debug, Clone)]
+pub struct MetricsAccumulator {
+    /// `confusion[true][predicted]`; grows when a true class has no score column.
+    confusion: Vec<Vec<usize>>,
+    top1: usize,
+    top2: usize,
+    examples: usize,
+}
+
+impl MetricsAccumulator {
+    pub fn new(classes: usize) -> Self {
+        MetricsAccumulator {
+            confusion: vec![vec![0; classes]; classes],
+            top1: 0,
+            top2: 0,
+            examples: 0,
         }
-        per_class.push(ClassMetrics {
-            label: labels[c].clone(),
-            precision,
-            recall,
-            f1,
-            support,
-        });
     }
-    let correct: usize = (0..k).map(|c| confusion[c][c]).sum();
-    let present = present.max(1) as f64;
-    Metrics {
-        loss,
-        accuracy: ratio(correct as f64, n as f64),
-        macro_f1: sum_f / present,
-        macro_precision: sum_p / present,
-        macro_recall: sum_r / present,
-        top1_accuracy: ratio(top1 as f64, n as f64),
-        top2_accuracy: ratio(top2 as f64, n as f64),
-        per_class,
-        confusion,
-        examples: n,
+
+    /// One example. `truth` may be past the scored classes: a label the model never saw,
+    /// which it cannot predict (it counts as wrong, as scikit-learn counts it).
+    pub fn add(&mut self, truth: usize, scores: &[f32]) {
+        let size = self.confusion.len().max(truth + 1).max(scores.len());
+        if size > self.confusion.len() {
+            for row in &mut self.confusion {
+                row.resize(size, 0);
+            }
+            self.confusion.resize(size, vec![0; size]);
+        }
+        self.confusion[truth][argmax(scores)] += 1;
+        if let Some(&true_score) = scores.get(truth) {
+            // Rank of the true class: how many classes score strictly higher.
+            let higher = scores.iter().filter(|s| **s > true_score).count();
+            self.top1 += usize::from(higher < 1);
+            self.top2 += usize::from(higher < 2);
+        }
+        self.examples += 1;
+    }
+
+    /// The metrics; `labels` names every class seen so far, in index order.
+    pub fn finish(mut self, labels: &[String], loss: Option<f64>) -> Metrics {
+        let k = labels.len();
+        assert!(k >= self.confusion.len(), "a name for every class");
+        for row in &mut self.confusion {
+            row.resize(k, 0);
+        }
+        self.confusion.resize(k, vec![0; k]);
+        let confusion = self.confusion;
+        let n = self.examples;
+        let mut per_class = Vec::with_capacity(k);
+        let (mut sum_p, mut sum_r, mut sum_f, mut present) = (0.0, 0.0, 0.0, 0usize);
+        for c in 0..k {
+            let tp = confusion[c][c] as f64;
+            let support: usize = confusion[c].iter().sum();
+            let predicted: usize = confusion.iter().map(|row| row[c]).sum();
+            let precision = ratio(tp, predicted as f64);
+            let recall = ratio(tp, support as f64);
+            let f1 = ratio(2.0 * tp, (support + predicted) as f64);
+            if support > 0 || predicted > 0 {
+                present += 1;
+                sum_p += precision;
+                sum_r += recall;
+                sum_f += f1;
+            }
+            per_class.push(ClassMetrics {
+                label: labels[c].clone(),
+                precision,
+                recall,
+                f1,
+                support,
+            });
+        }
+        let correct: usize = (0..k).map(|c| confusion[c][c]).sum();
+        let present = present.max(1) as f64;
+        Metrics {
+            loss,
+            accuracy: ratio(correct as f64, n as f64),
+            macro_f1: sum_f / present,
+            macro_precision: sum_p / present,
+            macro_recall: sum_r / present,
+            top1_accuracy: ratio(self.top1 as f64, n as f64),
+            top2_accuracy: ratio(self.top2 as f64, n as f64),
+            per_class,
+            confusion,
+            examples: n,
+        }
     }
 }
 

@@ -8,6 +8,6 @@ pub mod schedule;
 pub mod trainer;
 
 pub use events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
-pub use metrics::{ClassMetrics, Metrics, classification_metrics};
+pub use metrics::{ClassMetrics, Metrics, MetricsAccumulator, classification_metrics};
 pub use recipe::{DeviceChoice, Recipe, Scheduler, StepPlan, Strategy};
 pub use trainer::{TrainingReport, TrainingRequest, train};

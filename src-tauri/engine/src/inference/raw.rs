@@ -1,4 +1,4 @@
-//! Running a loaded model on texts.
+//! Raw model outputs (logits and pooled vectors) of texts, for parity checks.
 
 use burn::tensor::backend::Backend;
 

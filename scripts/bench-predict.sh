@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Classification speed, measured: the same texts (the NACE sample's, ROWS of them) classified by
+# the engine (`bert-studio predict`: CSV in, CSV out) and by transformers'
+# pipeline("text-classification", batch_size=32) on a list in memory, with the same model
+# (all-MiniLM-L6-v2 with a 5-class head, from the test assets), both on this machine's CPU, one
+# after the other. Model loading is not timed on either side. Prints texts/s of each, their
+# ratio, and peak memory.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+ensure_python_reference
+"$REPO_ROOT/scripts/fetch-test-assets.sh" >/dev/null
+ROWS="${ROWS:-2000}"
+BATCH="${BATCH:-32}"
+work="$BERT_STUDIO_CACHE/bench-predict"
+model="$BERT_STUDIO_ASSETS/minilm-classifier"
+mkdir -p "$work"
+head -n "$((ROWS + 1))" "$REPO_ROOT/data/sample/nace_fr.csv" > "$work/texts.csv"
+
+cd "$REPO_ROOT"
+cargo build --quiet --locked -p bert-studio-engine --bin bert-studio
+say "engine: $ROWS texts"
+/usr/bin/time -v -o "$work/engine.time" "$CARGO_TARGET_DIR/debug/bert-studio" predict --json \
+  --model "$model" --input "$work/texts.csv" --output "$work/engine-out.csv" --text-column text \
+  --batch-size "$BATCH" --device cpu > "$work/engine.jsonl"
+say "transformers pipeline: $ROWS texts"
+/usr/bin/time -v -o "$work/torch.time" "$BERT_STUDIO_PYTHON" - "$model" "$work/texts.csv" "$BATCH" \
+  > "$work/torch.json" 2> "$work/torch.log" <<'PY'
+import csv, json, sys, time
+import torch
+from transformers import pipeline
+model, path, batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with open(path, encoding="utf-8", newline="") as f:
+    texts = [row["text"] for row in csv.DictReader(f)]
+classify = pipeline("text-classification", model=model, device="cpu", truncation=True)
+classify(texts[:8], batch_size=batch)  # warm-up, as the engine's first window is not special
+start = time.perf_counter()
+with torch.inference_mode():
+    out = classify(texts, batch_size=batch)
+seconds = time.perf_counter() - start
+print(json.dumps({"texts": len(out), "seconds": seconds, "texts_per_second": len(out) / seconds,
+                  "labels": [o["label"] for o in out]}))
+PY
+
+"$BERT_STUDIO_PYTHON" - "$work" <<'PY'
+import csv, json, re, sys
+w = sys.argv[1]
+events = [json.loads(l) for l in open(f"{w}/engine.jsonl")]
+finished = [e for e in events if e.get("event") == "finished"][-1]
+torch = json.load(open(f"{w}/torch.json"))
+with open(f"{w}/engine-out.csv", encoding="utf-8", newline="") as f:
+    engine_labels = [row["predicted_label"] for row in csv.DictReader(f)]
+same = sum(a == b for a, b in zip(engine_labels, torch["labels"]))
+def rss(path):
+    text = open(path).read()
+    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
+print(f"{'':<22} {'texts/s':>9} {'peak RSS (MiB)':>15}")
+print(f"{'engine (CSV to CSV)':<22} {finished['rows_per_second']:9.1f} {rss(w + '/engine.time'):15.0f}")
+print(f"{'transformers pipeline':<22} {torch['texts_per_second']:9.1f} {rss(w + '/torch.time'):15.0f}")
+print(f"ratio engine/pipeline: {finished['rows_per_second'] / torch['texts_per_second']:.2f}")
+print(f"same predicted label on {same} of {len(engine_labels)} texts")
+PY

@@ -1,0 +1,294 @@
+//! A trained classifier kept in memory ("warm"), on whichever backend runs it.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::backend::Backend;
+use serde::Serialize;
+
+use crate::backend::CpuBackend;
+use crate::error::{EngineError, Result};
+use crate::model::{LoadOptions, LoadedModel, load_model_folder};
+use crate::source::{DownloadEvent, HubSettings, resolve_model};
+use crate::train::{CancelToken, DeviceChoice};
+
+/// Texts per forward pass when the caller does not choose.
+pub const DEFAULT_BATCH_SIZE: usize = 32;
+
+/// One label and its probability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelScore {
+    pub label: String,
+    pub score: f32,
+}
+
+/// What the user chose for running a model.
+#[derive(Debug, Clone)]
+pub struct ClassifierOptions {
+    pub device: DeviceChoice,
+    /// Longest text in tokens; longer texts are cut. Default: the `max_seq_len` the model was
+    /// trained with (its `recipe.json`), else what its position table allows.
+    pub max_len: Option<usize>,
+    pub hub: HubSettings,
+}
+
+impl Default for ClassifierOptions {
+    fn default() -> Self {
+        ClassifierOptions {
+            device: DeviceChoice::Auto,
+            max_len: None,
+            hub: HubSettings::from_env(),
+        }
+    }
+}
+
+/// Facts about a loaded classifier, for the user.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassifierInfo {
+    pub model: String,
+    pub folder: PathBuf,
+    pub labels: Vec<String>,
+    pub max_len: usize,
+    pub backend: String,
+    pub backend_reason: String,
+}
+
+/// A classifier on one backend.
+struct WarmModel<B: Backend> {
+    loaded: LoadedModel<B>,
+    device: B::Device,
+}
+
+impl<B: Backend> WarmModel<B> {
+    fn load(folder: &Path, device: B::Device) -> Result<Self> {
+        let loaded = load_model_folder::<B>(folder, &LoadOptions::default(), &device)?;
+        if loaded.report.new_classifier {
+            return Err(EngineError::invalid(format!(
+                "The model in \"{}\" has no trained classification head (it is a base model): \
+                 train it on labelled data first, then classify with the trained model.",
+                folder.display()
+            )));
+        }
+        Ok(WarmModel { loaded, device })
+    }
+
+    fn probabilities(
+        &self,
+        texts: &[&str],
+        max_len: usize,
+        batch_size: usize,
+        cancel: &CancelToken,
+    ) -> Result<Vec<Option<Vec<f32>>>> {
+        let mut out = vec![None; texts.len()];
+        let filled: Vec<usize> = (0..texts.len())
+            .filter(|i| !texts[*i].trim().is_empty())
+            .collect();
+        let to_encode: Vec<&str> = filled.iter().map(|i| texts[*i]).collect();
+        let ids = self.loaded.tokenizer.encode_each(&to_encode, max_len)?;
+        // Shortest first (stable, so equal lengths keep their order); results go back to
+        // their input positions below.
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_by_key(|j| ids[*j].len());
+        for batch in order.chunks(batch_size.max(1)) {
+            if cancel.is_cancelled() {
+                return Err(EngineError::Cancelled);
+            }
+            let rows: Vec<&[u32]> = batch.iter().map(|j| ids[*j].as_slice()).collect();
+            let logits = self
+                .loaded
+                .model
+                .forward(self.loaded.tokenizer.pad(&rows).to_input::<B>(&self.device))
+                .logits;
+            let [_, k] = logits.dims();
+            let values: Vec<f32> = logits
+                .into_data()
+                .convert::<f32>()
+                .into_vec()
+                .map_err(|e| EngineError::invalid(format!("{e:?}")))?;
+            for (row, j) in values.chunks(k).zip(batch) {
+                out[filled[*j]] = Some(softmax(row));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Probabilities from logits, computed in f64 so that tiny probabilities keep their order.
+pub fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+    let exps: Vec<f64> = logits.iter().map(|v| (*v as f64 - max).exp()).collect();
+    let sum: f64 = exps.iter().sum();
+    exps.iter().map(|e| (e / sum) as f32).collect()
+}
+
+/// The `k` most probable labels, most probable first (ties: the lower class index first).
+pub fn top_k(probabilities: &[f32], labels: &[String], k: usize) -> Vec<LabelScore> {
+    let mut order: Vec<usize> = (0..probabilities.len()).collect();
+    order.sort_by(|a, b| {
+        probabilities[*b]
+            .total_cmp(&probabilities[*a])
+            .then(a.cmp(b))
+    });
+    order
+        .into_iter()
+        .take(k)
+        .map(|c| LabelScore {
+            label: labels[c].clone(),
+            score: probabilities[c],
+        })
+        .collect()
+}
+
+enum OnBackend {
+    Cpu(WarmModel<CpuBackend>),
+    #[cfg(feature = "wgpu")]
+    Wgpu(WarmModel<crate::backend::WgpuBackend>),
+    #[cfg(feature = "cuda")]
+    Cuda(WarmModel<crate::backend::CudaBackend>),
+}
+
+/// A trained model loaded once and kept in memory, ready to classify texts (the app's "try
+/// it" box, and every file it classifies).
+pub struct Classifier {
+    on: OnBackend,
+    info: ClassifierInfo,
+}
+
+impl std::fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier")
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+impl Classifier {
+    /// Loads a trained model folder (or a Hub id, downloaded when needed).
+    pub fn load(
+        model: &str,
+        options: &ClassifierOptions,
+        on_download: &mut dyn FnMut(DownloadEvent),
+    ) -> Result<Self> {
+        let folder = resolve_model(model, &options.hub, on_download)?;
+        let (on, backend, reason) = match options.device {
+            DeviceChoice::Auto | DeviceChoice::Cpu => (
+                OnBackend::Cpu(WarmModel::load(&folder, Default::default())?),
+                "CPU",
+                if options.device == DeviceChoice::Cpu {
+                    "chosen by you"
+                } else {
+                    "automatic choice: GPU detection is not available in this build, so the CPU runs the model"
+                },
+            ),
+            DeviceChoice::Wgpu => {
+                #[cfg(feature = "wgpu")]
+                {
+                    (
+                        OnBackend::Wgpu(WarmModel::load(&folder, Default::default())?),
+                        "GPU (wgpu)",
+                        "chosen by you",
+                    )
+                }
+                #[cfg(not(feature = "wgpu"))]
+                return Err(EngineError::invalid(
+                    "This build of BERT Studio has no wgpu support; choose device \"cpu\".",
+                ));
+            }
+            DeviceChoice::Cuda => {
+                #[cfg(feature = "cuda")]
+                {
+                    (
+                        OnBackend::Cuda(WarmModel::load(&folder, Default::default())?),
+                        "NVIDIA GPU (CUDA)",
+                        "chosen by you",
+                    )
+                }
+                #[cfg(not(feature = "cuda"))]
+                return Err(EngineError::invalid(
+                    "This build of BERT Studio has no CUDA support (build it with --features cuda); choose device \"cpu\" or \"wgpu\".",
+                ));
+            }
+        };
+        let (config, tokenizer) = match &on {
+            OnBackend::Cpu(w) => (&w.loaded.config, &w.loaded.tokenizer),
+            #[cfg(feature = "wgpu")]
+            OnBackend::Wgpu(w) => (&w.loaded.config, &w.loaded.tokenizer),
+            #[cfg(feature = "cuda")]
+            OnBackend::Cuda(w) => (&w.loaded.config, &w.loaded.tokenizer),
+        };
+        let position_limit = config
+            .bert
+            .max_position_embeddings
+            .min(tokenizer.facts().model_max_length.unwrap_or(usize::MAX));
+        let max_len = match options.max_len {
+            Some(n) if n < 2 => {
+                return Err(EngineError::invalid(
+                    "The maximum text length must be at least 2 tokens.",
+                ));
+            }
+            Some(n) => n.min(position_limit),
+            None => trained_max_len(&folder)
+                .unwrap_or(position_limit)
+                .min(position_limit),
+        };
+        let info = ClassifierInfo {
+            model: model.to_string(),
+            folder,
+            labels: config.labels(),
+            max_len,
+            backend: backend.to_string(),
+            backend_reason: reason.to_string(),
+        };
+        Ok(Classifier { on, info })
+    }
+
+    pub fn info(&self) -> &ClassifierInfo {
+        &self.info
+    }
+
+    pub fn labels(&self) -> &[String] {
+        &self.info.labels
+    }
+
+    /// Class probabilities of each text, in input order; `None` for an empty text. Texts are
+    /// batched by similar length (`batch_size` per batch) so little padding is computed.
+    pub fn probabilities(
+        &self,
+        texts: &[&str],
+        batch_size: usize,
+        cancel: &CancelToken,
+    ) -> Result<Vec<Option<Vec<f32>>>> {
+        let max_len = self.info.max_len;
+        match &self.on {
+            OnBackend::Cpu(w) => w.probabilities(texts, max_len, batch_size, cancel),
+            #[cfg(feature = "wgpu")]
+            OnBackend::Wgpu(w) => w.probabilities(texts, max_len, batch_size, cancel),
+            #[cfg(feature = "cuda")]
+            OnBackend::Cuda(w) => w.probabilities(texts, max_len, batch_size, cancel),
+        }
+    }
+
+    /// The `k` most probable labels of each text (empty for an empty text).
+    pub fn classify_texts(&self, texts: &[&str], k: usize) -> Result<Vec<Vec<LabelScore>>> {
+        Ok(self
+            .probabilities(texts, DEFAULT_BATCH_SIZE, &CancelToken::new())?
+            .into_iter()
+            .map(|p| p.map_or_else(Vec::new, |p| top_k(&p, self.labels(), k)))
+            .collect())
+    }
+}
+
+/// The top-`k` labels of each text with a model loaded once (see [`Classifier::load`]).
+pub fn classify_texts(
+    model: &Classifier,
+    texts: &[&str],
+    k: usize,
+) -> Result<Vec<Vec<LabelScore>>> {
+    model.classify_texts(texts, k)
+}
+
+/// `max_seq_len` from the `recipe.json` that BERT Studio writes next to a trained model.
+fn trained_max_len(folder: &Path) -> Option<usize> {
+    let text = std::fs::read_to_string(folder.join("recipe.json")).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value.get("max_seq_len")?.as_u64().map(|n| n as usize)
+}

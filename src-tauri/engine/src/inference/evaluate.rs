@@ -1,0 +1,268 @@
+//! Evaluating a model on a labelled CSV: the notebook's six metrics, per-class table,
+//! confusion matrix and the misclassified rows, streamed like classification.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::classifier::{Classifier, ClassifierOptions, DEFAULT_BATCH_SIZE, LabelScore, top_k};
+use super::stream::{
+    InferenceEvent, OpenedInput, ProgressMeter, load_then_run, open_input, run_reported,
+};
+use crate::data::CsvDialect;
+use crate::data::csv_input::data_error;
+use crate::data::dataset::column_index;
+use crate::error::{EngineError, Result};
+use crate::train::{CancelToken, Metrics, MetricsAccumulator};
+
+#[derive(Debug, Clone)]
+pub struct EvaluateRequest {
+    pub input: PathBuf,
+    /// `None`: guessed as in the data preview.
+    pub text_column: Option<String>,
+    pub label_column: String,
+    /// Labels listed for each misclassified row.
+    pub top_k: usize,
+    pub batch_size: usize,
+    pub dialect: Option<CsvDialect>,
+    /// At most this many misclassified rows are listed (all are counted).
+    pub max_misclassified: usize,
+}
+
+impl EvaluateRequest {
+    pub fn new(input: impl Into<PathBuf>) -> Self {
+        EvaluateRequest {
+            input: input.into(),
+            text_column: None,
+            label_column: "label".into(),
+            top_k: 2,
+            batch_size: DEFAULT_BATCH_SIZE,
+            dialect: None,
+            max_misclassified: 100_000,
+        }
+    }
+}
+
+/// A label of the test file that the model was not trained on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnseenLabel {
+    pub label: String,
+    pub rows: usize,
+}
+
+/// A row the model got wrong.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MisclassifiedRow {
+    /// The line of the file the row starts on (the header is line 1).
+    pub line: u64,
+    pub text: String,
+    pub true_label: String,
+    /// The most probable labels, most probable first.
+    pub predicted: Vec<LabelScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvaluationReport {
+    pub model: String,
+    pub model_folder: String,
+    pub input: String,
+    pub text_column: String,
+    pub label_column: String,
+    pub backend: String,
+    pub rows_read: usize,
+    /// Rows with both a text and a label: the ones the metrics are about.
+    pub evaluated_rows: usize,
+    pub skipped_empty_text: usize,
+    pub skipped_empty_label: usize,
+    /// Labels the model cannot predict; their rows count as misclassified.
+    pub unseen_labels: Vec<UnseenLabel>,
+    /// Over the model's labels followed by the unseen ones (per-class table and confusion
+    /// matrix in that order). The loss is over rows with a label the model knows.
+    pub metrics: Metrics,
+    pub misclassified_total: usize,
+    pub misclassified: Vec<MisclassifiedRow>,
+    pub seconds: f64,
+    pub engine_version: String,
+}
+
+/// Loads the model, then evaluates it (see [`evaluate_csv_with`]).
+pub fn evaluate_csv(
+    model: &str,
+    options: &ClassifierOptions,
+    request: &EvaluateRequest,
+    sink: &mut dyn FnMut(InferenceEvent),
+    cancel: &CancelToken,
+) -> Result<EvaluationReport> {
+    load_then_run(model, options, sink, |classifier, sink| {
+        run(classifier, request, sink, cancel)
+    })
+}
+
+/// Evaluates a loaded model on a labelled file, reading it a window at a time.
+pub fn evaluate_csv_with(
+    classifier: &Classifier,
+    request: &EvaluateRequest,
+    sink: &mut dyn FnMut(InferenceEvent),
+    cancel: &CancelToken,
+) -> Result<EvaluationReport> {
+    run_reported(sink, |sink| run(classifier, request, sink, cancel))
+}
+
+fn run(
+    classifier: &Classifier,
+    request: &EvaluateRequest,
+    sink: &mut dyn FnMut(InferenceEvent),
+    cancel: &CancelToken,
+) -> Result<EvaluationReport> {
+    let input = &request.input;
+    let OpenedInput {
+        mut windows,
+        text_column: text_i,
+        ..
+    } = open_input(
+        classifier,
+        input,
+        request.dialect,
+        request.text_column.as_deref(),
+        sink,
+    )?;
+    let label_i = column_index(
+        input,
+        &windows.headers,
+        &request.label_column,
+        "label",
+        "--label-column",
+    )?;
+    if text_i == label_i {
+        return Err(data_error(
+            input,
+            Some(1),
+            "the text and the label must be two different columns",
+        ));
+    }
+    let info = classifier.info();
+
+    let labels = classifier.labels().to_vec();
+    let index: BTreeMap<&str, usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
+    // Unseen labels get class indices after the model's, in order of appearance.
+    let mut unseen: Vec<UnseenLabel> = Vec::new();
+    let mut counts = MetricsAccumulator::new(labels.len());
+    let (mut loss_sum, mut loss_rows) = (0.0f64, 0usize);
+    let (mut rows_read, mut empty_text, mut empty_label) = (0usize, 0usize, 0usize);
+    let mut misclassified = Vec::new();
+    let mut misclassified_total = 0usize;
+    let mut meter = ProgressMeter::new();
+    while let Some(window) = windows.next_window()? {
+        if cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
+        rows_read += window.len();
+        let mut kept = Vec::with_capacity(window.len());
+        for row in &window {
+            let text = row.record.get(text_i).unwrap_or("").trim();
+            let label = row.record.get(label_i).unwrap_or("").trim();
+            if text.is_empty() {
+                empty_text += 1;
+            } else if label.is_empty() {
+                empty_label += 1;
+            } else {
+                kept.push((row.line, text, label));
+            }
+        }
+        let texts: Vec<&str> = kept.iter().map(|(_, t, _)| *t).collect();
+        let probabilities = classifier.probabilities(&texts, request.batch_size, cancel)?;
+        for ((line, text, label), p) in kept.into_iter().zip(probabilities) {
+            let p = p.expect("texts are not empty");
+            let truth = match index.get(label) {
+                Some(&c) => {
+                    loss_sum -= (p[c].max(f32::MIN_POSITIVE) as f64).ln();
+                    loss_rows += 1;
+                    c
+                }
+                None => {
+                    let at = match unseen.iter().position(|u| u.label == label) {
+                        Some(at) => at,
+                        None => {
+                            unseen.push(UnseenLabel {
+                                label: label.to_string(),
+                                rows: 0,
+                            });
+                            unseen.len() - 1
+                        }
+                    };
+                    unseen[at].rows += 1;
+                    labels.len() + at
+                }
+            };
+            counts.add(truth, &p);
+            let predicted = crate::train::metrics::argmax(&p);
+            if predicted != truth {
+                misclassified_total += 1;
+                if misclassified.len() < request.max_misclassified {
+                    misclassified.push(MisclassifiedRow {
+                        line,
+                        text: text.to_string(),
+                        true_label: label.to_string(),
+                        predicted: top_k(&p, &labels, request.top_k.max(1)),
+                    });
+                }
+            }
+        }
+        if let Some(e) = meter.maybe(rows_read, windows.bytes_read(), windows.bytes_total) {
+            sink(e);
+        }
+    }
+    if rows_read == 0 {
+        return Err(data_error(
+            input,
+            None,
+            "the file has column names but no data rows",
+        ));
+    }
+    let evaluated_rows = rows_read - empty_text - empty_label;
+    if evaluated_rows == 0 {
+        return Err(data_error(
+            input,
+            None,
+            format!(
+                "none of its {rows_read} rows has both a text (\"{}\") and a label (\"{}\")",
+                windows.headers[text_i], request.label_column
+            ),
+        ));
+    }
+    let mut all_labels = labels.clone();
+    all_labels.extend(unseen.iter().map(|u| u.label.clone()));
+    let loss = (loss_rows > 0).then(|| loss_sum / loss_rows as f64);
+    let metrics = counts.finish(&all_labels, loss);
+    let seconds = meter.seconds();
+    sink(InferenceEvent::Finished {
+        rows: rows_read,
+        empty_texts: empty_text,
+        seconds,
+        rows_per_second: meter.rate(rows_read),
+        output: None,
+    });
+    Ok(EvaluationReport {
+        model: info.model.clone(),
+        model_folder: info.folder.display().to_string(),
+        input: input.display().to_string(),
+        text_column: windows.headers[text_i].clone(),
+        label_column: request.label_column.clone(),
+        backend: info.backend.clone(),
+        rows_read,
+        evaluated_rows,
+        skipped_empty_text: empty_text,
+        skipped_empty_label: empty_label,
+        unseen_labels: unseen,
+        metrics,
+        misclassified_total,
+        misclassified,
+        seconds,
+        engine_version: crate::VERSION.to_string(),
+    })
+}

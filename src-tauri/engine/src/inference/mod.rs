@@ -1,0 +1,22 @@
+//! Using a trained model: classify texts and CSV files, evaluate on labelled files.
+
+mod classifier;
+mod evaluate;
+mod predict;
+mod raw;
+mod stream;
+
+pub use classifier::{
+    Classifier, ClassifierInfo, ClassifierOptions, DEFAULT_BATCH_SIZE, LabelScore, classify_texts,
+    softmax, top_k,
+};
+pub use evaluate::{
+    EvaluateRequest, EvaluationReport, MisclassifiedRow, UnseenLabel, evaluate_csv,
+    evaluate_csv_with,
+};
+pub use predict::{
+    LabelCount, PredictRequest, PredictionSummary, predict_csv, predict_csv_with,
+    prediction_columns,
+};
+pub use raw::{RawOutputs, forward_texts};
+pub use stream::InferenceEvent;

@@ -1,0 +1,271 @@
+//! Classifying a CSV file: every input column kept, the top-k labels and probabilities added.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::classifier::{Classifier, ClassifierOptions, DEFAULT_BATCH_SIZE, top_k};
+use super::stream::{
+    InferenceEvent, OpenedInput, ProgressMeter, load_then_run, open_input, run_reported,
+};
+use crate::data::CsvDialect;
+use crate::data::csv_input::data_error;
+use crate::error::{EngineError, Result};
+use crate::train::CancelToken;
+use crate::train::metrics::argmax;
+
+/// Rows of the output kept in the summary, for a first look.
+const PREVIEW_ROWS: usize = 50;
+
+#[derive(Debug, Clone)]
+pub struct PredictRequest {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    /// The column with the texts; `None`: guessed as in the data preview.
+    pub text_column: Option<String>,
+    /// How many labels per row (1 = the predicted label and its probability only).
+    pub top_k: usize,
+    pub batch_size: usize,
+    /// Overrides the detected delimiter and encoding.
+    pub dialect: Option<CsvDialect>,
+}
+
+impl PredictRequest {
+    pub fn new(input: impl Into<PathBuf>, output: impl Into<PathBuf>) -> Self {
+        PredictRequest {
+            input: input.into(),
+            output: output.into(),
+            text_column: None,
+            top_k: 1,
+            batch_size: DEFAULT_BATCH_SIZE,
+            dialect: None,
+        }
+    }
+}
+
+/// How many rows got each label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelCount {
+    pub label: String,
+    pub rows: usize,
+}
+
+/// What a finished classification produced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PredictionSummary {
+    pub input: String,
+    pub output: String,
+    pub text_column: String,
+    /// Data rows written (the header not counted).
+    pub rows: usize,
+    /// Rows whose text was empty: written with an empty prediction.
+    pub empty_texts: usize,
+    /// Rows per predicted label, in the model's label order.
+    pub predicted: Vec<LabelCount>,
+    /// The output's header and first rows.
+    pub header: Vec<String>,
+    pub first_rows: Vec<Vec<String>>,
+    pub seconds: f64,
+    pub rows_per_second: f64,
+}
+
+/// The columns added to every row: `predicted_label, score`, then `label_2, score_2`, ….
+pub fn prediction_columns(k: usize) -> Vec<String> {
+    let mut names = vec!["predicted_label".to_string(), "score".to_string()];
+    for i in 2..=k {
+        names.push(format!("label_{i}"));
+        names.push(format!("score_{i}"));
+    }
+    names
+}
+
+/// Loads the model, then classifies the file (see [`predict_csv_with`]).
+pub fn predict_csv(
+    model: &str,
+    options: &ClassifierOptions,
+    request: &PredictRequest,
+    sink: &mut dyn FnMut(InferenceEvent),
+    cancel: &CancelToken,
+) -> Result<PredictionSummary> {
+    load_then_run(model, options, sink, |classifier, sink| {
+        run(classifier, request, sink, cancel)
+    })
+}
+
+/// Classifies `request.input` with a loaded model, streaming: a window of rows is read,
+/// classified and written before the next is read. The output is written to a temporary file
+/// beside it and renamed at the end, so a cancelled or failed run leaves nothing under the
+/// output name (and any previous file there untouched).
+pub fn predict_csv_with(
+    classifier: &Classifier,
+    request: &PredictRequest,
+    sink: &mut dyn FnMut(InferenceEvent),
+    cancel: &CancelToken,
+) -> Result<PredictionSummary> {
+    run_reported(sink, |sink| run(classifier, request, sink, cancel))
+}
+
+fn run(
+    classifier: &Classifier,
+    request: &PredictRequest,
+    sink: &mut dyn FnMut(InferenceEvent),
+    cancel: &CancelToken,
+) -> Result<PredictionSummary> {
+    if request.top_k == 0 || request.top_k > classifier.labels().len() {
+        return Err(EngineError::invalid(format!(
+            "The number of labels per row (top-k) must be between 1 and {}, the model's number of classes.",
+            classifier.labels().len()
+        )));
+    }
+    let input = &request.input;
+    refuse_overwriting_input(input, &request.output)?;
+    let OpenedInput {
+        dialect,
+        mut windows,
+        text_column: text_i,
+    } = open_input(
+        classifier,
+        input,
+        request.dialect,
+        request.text_column.as_deref(),
+        sink,
+    )?;
+    let text_column = windows.headers[text_i].clone();
+
+    let parent = match request.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let partial = tempfile::Builder::new()
+        .prefix(".bert-studio-")
+        .suffix(".partial.csv")
+        .tempfile_in(&parent)
+        .map_err(|e| EngineError::io("create a file in", &parent, e))?;
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(dialect.delimiter)
+        .flexible(false)
+        .from_writer(BufWriter::with_capacity(1 << 16, partial.as_file()));
+    let write_error = |e: csv::Error| EngineError::io("write", &request.output, e);
+
+    let width = windows.headers.len();
+    let mut header = windows.headers.clone();
+    header.extend(prediction_columns(request.top_k));
+    writer.write_record(&header).map_err(write_error)?;
+
+    let labels = classifier.labels();
+    let mut counts = vec![0usize; labels.len()];
+    let (mut rows, mut empty_texts) = (0usize, 0usize);
+    let mut first_rows = Vec::new();
+    let mut meter = ProgressMeter::new();
+    let mut fields: Vec<String> = Vec::with_capacity(header.len());
+    while let Some(window) = windows.next_window()? {
+        if cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
+        let texts: Vec<&str> = window
+            .iter()
+            .map(|r| r.record.get(text_i).unwrap_or(""))
+            .collect();
+        let probabilities = classifier.probabilities(&texts, request.batch_size, cancel)?;
+        for (row, p) in window.iter().zip(probabilities) {
+            fields.clear();
+            fields.extend(row.record.iter().map(str::to_string));
+            // Short rows are completed so the added columns line up.
+            fields.resize(width, String::new());
+            match p {
+                Some(p) => {
+                    counts[argmax(&p)] += 1;
+                    for s in top_k(&p, labels, request.top_k) {
+                        fields.push(s.label);
+                        fields.push(format!("{:.6}", s.score));
+                    }
+                }
+                None => {
+                    empty_texts += 1;
+                    fields.resize(header.len(), String::new());
+                }
+            }
+            writer.write_record(&fields).map_err(write_error)?;
+            if first_rows.len() < PREVIEW_ROWS {
+                first_rows.push(fields.clone());
+            }
+        }
+        rows += window.len();
+        if let Some(e) = meter.maybe(rows, windows.bytes_read(), windows.bytes_total) {
+            sink(e);
+        }
+    }
+    if rows == 0 {
+        return Err(data_error(
+            input,
+            None,
+            "the file has column names but no data rows",
+        ));
+    }
+    writer
+        .into_inner()
+        .map_err(|e| EngineError::io("write", &request.output, e.error()))?
+        .flush()
+        .map_err(|e| EngineError::io("write", &request.output, e))?;
+    if cancel.is_cancelled() {
+        return Err(EngineError::Cancelled);
+    }
+    partial
+        .as_file()
+        .sync_all()
+        .map_err(|e| EngineError::io("write", &request.output, e))?;
+    partial
+        .persist(&request.output)
+        .map_err(|e| EngineError::io("write", &request.output, e.error))?;
+
+    let seconds = meter.seconds();
+    let summary = PredictionSummary {
+        input: input.display().to_string(),
+        output: request.output.display().to_string(),
+        text_column,
+        rows,
+        empty_texts,
+        predicted: labels
+            .iter()
+            .zip(counts)
+            .map(|(label, rows)| LabelCount {
+                label: label.clone(),
+                rows,
+            })
+            .collect(),
+        header,
+        first_rows,
+        seconds,
+        rows_per_second: meter.rate(rows),
+    };
+    sink(InferenceEvent::Finished {
+        rows,
+        empty_texts,
+        seconds,
+        rows_per_second: summary.rows_per_second,
+        output: Some(summary.output.clone()),
+    });
+    Ok(summary)
+}
+
+/// Writing the output over the input would destroy what is being read.
+fn refuse_overwriting_input(input: &Path, output: &Path) -> Result<()> {
+    if output.is_dir() {
+        return Err(EngineError::invalid(format!(
+            "\"{}\" is a folder; give the output file a name (e.g. predictions.csv).",
+            output.display()
+        )));
+    }
+    let same = match (input.canonicalize(), output.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Err(EngineError::invalid(format!(
+            "The output file \"{}\" is the input file; choose another name so that your data is kept.",
+            output.display()
+        )));
+    }
+    Ok(())
+}

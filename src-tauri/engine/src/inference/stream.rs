@@ -1,0 +1,323 @@
+//! Reading a CSV a window of rows at a time, with progress in bytes, so that files of any
+//! size are classified in bounded memory.
+
+use std::cell::Cell;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::data::CsvDialect;
+use crate::data::csv_input::{data_error, decoded, read_headers, record_error};
+use crate::error::{EngineError, Result};
+use crate::source::DownloadEvent;
+
+/// Rows per window: texts are sorted by length within a window, so a larger one pads less;
+/// the window's texts, token ids and probabilities are what stays in memory.
+const WINDOW_ROWS: usize = 2048;
+/// A window also ends after this much text, so a file of very long texts stays bounded.
+const WINDOW_TEXT_BYTES: usize = 8 << 20;
+
+/// What a classification or evaluation run tells the world, as it happens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum InferenceEvent {
+    /// Model files are being downloaded.
+    Download(DownloadEvent),
+    Started {
+        model: String,
+        backend: String,
+        backend_reason: String,
+        input: String,
+        text_column: String,
+        delimiter: String,
+        encoding: String,
+        bytes_total: u64,
+    },
+    /// Progress, a few times a second at most.
+    Progress {
+        rows_done: usize,
+        bytes_done: u64,
+        bytes_total: u64,
+        rows_per_second: f64,
+        eta_seconds: f64,
+    },
+    Finished {
+        rows: usize,
+        empty_texts: usize,
+        seconds: f64,
+        rows_per_second: f64,
+        /// The file written (classification) or `None` (evaluation).
+        output: Option<String>,
+    },
+    Failed {
+        message: String,
+    },
+    Cancelled,
+}
+
+/// Counts the bytes taken from the file (before decoding), for progress.
+struct CountingReader<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// One data row: its fields and the line it starts on.
+pub(crate) struct Row {
+    pub record: csv::StringRecord,
+    pub line: u64,
+}
+
+/// The rows of a CSV file, a window at a time.
+pub(crate) struct RowWindows {
+    path: PathBuf,
+    reader: csv::Reader<Box<dyn Read>>,
+    pub headers: Vec<String>,
+    pub bytes_total: u64,
+    bytes_read: Rc<Cell<u64>>,
+    text_column: usize,
+    finished: bool,
+}
+
+impl RowWindows {
+    pub fn open(path: &Path, dialect: CsvDialect) -> Result<Self> {
+        let file = File::open(path).map_err(|e| EngineError::io("open", path, e))?;
+        let bytes_total = file
+            .metadata()
+            .map_err(|e| EngineError::io("read", path, e))?
+            .len();
+        let bytes_read = Rc::new(Cell::new(0));
+        let counting = CountingReader {
+            inner: file,
+            count: bytes_read.clone(),
+        };
+        // Boxed so that the reader's type can be named in the struct.
+        let text: Box<dyn Read> = Box::new(decoded(counting, dialect.encoding));
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(dialect.delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(text);
+        let headers = read_headers(path, &mut reader)?;
+        Ok(RowWindows {
+            path: path.to_path_buf(),
+            reader,
+            headers,
+            bytes_total,
+            bytes_read,
+            text_column: 0,
+            finished: false,
+        })
+    }
+
+    /// Which column's length bounds a window.
+    pub fn set_text_column(&mut self, index: usize) {
+        self.text_column = index;
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.get()
+    }
+
+    /// The next rows, or `None` at the end of the file.
+    pub fn next_window(&mut self) -> Result<Option<Vec<Row>>> {
+        if self.finished {
+            return Ok(None);
+        }
+        let mut rows = Vec::new();
+        let mut text_bytes = 0usize;
+        while rows.len() < WINDOW_ROWS && text_bytes < WINDOW_TEXT_BYTES {
+            let mut record = csv::StringRecord::new();
+            match self.reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.finished = true;
+                    break;
+                }
+                Err(e) => return Err(record_error(&self.path, e)),
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() > self.headers.len() {
+                return Err(data_error(
+                    &self.path,
+                    Some(line),
+                    format!(
+                        "this row has {} fields but the header names {} columns; check the \
+                         delimiter or the quotes on this line",
+                        record.len(),
+                        self.headers.len()
+                    ),
+                ));
+            }
+            text_bytes += record.get(self.text_column).map_or(0, str::len);
+            rows.push(Row { record, line });
+        }
+        Ok(if rows.is_empty() { None } else { Some(rows) })
+    }
+}
+
+/// Throttled progress in rows, with a rate and an ETA from the share of bytes read.
+pub(crate) struct ProgressMeter {
+    started: Instant,
+    last: Option<Instant>,
+}
+
+impl ProgressMeter {
+    const INTERVAL: Duration = Duration::from_millis(250);
+
+    pub fn new() -> Self {
+        ProgressMeter {
+            started: Instant::now(),
+            last: None,
+        }
+    }
+
+    pub fn seconds(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    pub fn rate(&self, rows: usize) -> f64 {
+        rows as f64 / self.seconds().max(1e-9)
+    }
+
+    /// A progress event, unless one was sent less than a quarter of a second ago.
+    pub fn maybe(
+        &mut self,
+        rows_done: usize,
+        bytes_done: u64,
+        bytes_total: u64,
+    ) -> Option<InferenceEvent> {
+        let now = Instant::now();
+        if self.last.is_some_and(|t| now - t < Self::INTERVAL) {
+            return None;
+        }
+        self.last = Some(now);
+        let seconds = self.seconds();
+        let share = if bytes_total == 0 {
+            1.0
+        } else {
+            (bytes_done as f64 / bytes_total as f64).min(1.0)
+        };
+        let eta_seconds = if share > 0.0 {
+            seconds * (1.0 - share) / share
+        } else {
+            f64::NAN
+        };
+        Some(InferenceEvent::Progress {
+            rows_done,
+            bytes_done,
+            bytes_total,
+            rows_per_second: self.rate(rows_done),
+            eta_seconds,
+        })
+    }
+}
+
+/// The text column's index: the one named, or the one guessed from the first rows.
+pub(crate) fn text_column_index(
+    path: &Path,
+    dialect: CsvDialect,
+    headers: &[String],
+    wanted: Option<&str>,
+) -> Result<usize> {
+    match wanted {
+        Some(name) => {
+            crate::data::dataset::column_index(path, headers, name, "text", "--text-column")
+        }
+        None => {
+            let preview = crate::data::preview_csv(path, Some(dialect), 50)?;
+            let guess = preview
+                .guessed_text_column
+                .ok_or_else(|| data_error(path, Some(1), "the file has no columns"))?;
+            Ok(headers
+                .iter()
+                .position(|h| *h == guess)
+                .expect("the guess is one of the headers"))
+        }
+    }
+}
+
+/// An input file opened for a run: dialect detected (unless given), text column found, and
+/// the `Started` event sent.
+pub(crate) struct OpenedInput {
+    pub dialect: CsvDialect,
+    pub windows: RowWindows,
+    pub text_column: usize,
+}
+
+pub(crate) fn open_input(
+    classifier: &super::Classifier,
+    input: &Path,
+    dialect: Option<CsvDialect>,
+    text_column: Option<&str>,
+    sink: &mut dyn FnMut(InferenceEvent),
+) -> Result<OpenedInput> {
+    let dialect = match dialect {
+        Some(d) => d,
+        None => crate::data::sniff_dialect(input)?,
+    };
+    let mut windows = RowWindows::open(input, dialect)?;
+    let text_i = text_column_index(input, dialect, &windows.headers, text_column)?;
+    windows.set_text_column(text_i);
+    let info = classifier.info();
+    sink(InferenceEvent::Started {
+        model: info.model.clone(),
+        backend: info.backend.clone(),
+        backend_reason: info.backend_reason.clone(),
+        input: input.display().to_string(),
+        text_column: windows.headers[text_i].clone(),
+        delimiter: match dialect.delimiter {
+            b'\t' => "tab".into(),
+            d => (d as char).to_string(),
+        },
+        encoding: dialect.encoding.label().to_string(),
+        bytes_total: windows.bytes_total,
+    });
+    Ok(OpenedInput {
+        dialect,
+        windows,
+        text_column: text_i,
+    })
+}
+
+/// Runs `job`; a failure or a cancellation is also reported as an event.
+pub(crate) fn run_reported<T>(
+    sink: &mut dyn FnMut(InferenceEvent),
+    job: impl FnOnce(&mut dyn FnMut(InferenceEvent)) -> Result<T>,
+) -> Result<T> {
+    let result = job(sink);
+    if let Err(e) = &result {
+        sink(match e {
+            EngineError::Cancelled => InferenceEvent::Cancelled,
+            e => InferenceEvent::Failed {
+                message: e.to_string(),
+            },
+        });
+    }
+    result
+}
+
+/// Loads the model named `model`, then runs `job` with it (both reported as events).
+pub(crate) fn load_then_run<T>(
+    model: &str,
+    options: &super::ClassifierOptions,
+    sink: &mut dyn FnMut(InferenceEvent),
+    job: impl FnOnce(&super::Classifier, &mut dyn FnMut(InferenceEvent)) -> Result<T>,
+) -> Result<T> {
+    run_reported(sink, |sink| {
+        let classifier =
+            super::Classifier::load(model, options, &mut |d| sink(InferenceEvent::Download(d)))?;
+        job(&classifier, sink)
+    })
+}
