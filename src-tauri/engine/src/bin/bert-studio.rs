@@ -487,7 +487,7 @@ fn progress_bar(length: u64, template: &str) -> indicatif::ProgressBar {
     bar
 }
 
-/// Ctrl-C stops training cleanly (nothing half-written) instead of killing the process.
+/// Ctrl-C (and SIGTERM) stops a job cleanly (nothing half-written) instead of killing the process.
 fn ctrlc_on_interrupt(f: impl Fn() + Send + 'static) -> std::io::Result<()> {
     ctrlc::set_handler(f).map_err(std::io::Error::other)
 }
