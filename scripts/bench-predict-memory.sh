@@ -32,10 +32,10 @@ PY
   /usr/bin/time -v -o "$work/time.txt" "$CARGO_TARGET_DIR/debug/bert-studio" predict --json \
     --model "$model" --input "$input" --output "$work/out.csv" --text-column text --device cpu \
     | grep '"event":"finished"' > "$work/finished.json"
-  python3 - "$input" "$work/finished.json" "$work/time.txt" <<'PY'
-import json, os, re, sys
+  python3 - "$input" "$work/finished.json" "$(peak_rss_mib "$work/time.txt")" <<'PY'
+import json, os, sys
 f = json.load(open(sys.argv[2]))
-rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(sys.argv[3]).read()).group(1)) / 1024
+rss = float(sys.argv[3])
 print(f"{os.path.getsize(sys.argv[1]) / 1e6:10.0f} {f['rows']:12,} {f['seconds']:10.1f} {f['rows_per_second']:12,.0f} {rss:15.0f}")
 PY
   rm -f "$work/out.csv"

@@ -41,21 +41,18 @@ print(json.dumps({"texts": len(out), "seconds": seconds, "texts_per_second": len
                   "labels": [o["label"] for o in out]}))
 PY
 
-"$BERT_STUDIO_PYTHON" - "$work" <<'PY'
-import csv, json, re, sys
-w = sys.argv[1]
+"$BERT_STUDIO_PYTHON" - "$work" "$(peak_rss_mib "$work/engine.time")" "$(peak_rss_mib "$work/torch.time")" <<'PY'
+import csv, json, sys
+w, engine_rss, torch_rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 events = [json.loads(l) for l in open(f"{w}/engine.jsonl")]
 finished = [e for e in events if e.get("event") == "finished"][-1]
 torch = json.load(open(f"{w}/torch.json"))
 with open(f"{w}/engine-out.csv", encoding="utf-8", newline="") as f:
     engine_labels = [row["predicted_label"] for row in csv.DictReader(f)]
 same = sum(a == b for a, b in zip(engine_labels, torch["labels"]))
-def rss(path):
-    text = open(path).read()
-    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
 print(f"{'':<22} {'texts/s':>9} {'peak RSS (MiB)':>15}")
-print(f"{'engine (CSV to CSV)':<22} {finished['rows_per_second']:9.1f} {rss(w + '/engine.time'):15.0f}")
-print(f"{'transformers pipeline':<22} {torch['texts_per_second']:9.1f} {rss(w + '/torch.time'):15.0f}")
+print(f"{'engine (CSV to CSV)':<22} {finished['rows_per_second']:9.1f} {engine_rss:15.0f}")
+print(f"{'transformers pipeline':<22} {torch['texts_per_second']:9.1f} {torch_rss:15.0f}")
 print(f"ratio engine/pipeline: {finished['rows_per_second'] / torch['texts_per_second']:.2f}")
 print(f"same predicted label on {same} of {len(engine_labels)} texts")
 PY

@@ -35,18 +35,15 @@ say "PyTorch (transformers Trainer): $STEPS steps"
   --model "$model" --train "$work/train.csv" --validation "$work/validation.csv" --out "$work/torch-out" \
   --max-len 128 --max-steps "$STEPS" > "$work/torch.log" 2>&1
 
-"$BERT_STUDIO_PYTHON" - "$work" <<'PY'
-import json, re, sys
-w = sys.argv[1]
+"$BERT_STUDIO_PYTHON" - "$work" "$(peak_rss_mib "$work/engine.time")" "$(peak_rss_mib "$work/torch.time")" <<'PY'
+import json, sys
+w, engine_rss, torch_rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 steps = [json.loads(l) for l in open(f"{w}/engine.jsonl") if '"event":"step"' in l]
 engine = steps[-1]["samples_per_second"]
 torch_line = [l for l in open(f"{w}/torch.log") if l.startswith("RESULT ")][-1]
 torch = json.loads(torch_line[7:])["train_samples_per_second"]
-def rss(path):
-    text = open(path).read()
-    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
 print(f"{'':<10} {'samples/s':>10} {'peak RSS (MiB)':>15}")
-print(f"{'engine':<10} {engine:10.2f} {rss(w + '/engine.time'):15.0f}")
-print(f"{'PyTorch':<10} {torch:10.2f} {rss(w + '/torch.time'):15.0f}")
+print(f"{'engine':<10} {engine:10.2f} {engine_rss:15.0f}")
+print(f"{'PyTorch':<10} {torch:10.2f} {torch_rss:15.0f}")
 print(f"ratio engine/PyTorch: {engine / torch:.2f}")
 PY

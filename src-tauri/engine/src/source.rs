@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hf_hub::api::Progress;
 use hf_hub::api::sync::{ApiBuilder, ApiError};
@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::error::{EngineError, Result};
 use crate::model::LoadError;
+use crate::throttle::Throttle;
 
 /// The default model of the reference notebook.
 pub const DEFAULT_MODEL: &str = "bert-base-multilingual-uncased";
@@ -257,21 +258,21 @@ struct ProgressForwarder<'a> {
     file: String,
     total: u64,
     done: u64,
-    last_sent: Option<Instant>,
+    started: bool,
+    throttle: Throttle,
     sink: &'a mut dyn FnMut(DownloadEvent),
     /// The size the server announced, read back after hf-hub consumed the forwarder.
     announced_size: Rc<Cell<Option<u64>>>,
 }
 
 impl<'a> ProgressForwarder<'a> {
-    const INTERVAL: Duration = Duration::from_millis(200);
-
     fn new(file: &str, sink: &'a mut dyn FnMut(DownloadEvent)) -> Self {
         ProgressForwarder {
             file: file.to_string(),
             total: 0,
             done: 0,
-            last_sent: None,
+            started: false,
+            throttle: Throttle::new(Duration::from_millis(200)),
             sink,
             announced_size: Default::default(),
         }
@@ -283,19 +284,19 @@ impl Progress for ProgressForwarder<'_> {
         self.total = size as u64;
         self.done = 0;
         self.announced_size.set(Some(size as u64));
-        if self.last_sent.is_none() {
+        if !self.started {
             (self.sink)(DownloadEvent::Started {
                 file: self.file.clone(),
                 bytes_total: self.total,
             });
-            self.last_sent = Some(Instant::now());
+            self.started = true;
+            self.throttle.ready();
         }
     }
 
     fn update(&mut self, size: usize) {
         self.done += size as u64;
-        if self.last_sent.is_none_or(|t| t.elapsed() >= Self::INTERVAL) {
-            self.last_sent = Some(Instant::now());
+        if self.throttle.ready() {
             (self.sink)(DownloadEvent::Progress {
                 file: self.file.clone(),
                 bytes_done: self.done,

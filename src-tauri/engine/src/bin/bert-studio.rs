@@ -409,13 +409,10 @@ fn preview(file: &std::path::Path, rows: usize, json: bool) -> Result<()> {
         );
         return Ok(());
     }
-    let delimiter = match preview.dialect.delimiter {
-        b'\t' => "tab".to_string(),
-        d => format!("\"{}\"", d as char),
-    };
     println!("File       {}", preview.path);
     println!(
-        "Delimiter  {delimiter}    Encoding  {}",
+        "Delimiter  {}    Encoding  {}",
+        preview.dialect.delimiter_name(),
         preview.dialect.encoding.label()
     );
     println!("Columns    {}", preview.headers.join(" | "));
@@ -620,6 +617,20 @@ fn print_json(value: &impl serde::Serialize) {
     println!("{}", serde_json::to_string(value).expect("serialisable"));
 }
 
+/// Runs `job` with its events printed as JSON lines, or shown as a progress bar.
+fn with_inference_view<T>(
+    json: bool,
+    job: impl FnOnce(&mut dyn FnMut(InferenceEvent)) -> Result<T>,
+) -> Result<T> {
+    if json {
+        return job(&mut |e| print_json(&e));
+    }
+    let mut view = RowProgress::default();
+    let result = job(&mut |e| view.show(e));
+    view.finish();
+    result
+}
+
 fn run_predict(args: PredictArgs) -> Result<()> {
     let options = args.common.options()?;
     let request = PredictRequest {
@@ -629,22 +640,13 @@ fn run_predict(args: PredictArgs) -> Result<()> {
         ..PredictRequest::new(&args.common.input, &args.output)
     };
     let cancel = cancel_on_interrupt();
+    let summary = with_inference_view(args.common.json, |sink| {
+        predict_csv(&args.common.model, &options, &request, sink, &cancel)
+    })?;
     if args.common.json {
-        let mut sink = |e: InferenceEvent| print_json(&e);
-        return predict_csv(&args.common.model, &options, &request, &mut sink, &cancel).map(
-            |summary| print_json(&serde_json::json!({ "event": "summary", "summary": summary })),
-        );
+        print_json(&serde_json::json!({ "event": "summary", "summary": summary }));
+        return Ok(());
     }
-    let mut view = RowProgress::default();
-    let result = predict_csv(
-        &args.common.model,
-        &options,
-        &request,
-        &mut |e| view.show(e),
-        &cancel,
-    );
-    view.finish();
-    let summary = result?;
     let mut predicted = summary.predicted.clone();
     predicted.sort_by(|a, b| b.rows.cmp(&a.rows));
     eprintln!("Most frequent predictions:");
@@ -664,21 +666,9 @@ fn run_evaluate(args: EvaluateArgs) -> Result<()> {
         ..EvaluateRequest::new(&args.common.input)
     };
     let cancel = cancel_on_interrupt();
-    let report = if args.common.json {
-        let mut sink = |e: InferenceEvent| print_json(&e);
-        evaluate_csv(&args.common.model, &options, &request, &mut sink, &cancel)?
-    } else {
-        let mut view = RowProgress::default();
-        let result = evaluate_csv(
-            &args.common.model,
-            &options,
-            &request,
-            &mut |e| view.show(e),
-            &cancel,
-        );
-        view.finish();
-        result?
-    };
+    let report = with_inference_view(args.common.json, |sink| {
+        evaluate_csv(&args.common.model, &options, &request, sink, &cancel)
+    })?;
     if let Some(path) = &args.report {
         let text = serde_json::to_string_pretty(&report).expect("report serialises");
         bert_studio_engine::fsutil::write_file_atomically(path, text.as_bytes())?;

@@ -56,6 +56,18 @@ impl TextEncoding {
     }
 }
 
+impl CsvDialect {
+    /// The delimiter in words ("comma", "semicolon", "tab", "pipe"), for reports and messages.
+    pub fn delimiter_name(&self) -> &'static str {
+        match self.delimiter {
+            b'\t' => "tab",
+            b';' => "semicolon",
+            b'|' => "pipe",
+            _ => "comma",
+        }
+    }
+}
+
 mod delimiter_serde {
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -155,14 +167,8 @@ fn detect_encoding(head: &[u8], complete: bool) -> TextEncoding {
     }
 }
 
-/// A reader that yields the file as UTF-8, whatever its encoding (BOM removed).
-pub fn open_decoded(path: &Path, encoding: TextEncoding) -> Result<impl Read> {
-    let file = File::open(path).map_err(|e| EngineError::io("open", path, e))?;
-    Ok(decoded(file, encoding))
-}
-
 /// `inner` decoded to UTF-8 from `encoding` (a BOM, if any, wins and is removed).
-pub fn decoded<R: Read>(inner: R, encoding: TextEncoding) -> impl Read {
+fn decoded<R: Read>(inner: R, encoding: TextEncoding) -> impl Read {
     encoding_rs_io::DecodeReaderBytesBuilder::new()
         .encoding(Some(encoding.encoding()))
         .bom_override(true)
@@ -170,13 +176,17 @@ pub fn decoded<R: Read>(inner: R, encoding: TextEncoding) -> impl Read {
         .build(BufReader::with_capacity(1 << 16, inner))
 }
 
-/// A streaming reader of records over any byte source, with the dialect applied.
-pub fn csv_reader_over<R: Read>(inner: R, dialect: CsvDialect) -> csv::Reader<impl Read> {
+/// A streaming reader of records over any byte source, decoded and with the dialect applied.
+/// The source is boxed so that the reader's type can be named (it is kept in structs).
+pub fn csv_reader_over<R: Read + 'static>(
+    inner: R,
+    dialect: CsvDialect,
+) -> csv::Reader<Box<dyn Read>> {
     csv::ReaderBuilder::new()
         .delimiter(dialect.delimiter)
         .flexible(true)
         .has_headers(true)
-        .from_reader(decoded(inner, dialect.encoding))
+        .from_reader(Box::new(decoded(inner, dialect.encoding)))
 }
 
 fn read_head(path: &Path) -> Result<(Vec<u8>, bool)> {
@@ -249,7 +259,7 @@ fn detect_delimiter(text: &str, complete: bool) -> u8 {
 }
 
 /// A streaming reader of records, with the dialect applied.
-pub fn csv_reader(path: &Path, dialect: CsvDialect) -> Result<csv::Reader<impl Read>> {
+pub fn csv_reader(path: &Path, dialect: CsvDialect) -> Result<csv::Reader<Box<dyn Read>>> {
     let file = File::open(path).map_err(|e| EngineError::io("open", path, e))?;
     Ok(csv_reader_over(file, dialect))
 }

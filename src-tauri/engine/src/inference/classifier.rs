@@ -6,6 +6,7 @@ use burn::tensor::backend::Backend;
 use serde::Serialize;
 
 use crate::backend::CpuBackend;
+use crate::backend::{BackendKind, choose_backend};
 use crate::error::{EngineError, Result};
 use crate::model::{LoadOptions, LoadedModel, load_model_folder};
 use crate::source::{DownloadEvent, HubSettings, resolve_model};
@@ -59,7 +60,13 @@ struct WarmModel<B: Backend> {
 }
 
 impl<B: Backend> WarmModel<B> {
-    fn load(folder: &Path, device: B::Device) -> Result<Self> {
+    /// The model on `B`'s default device, wrapped by `on`, with its labels and the longest
+    /// input its position table and tokenizer allow.
+    fn load(
+        folder: &Path,
+        on: impl FnOnce(Self) -> OnBackend,
+    ) -> Result<(OnBackend, Vec<String>, usize)> {
+        let device = B::Device::default();
         let loaded = load_model_folder::<B>(folder, &LoadOptions::default(), &device)?;
         if loaded.report.new_classifier {
             return Err(EngineError::invalid(format!(
@@ -68,7 +75,15 @@ impl<B: Backend> WarmModel<B> {
                 folder.display()
             )));
         }
-        Ok(WarmModel { loaded, device })
+        let labels = loaded.config.labels();
+        let position_limit = loaded.config.bert.max_position_embeddings.min(
+            loaded
+                .tokenizer
+                .facts()
+                .model_max_length
+                .unwrap_or(usize::MAX),
+        );
+        Ok((on(WarmModel { loaded, device }), labels, position_limit))
     }
 
     fn probabilities(
@@ -169,56 +184,14 @@ impl Classifier {
         on_download: &mut dyn FnMut(DownloadEvent),
     ) -> Result<Self> {
         let folder = resolve_model(model, &options.hub, on_download)?;
-        let (on, backend, reason) = match options.device {
-            DeviceChoice::Auto | DeviceChoice::Cpu => (
-                OnBackend::Cpu(WarmModel::load(&folder, Default::default())?),
-                "CPU",
-                if options.device == DeviceChoice::Cpu {
-                    "chosen by you"
-                } else {
-                    "automatic choice: GPU detection is not available in this build, so the CPU runs the model"
-                },
-            ),
-            DeviceChoice::Wgpu => {
-                #[cfg(feature = "wgpu")]
-                {
-                    (
-                        OnBackend::Wgpu(WarmModel::load(&folder, Default::default())?),
-                        "GPU (wgpu)",
-                        "chosen by you",
-                    )
-                }
-                #[cfg(not(feature = "wgpu"))]
-                return Err(EngineError::invalid(
-                    "This build of BERT Studio has no wgpu support; choose device \"cpu\".",
-                ));
-            }
-            DeviceChoice::Cuda => {
-                #[cfg(feature = "cuda")]
-                {
-                    (
-                        OnBackend::Cuda(WarmModel::load(&folder, Default::default())?),
-                        "NVIDIA GPU (CUDA)",
-                        "chosen by you",
-                    )
-                }
-                #[cfg(not(feature = "cuda"))]
-                return Err(EngineError::invalid(
-                    "This build of BERT Studio has no CUDA support (build it with --features cuda); choose device \"cpu\" or \"wgpu\".",
-                ));
-            }
-        };
-        let (config, tokenizer) = match &on {
-            OnBackend::Cpu(w) => (&w.loaded.config, &w.loaded.tokenizer),
+        let backend = choose_backend(options.device)?;
+        let (on, labels, position_limit) = match backend.kind {
+            BackendKind::Cpu => WarmModel::load(&folder, OnBackend::Cpu)?,
             #[cfg(feature = "wgpu")]
-            OnBackend::Wgpu(w) => (&w.loaded.config, &w.loaded.tokenizer),
+            BackendKind::Wgpu => WarmModel::load(&folder, OnBackend::Wgpu)?,
             #[cfg(feature = "cuda")]
-            OnBackend::Cuda(w) => (&w.loaded.config, &w.loaded.tokenizer),
+            BackendKind::Cuda => WarmModel::load(&folder, OnBackend::Cuda)?,
         };
-        let position_limit = config
-            .bert
-            .max_position_embeddings
-            .min(tokenizer.facts().model_max_length.unwrap_or(usize::MAX));
         let max_len = match options.max_len {
             Some(n) if n < 2 => {
                 return Err(EngineError::invalid(
@@ -233,10 +206,10 @@ impl Classifier {
         let info = ClassifierInfo {
             model: model.to_string(),
             folder,
-            labels: config.labels(),
+            labels,
             max_len,
-            backend: backend.to_string(),
-            backend_reason: reason.to_string(),
+            backend: backend.name.to_string(),
+            backend_reason: backend.reason.to_string(),
         };
         Ok(Classifier { on, info })
     }

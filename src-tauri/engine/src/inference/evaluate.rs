@@ -199,9 +199,7 @@ fn run(
                     labels.len() + at
                 }
             };
-            counts.add(truth, &p);
-            let predicted = crate::train::metrics::argmax(&p);
-            if predicted != truth {
+            if counts.add(truth, &p) != truth {
                 misclassified_total += 1;
                 if misclassified.len() < request.max_misclassified {
                     misclassified.push(MisclassifiedRow {

@@ -158,7 +158,8 @@ fn run(
     let (mut rows, mut empty_texts) = (0usize, 0usize);
     let mut first_rows = Vec::new();
     let mut meter = ProgressMeter::new();
-    let mut fields: Vec<String> = Vec::with_capacity(header.len());
+    // The added columns of one row; the input fields are written straight from the record.
+    let mut added: Vec<String> = Vec::with_capacity(2 * request.top_k);
     while let Some(window) = windows.next_window()? {
         if cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
@@ -169,26 +170,31 @@ fn run(
             .collect();
         let probabilities = classifier.probabilities(&texts, request.batch_size, cancel)?;
         for (row, p) in window.iter().zip(probabilities) {
-            fields.clear();
-            fields.extend(row.record.iter().map(str::to_string));
-            // Short rows are completed so the added columns line up.
-            fields.resize(width, String::new());
+            added.clear();
             match p {
                 Some(p) => {
                     counts[argmax(&p)] += 1;
                     for s in top_k(&p, labels, request.top_k) {
-                        fields.push(s.label);
-                        fields.push(format!("{:.6}", s.score));
+                        added.push(s.label);
+                        added.push(format!("{:.6}", s.score));
                     }
                 }
                 None => {
                     empty_texts += 1;
-                    fields.resize(header.len(), String::new());
+                    added.resize(2 * request.top_k, String::new());
                 }
             }
-            writer.write_record(&fields).map_err(write_error)?;
+            // Short rows are completed so the added columns line up.
+            let missing = width - row.record.len();
+            let fields = || {
+                row.record
+                    .iter()
+                    .chain(std::iter::repeat_n("", missing))
+                    .chain(added.iter().map(String::as_str))
+            };
+            writer.write_record(fields()).map_err(write_error)?;
             if first_rows.len() < PREVIEW_ROWS {
-                first_rows.push(fields.clone());
+                first_rows.push(fields().map(str::to_string).collect());
             }
         }
         rows += window.len();

@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::data::CsvDialect;
-use crate::data::csv_input::{data_error, decoded, read_headers, record_error};
+use crate::data::csv_input::{csv_reader_over, data_error, read_headers, record_error};
 use crate::error::{EngineError, Result};
 use crate::source::DownloadEvent;
+use crate::throttle::Throttle;
 
 /// Rows per window: texts are sorted by length within a window, so a larger one pads less;
 /// the window's texts, token ids and probabilities are what stays in memory.
@@ -102,13 +103,7 @@ impl RowWindows {
             inner: file,
             count: bytes_read.clone(),
         };
-        // Boxed so that the reader's type can be named in the struct.
-        let text: Box<dyn Read> = Box::new(decoded(counting, dialect.encoding));
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(dialect.delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(text);
+        let mut reader = csv_reader_over(counting, dialect);
         let headers = read_headers(path, &mut reader)?;
         Ok(RowWindows {
             path: path.to_path_buf(),
@@ -170,16 +165,14 @@ impl RowWindows {
 /// Throttled progress in rows, with a rate and an ETA from the share of bytes read.
 pub(crate) struct ProgressMeter {
     started: Instant,
-    last: Option<Instant>,
+    throttle: Throttle,
 }
 
 impl ProgressMeter {
-    const INTERVAL: Duration = Duration::from_millis(250);
-
     pub fn new() -> Self {
         ProgressMeter {
             started: Instant::now(),
-            last: None,
+            throttle: Throttle::new(Duration::from_millis(250)),
         }
     }
 
@@ -198,11 +191,9 @@ impl ProgressMeter {
         bytes_done: u64,
         bytes_total: u64,
     ) -> Option<InferenceEvent> {
-        let now = Instant::now();
-        if self.last.is_some_and(|t| now - t < Self::INTERVAL) {
+        if !self.throttle.ready() {
             return None;
         }
-        self.last = Some(now);
         let seconds = self.seconds();
         let share = if bytes_total == 0 {
             1.0
@@ -277,10 +268,7 @@ pub(crate) fn open_input(
         backend_reason: info.backend_reason.clone(),
         input: input.display().to_string(),
         text_column: windows.headers[text_i].clone(),
-        delimiter: match dialect.delimiter {
-            b'\t' => "tab".into(),
-            d => (d as char).to_string(),
-        },
+        delimiter: dialect.delimiter_name().into(),
         encoding: dialect.encoding.label().to_string(),
         bytes_total: windows.bytes_total,
     });

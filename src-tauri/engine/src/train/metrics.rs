@@ -74,9 +74,10 @@ impl MetricsAccumulator {
         }
     }
 
-    /// One example. `truth` may be past the scored classes: a label the model never saw,
-    /// which it cannot predict (it counts as wrong, as scikit-learn counts it).
-    pub fn add(&mut self, truth: usize, scores: &[f32]) {
+    /// One example; returns the predicted class. `truth` may be past the scored classes: a
+    /// label the model never saw, which it cannot predict (it counts as wrong, as scikit-learn
+    /// counts it).
+    pub fn add(&mut self, truth: usize, scores: &[f32]) -> usize {
         let size = self.confusion.len().max(truth + 1).max(scores.len());
         if size > self.confusion.len() {
             for row in &mut self.confusion {
@@ -84,7 +85,8 @@ impl MetricsAccumulator {
             }
             self.confusion.resize(size, vec![0; size]);
         }
-        self.confusion[truth][argmax(scores)] += 1;
+        let predicted = argmax(scores);
+        self.confusion[truth][predicted] += 1;
         if let Some(&true_score) = scores.get(truth) {
             // Rank of the true class: how many classes score strictly higher.
             let higher = scores.iter().filter(|s| **s > true_score).count();
@@ -92,6 +94,7 @@ impl MetricsAccumulator {
             self.top2 += usize::from(higher < 2);
         }
         self.examples += 1;
+        predicted
     }
 
     /// The metrics; `labels` names every class seen so far, in index order.

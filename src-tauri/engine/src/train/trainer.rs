@@ -18,8 +18,9 @@ use serde::Serialize;
 use super::events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
 use super::metrics::{Metrics, classification_metrics};
 use super::optimizer::{AdamW, clip_factor, gradient_norm};
-use super::recipe::{DeviceChoice, Recipe, StepPlan, Strategy};
+use super::recipe::{Recipe, StepPlan, Strategy};
 use super::schedule::learning_rate;
+use crate::backend::{BackendChoice, BackendKind, choose_backend};
 use crate::data::csv_input::data_error;
 use crate::data::{
     CsvDialect, TextTokenizer, encode_labels, read_labelled_csv, sorted_label_names,
@@ -32,6 +33,8 @@ use crate::model::{
     write_model_files,
 };
 use crate::source::{HubSettings, resolve_model};
+use crate::throttle::Throttle;
+use burn::backend::Autodiff;
 
 /// Everything a training run needs.
 #[derive(Debug, Clone)]
@@ -216,12 +219,7 @@ fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
     let summary = DataSummary {
         train_file: request.train_csv.display().to_string(),
         validation_file,
-        delimiter: match rows.dialect.delimiter {
-            b'\t' => "tab".into(),
-            b';' => "semicolon".into(),
-            b'|' => "pipe".into(),
-            _ => "comma".into(),
-        },
+        delimiter: rows.dialect.delimiter_name().into(),
         encoding: rows.dialect.encoding.label().into(),
         rows_read: rows.rows_read,
         skipped_empty_text: rows.skipped_empty_text,
@@ -250,58 +248,31 @@ pub fn train(
     cancel: &CancelToken,
 ) -> Result<TrainingReport> {
     request.recipe.validate()?;
-    let result = match request.recipe.device {
-        DeviceChoice::Auto | DeviceChoice::Cpu => {
-            let reason = match request.recipe.device {
-                DeviceChoice::Cpu => "chosen in the recipe",
-                _ => {
-                    "automatic choice: GPU detection is not available in this build, so the CPU trains"
-                }
-            };
-            train_on::<burn::backend::Autodiff<crate::backend::CpuBackend>>(
-                request,
-                &Default::default(),
-                "CPU",
-                reason,
-                sink,
-                cancel,
-            )
-        }
-        DeviceChoice::Wgpu => {
-            #[cfg(feature = "wgpu")]
-            {
-                train_on::<burn::backend::Autodiff<crate::backend::WgpuBackend>>(
-                    request,
-                    &Default::default(),
-                    "GPU (wgpu)",
-                    "chosen in the recipe",
-                    sink,
-                    cancel,
-                )
-            }
-            #[cfg(not(feature = "wgpu"))]
-            Err(EngineError::invalid(
-                "This build of BERT Studio has no wgpu support; choose device \"cpu\".",
-            ))
-        }
-        DeviceChoice::Cuda => {
-            #[cfg(feature = "cuda")]
-            {
-                train_on::<burn::backend::Autodiff<crate::backend::CudaBackend>>(
-                    request,
-                    &Default::default(),
-                    "NVIDIA GPU (CUDA)",
-                    "chosen in the recipe",
-                    sink,
-                    cancel,
-                )
-            }
-            #[cfg(not(feature = "cuda"))]
-            Err(EngineError::invalid(
-                "This build of BERT Studio has no CUDA support (build it with --features cuda); choose device \"cpu\" or \"wgpu\".",
-            ))
-        }
-    };
+    let result = choose_backend(request.recipe.device).and_then(|backend| match backend.kind {
+        BackendKind::Cpu => train_on::<Autodiff<crate::backend::CpuBackend>>(
+            request,
+            &Default::default(),
+            backend,
+            sink,
+            cancel,
+        ),
+        #[cfg(feature = "wgpu")]
+        BackendKind::Wgpu => train_on::<Autodiff<crate::backend::WgpuBackend>>(
+            request,
+            &Default::default(),
+            backend,
+            sink,
+            cancel,
+        ),
+        #[cfg(feature = "cuda")]
+        BackendKind::Cuda => train_on::<Autodiff<crate::backend::CudaBackend>>(
+            request,
+            &Default::default(),
+            backend,
+            sink,
+            cancel,
+        ),
+    });
     match &result {
         Err(EngineError::Cancelled) => sink(TrainingEvent::Cancelled),
         Err(e) => sink(TrainingEvent::Failed {
@@ -326,8 +297,7 @@ fn targets<B: Backend>(classes: &[usize], device: &B::Device) -> Tensor<B, 1, In
 fn train_on<B: AutodiffBackend>(
     request: &TrainingRequest,
     device: &B::Device,
-    backend: &str,
-    backend_reason: &str,
+    backend: BackendChoice,
     sink: &mut dyn FnMut(TrainingEvent),
     cancel: &CancelToken,
 ) -> Result<TrainingReport> {
@@ -337,7 +307,8 @@ fn train_on<B: AutodiffBackend>(
     if recipe.fp16 {
         sink(TrainingEvent::Warning {
             message: format!(
-                "fp16 was asked for, but the {backend} backend trains in 32-bit floats in this version; the run continues in f32."
+                "fp16 was asked for, but the {} backend trains in 32-bit floats in this version; the run continues in f32.",
+                backend.name
             ),
         });
     }
@@ -392,8 +363,8 @@ fn train_on<B: AutodiffBackend>(
     let mut history = Vec::new();
     sink(TrainingEvent::Started {
         model: recipe.model.clone(),
-        backend: backend.to_string(),
-        backend_reason: backend_reason.to_string(),
+        backend: backend.name.to_string(),
+        backend_reason: backend.reason.to_string(),
         data: data.summary.clone(),
         plan,
         parameters,
@@ -580,7 +551,7 @@ fn train_on<B: AutodiffBackend>(
             .unwrap_or(0),
         recipe: recipe.clone(),
         base_model: recipe.model.clone(),
-        backend: backend.to_string(),
+        backend: backend.name.to_string(),
         data: data.summary.clone(),
         plan,
         parameters,
@@ -683,7 +654,7 @@ fn evaluate<B: Backend>(
 struct ProgressMeter {
     plan: StepPlan,
     started: Instant,
-    last_report: Option<Instant>,
+    throttle: Throttle,
     samples: usize,
     micro_batches: usize,
     loss_since_report: (f64, usize),
@@ -691,13 +662,11 @@ struct ProgressMeter {
 }
 
 impl ProgressMeter {
-    const INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
-
     fn new(plan: StepPlan) -> Self {
         ProgressMeter {
             plan,
             started: Instant::now(),
-            last_report: None,
+            throttle: Throttle::new(std::time::Duration::from_millis(250)),
             samples: 0,
             micro_batches: 0,
             loss_since_report: (0.0, 0),
@@ -722,15 +691,10 @@ impl ProgressMeter {
     }
 
     fn maybe_report(&mut self, step: usize, epoch: f64, lr: f64) -> Option<TrainingEvent> {
-        let last = step == self.plan.total_steps;
-        if !last
-            && self
-                .last_report
-                .is_some_and(|t| t.elapsed() < Self::INTERVAL)
-        {
+        let due = self.throttle.ready();
+        if !due && step != self.plan.total_steps {
             return None;
         }
-        self.last_report = Some(Instant::now());
         let elapsed = self.started.elapsed().as_secs_f64().max(1e-9);
         let epochs = self.plan.total_steps / self.plan.steps_per_epoch.max(1);
         let total_micro = self.plan.micro_batches_per_epoch * epochs;
