@@ -3,10 +3,12 @@
 //! desktop app can show it as is and switch on `kind`.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::model::LoadError;
 
-#[derive(Debug, thiserror::Error, Serialize)]
+#[derive(Debug, thiserror::Error, Serialize, TS)]
+#[ts(export)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EngineError {
     /// A model folder could not be loaded (missing file, corrupt weights, wrong shapes…).
@@ -47,6 +49,7 @@ pub enum EngineError {
     #[error("{}{problem}", match line { Some(l) => format!("In \"{path}\", line {l}: "), None => format!("In \"{path}\": ") })]
     Data {
         path: String,
+        #[ts(type = "number | null")]
         line: Option<u64>,
         problem: String,
     },
@@ -77,3 +80,90 @@ impl EngineError {
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// What the page (or any client) shows for an error: the kind to switch on, the message in
+/// plain words, and what to do next.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ErrorReport {
+    /// `load`, `model_not_found`, `download`, `io`, `tokenizer`, `data`, `cancelled`,
+    /// `invalid_input`, or an app-level kind such as `busy`.
+    pub kind: String,
+    pub message: String,
+    /// The next step to try, when there is a useful one.
+    pub hint: Option<String>,
+}
+
+impl ErrorReport {
+    pub fn new(kind: &str, message: impl Into<String>, hint: Option<&str>) -> Self {
+        ErrorReport {
+            kind: kind.into(),
+            message: message.into(),
+            hint: hint.map(str::to_string),
+        }
+    }
+}
+
+impl EngineError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EngineError::Load { .. } => "load",
+            EngineError::ModelNotFound { .. } => "model_not_found",
+            EngineError::Download { .. } => "download",
+            EngineError::Io { .. } => "io",
+            EngineError::Tokenizer { .. } => "tokenizer",
+            EngineError::Data { .. } => "data",
+            EngineError::Cancelled => "cancelled",
+            EngineError::InvalidInput { .. } => "invalid_input",
+        }
+    }
+
+    /// What to do next, in plain words.
+    pub fn hint(&self) -> Option<&'static str> {
+        Some(match self {
+            EngineError::Load { .. } => {
+                "Choose another model folder, or download the model again from the model step."
+            }
+            EngineError::ModelNotFound { .. } => {
+                "Check the spelling of the model name, or pick a model folder on this computer."
+            }
+            EngineError::Download { .. } => {
+                "Check the internet connection and try again; a model that is already downloaded \
+                 works offline."
+            }
+            EngineError::Io { .. } => {
+                "Check that the file exists, is not open in another program, and that the \
+                 folder is writable and has free space."
+            }
+            EngineError::Tokenizer { .. } => {
+                "The model folder needs tokenizer.json or vocab.txt: export or download it again."
+            }
+            EngineError::Data { .. } => {
+                "Fix the file in your spreadsheet program (or pick other columns), save it as \
+                 CSV and load it again."
+            }
+            EngineError::Cancelled => return None,
+            EngineError::InvalidInput { .. } => "Correct the value and try again.",
+        })
+    }
+
+    pub fn report(&self) -> ErrorReport {
+        ErrorReport {
+            kind: self.kind().into(),
+            message: self.to_string(),
+            hint: self.hint().map(str::to_string),
+        }
+    }
+}
+
+impl From<&EngineError> for ErrorReport {
+    fn from(e: &EngineError) -> Self {
+        e.report()
+    }
+}
+
+impl From<EngineError> for ErrorReport {
+    fn from(e: EngineError) -> Self {
+        e.report()
+    }
+}

@@ -2,16 +2,18 @@
 //! any user-interface code. Data → model → training → inference, with typed errors.
 
 pub mod backend;
+pub mod catalog;
 pub mod data;
 pub mod error;
 pub mod fsutil;
 pub mod inference;
+pub mod library;
 pub mod model;
 pub mod source;
 pub mod throttle;
 pub mod train;
 
-pub use error::{EngineError, Result};
+pub use error::{EngineError, ErrorReport, Result};
 
 /// The engine's version, recorded in reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -10,11 +10,12 @@ use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
+use ts_rs::TS;
 
 use hf_hub::api::Progress;
 use hf_hub::api::sync::{ApiBuilder, ApiError};
 use hf_hub::{Cache, Repo};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Result};
 use crate::model::LoadError;
@@ -69,20 +70,25 @@ impl HubSettings {
 }
 
 /// Download progress, per file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(tag = "stage", rename_all = "snake_case")]
 pub enum DownloadEvent {
     Started {
         file: String,
+        #[ts(type = "number")]
         bytes_total: u64,
     },
     Progress {
         file: String,
+        #[ts(type = "number")]
         bytes_done: u64,
+        #[ts(type = "number")]
         bytes_total: u64,
     },
     Finished {
         file: String,
+        #[ts(type = "number")]
         bytes_total: u64,
     },
 }

@@ -7,6 +7,7 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
+use ts_rs::TS;
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use serde::{Deserialize, Serialize};
@@ -18,15 +19,18 @@ const SNIFF_BYTES: usize = 256 * 1024;
 pub const DELIMITERS: &[u8] = b",;\t|";
 
 /// How a CSV file is written. Detected, and changeable by the user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct CsvDialect {
     /// One of `,` `;` tab `|`.
     #[serde(with = "delimiter_serde")]
+    #[ts(type = "string")]
     pub delimiter: u8,
     pub encoding: TextEncoding,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "kebab-case")]
 pub enum TextEncoding {
     Utf8,
@@ -88,7 +92,8 @@ mod delimiter_serde {
 }
 
 /// What the app shows before the user maps columns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct CsvPreview {
     pub path: String,
     pub dialect: CsvDialect,

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use ts_rs::TS;
 
 use burn::module::Param;
 use burn::nn::{LayerNorm, Linear};
@@ -18,7 +19,8 @@ use serde::Serialize;
 use super::bert::BertForSequenceClassification;
 
 /// Why a model folder could not be loaded. Each message names the file and says what to do.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, TS)]
+#[ts(export)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LoadError {
     #[error("The model folder \"{path}\" does not exist or is not a folder.")]

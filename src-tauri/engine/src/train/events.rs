@@ -3,15 +3,17 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use ts_rs::TS;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::metrics::Metrics;
 use super::recipe::StepPlan;
 use crate::source::DownloadEvent;
 
 /// Number of examples per class, in class order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ClassCount {
     pub label: String,
     pub train: usize,
@@ -19,7 +21,8 @@ pub struct ClassCount {
 }
 
 /// What the data turned out to be, for the user to check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct DataSummary {
     pub train_file: String,
     pub validation_file: Option<String>,
@@ -37,7 +40,8 @@ pub struct DataSummary {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum TrainingEvent {
     /// Model files are being downloaded.

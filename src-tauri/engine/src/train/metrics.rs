@@ -2,8 +2,10 @@
 //! present in the true or predicted values, zero_division = 0).
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ClassMetrics {
     pub label: String,
     pub precision: f64,
@@ -12,7 +14,8 @@ pub struct ClassMetrics {
     pub support: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Metrics {
     /// Mean cross-entropy (when computed from logits with known labels).
     pub loss: Option<f64>,

@@ -9,5 +9,5 @@ pub mod trainer;
 
 pub use events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
 pub use metrics::{ClassMetrics, Metrics, MetricsAccumulator, classification_metrics};
-pub use recipe::{DeviceChoice, Recipe, Scheduler, StepPlan, Strategy};
-pub use trainer::{TrainingReport, TrainingRequest, train};
+pub use recipe::{DeviceChoice, Recipe, RecipeProblem, Scheduler, StepPlan, Strategy};
+pub use trainer::{TrainingReport, TrainingRequest, check_data, train};

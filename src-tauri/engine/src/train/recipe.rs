@@ -3,12 +3,14 @@
 //! folder keeps.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{EngineError, Result};
 use crate::source::DEFAULT_MODEL;
 
 /// How the learning rate evolves over the optimizer steps (as in transformers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Scheduler {
     /// Linear warm-up, then linear decay to 0.
@@ -20,7 +22,8 @@ pub enum Scheduler {
 }
 
 /// When something happens: never, after each epoch, or every N optimizer steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     No,
@@ -29,7 +32,8 @@ pub enum Strategy {
 }
 
 /// Which hardware trains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceChoice {
     Auto,
@@ -38,7 +42,8 @@ pub enum DeviceChoice {
     Cuda,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(default, deny_unknown_fields)]
 pub struct Recipe {
     /// Base model: a Hub id or a local folder.
@@ -63,6 +68,7 @@ pub struct Recipe {
     pub save_strategy: Strategy,
     pub fp16: bool,
     pub load_best: bool,
+    #[ts(type = "number")]
     pub seed: u64,
     /// Share of the rows held out for validation when no validation file is given.
     pub validation_fraction: f64,
@@ -119,25 +125,44 @@ impl Recipe {
         serde_json::to_string_pretty(self).expect("recipe serialises")
     }
 
-    /// Every value in range, explained in plain words when not.
+    /// Every value in range, explained in plain words when not (the first problem found).
     pub fn validate(&self) -> Result<()> {
-        let problem = |m: String| Err(EngineError::invalid(m));
+        match self.problems().into_iter().next() {
+            Some(p) => Err(EngineError::invalid(p.message)),
+            None => Ok(()),
+        }
+    }
+
+    /// Every out-of-range or inconsistent value, each with the field it belongs to, so that a
+    /// form can show the reason beside the field.
+    pub fn problems(&self) -> Vec<RecipeProblem> {
+        let mut found = Vec::new();
+        let mut problem = |field: &str, message: String| {
+            found.push(RecipeProblem {
+                field: field.into(),
+                message,
+            })
+        };
         if self.model.trim().is_empty() {
-            return problem(
+            problem(
+                "model",
                 "Choose a base model (a Hugging Face Hub id or a model folder).".into(),
             );
         }
         if self.epochs == 0 || self.epochs > 1000 {
-            return problem(format!(
-                "epochs must be between 1 and 1000, not {}.",
-                self.epochs
-            ));
+            problem(
+                "epochs",
+                format!("epochs must be between 1 and 1000, not {}.", self.epochs),
+            );
         }
         if !(self.learning_rate > 0.0 && self.learning_rate < 1.0) {
-            return problem(format!(
-                "learning_rate must be above 0 and below 1 (typical: 1e-5 to 1e-4), not {}.",
-                self.learning_rate
-            ));
+            problem(
+                "learning_rate",
+                format!(
+                    "learning_rate must be above 0 and below 1 (typical: 1e-5 to 1e-4), not {}.",
+                    self.learning_rate
+                ),
+            );
         }
         for (name, value) in [
             ("train_batch_size", self.train_batch_size),
@@ -150,48 +175,70 @@ impl Recipe {
             ("logging_steps", self.logging_steps),
         ] {
             if value == 0 {
-                return problem(format!("{name} must be at least 1."));
+                problem(name, format!("{name} must be at least 1."));
             }
         }
         if !(0.0..=1.0).contains(&self.weight_decay) {
-            return problem(format!(
-                "weight_decay must be between 0 and 1, not {}.",
-                self.weight_decay
-            ));
+            problem(
+                "weight_decay",
+                format!(
+                    "weight_decay must be between 0 and 1, not {}.",
+                    self.weight_decay
+                ),
+            );
         }
         if !(0.0..1.0).contains(&self.warmup_ratio) {
-            return problem(format!(
-                "warmup_ratio must be at least 0 and below 1, not {}.",
-                self.warmup_ratio
-            ));
+            problem(
+                "warmup_ratio",
+                format!(
+                    "warmup_ratio must be at least 0 and below 1, not {}.",
+                    self.warmup_ratio
+                ),
+            );
         }
         if !(2..=8192).contains(&self.max_seq_len) {
-            return problem(format!(
-                "max_seq_len must be between 2 and 8192 tokens, not {}.",
-                self.max_seq_len
-            ));
+            problem(
+                "max_seq_len",
+                format!(
+                    "max_seq_len must be between 2 and 8192 tokens, not {}.",
+                    self.max_seq_len
+                ),
+            );
         }
         if !(self.validation_fraction > 0.0 && self.validation_fraction < 0.9) {
-            return problem(format!(
-                "validation_fraction must be above 0 and below 0.9, not {}.",
-                self.validation_fraction
-            ));
+            problem(
+                "validation_fraction",
+                format!(
+                    "validation_fraction must be above 0 and below 0.9, not {}.",
+                    self.validation_fraction
+                ),
+            );
         }
         if self.max_grad_norm < 0.0 || !self.max_grad_norm.is_finite() {
-            return problem("max_grad_norm must be 0 (off) or positive.".into());
+            problem(
+                "max_grad_norm",
+                "max_grad_norm must be 0 (off) or positive.".into(),
+            );
         }
         if self.save_strategy == Strategy::Steps {
-            return problem("save_strategy can be \"no\" or \"epoch\".".into());
+            problem(
+                "save_strategy",
+                "save_strategy can be \"no\" or \"epoch\".".into(),
+            );
         }
         if self.load_best && self.eval_strategy == Strategy::No {
-            return problem(
+            problem(
+                "load_best",
                 "load_best needs evaluations: set eval_strategy to \"epoch\" or \"steps\".".into(),
             );
         }
         if self.text_column == self.label_column {
-            return problem("The text column and the label column must differ.".into());
+            problem(
+                "label_column",
+                "The text column and the label column must differ.".into(),
+            );
         }
-        Ok(())
+        found
     }
 
     /// Micro-batches averaged into one optimizer step.
@@ -200,8 +247,17 @@ impl Recipe {
     }
 }
 
+/// One invalid value of a recipe: the field (its JSON name) and why.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct RecipeProblem {
+    pub field: String,
+    pub message: String,
+}
+
 /// Optimizer steps of a run, as the transformers Trainer counts them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct StepPlan {
     pub micro_batches_per_epoch: usize,
     pub steps_per_epoch: usize,
@@ -275,6 +331,19 @@ mod tests {
             let err = Recipe::from_json(json).unwrap_err().to_string();
             assert!(err.contains(words), "{json}: {err}");
         }
+    }
+
+    #[test]
+    fn every_problem_names_its_field() {
+        let r = Recipe {
+            epochs: 0,
+            warmup_ratio: 2.0,
+            label_column: "text".into(),
+            ..Recipe::default()
+        };
+        let fields: Vec<String> = r.problems().into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["epochs", "warmup_ratio", "label_column"]);
+        assert!(Recipe::default().problems().is_empty());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use ts_rs::TS;
 
 use burn::module::AutodiffModule;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -13,7 +14,7 @@ use burn::tensor::{Int, Tensor, TensorData};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
 use super::metrics::{Metrics, classification_metrics};
@@ -49,10 +50,12 @@ pub struct TrainingRequest {
 }
 
 /// `training_report.json`: what was trained, on what, how it went.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct TrainingReport {
     pub engine_version: String,
     pub burn_version: String,
+    #[ts(type = "number")]
     pub created_unix: u64,
     pub recipe: Recipe,
     pub base_model: String,
@@ -238,6 +241,30 @@ fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
         validation_classes,
         summary,
     })
+}
+
+/// Texts longer than this many characters are flagged in the data check: at about four
+/// characters per word piece they exceed the usual maximum lengths and will be cut.
+const LONG_TEXT_CHARS: usize = 1000;
+
+/// What training would see in the data (classes, split, skipped rows, warnings), without
+/// loading a model: the app's data step shows it before anything is trained.
+pub fn check_data(request: &TrainingRequest) -> Result<DataSummary> {
+    let prepared = prepare_data(request)?;
+    let mut summary = prepared.summary;
+    let long = prepared
+        .train_texts
+        .iter()
+        .chain(&prepared.validation_texts)
+        .filter(|t| t.chars().count() > LONG_TEXT_CHARS)
+        .count();
+    if long > 0 {
+        summary.warnings.push(format!(
+            "{long} text(s) are longer than {LONG_TEXT_CHARS} characters; beyond the maximum \
+             length (max_seq_len, about 4 characters per token) they are cut."
+        ));
+    }
+    Ok(summary)
 }
 
 /// Trains on the backend the recipe asks for. Nothing is written to `output_dir` unless the

@@ -1,0 +1,150 @@
+//! The base models the app suggests, with what a user needs to choose one: what it is for,
+//! how big it is, and whether it is already on this computer.
+
+use std::path::Path;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::source::{DEFAULT_MODEL, HubSettings, cached_folder};
+
+/// A suggested base model (all are BERT checkpoints the engine loads).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SuggestedModel {
+    /// Hugging Face Hub id.
+    pub id: String,
+    /// One line: languages and what it is good for.
+    pub summary: String,
+    /// Parameters, in millions.
+    pub parameters_millions: u32,
+    /// Size of the download (weights, config and tokenizer), in megabytes.
+    pub download_mb: u32,
+    pub recommended: bool,
+}
+
+fn suggestion(
+    id: &str,
+    summary: &str,
+    parameters_millions: u32,
+    download_mb: u32,
+) -> SuggestedModel {
+    SuggestedModel {
+        id: id.into(),
+        summary: summary.into(),
+        parameters_millions,
+        download_mb,
+        recommended: id == DEFAULT_MODEL,
+    }
+}
+
+/// The short list shown in the model step; the reference notebook's model comes first.
+pub fn suggested_models() -> Vec<SuggestedModel> {
+    vec![
+        suggestion(
+            DEFAULT_MODEL,
+            "104 languages, lower-cased; the reference notebook's choice for French texts.",
+            167,
+            672,
+        ),
+        suggestion(
+            "bert-base-multilingual-cased",
+            "104 languages, keeps upper case (useful when capitals carry meaning).",
+            178,
+            714,
+        ),
+        suggestion(
+            "dbmdz/bert-base-french-europeana-cased",
+            "French only, trained on historic newspapers; smaller vocabulary, French-aware.",
+            110,
+            445,
+        ),
+        suggestion(
+            "bert-base-uncased",
+            "English only, lower-cased; the original BERT.",
+            110,
+            440,
+        ),
+        suggestion(
+            "sentence-transformers/all-MiniLM-L6-v2",
+            "English, 6 small layers: 5× faster to train, for quick trials and slow computers.",
+            23,
+            91,
+        ),
+    ]
+}
+
+/// Whether a model is ready to use without a download.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ModelAvailability {
+    pub name: String,
+    /// A folder on this computer (given as a path, or a Hub model already in the cache).
+    pub local_folder: Option<String>,
+    /// What the user should know: "downloaded", "will be downloaded", "no such folder"…
+    pub status: String,
+}
+
+/// Looks a model name up on disk only (never on the network).
+pub fn model_availability(name: &str, hub: &HubSettings) -> ModelAvailability {
+    let path = Path::new(name);
+    let (local_folder, status) = if path.is_dir() {
+        let has_config = path.join("config.json").is_file();
+        (
+            Some(path.display().to_string()),
+            if has_config {
+                "a model folder on this computer".to_string()
+            } else {
+                "this folder has no config.json, so it is not a model folder".to_string()
+            },
+        )
+    } else if path.is_absolute() || name.starts_with(['.', '~']) {
+        (None, "there is no such folder".to_string())
+    } else {
+        match cached_folder(name, hub) {
+            Some(folder) => (Some(folder.display().to_string()), "downloaded".to_string()),
+            None => (None, "not downloaded yet".to_string()),
+        }
+    };
+    ModelAvailability {
+        name: name.into(),
+        local_folder,
+        status,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_notebooks_model_is_recommended_and_first() {
+        let list = suggested_models();
+        assert_eq!(list[0].id, DEFAULT_MODEL);
+        assert_eq!(list.iter().filter(|m| m.recommended).count(), 1);
+    }
+
+    #[test]
+    fn availability_is_read_from_disk() {
+        let home = tempfile::tempdir().unwrap();
+        let hub = HubSettings {
+            home: Some(home.path().into()),
+            offline: true,
+            ..HubSettings::default()
+        };
+        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-bert");
+        let local = model_availability(fixture, &hub);
+        assert_eq!(local.local_folder.as_deref(), Some(fixture));
+        assert!(
+            model_availability(DEFAULT_MODEL, &hub)
+                .local_folder
+                .is_none()
+        );
+        assert_eq!(
+            model_availability("/no/such/folder", &hub).status,
+            "there is no such folder"
+        );
+        let not_a_model = model_availability(home.path().to_str().unwrap(), &hub);
+        assert!(not_a_model.status.contains("no config.json"));
+    }
+}
