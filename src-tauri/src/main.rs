@@ -1,7 +1,6 @@
-//! Placeholder for the desktop app (Tauri shell comes with the app issue).
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
 fn main() {
-    println!(
-        "BERT Studio desktop app is not built yet; use the `bert-studio` CLI (engine version {}).",
-        bert_studio_engine::VERSION
-    );
+    bert_studio_app::run();
 }

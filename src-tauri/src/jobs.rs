@@ -1,0 +1,239 @@
+//! The one training job the app runs at a time: started on its own thread, cancellable by id,
+//! its events forwarded in throttled batches.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use bert_studio_engine::ErrorReport;
+use bert_studio_engine::throttle::Throttle;
+use bert_studio_engine::train::{CancelToken, TrainingEvent, TrainingRequest, train};
+
+/// Events are sent to the page at most this often, except those the page must see at once.
+const FORWARD_INTERVAL: Duration = Duration::from_millis(250);
+
+struct RunningJob {
+    id: u64,
+    cancel: CancelToken,
+    finished: Arc<AtomicBool>,
+}
+
+#[derive(Default)]
+pub struct TrainingJobs {
+    current: Mutex<Option<RunningJob>>,
+    next_id: AtomicU64,
+}
+
+impl TrainingJobs {
+    /// Starts `request` on a new thread; `deliver` receives batches of events, a few per
+    /// second at most. Refused while another run is going.
+    pub fn start(
+        &self,
+        request: TrainingRequest,
+        deliver: impl Fn(Vec<TrainingEvent>) + Send + 'static,
+    ) -> Result<u64, ErrorReport> {
+        let mut current = self.current.lock().expect("job lock");
+        if current
+            .as_ref()
+            .is_some_and(|job| !job.finished.load(Ordering::SeqCst))
+        {
+            return Err(ErrorReport::new(
+                "busy",
+                "A training run is already going.",
+                Some("Wait for it to finish, or cancel it first."),
+            ));
+        }
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
+        let cancel = CancelToken::new();
+        let finished = Arc::new(AtomicBool::new(false));
+        let job = RunningJob {
+            id,
+            cancel: cancel.clone(),
+            finished: finished.clone(),
+        };
+        std::thread::Builder::new()
+            .name(format!("training-{id}"))
+            .spawn(move || {
+                let mut batcher = EventBatcher::new(deliver);
+                // The outcome also arrives as an event (finished, failed or cancelled).
+                let _ = train(&request, &mut |event| batcher.push(event), &cancel);
+                batcher.flush();
+                finished.store(true, Ordering::SeqCst);
+            })
+            .map_err(|e| {
+                ErrorReport::new(
+                    "io",
+                    format!("Could not start the training thread: {e}."),
+                    None,
+                )
+            })?;
+        *current = Some(job);
+        Ok(id)
+    }
+
+    /// Asks job `id` to stop (it stops before its next micro-batch). False if it is not running.
+    pub fn cancel(&self, id: u64) -> bool {
+        let current = self.current.lock().expect("job lock");
+        match current.as_ref() {
+            Some(job) if job.id == id && !job.finished.load(Ordering::SeqCst) => {
+                job.cancel.cancel();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        let current = self.current.lock().expect("job lock");
+        current
+            .as_ref()
+            .is_some_and(|job| !job.finished.load(Ordering::SeqCst))
+    }
+
+    /// Cancels whatever runs (the window is closing).
+    pub fn cancel_all(&self) {
+        if let Some(job) = self.current.lock().expect("job lock").as_ref() {
+            job.cancel.cancel();
+        }
+    }
+}
+
+/// Collects events and hands them on in batches, at most every `FORWARD_INTERVAL`; the start,
+/// evaluations and the outcome go out at once.
+struct EventBatcher<F: Fn(Vec<TrainingEvent>)> {
+    pending: Vec<TrainingEvent>,
+    throttle: Throttle,
+    deliver: F,
+}
+
+impl<F: Fn(Vec<TrainingEvent>)> EventBatcher<F> {
+    fn new(deliver: F) -> Self {
+        EventBatcher {
+            pending: Vec::new(),
+            throttle: Throttle::new(FORWARD_INTERVAL),
+            deliver,
+        }
+    }
+
+    fn push(&mut self, event: TrainingEvent) {
+        let urgent = matches!(
+            event,
+            TrainingEvent::Started { .. }
+                | TrainingEvent::Evaluation { .. }
+                | TrainingEvent::Finished { .. }
+                | TrainingEvent::Failed { .. }
+                | TrainingEvent::Cancelled
+        );
+        self.pending.push(event);
+        if urgent || self.throttle.ready() {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            (self.deliver)(std::mem::take(&mut self.pending));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bert_studio_engine::source::HubSettings;
+    use bert_studio_engine::train::Recipe;
+    use std::sync::mpsc;
+
+    fn sample_request(output_dir: std::path::PathBuf) -> TrainingRequest {
+        let root = env!("CARGO_MANIFEST_DIR");
+        TrainingRequest {
+            recipe: Recipe {
+                model: format!("{root}/src-tauri/engine/tests/fixtures/tiny-bert"),
+                epochs: 3,
+                max_seq_len: 32,
+                ..Recipe::default()
+            },
+            train_csv: format!("{root}/data/sample/nace_fr.csv").into(),
+            validation_csv: None,
+            output_dir,
+            dialect: None,
+            hub: HubSettings {
+                offline: true,
+                ..HubSettings::default()
+            },
+        }
+    }
+
+    #[test]
+    fn one_run_at_a_time_and_cancel_leaves_no_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("model");
+        let jobs = TrainingJobs::default();
+        let (tx, rx) = mpsc::channel();
+        let id = jobs
+            .start(sample_request(output.clone()), move |batch| {
+                tx.send(batch).unwrap()
+            })
+            .unwrap();
+        assert!(jobs.is_running());
+        let busy = jobs
+            .start(sample_request(dir.path().join("other")), |_| {})
+            .unwrap_err();
+        assert_eq!(busy.kind, "busy");
+        assert!(!jobs.cancel(id + 1), "an unknown job is not cancelled");
+
+        // Cancel once training has started, then wait for the outcome.
+        let mut events = Vec::new();
+        while !events
+            .iter()
+            .any(|e| matches!(e, TrainingEvent::Started { .. }))
+        {
+            events.extend(rx.recv_timeout(Duration::from_secs(60)).unwrap());
+        }
+        assert!(jobs.cancel(id));
+        loop {
+            let batch = rx.recv_timeout(Duration::from_secs(60)).unwrap();
+            let over = batch
+                .iter()
+                .any(|e| matches!(e, TrainingEvent::Cancelled | TrainingEvent::Finished { .. }));
+            events.extend(batch);
+            if over {
+                break;
+            }
+        }
+        assert_eq!(events.last(), Some(&TrainingEvent::Cancelled));
+        assert!(!output.exists(), "a cancelled run saves nothing");
+        // The job is over: a new one may start.
+        while jobs.is_running() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!jobs.cancel(id));
+    }
+
+    fn log(step: usize) -> TrainingEvent {
+        TrainingEvent::Log {
+            step,
+            epoch: 0.0,
+            loss: 1.0,
+            learning_rate: 1e-5,
+            grad_norm: None,
+        }
+    }
+
+    #[test]
+    fn many_events_go_out_in_few_batches_and_the_outcome_at_once() {
+        let (tx, rx) = mpsc::channel();
+        let mut batcher = EventBatcher::new(move |batch| tx.send(batch).unwrap());
+        for step in 0..10_000 {
+            batcher.push(log(step));
+        }
+        batcher.push(TrainingEvent::Cancelled);
+        let batches: Vec<Vec<TrainingEvent>> = rx.try_iter().collect();
+        // Pushed in well under a second: the first push goes out, the rest wait for the outcome.
+        assert!(batches.len() <= 3, "{} batches", batches.len());
+        let all: Vec<TrainingEvent> = batches.into_iter().flatten().collect();
+        assert_eq!(all.len(), 10_001, "nothing is dropped");
+        assert_eq!(all.last(), Some(&TrainingEvent::Cancelled));
+    }
+}

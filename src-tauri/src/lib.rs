@@ -1,0 +1,44 @@
+//! BERT Studio's desktop shell: Tauri commands over the engine, one training job at a time,
+//! progress forwarded to the page. No ML logic here.
+
+mod commands;
+mod jobs;
+
+use tauri::{Emitter, Manager, WindowEvent};
+
+pub use commands::{AppInfo, DataChoice, FilePurpose, TrainingStarted};
+pub use jobs::TrainingJobs;
+
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(TrainingJobs::default())
+        .on_window_event(|window, event| {
+            // Closing while a model trains would lose the run: the page asks first.
+            if let WindowEvent::CloseRequested { api, .. } = event
+                && window.state::<TrainingJobs>().is_running()
+            {
+                api.prevent_close();
+                let _ = window.emit("close-requested", ());
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::preview_data,
+            commands::summarise_data,
+            commands::recipe_problems,
+            commands::model_status,
+            commands::download_model,
+            commands::start_training,
+            commands::cancel_training,
+            commands::list_models,
+            commands::model_report,
+            commands::export_model,
+            commands::choose_path,
+            commands::open_recipe,
+            commands::save_recipe,
+            commands::quit,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running BERT Studio");
+}

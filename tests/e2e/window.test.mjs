@@ -1,0 +1,166 @@
+// End-to-end test of the real desktop window: Xvfb + tauri-driver + WebKitWebDriver, driven
+// with selenium-webdriver. Trains a short run of the tiny fixture model on the bundled sample.
+//
+//   node --test tests/e2e/            (scripts/test.sh builds the app and runs this)
+//
+// Env: BERT_STUDIO_APP (the app binary, built with --features custom-protocol),
+//      E2E_SCREENSHOTS (a folder: a PNG of every step is written there, for looking at).
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Builder, By, Capabilities, Key, until } from "selenium-webdriver";
+
+const root = resolve(import.meta.dirname, "../..");
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, "target");
+const application = process.env.BERT_STUDIO_APP ?? join(targetDir, "debug", "bert-studio-app");
+const tinyModel = join(root, "src-tauri/engine/tests/fixtures/tiny-bert");
+const screenshots = process.env.E2E_SCREENSHOTS;
+const display = `:${90 + (process.pid % 9)}`;
+const port = 4444 + (process.pid % 500);
+
+const running = new Set();
+function startDetached(command, args, env) {
+  // Own process group, so that everything it starts (WebKitWebDriver, the app) dies with it.
+  const child = spawn(command, args, { env, detached: true, stdio: ["ignore", "ignore", "inherit"] });
+  const stop = () => {
+    running.delete(stop);
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  };
+  running.add(stop);
+  return stop;
+}
+// Killed by `timeout` or Ctrl-C: leave no display, driver or app behind.
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    [...running].forEach((stop) => stop());
+    process.exit(1);
+  });
+}
+
+async function waitForPort(p, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${p}/status`);
+      if (r.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`tauri-driver did not answer on port ${p}`);
+}
+
+const byTest = (id) => By.css(`[data-testid="${id}"]`);
+
+test("train a model by clicking: sample data → columns → tiny model → live chart → result", { timeout: 600_000 }, async () => {
+  assert.ok(existsSync(application), `build the app first: ${application}`);
+  const home = mkdtempSync(join(tmpdir(), "bert-studio-e2e-"));
+  const env = {
+    ...process.env,
+    DISPLAY: display,
+    WEBKIT_DISABLE_COMPOSITING_MODE: "1",
+    XDG_DATA_HOME: join(home, "data"),
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_CACHE_HOME: join(home, "cache"),
+    XDG_RUNTIME_DIR: join(home, "runtime"),
+    HF_HOME: join(home, "hf"),
+    HF_HUB_OFFLINE: "1",
+  };
+  mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
+  const stops = [];
+  let driver;
+  try {
+    stops.push(startDetached("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], env));
+    await new Promise((r) => setTimeout(r, 800));
+    stops.push(startDetached("tauri-driver", ["--port", String(port), "--native-driver", "/usr/bin/WebKitWebDriver"], env));
+    await waitForPort(port, 30_000);
+
+    const capabilities = new Capabilities();
+    capabilities.set("tauri:options", { application });
+    capabilities.setBrowserName("wry");
+    driver = await new Builder().withCapabilities(capabilities).usingServer(`http://127.0.0.1:${port}/`).build();
+    const shot = async (name) => {
+      if (!screenshots) return;
+      mkdirSync(screenshots, { recursive: true });
+      writeFileSync(join(screenshots, `${name}.png`), await driver.takeScreenshot(), "base64");
+    };
+    const find = async (id, ms = 30_000) => driver.wait(until.elementLocated(byTest(id)), ms, `no ${id}`);
+
+    // 1. Data: the bundled sample, columns guessed, classes counted and charted.
+    await shot("0-start");
+    await (await find("use-sample")).click();
+    await find("preview-table");
+    const summary = await find("data-summary", 60_000);
+    assert.equal(await (await find("text-column")).getAttribute("value"), "text");
+    assert.equal(await (await find("label-column")).getAttribute("value"), "label");
+    assert.match(await summary.getText(), /3,558 rows read/);
+    const classes = Number(await (await find("class-sizes")).getAttribute("data-points"));
+    assert.ok(classes > 10, `classes charted: ${classes}`);
+    await shot("1-data");
+    await (await find("data-next")).click();
+
+    // 2. Model: a model folder typed in.
+    const custom = await find("custom-model");
+    await custom.sendKeys(tinyModel, Key.ENTER);
+    const status = await find("custom-model-status");
+    await driver.wait(until.elementTextContains(status, "model folder on this computer"), 10_000);
+    await shot("2-model");
+    await (await find("model-next")).click();
+
+    // 3. Settings: a refused value is explained, then a short run.
+    const epochs = await find("field-epochs");
+    await epochs.clear();
+    await epochs.sendKeys("0");
+    const problem = await find("problem-epochs", 10_000);
+    assert.match(await problem.getText(), /epochs must be between 1 and 1000/);
+    assert.equal(await (await find("start-training")).isEnabled(), false);
+    await epochs.clear();
+    await epochs.sendKeys("1");
+    const maxLen = await find("field-max_seq_len");
+    await maxLen.clear();
+    await maxLen.sendKeys("32");
+    await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
+    await shot("3-settings");
+    await (await find("start-training")).click();
+
+    // 4. Training: the live chart gets points, the backend is shown.
+    await find("training-view");
+    await driver.wait(
+      async () => Number(await (await find("loss-chart")).getAttribute("data-points")) > 0,
+      180_000,
+      "the loss chart never got a point",
+    );
+    assert.match(await (await find("backend")).getText(), /CPU/);
+    await shot("4-training");
+
+    // 5. Result: metrics, per-class table, confusion matrix; the run is in the library.
+    const result = await find("result-view", 300_000);
+    const accuracy = await (await find("final-accuracy")).getText();
+    assert.match(accuracy, /^\d+\.\d %$/);
+    const perClass = await driver.findElements(By.css('[data-testid="per-class-table"] tbody tr'));
+    assert.equal(perClass.length, classes);
+    assert.ok(await result.isDisplayed());
+    await shot("5-result");
+
+    const library = join(env.XDG_DATA_HOME, "org.bertstudio.app", "models");
+    const runs = readdirSync(library).filter((n) => !n.startsWith("."));
+    assert.equal(runs.length, 1, `library: ${runs}`);
+    const report = JSON.parse(readFileSync(join(library, runs[0], "training_report.json"), "utf8"));
+    assert.equal(report.recipe.epochs, 1);
+    assert.equal(report.recipe.max_seq_len, 32);
+    assert.equal(report.data.classes.length, classes);
+    assert.ok(existsSync(join(library, runs[0], "model.safetensors")));
+  } finally {
+    if (driver) await driver.quit().catch(() => {});
+    stops.reverse().forEach((stop) => stop());
+    rmSync(home, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,316 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { listen } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { api } from "./api";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { CsvDialect } from "./bindings/CsvDialect";
+import type { CsvPreview } from "./bindings/CsvPreview";
+import type { DataSummary } from "./bindings/DataSummary";
+import type { ErrorReport } from "./bindings/ErrorReport";
+import type { ModelAvailability } from "./bindings/ModelAvailability";
+import type { Recipe } from "./bindings/Recipe";
+import type { RecipeProblem } from "./bindings/RecipeProblem";
+import type { TrainingReport } from "./bindings/TrainingReport";
+import { ErrorPanel } from "./components/ErrorPanel";
+import { StepHeader, type StepName } from "./components/StepHeader";
+import { toErrorReport } from "./logic/errors";
+import { applyEvents, initialProgress, isOver, type TrainingProgress } from "./logic/trainingProgress";
+import { DataStep } from "./steps/DataStep";
+import { ModelStep, type DownloadState } from "./steps/ModelStep";
+import { ResultView } from "./steps/ResultView";
+import { SettingsStep } from "./steps/SettingsStep";
+import { TrainingView } from "./steps/TrainingView";
+
+export function App() {
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [step, setStep] = useState<StepName>("Data");
+  const [error, setError] = useState<ErrorReport | null>(null);
+  const [busy, setBusy] = useState(false);
+  // Data step
+  const [preview, setPreview] = useState<CsvPreview | null>(null);
+  const [validationFile, setValidationFile] = useState<string | null>(null);
+  const [summary, setSummary] = useState<DataSummary | null>(null);
+  // Model and settings
+  const [recipe, setRecipe] = useState<Recipe | null>(null);
+  const [statuses, setStatuses] = useState<Record<string, ModelAvailability>>({});
+  const [download, setDownload] = useState<DownloadState | null>(null);
+  const [problems, setProblems] = useState<RecipeProblem[]>([]);
+  // Training and result
+  const [progress, setProgress] = useState<TrainingProgress | null>(null);
+  const [job, setJob] = useState<{ jobId: number; modelId: string; startedAt: number } | null>(null);
+  const [elapsed, setElapsed] = useState(0);
+  const [cancelling, setCancelling] = useState(false);
+  const [report, setReport] = useState<TrainingReport | null>(null);
+  const [exportedTo, setExportedTo] = useState<string | null>(null);
+  const [confirmClose, setConfirmClose] = useState(false);
+
+  const fail = useCallback((e: unknown) => setError(toErrorReport(e)), []);
+
+  useEffect(() => {
+    api.appInfo().then((i) => {
+      setInfo(i);
+      setRecipe(i.default_recipe);
+    }, fail);
+  }, [fail]);
+
+  const loadFile = useCallback(
+    async (path: string, dialect: CsvDialect | null = null) => {
+      setBusy(true);
+      setError(null);
+      try {
+        const p = await api.previewData(path, dialect);
+        setPreview(p);
+        setSummary(null);
+        setRecipe((r) => {
+          if (!r) return r;
+          const keep = (c: string) => p.headers.includes(c);
+          return {
+            ...r,
+            text_column: dialect && keep(r.text_column) ? r.text_column : (p.guessed_text_column ?? p.headers[0] ?? ""),
+            label_column: dialect && keep(r.label_column) ? r.label_column : (p.guessed_label_column ?? p.headers[1] ?? ""),
+          };
+        });
+      } catch (e) {
+        fail(e);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [fail],
+  );
+
+  // Files dropped on the window open in the data step.
+  const stepRef = useRef(step);
+  stepRef.current = step;
+  useEffect(() => {
+    const unlisten = getCurrentWebview().onDragDropEvent((event) => {
+      if (event.payload.type === "drop" && event.payload.paths.length > 0 && stepRef.current === "Data") {
+        void loadFile(event.payload.paths[0]);
+      }
+    });
+    return () => void unlisten.then((f) => f());
+  }, [loadFile]);
+
+  // Closing the window during a run asks first (the shell holds the close until we answer).
+  useEffect(() => {
+    const unlisten = listen("close-requested", () => setConfirmClose(true));
+    return () => void unlisten.then((f) => f());
+  }, []);
+
+  // The data summary follows the file, the columns and the validation choice.
+  const textColumn = recipe?.text_column ?? "";
+  const labelColumn = recipe?.label_column ?? "";
+  useEffect(() => {
+    if (!preview || !recipe || !textColumn || !labelColumn) return;
+    let current = true;
+    setSummary(null);
+    if (textColumn === labelColumn) {
+      setError({ kind: "invalid_input", message: "The text column and the label column must differ.", hint: "Pick two different columns." });
+      return;
+    }
+    api
+      .summariseData({ train_csv: preview.path, validation_csv: validationFile, dialect: preview.dialect, recipe })
+      .then((s) => current && (setSummary(s), setError(null)), (e) => current && fail(e));
+    return () => {
+      current = false;
+    };
+    // The summary depends on the columns and the split settings only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [preview, textColumn, labelColumn, validationFile, recipe?.validation_fraction, recipe?.seed, fail]);
+
+  // Availability of the suggested models and the chosen one.
+  const model = recipe?.model ?? "";
+  useEffect(() => {
+    if (step !== "Model" || !info) return;
+    const names = new Set([...info.suggested_models.map((m) => m.id), model].filter(Boolean));
+    names.forEach((name) => api.modelStatus(name).then((s) => setStatuses((all) => ({ ...all, [name]: s })), fail));
+  }, [step, info, model, fail]);
+
+  // The engine says which values are invalid, and why.
+  useEffect(() => {
+    if (!recipe) return;
+    let current = true;
+    api.recipeProblems(recipe).then((p) => current && setProblems(p), fail);
+    return () => {
+      current = false;
+    };
+  }, [recipe, fail]);
+
+  // The elapsed-time clock of the training view.
+  useEffect(() => {
+    if (!job || !progress || isOver(progress.status)) return;
+    const timer = setInterval(() => setElapsed((Date.now() - job.startedAt) / 1000), 1000);
+    return () => clearInterval(timer);
+  }, [job, progress]);
+
+  // A finished run opens its result.
+  useEffect(() => {
+    if (progress?.status !== "finished" || !job) return;
+    api.modelReport(job.modelId).then((r) => {
+      setReport(r);
+      setStep("Result");
+    }, fail);
+  }, [progress?.status, job, fail]);
+
+  const startTraining = async () => {
+    if (!preview || !recipe) return;
+    setError(null);
+    setCancelling(false);
+    setReport(null);
+    setExportedTo(null);
+    setProgress(initialProgress());
+    setElapsed(0);
+    try {
+      const started = await api.startTraining(
+        { train_csv: preview.path, validation_csv: validationFile, dialect: preview.dialect, recipe },
+        (events) => setProgress((p) => applyEvents(p ?? initialProgress(), events)),
+      );
+      setJob({ jobId: started.job_id, modelId: started.model_id, startedAt: Date.now() });
+      setStep("Training");
+    } catch (e) {
+      setProgress(null);
+      fail(e);
+    }
+  };
+
+  const downloadModel = async (name: string) => {
+    setDownload({ name, file: "", done: 0, total: 0 });
+    try {
+      await api.downloadModel(name, (e) =>
+        setDownload({ name, file: e.file, done: e.stage === "progress" ? e.bytes_done : e.stage === "finished" ? e.bytes_total : 0, total: e.bytes_total }),
+      );
+      const s = await api.modelStatus(name);
+      setStatuses((all) => ({ ...all, [name]: s }));
+    } catch (e) {
+      fail(e);
+    } finally {
+      setDownload(null);
+    }
+  };
+
+  if (!info || !recipe) {
+    return (
+      <main className="app">
+        <ErrorPanel error={error} />
+        {!error && <p className="muted center">Starting…</p>}
+      </main>
+    );
+  }
+
+  const running = progress !== null && !isOver(progress.status);
+  const reachable = (s: StepName) => {
+    if (running) return s === "Training";
+    switch (s) {
+      case "Data":
+        return true;
+      case "Model":
+      case "Settings":
+        return summary !== null;
+      case "Training":
+        return progress !== null;
+      case "Result":
+        return report !== null;
+    }
+  };
+
+  return (
+    <main className="app">
+      <header className="top">
+        <div className="brand">
+          <img src="/icon.svg" alt="" width={28} height={28} />
+          <span>BERT Studio</span>
+        </div>
+        <StepHeader current={step} reachable={reachable} onGo={setStep} />
+      </header>
+      <ErrorPanel error={error} onDismiss={() => setError(null)} />
+      {step === "Data" && (
+        <DataStep
+          preview={preview}
+          textColumn={textColumn}
+          labelColumn={labelColumn}
+          validationFile={validationFile}
+          summary={summary}
+          busy={busy}
+          onChooseFile={() => api.choosePath("training_data").then((p) => void (p && loadFile(p)), fail)}
+          onUseSample={() => loadFile(info.sample_data)}
+          onDialect={(d) => preview && loadFile(preview.path, d)}
+          onColumns={(text, label) => setRecipe({ ...recipe, text_column: text, label_column: label })}
+          onChooseValidation={() => api.choosePath("validation_data").then((p) => p && setValidationFile(p), fail)}
+          onClearValidation={() => setValidationFile(null)}
+          onNext={() => setStep("Model")}
+        />
+      )}
+      {step === "Model" && (
+        <ModelStep
+          suggestions={info.suggested_models}
+          model={recipe.model}
+          statuses={statuses}
+          download={download}
+          onModel={(name) => setRecipe({ ...recipe, model: name })}
+          onDownload={downloadModel}
+          onChooseFolder={() => api.choosePath("model_folder").then((p) => p && setRecipe({ ...recipe, model: p }), fail)}
+          onBack={() => setStep("Data")}
+          onNext={() => setStep("Settings")}
+        />
+      )}
+      {step === "Settings" && (
+        <SettingsStep
+          recipe={recipe}
+          defaults={info.default_recipe}
+          problems={problems}
+          busy={running}
+          onRecipe={setRecipe}
+          onSave={() => api.saveRecipe(recipe).catch(fail)}
+          onLoad={async () => {
+            try {
+              const path = await api.choosePath("recipe");
+              if (!path) return;
+              const loaded = await api.openRecipe(path);
+              // The columns belong to the data chosen in the first step.
+              setRecipe({ ...loaded, text_column: recipe.text_column, label_column: recipe.label_column });
+            } catch (e) {
+              fail(e);
+            }
+          }}
+          onBack={() => setStep("Model")}
+          onStart={startTraining}
+        />
+      )}
+      {step === "Training" && progress && (
+        <TrainingView
+          progress={progress}
+          elapsedSeconds={elapsed}
+          cancelling={cancelling}
+          onCancel={() => {
+            if (!job) return;
+            setCancelling(true);
+            api.cancelTraining(job.jobId).catch(fail);
+          }}
+          onShowResult={() => setStep("Result")}
+          onBackToSettings={() => setStep("Settings")}
+        />
+      )}
+      {step === "Result" && report && job && (
+        <ResultView
+          report={report}
+          modelFolder={`${info.library_folder}/${job.modelId}`}
+          exportedTo={exportedTo}
+          onExport={() => api.exportModel(job.modelId).then((to) => to && setExportedTo(to), fail)}
+          onTrainAgain={() => setStep("Settings")}
+        />
+      )}
+      {confirmClose && (
+        <div className="modal-backdrop" role="dialog" aria-modal="true" data-testid="confirm-close">
+          <div className="modal">
+            <h3>A model is still training</h3>
+            <p>Closing now stops the run; nothing of it is kept. Close anyway?</p>
+            <div className="actions end">
+              <button onClick={() => setConfirmClose(false)}>Keep training</button>
+              <button className="danger" onClick={() => api.quit().catch(fail)}>Stop and close</button>
+            </div>
+          </div>
+        </div>
+      )}
+    </main>
+  );
+}

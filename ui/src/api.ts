@@ -1,0 +1,44 @@
+// The app's commands, typed with the definitions generated from the Rust types
+// (src/bindings, written by `cargo test`). Nothing here re-declares an engine type.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { CsvDialect } from "./bindings/CsvDialect";
+import type { CsvPreview } from "./bindings/CsvPreview";
+import type { DataChoice } from "./bindings/DataChoice";
+import type { DataSummary } from "./bindings/DataSummary";
+import type { DownloadEvent } from "./bindings/DownloadEvent";
+import type { FilePurpose } from "./bindings/FilePurpose";
+import type { LibraryEntry } from "./bindings/LibraryEntry";
+import type { ModelAvailability } from "./bindings/ModelAvailability";
+import type { Recipe } from "./bindings/Recipe";
+import type { RecipeProblem } from "./bindings/RecipeProblem";
+import type { TrainingEvent } from "./bindings/TrainingEvent";
+import type { TrainingReport } from "./bindings/TrainingReport";
+import type { TrainingStarted } from "./bindings/TrainingStarted";
+
+export const api = {
+  appInfo: () => invoke<AppInfo>("app_info"),
+  previewData: (path: string, dialect: CsvDialect | null) =>
+    invoke<CsvPreview>("preview_data", { path, dialect }),
+  summariseData: (choice: DataChoice) => invoke<DataSummary>("summarise_data", { choice }),
+  recipeProblems: (recipe: Recipe) => invoke<RecipeProblem[]>("recipe_problems", { recipe }),
+  modelStatus: (name: string) => invoke<ModelAvailability>("model_status", { name }),
+  downloadModel: (name: string, onProgress: (event: DownloadEvent) => void) => {
+    const channel = new Channel<DownloadEvent>();
+    channel.onmessage = onProgress;
+    return invoke<string>("download_model", { name, onProgress: channel });
+  },
+  startTraining: (choice: DataChoice, onEvents: (events: TrainingEvent[]) => void) => {
+    const channel = new Channel<TrainingEvent[]>();
+    channel.onmessage = onEvents;
+    return invoke<TrainingStarted>("start_training", { choice, onEvents: channel });
+  },
+  cancelTraining: (jobId: number) => invoke<boolean>("cancel_training", { jobId }),
+  listModels: () => invoke<LibraryEntry[]>("list_models"),
+  modelReport: (modelId: string) => invoke<TrainingReport>("model_report", { modelId }),
+  exportModel: (modelId: string) => invoke<string | null>("export_model", { modelId }),
+  choosePath: (purpose: FilePurpose) => invoke<string | null>("choose_path", { purpose }),
+  openRecipe: (path: string) => invoke<Recipe>("open_recipe", { path }),
+  saveRecipe: (recipe: Recipe) => invoke<string | null>("save_recipe", { recipe }),
+  quit: () => invoke<void>("quit"),
+};

@@ -1,0 +1,111 @@
+// ECharts options for every chart of the app, built from engine data. Pure functions, so
+// what a chart shows is tested without drawing it.
+import type { EChartsOption } from "echarts";
+import type { ClassCount } from "../bindings/ClassCount";
+import type { Metrics } from "../bindings/Metrics";
+import type { TrainingProgress } from "./trainingProgress";
+
+const palette = ["#4f46e5", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#a855f7"];
+
+function base(title: string): EChartsOption {
+  return {
+    color: palette,
+    backgroundColor: "transparent",
+    animation: false,
+    title: { text: title, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 600 } },
+    grid: { left: 56, right: 20, top: 44, bottom: 36 },
+    tooltip: { trigger: "axis" },
+  };
+}
+
+export function lossChart(p: TrainingProgress): EChartsOption {
+  return {
+    ...base("Training loss (lower is better)"),
+    legend: { right: 12, top: 4 },
+    xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
+    yAxis: { type: "value", scale: true },
+    series: [
+      { name: "live", type: "line", showSymbol: false, data: p.loss, smooth: true },
+      { name: "recorded", type: "scatter", symbolSize: 7, data: p.loggedLoss },
+    ],
+  };
+}
+
+export function learningRateChart(p: TrainingProgress): EChartsOption {
+  return {
+    ...base("Learning rate"),
+    xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
+    yAxis: { type: "value", axisLabel: { formatter: (v: number) => v.toExponential(0) } },
+    series: [{ name: "learning rate", type: "line", showSymbol: false, data: p.learningRate }],
+  };
+}
+
+export function validationChart(p: TrainingProgress): EChartsOption {
+  const at = (f: (e: TrainingProgress["evaluations"][number]) => number) =>
+    p.evaluations.map((e) => [Number(e.epoch.toFixed(2)), f(e)]);
+  return {
+    ...base("Validation quality (higher is better)"),
+    legend: { right: 12, top: 4 },
+    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 24, min: 0 },
+    yAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)} %` } },
+    series: [
+      { name: "accuracy", type: "line", data: at((e) => e.accuracy) },
+      { name: "macro F1", type: "line", data: at((e) => e.macroF1) },
+      { name: "top-2", type: "line", data: at((e) => e.top2) },
+    ],
+  };
+}
+
+export function throughputChart(p: TrainingProgress): EChartsOption {
+  return {
+    ...base("Speed (rows per second)"),
+    xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
+    yAxis: { type: "value", min: 0 },
+    series: [{ name: "rows/s", type: "line", showSymbol: false, areaStyle: { opacity: 0.15 }, data: p.samplesPerSecond }],
+  };
+}
+
+/** Class sizes, largest first, training and validation stacked. */
+export function classSizesChart(classes: ClassCount[]): EChartsOption {
+  const sorted = [...classes].sort((a, b) => b.train + b.validation - (a.train + a.validation));
+  return {
+    ...base(`Rows per class (${classes.length} classes)`),
+    legend: { right: 12, top: 4 },
+    grid: { left: 48, right: 20, top: 44, bottom: 56 },
+    xAxis: { type: "category", data: sorted.map((c) => c.label), axisLabel: { interval: sorted.length > 40 ? "auto" : 0, rotate: sorted.length > 12 ? 60 : 0 } },
+    yAxis: { type: "value" },
+    dataZoom: sorted.length > 60 ? [{ type: "inside" }, { type: "slider", height: 14, bottom: 4 }] : [],
+    series: [
+      { name: "training", type: "bar", stack: "rows", data: sorted.map((c) => c.train) },
+      { name: "validation", type: "bar", stack: "rows", data: sorted.map((c) => c.validation) },
+    ],
+  };
+}
+
+/** The confusion matrix as a heatmap: rows are true classes, columns predicted ones. */
+export function confusionHeatmap(metrics: Metrics): EChartsOption {
+  const labels = metrics.per_class.map((c) => c.label);
+  const cells: [number, number, number][] = [];
+  let max = 0;
+  metrics.confusion.forEach((row, t) =>
+    row.forEach((count, p) => {
+      if (count > 0) cells.push([p, t, count]);
+      max = Math.max(max, count);
+    }),
+  );
+  return {
+    ...base("Confusion matrix (rows: true class, columns: predicted)"),
+    tooltip: {
+      trigger: "item",
+      formatter: (item: unknown) => {
+        const [p, t, n] = (item as { value: [number, number, number] }).value;
+        return `true ${labels[t]} → predicted ${labels[p]}: ${n}`;
+      },
+    },
+    grid: { left: 64, right: 72, top: 44, bottom: 56 },
+    xAxis: { type: "category", data: labels, name: "predicted", nameLocation: "middle", nameGap: 40, axisLabel: { rotate: labels.length > 12 ? 60 : 0 } },
+    yAxis: { type: "category", data: labels, inverse: true, name: "true", nameLocation: "middle", nameGap: 48 },
+    visualMap: { min: 0, max: Math.max(1, max), calculable: true, orient: "vertical", right: 8, top: "middle", inRange: { color: ["#eef2ff", "#4f46e5"] } },
+    series: [{ type: "heatmap", data: cells, emphasis: { itemStyle: { borderColor: "#111", borderWidth: 1 } } }],
+  };
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { RECIPE_FIELDS, describeValue, numberText, parseFieldInput } from "./recipeFields";
+
+const field = (key: string) => RECIPE_FIELDS.find((f) => f.key === key)!;
+
+describe("recipe fields", () => {
+  it("explains every field once, with the notebook's four basics", () => {
+    const keys = RECIPE_FIELDS.map((f) => f.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(RECIPE_FIELDS.filter((f) => f.basic).map((f) => f.key)).toEqual([
+      "epochs",
+      "learning_rate",
+      "train_batch_size",
+      "max_seq_len",
+    ]);
+    for (const f of RECIPE_FIELDS) {
+      expect(f.explanation.length, f.key).toBeGreaterThan(30);
+      expect(f.explanation.length, f.key).toBeLessThan(160);
+    }
+  });
+
+  it("shows defaults the way people write them", () => {
+    expect(describeValue(field("learning_rate"), 5e-5)).toBe("5e-5");
+    expect(describeValue(field("warmup_ratio"), 0.1)).toBe("0.1");
+    expect(describeValue(field("scheduler"), "linear")).toBe("warm up, then decrease linearly");
+    expect(describeValue(field("fp16"), false)).toBe("off");
+    expect(numberText(2.5e-5)).toBe("2.5e-5");
+    expect(numberText(0.01)).toBe("0.01");
+  });
+
+  it("refuses what is not a number, and fractions where a count is needed", () => {
+    expect(parseFieldInput(field("learning_rate"), "3e-5")).toBe(3e-5);
+    expect(parseFieldInput(field("learning_rate"), "abc")).toBeNull();
+    expect(parseFieldInput(field("epochs"), "2.5")).toBeNull();
+    expect(parseFieldInput(field("epochs"), " 3 ")).toBe(3);
+    expect(parseFieldInput(field("epochs"), "")).toBeNull();
+  });
+});

@@ -1,0 +1,101 @@
+import { useEffect, useState } from "react";
+import type { ModelAvailability } from "../bindings/ModelAvailability";
+import type { SuggestedModel } from "../bindings/SuggestedModel";
+import { formatBytes } from "../logic/format";
+
+export interface DownloadState {
+  name: string;
+  file: string;
+  done: number;
+  total: number;
+}
+
+export interface ModelStepProps {
+  suggestions: SuggestedModel[];
+  model: string;
+  statuses: Record<string, ModelAvailability>;
+  download: DownloadState | null;
+  onModel: (name: string) => void;
+  onDownload: (name: string) => void;
+  onChooseFolder: () => void;
+  onBack: () => void;
+  onNext: () => void;
+}
+
+export function ModelStep(p: ModelStepProps) {
+  const isSuggested = p.suggestions.some((s) => s.id === p.model);
+  const [custom, setCustom] = useState(isSuggested ? "" : p.model);
+  useEffect(() => {
+    if (!isSuggested) setCustom(p.model);
+  }, [p.model, isSuggested]);
+  const status = p.statuses[p.model];
+  return (
+    <section className="panel" data-testid="model-step">
+      <h2>Base model</h2>
+      <p className="muted">The pretrained model that is fine-tuned on your data. Larger models are more accurate and slower.</p>
+      <div className="model-list">
+        {p.suggestions.map((m) => {
+          const s = p.statuses[m.id];
+          const downloading = p.download?.name === m.id;
+          return (
+            <label key={m.id} className={p.model === m.id ? "model-card selected" : "model-card"}>
+              <input type="radio" name="model" checked={p.model === m.id} onChange={() => p.onModel(m.id)} />
+              <div className="model-card-body">
+                <div className="row space-between">
+                  <b>{m.id}</b>
+                  {m.recommended && <span className="badge">default</span>}
+                </div>
+                <div className="muted small">{m.summary}</div>
+                <div className="small">
+                  {m.parameters_millions} M parameters · {m.download_mb} MB ·{" "}
+                  <span className={s?.local_folder ? "ok" : "muted"}>{s ? s.status : "…"}</span>
+                </div>
+                {downloading && p.download && (
+                  <div className="progress-line">
+                    <progress max={p.download.total || 1} value={p.download.done} />
+                    <span className="small muted">
+                      {p.download.file}: {formatBytes(p.download.done)} / {formatBytes(p.download.total)}
+                    </span>
+                  </div>
+                )}
+              </div>
+              {s && !s.local_folder && !downloading && (
+                <button onClick={(e) => { e.preventDefault(); p.onDownload(m.id); }} disabled={p.download !== null}>
+                  Download
+                </button>
+              )}
+            </label>
+          );
+        })}
+      </div>
+      <div className="form-grid one">
+        <label>
+          Or another model: a Hugging Face Hub id or a model folder on this computer
+          <div className="row">
+            <input
+              type="text"
+              value={custom}
+              placeholder="e.g. dbmdz/bert-base-german-cased or /home/me/models/my-bert"
+              onChange={(e) => setCustom(e.target.value)}
+              onBlur={() => custom.trim() && p.onModel(custom.trim())}
+              onKeyDown={(e) => e.key === "Enter" && custom.trim() && p.onModel(custom.trim())}
+              data-testid="custom-model"
+            />
+            <button onClick={p.onChooseFolder}>Choose a folder…</button>
+          </div>
+          {!isSuggested && status && (
+            <span className={status.local_folder ? "help ok" : "help"} data-testid="custom-model-status">
+              {status.status}
+            </span>
+          )}
+        </label>
+      </div>
+      <div className="row space-between">
+        <button onClick={p.onBack}>← Data</button>
+        <button className="primary" onClick={p.onNext} disabled={!p.model.trim()} data-testid="model-next">
+          Next: settings →
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,135 @@
+import { useState } from "react";
+import type { Recipe } from "../bindings/Recipe";
+import type { RecipeProblem } from "../bindings/RecipeProblem";
+import { RECIPE_FIELDS, describeValue, numberText, parseFieldInput, type FieldInfo } from "../logic/recipeFields";
+
+export interface SettingsStepProps {
+  recipe: Recipe;
+  defaults: Recipe;
+  problems: RecipeProblem[];
+  busy: boolean;
+  onRecipe: (recipe: Recipe) => void;
+  onSave: () => void;
+  onLoad: () => void;
+  onBack: () => void;
+  onStart: () => void;
+}
+
+function FieldInput(props: {
+  field: FieldInfo;
+  value: unknown;
+  onValue: (value: unknown) => void;
+  onTypingError: (message: string | null) => void;
+}) {
+  const { field } = props;
+  const [draft, setDraft] = useState<string | null>(null);
+  const id = `field-${field.key}`;
+  switch (field.kind.type) {
+    case "toggle":
+      return <input id={id} type="checkbox" checked={Boolean(props.value)} onChange={(e) => props.onValue(e.target.checked)} />;
+    case "choice":
+      return (
+        <select id={id} value={String(props.value)} onChange={(e) => props.onValue(e.target.value)}>
+          {field.kind.options.map((o) => (
+            <option key={o.value} value={o.value}>{o.label}</option>
+          ))}
+        </select>
+      );
+    default:
+      return (
+        <input
+          id={id}
+          data-testid={id}
+          type="text"
+          inputMode="decimal"
+          value={draft ?? numberText(Number(props.value))}
+          onChange={(e) => {
+            setDraft(e.target.value);
+            const parsed = parseFieldInput(field, e.target.value);
+            if (parsed === null) {
+              props.onTypingError(field.kind.type === "integer" ? "Type a whole number." : "Type a number, such as 0.01 or 5e-5.");
+            } else {
+              props.onTypingError(null);
+              props.onValue(parsed);
+            }
+          }}
+          onBlur={() => {
+            if (parseFieldInput(field, draft ?? "") !== null) setDraft(null);
+          }}
+        />
+      );
+  }
+}
+
+export function SettingsStep(p: SettingsStepProps) {
+  const [advanced, setAdvanced] = useState(false);
+  const [typingErrors, setTypingErrors] = useState<Record<string, string>>({});
+  const shown = RECIPE_FIELDS.filter((f) => f.basic || advanced);
+  const problemOf = (key: string) => typingErrors[key] ?? p.problems.find((x) => x.field === key)?.message;
+  const hiddenProblems = p.problems.filter((x) => !shown.some((f) => f.key === x.field));
+  const blocked = p.problems.length > 0 || Object.keys(typingErrors).length > 0;
+  return (
+    <section className="panel" data-testid="settings-step">
+      <div className="row space-between">
+        <h2>Training settings</h2>
+        <div className="actions">
+          <button onClick={p.onLoad}>Open a recipe…</button>
+          <button onClick={p.onSave}>Save the recipe…</button>
+          <button onClick={() => p.onRecipe({ ...p.defaults, model: p.recipe.model, text_column: p.recipe.text_column, label_column: p.recipe.label_column })}>
+            Reset to defaults
+          </button>
+        </div>
+      </div>
+      <div className="segmented" role="tablist">
+        <button role="tab" aria-selected={!advanced} className={advanced ? "" : "on"} onClick={() => setAdvanced(false)}>
+          Basic
+        </button>
+        <button role="tab" aria-selected={advanced} className={advanced ? "on" : ""} onClick={() => setAdvanced(true)} data-testid="advanced">
+          Advanced
+        </button>
+      </div>
+      <div className="fields">
+        {shown.map((field) => {
+          const problem = problemOf(field.key);
+          return (
+            <div key={field.key} className={problem ? "field has-problem" : "field"}>
+              <label htmlFor={`field-${field.key}`}>{field.label}</label>
+              <FieldInput
+                field={field}
+                value={p.recipe[field.key]}
+                onValue={(value) => p.onRecipe({ ...p.recipe, [field.key]: value })}
+                onTypingError={(message) =>
+                  setTypingErrors((t) => {
+                    const next = { ...t };
+                    if (message) next[field.key] = message;
+                    else delete next[field.key];
+                    return next;
+                  })
+                }
+              />
+              <div className="help">
+                {field.explanation} <span className="default">Default: {describeValue(field, p.defaults[field.key])}.</span>
+              </div>
+              {problem && <div className="problem" data-testid={`problem-${field.key}`}>{problem}</div>}
+            </div>
+          );
+        })}
+      </div>
+      {hiddenProblems.map((x) => (
+        <div key={x.field} className="problem">{x.message}</div>
+      ))}
+      <div className="row space-between">
+        <button onClick={p.onBack}>← Model</button>
+        <div className="row">
+          <span className="muted small" data-testid="effective-batch">
+            Effective batch: {p.recipe.train_batch_size} × {p.recipe.gradient_accumulation_steps} ={" "}
+            <b>{p.recipe.train_batch_size * p.recipe.gradient_accumulation_steps}</b> rows per correction
+          </span>
+          <button className="primary" disabled={blocked || p.busy} onClick={p.onStart} data-testid="start-training">
+            Start training
+          </button>
+        </div>
+      </div>
+    </section>
+  );
+}
