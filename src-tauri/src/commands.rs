@@ -294,9 +294,11 @@ pub async fn save_recipe(window: WebviewWindow, recipe: Recipe) -> CommandResult
     .await
 }
 
-/// The page confirmed closing while training: stop the run and close.
+/// The page confirmed closing while training: stop the run (its temporary folder is removed)
+/// and close.
 #[tauri::command]
-pub fn quit(app: AppHandle, jobs: State<'_, TrainingJobs>) {
-    jobs.cancel_all();
+pub async fn quit(app: AppHandle, jobs: State<'_, TrainingJobs>) -> CommandResult<()> {
+    jobs.cancel_and_wait(std::time::Duration::from_secs(5));
     app.exit(0);
+    Ok(())
 }

@@ -91,10 +91,19 @@ impl TrainingJobs {
             .is_some_and(|job| !job.finished.load(Ordering::SeqCst))
     }
 
-    /// Cancels whatever runs (the window is closing).
-    pub fn cancel_all(&self) {
-        if let Some(job) = self.current.lock().expect("job lock").as_ref() {
-            job.cancel.cancel();
+    /// Cancels whatever runs and waits up to `patience` for it to stop, so that its temporary
+    /// folder is cleaned up before the app exits.
+    pub fn cancel_and_wait(&self, patience: Duration) {
+        let finished = match self.current.lock().expect("job lock").as_ref() {
+            Some(job) => {
+                job.cancel.cancel();
+                job.finished.clone()
+            }
+            None => return,
+        };
+        let deadline = std::time::Instant::now() + patience;
+        while !finished.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
@@ -204,11 +213,20 @@ mod tests {
         }
         assert_eq!(events.last(), Some(&TrainingEvent::Cancelled));
         assert!(!output.exists(), "a cancelled run saves nothing");
-        // The job is over: a new one may start.
-        while jobs.is_running() {
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        // The job is over: a new one may start, and it can be stopped at once on exit.
+        jobs.cancel_and_wait(Duration::from_secs(10));
+        assert!(!jobs.is_running());
         assert!(!jobs.cancel(id));
+        let next = dir.path().join("next");
+        jobs.start(sample_request(next.clone()), |_| {}).unwrap();
+        jobs.cancel_and_wait(Duration::from_secs(60));
+        assert!(!jobs.is_running(), "stopped within the wait");
+        assert!(!next.exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(
+            leftovers.is_empty(),
+            "no temporary folder is left: {leftovers:?}"
+        );
     }
 
     fn log(step: usize) -> TrainingEvent {

@@ -105,6 +105,11 @@ test("train a model by clicking: sample data → columns → tiny model → live
     const classes = Number(await (await find("class-sizes")).getAttribute("data-points"));
     assert.ok(classes > 10, `classes charted: ${classes}`);
     await shot("1-data");
+    // The same column twice is refused in words; the right one brings the summary back.
+    await (await find("label-column")).findElement(By.css('option[value="text"]')).click();
+    assert.match(await (await find("error")).getText(), /text column and the label column must differ/);
+    await (await find("label-column")).findElement(By.css('option[value="label"]')).click();
+    await find("data-summary", 60_000);
     await (await find("data-next")).click();
 
     // 2. Model: a model folder typed in.
@@ -153,6 +158,27 @@ test("train a model by clicking: sample data → columns → tiny model → live
     const library = join(env.XDG_DATA_HOME, "org.bertstudio.app", "models");
     const runs = readdirSync(library).filter((n) => !n.startsWith("."));
     assert.equal(runs.length, 1, `library: ${runs}`);
+
+    // 6. A long run, cancelled from the training view: it stops, and nothing is added.
+    await (await find("train-again")).click();
+    const moreEpochs = await find("field-epochs");
+    await moreEpochs.clear();
+    await moreEpochs.sendKeys("200");
+    await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
+    await (await find("start-training")).click();
+    await driver.wait(
+      async () => Number(await (await find("loss-chart")).getAttribute("data-points")) > 0,
+      180_000,
+      "the second run never started",
+    );
+    await (await find("cancel-training")).click();
+    await driver.wait(
+      async () => (await (await find("training-view")).getAttribute("data-status")) === "cancelled",
+      60_000,
+      "cancel did not stop the run",
+    );
+    await shot("6-cancelled");
+    assert.deepEqual(readdirSync(library).filter((n) => !n.startsWith(".")), runs);
     const report = JSON.parse(readFileSync(join(library, runs[0], "training_report.json"), "utf8"));
     assert.equal(report.recipe.epochs, 1);
     assert.equal(report.recipe.max_seq_len, 32);

@@ -25,7 +25,7 @@ export function lossChart(p: TrainingProgress): EChartsOption {
     xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
     yAxis: { type: "value", scale: true },
     series: [
-      { name: "live", type: "line", showSymbol: false, data: p.loss, smooth: true },
+      { name: "live", type: "line", showSymbol: p.loss.length < 30, data: p.loss, smooth: true },
       { name: "recorded", type: "scatter", symbolSize: 7, data: p.loggedLoss },
     ],
   };
@@ -36,7 +36,7 @@ export function learningRateChart(p: TrainingProgress): EChartsOption {
     ...base("Learning rate"),
     xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
     yAxis: { type: "value", axisLabel: { formatter: (v: number) => v.toExponential(0) } },
-    series: [{ name: "learning rate", type: "line", showSymbol: false, data: p.learningRate }],
+    series: [{ name: "learning rate", type: "line", showSymbol: p.learningRate.length < 30, data: p.learningRate }],
   };
 }
 
@@ -61,7 +61,7 @@ export function throughputChart(p: TrainingProgress): EChartsOption {
     ...base("Speed (rows per second)"),
     xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
     yAxis: { type: "value", min: 0 },
-    series: [{ name: "rows/s", type: "line", showSymbol: false, areaStyle: { opacity: 0.15 }, data: p.samplesPerSecond }],
+    series: [{ name: "rows/s", type: "line", showSymbol: p.samplesPerSecond.length < 30, areaStyle: { opacity: 0.15 }, data: p.samplesPerSecond }],
   };
 }
 
@@ -83,7 +83,7 @@ export function classSizesChart(classes: ClassCount[]): EChartsOption {
 }
 
 /** The confusion matrix as a heatmap: rows are true classes, columns predicted ones. */
-export function confusionHeatmap(metrics: Metrics): EChartsOption {
+export function confusionHeatmap(metrics: Metrics, dark = false): EChartsOption {
   const labels = metrics.per_class.map((c) => c.label);
   const cells: [number, number, number][] = [];
   let max = 0;
@@ -105,7 +105,7 @@ export function confusionHeatmap(metrics: Metrics): EChartsOption {
     grid: { left: 64, right: 72, top: 44, bottom: 56 },
     xAxis: { type: "category", data: labels, name: "predicted", nameLocation: "middle", nameGap: 40, axisLabel: { rotate: labels.length > 12 ? 60 : 0 } },
     yAxis: { type: "category", data: labels, inverse: true, name: "true", nameLocation: "middle", nameGap: 48 },
-    visualMap: { min: 0, max: Math.max(1, max), calculable: true, orient: "vertical", right: 8, top: "middle", inRange: { color: ["#eef2ff", "#4f46e5"] } },
+    visualMap: { min: 0, max: Math.max(1, max), calculable: true, orient: "vertical", right: 8, top: "middle", inRange: { color: dark ? ["#1e1b4b", "#a5b4fc"] : ["#eef2ff", "#4f46e5"] } },
     series: [{ type: "heatmap", data: cells, emphasis: { itemStyle: { borderColor: "#111", borderWidth: 1 } } }],
   };
 }

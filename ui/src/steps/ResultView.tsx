@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { TrainingReport } from "../bindings/TrainingReport";
 import { Chart } from "../components/Chart";
+import { useColorScheme } from "../components/useColorScheme";
 import { confusionHeatmap } from "../logic/charts";
 import { formatCount, formatDuration, formatPercent } from "../logic/format";
 
@@ -16,13 +17,14 @@ export function ResultView(props: {
   const { report } = props;
   const m = report.final_metrics;
   const [sort, setSort] = useState<SortKey>("f1");
+  const dark = useColorScheme() === "dark";
   const rows = m ? [...m.per_class].sort((a, b) => (sort === "label" ? a.label.localeCompare(b.label, undefined, { numeric: true }) : b[sort] - a[sort])) : [];
   return (
     <section className="panel" data-testid="result-view">
       <div className="row space-between">
         <h2>Result</h2>
         <div className="actions">
-          <button onClick={props.onTrainAgain}>Train another model</button>
+          <button onClick={props.onTrainAgain} data-testid="train-again">Train another model</button>
           <button className="primary" onClick={props.onExport} data-testid="export-model">
             Export model folder…
           </button>
@@ -66,7 +68,7 @@ export function ResultView(props: {
               </tbody>
             </table>
           </div>
-          <Chart option={confusionHeatmap(m)} height={Math.min(720, 220 + m.per_class.length * 6)} testId="confusion" points={m.per_class.length} />
+          <Chart option={confusionHeatmap(m, dark)} height={Math.min(720, 220 + m.per_class.length * 6)} testId="confusion" points={m.per_class.length} />
         </div>
       )}
     </section>
