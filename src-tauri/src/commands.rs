@@ -20,6 +20,14 @@ use tauri::{AppHandle, Manager, State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 
+use bert_studio_engine::compare::{CompareInput, Comparison, compare};
+use bert_studio_engine::inference::{
+    ClassifierOptions, EvaluateRequest, EvaluationReport, InferenceEvent, LabelScore,
+    PredictRequest, PredictionSummary, evaluate_csv, predict_csv,
+};
+use bert_studio_engine::train::CancelToken;
+
+use crate::inference_jobs::{ClassifyJobs, WarmClassifier};
 use crate::jobs::TrainingJobs;
 
 type CommandResult<T> = Result<T, ErrorReport>;
@@ -301,4 +309,317 @@ pub async fn quit(app: AppHandle, jobs: State<'_, TrainingJobs>) -> CommandResul
     jobs.cancel_and_wait(std::time::Duration::from_secs(5));
     app.exit(0);
     Ok(())
+}
+
+// ---- Classification, the try-it box, the library and comparisons (Desktop app II) ----
+
+/// Where a classified file goes by default: `<input>_classified.csv` beside the input, with a
+/// number added when that name is taken (an earlier result is never replaced unasked).
+fn default_output(input: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "data".into());
+    let mut candidate = input.with_file_name(format!("{stem}_classified.csv"));
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = input.with_file_name(format!("{stem}_classified-{n}.csv"));
+        n += 1;
+    }
+    candidate
+}
+
+/// Classifies one CSV file with a library model into `<input>_classified.csv`; progress on
+/// `on_events`; cancel with `cancel_classification(job_id)`.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn classify_file(
+    app: AppHandle,
+    jobs: State<'_, ClassifyJobs>,
+    job_id: u32,
+    model_id: String,
+    input: String,
+    text_column: Option<String>,
+    top_k: Option<usize>,
+    on_events: Channel<InferenceEvent>,
+) -> CommandResult<PredictionSummary> {
+    let folder = library(&app)?
+        .folder(&model_id)
+        .map_err(ErrorReport::from)?;
+    let cancel = jobs.register(job_id)?;
+    let input = PathBuf::from(input);
+    let mut request = PredictRequest::new(&input, default_output(&input));
+    request.text_column = text_column;
+    request.top_k = top_k.unwrap_or(3);
+    let result = blocking(move || {
+        let folder = folder.display().to_string();
+        predict_csv(
+            &folder,
+            &ClassifierOptions::default(),
+            &request,
+            &mut |event| {
+                let _ = on_events.send(event);
+            },
+            &cancel,
+        )
+    })
+    .await;
+    jobs.finish(job_id);
+    result
+}
+
+#[tauri::command]
+pub fn cancel_classification(jobs: State<'_, ClassifyJobs>, job_id: u32) -> bool {
+    jobs.cancel(job_id)
+}
+
+/// "Save as…" for a classified file: asks where, then moves it there. `None` if the user
+/// closed the dialog.
+#[tauri::command]
+pub async fn save_classified_as(
+    window: WebviewWindow,
+    output: String,
+    input: String,
+) -> CommandResult<Option<String>> {
+    let from = PathBuf::from(&output);
+    let Some(to) = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Save the classified file as…")
+        .set_file_name(
+            from.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        )
+        .add_filter("CSV files", &["csv"])
+        .blocking_save_file()
+        .and_then(|p| p.into_path().ok())
+    else {
+        return Ok(None);
+    };
+    blocking(move || {
+        if to == Path::new(&input) {
+            return Err(EngineError::invalid(
+                "That is the input file; choose another name so that your data stays as it is.",
+            ));
+        }
+        if to != from {
+            move_file(&from, &to)?;
+        }
+        Ok(Some(to.display().to_string()))
+    })
+    .await
+}
+
+/// Renames, or copies then removes across file systems; the destination is replaced whole.
+fn move_file(from: &Path, to: &Path) -> Result<(), EngineError> {
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    let bytes = std::fs::read(from).map_err(|e| EngineError::io("read", from, e))?;
+    write_file_atomically(to, &bytes)?;
+    std::fs::remove_file(from).map_err(|e| EngineError::io("remove", from, e))
+}
+
+/// The try-it box: the top labels of one text, with the model kept warm between calls.
+#[tauri::command]
+pub async fn try_text(
+    app: AppHandle,
+    model_id: String,
+    text: String,
+) -> CommandResult<Vec<LabelScore>> {
+    let folder = library(&app)?
+        .folder(&model_id)
+        .map_err(ErrorReport::from)?;
+    let warm = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        warm.state::<WarmClassifier>()
+            .classify(&folder.display().to_string(), &text, 5)
+    })
+    .await
+    .map_err(|e| {
+        ErrorReport::new(
+            "internal",
+            format!("The task stopped unexpectedly: {e}."),
+            None,
+        )
+    })?
+}
+
+#[tauri::command]
+pub async fn rename_model(
+    app: AppHandle,
+    model_id: String,
+    name: String,
+) -> CommandResult<LibraryEntry> {
+    let library = library(&app)?;
+    blocking(move || library.rename(&model_id, &name)).await
+}
+
+#[tauri::command]
+pub async fn delete_model(app: AppHandle, model_id: String) -> CommandResult<()> {
+    let library = library(&app)?;
+    blocking(move || library.delete(&model_id)).await
+}
+
+/// Opens the model's folder in the system's file manager.
+#[tauri::command]
+pub async fn reveal_model(app: AppHandle, model_id: String) -> CommandResult<()> {
+    let folder = library(&app)?
+        .folder(&model_id)
+        .map_err(ErrorReport::from)?;
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(target_os = "windows") {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(&folder)
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| {
+            ErrorReport::new(
+                "io",
+                format!("Could not open a file manager ({opener}: {e})."),
+                Some(&format!("The model is in {}", folder.display())),
+            )
+        })
+}
+
+/// Asks for a Hugging Face classification folder and copies it into the library.
+#[tauri::command]
+pub async fn import_model(
+    app: AppHandle,
+    window: WebviewWindow,
+) -> CommandResult<Option<LibraryEntry>> {
+    let library = library(&app)?;
+    let Some(source) = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Import a model folder (Hugging Face format)")
+        .blocking_pick_folder()
+        .and_then(|p| p.into_path().ok())
+    else {
+        return Ok(None);
+    };
+    blocking(move || library.import(&source, unix_now()).map(Some)).await
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Compares library models on the validation data of their own runs.
+#[tauri::command]
+pub async fn compare_models(app: AppHandle, model_ids: Vec<String>) -> CommandResult<Comparison> {
+    let library = library(&app)?;
+    blocking(move || {
+        let inputs = model_ids
+            .iter()
+            .map(|id| {
+                let entry = library.entry(id)?;
+                Ok(match library.report(id) {
+                    Ok(report) => CompareInput::from_training(id, &entry.name, &report),
+                    // Imported: no numbers of its own until evaluated on a file.
+                    Err(_) => CompareInput {
+                        id: id.clone(),
+                        name: entry.name.clone(),
+                        base_model: entry.base_model.clone(),
+                        metrics: None,
+                        recipe: None,
+                        history: Vec::new(),
+                        data_key: None,
+                        measured_on: "nothing yet (imported)".into(),
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>, EngineError>>()?;
+        Ok(compare(&inputs))
+    })
+    .await
+}
+
+/// What a labelled test file is, for evaluations.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct TestFile {
+    pub path: String,
+    pub text_column: Option<String>,
+    pub label_column: String,
+}
+
+fn evaluation_request(test: &TestFile, max_misclassified: usize) -> EvaluateRequest {
+    let mut request = EvaluateRequest::new(&test.path);
+    request.text_column = test.text_column.clone();
+    request.label_column = test.label_column.clone();
+    request.top_k = 3;
+    request.max_misclassified = max_misclassified;
+    request
+}
+
+/// Evaluates every chosen model on one labelled file and compares them on it.
+#[tauri::command]
+pub async fn compare_on_file(
+    app: AppHandle,
+    model_ids: Vec<String>,
+    test: TestFile,
+) -> CommandResult<Comparison> {
+    let library = library(&app)?;
+    blocking(move || {
+        let mut inputs = Vec::new();
+        for id in &model_ids {
+            let entry = library.entry(id)?;
+            let folder = library.folder(id)?.display().to_string();
+            let evaluation = evaluate_csv(
+                &folder,
+                &ClassifierOptions::default(),
+                &evaluation_request(&test, 0),
+                &mut |_| {},
+                &CancelToken::new(),
+            )?;
+            let (recipe, history) = match library.report(id) {
+                Ok(r) => (Some(r.recipe), r.history),
+                Err(_) => (None, Vec::new()),
+            };
+            inputs.push(CompareInput::from_evaluation(
+                id,
+                &entry.name,
+                &entry.base_model,
+                recipe,
+                history,
+                &evaluation,
+            ));
+        }
+        Ok(compare(&inputs))
+    })
+    .await
+}
+
+/// The error inspector: a model's misclassified rows of a labelled file, with its metrics.
+#[tauri::command]
+pub async fn inspect_errors(
+    app: AppHandle,
+    model_id: String,
+    test: TestFile,
+) -> CommandResult<EvaluationReport> {
+    let folder = library(&app)?
+        .folder(&model_id)
+        .map_err(ErrorReport::from)?;
+    blocking(move || {
+        evaluate_csv(
+            &folder.display().to_string(),
+            &ClassifierOptions::default(),
+            &evaluation_request(&test, 5_000),
+            &mut |_| {},
+            &CancelToken::new(),
+        )
+    })
+    .await
 }

@@ -2,6 +2,7 @@
 //! progress forwarded to the page. No ML logic here.
 
 mod commands;
+mod inference_jobs;
 mod jobs;
 
 use tauri::{Emitter, Manager, WindowEvent};
@@ -13,6 +14,8 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(TrainingJobs::default())
+        .manage(inference_jobs::ClassifyJobs::default())
+        .manage(inference_jobs::WarmClassifier::default())
         .on_window_event(|window, event| {
             // Closing while a model trains would lose the run: the page asks first.
             if let WindowEvent::CloseRequested { api, .. } = event
@@ -38,6 +41,17 @@ pub fn run() {
             commands::open_recipe,
             commands::save_recipe,
             commands::quit,
+            commands::classify_file,
+            commands::cancel_classification,
+            commands::save_classified_as,
+            commands::try_text,
+            commands::rename_model,
+            commands::delete_model,
+            commands::reveal_model,
+            commands::import_model,
+            commands::compare_models,
+            commands::compare_on_file,
+            commands::inspect_errors,
         ])
         .run(tauri::generate_context!())
         .expect("error while running BERT Studio");

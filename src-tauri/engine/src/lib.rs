@@ -3,6 +3,7 @@
 
 pub mod backend;
 pub mod catalog;
+pub mod compare;
 pub mod data;
 pub mod error;
 pub mod fsutil;

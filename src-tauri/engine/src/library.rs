@@ -4,32 +4,50 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::backend::CpuBackend;
 use crate::error::{EngineError, Result};
-use crate::fsutil::write_dir_atomically;
+use crate::fsutil::{write_dir_atomically, write_file_atomically};
+use crate::model::{LoadOptions, ModelConfig, load_model_folder};
 use crate::train::TrainingReport;
 
 pub const REPORT_FILE: &str = "training_report.json";
+const META_FILE: &str = "library.json";
 
-/// One trained model as the library lists it.
+/// The library's own facts about a model, kept in `library.json` inside its folder.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct LibraryMeta {
+    /// The name shown in the library (editable); the folder name when never set.
+    name: Option<String>,
+    /// Where an imported model came from.
+    imported_from: Option<String>,
+    imported_unix: Option<u64>,
+}
+
+/// One model as the library lists it: trained here (with its report) or imported.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct LibraryEntry {
     /// The folder name inside the library: stable, used to refer to the model.
     pub id: String,
+    /// The name shown to the user (editable).
+    pub name: String,
     pub folder: String,
     #[ts(type = "number")]
     pub created_unix: u64,
+    /// The model it was fine-tuned from (trained here), or where it was imported from.
     pub base_model: String,
-    pub dataset: String,
-    pub train_rows: usize,
+    pub dataset: Option<String>,
+    pub train_rows: Option<usize>,
     pub classes: usize,
     pub accuracy: Option<f64>,
     pub macro_f1: Option<f64>,
-    pub wall_seconds: f64,
-    pub backend: String,
+    pub wall_seconds: Option<f64>,
+    pub backend: Option<String>,
+    /// True when trained by BERT Studio (a training report exists).
+    pub trained_here: bool,
 }
 
 /// The library folder.
@@ -78,7 +96,7 @@ impl Library {
         let plain =
             !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\']) && id != "..";
         let folder = self.root.join(id);
-        if !plain || !folder.join(REPORT_FILE).is_file() {
+        if !plain || !folder.join("config.json").is_file() {
             return Err(EngineError::invalid(format!(
                 "There is no model \"{id}\" in the library."
             )));
@@ -86,12 +104,78 @@ impl Library {
         Ok(folder)
     }
 
+    /// The training report of a model trained here.
     pub fn report(&self, id: &str) -> Result<TrainingReport> {
-        read_report(&self.folder(id)?.join(REPORT_FILE))
+        let path = self.folder(id)?.join(REPORT_FILE);
+        if !path.is_file() {
+            return Err(EngineError::invalid(format!(
+                "\"{id}\" was imported, not trained here: it has no training report. Evaluate it on a labelled file to see its metrics."
+            )));
+        }
+        read_report(&path)
     }
 
-    /// Every finished run, newest first. Folders that are not finished runs (hidden temporary
-    /// folders of a run in progress, unreadable reports) are left out.
+    /// One library entry.
+    pub fn entry(&self, id: &str) -> Result<LibraryEntry> {
+        let folder = self.folder(id)?;
+        describe(id.to_string(), &folder)
+    }
+
+    /// Sets the name shown for a model.
+    pub fn rename(&self, id: &str, name: &str) -> Result<LibraryEntry> {
+        let folder = self.folder(id)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(EngineError::invalid(
+                "A model name must have between 1 and 120 characters.",
+            ));
+        }
+        let mut meta = read_meta(&folder);
+        meta.name = Some(name.to_string());
+        write_meta(&folder, &meta)?;
+        self.entry(id)
+    }
+
+    /// Removes a model folder from the library for good.
+    pub fn delete(&self, id: &str) -> Result<()> {
+        let folder = self.folder(id)?;
+        std::fs::remove_dir_all(&folder).map_err(|e| EngineError::io("delete", &folder, e))
+    }
+
+    /// Copies a Hugging Face classification folder into the library (it must load as a BERT
+    /// classifier: config with labels, weights, tokenizer).
+    pub fn import(&self, source: &Path, now_unix: u64) -> Result<LibraryEntry> {
+        // Loading it is the check: config, weights, shapes and tokenizer all have to fit.
+        let loaded =
+            load_model_folder::<CpuBackend>(source, &LoadOptions::default(), &Default::default())?;
+        if loaded.report.new_classifier {
+            return Err(EngineError::invalid(format!(
+                "\"{}\" is a base model without a trained classification head. Train it on labelled data instead of importing it.",
+                source.display()
+            )));
+        }
+        drop(loaded);
+        let dest = self.new_run_folder(source, now_unix);
+        let meta = LibraryMeta {
+            name: source.file_name().map(|n| n.to_string_lossy().into_owned()),
+            imported_from: Some(source.display().to_string()),
+            imported_unix: Some(now_unix),
+        };
+        write_dir_atomically(&dest, |tmp| {
+            copy_tree(source, tmp)?;
+            // A report copied along would describe another run; the library's own facts win.
+            let _ = std::fs::remove_file(tmp.join(META_FILE));
+            write_meta(tmp, &meta)
+        })?;
+        let id = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.entry(&id)
+    }
+
+    /// Every model, newest first. Folders that are not models (hidden temporary folders of a
+    /// run in progress, folders without a readable config.json) are left out.
     pub fn list(&self) -> Result<Vec<LibraryEntry>> {
         let entries = match std::fs::read_dir(&self.root) {
             Ok(entries) => entries,
@@ -105,8 +189,8 @@ impl Library {
                 continue;
             }
             let path = entry.path();
-            if let Ok(report) = read_report(&path.join(REPORT_FILE)) {
-                list.push(summarise(id, &path, &report));
+            if let Ok(described) = describe(id, &path) {
+                list.push(described);
             }
         }
         list.sort_by(|a, b| b.created_unix.cmp(&a.created_unix).then(a.id.cmp(&b.id)));
@@ -137,24 +221,60 @@ fn read_report(path: &Path) -> Result<TrainingReport> {
     })
 }
 
-fn summarise(id: String, folder: &Path, report: &TrainingReport) -> LibraryEntry {
-    let dataset = Path::new(&report.data.train_file)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| report.data.train_file.clone());
-    LibraryEntry {
-        id,
-        folder: folder.display().to_string(),
-        created_unix: report.created_unix,
-        base_model: report.base_model.clone(),
-        dataset,
-        train_rows: report.data.train_rows,
-        classes: report.data.classes.len(),
-        accuracy: report.final_metrics.as_ref().map(|m| m.accuracy),
-        macro_f1: report.final_metrics.as_ref().map(|m| m.macro_f1),
-        wall_seconds: report.wall_seconds,
-        backend: report.backend.clone(),
+fn read_meta(folder: &Path) -> LibraryMeta {
+    std::fs::read_to_string(folder.join(META_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn write_meta(folder: &Path, meta: &LibraryMeta) -> Result<()> {
+    let text = serde_json::to_string_pretty(meta).expect("meta serialises");
+    write_file_atomically(&folder.join(META_FILE), text.as_bytes())
+}
+
+fn describe(id: String, folder: &Path) -> Result<LibraryEntry> {
+    let meta = read_meta(folder);
+    let name = meta.name.clone().unwrap_or_else(|| id.clone());
+    let report_path = folder.join(REPORT_FILE);
+    if report_path.is_file() {
+        let report = read_report(&report_path)?;
+        let dataset = Path::new(&report.data.train_file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| report.data.train_file.clone());
+        return Ok(LibraryEntry {
+            id,
+            name,
+            folder: folder.display().to_string(),
+            created_unix: report.created_unix,
+            base_model: report.base_model.clone(),
+            dataset: Some(dataset),
+            train_rows: Some(report.data.train_rows),
+            classes: report.data.classes.len(),
+            accuracy: report.final_metrics.as_ref().map(|m| m.accuracy),
+            macro_f1: report.final_metrics.as_ref().map(|m| m.macro_f1),
+            wall_seconds: Some(report.wall_seconds),
+            backend: Some(report.backend.clone()),
+            trained_here: true,
+        });
     }
+    let config = ModelConfig::from_file(&folder.join("config.json"))?;
+    Ok(LibraryEntry {
+        id,
+        name,
+        folder: folder.display().to_string(),
+        created_unix: meta.imported_unix.unwrap_or(0),
+        base_model: meta.imported_from.unwrap_or_else(|| "imported".into()),
+        dataset: None,
+        train_rows: None,
+        classes: config.num_labels(),
+        accuracy: None,
+        macro_f1: None,
+        wall_seconds: None,
+        backend: None,
+        trained_here: false,
+    })
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
@@ -208,6 +328,46 @@ mod tests {
         // 2026-11-26 18:49:37 UTC
         assert_eq!(utc_stamp(1_795_718_977), "20261126-184937");
         assert_eq!(utc_stamp(951_782_400), "20000229-000000");
+    }
+
+    #[test]
+    fn imported_models_are_listed_renamed_and_deleted() {
+        let root = tempfile::tempdir().unwrap();
+        let library = Library::at(root.path().join("models"));
+        let fixture = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tiny-bert"
+        ));
+        let entry = library.import(fixture, 1_795_718_977).unwrap();
+        assert_eq!(
+            (entry.name.as_str(), entry.classes, entry.trained_here),
+            ("tiny-bert", 3, false)
+        );
+        assert_eq!(entry.id, "tiny-bert-20261126-184937");
+        assert!(
+            library
+                .report(&entry.id)
+                .unwrap_err()
+                .to_string()
+                .contains("imported")
+        );
+
+        let renamed = library.rename(&entry.id, "  Secteurs (essai) ").unwrap();
+        assert_eq!(renamed.name, "Secteurs (essai)");
+        assert!(library.rename(&entry.id, " ").is_err());
+        let listed = library.list().unwrap();
+        assert_eq!(listed, vec![renamed.clone()]);
+
+        // A folder that is not a complete model is refused and nothing is added.
+        let broken = root.path().join("broken");
+        std::fs::create_dir(&broken).unwrap();
+        std::fs::copy(fixture.join("config.json"), broken.join("config.json")).unwrap();
+        assert!(library.import(&broken, 1).is_err());
+        assert_eq!(library.list().unwrap().len(), 1);
+
+        library.delete(&entry.id).unwrap();
+        assert!(library.list().unwrap().is_empty());
+        assert!(library.delete(&entry.id).is_err());
     }
 
     #[test]

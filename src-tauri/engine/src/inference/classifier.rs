@@ -1,6 +1,7 @@
 //! A trained classifier kept in memory ("warm"), on whichever backend runs it.
 
 use std::path::{Path, PathBuf};
+use ts_rs::TS;
 
 use burn::tensor::backend::Backend;
 use serde::Serialize;
@@ -16,7 +17,8 @@ use crate::train::{CancelToken, DeviceChoice};
 pub const DEFAULT_BATCH_SIZE: usize = 32;
 
 /// One label and its probability.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct LabelScore {
     pub label: String,
     pub score: f32,
@@ -43,9 +45,11 @@ impl Default for ClassifierOptions {
 }
 
 /// Facts about a loaded classifier, for the user.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct ClassifierInfo {
     pub model: String,
+    #[ts(type = "string")]
     pub folder: PathBuf,
     pub labels: Vec<String>,
     pub max_len: usize,

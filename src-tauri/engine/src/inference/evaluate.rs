@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use ts_rs::TS;
 
 use serde::Serialize;
 
@@ -45,16 +46,19 @@ impl EvaluateRequest {
 }
 
 /// A label of the test file that the model was not trained on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct UnseenLabel {
     pub label: String,
     pub rows: usize,
 }
 
 /// A row the model got wrong.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct MisclassifiedRow {
     /// The line of the file the row starts on (the header is line 1).
+    #[ts(type = "number")]
     pub line: u64,
     pub text: String,
     pub true_label: String,
@@ -62,7 +66,8 @@ pub struct MisclassifiedRow {
     pub predicted: Vec<LabelScore>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct EvaluationReport {
     pub model: String,
     pub model_folder: String,

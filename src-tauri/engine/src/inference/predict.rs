@@ -2,6 +2,7 @@
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use ts_rs::TS;
 
 use serde::Serialize;
 
@@ -45,14 +46,16 @@ impl PredictRequest {
 }
 
 /// How many rows got each label.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct LabelCount {
     pub label: String,
     pub rows: usize,
 }
 
 /// What a finished classification produced.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct PredictionSummary {
     pub input: String,
     pub output: String,

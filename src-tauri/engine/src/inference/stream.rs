@@ -7,6 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
+use ts_rs::TS;
 
 use serde::Serialize;
 
@@ -23,7 +24,8 @@ const WINDOW_ROWS: usize = 2048;
 const WINDOW_TEXT_BYTES: usize = 8 << 20;
 
 /// What a classification or evaluation run tells the world, as it happens.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum InferenceEvent {
     /// Model files are being downloaded.
@@ -36,12 +38,15 @@ pub enum InferenceEvent {
         text_column: String,
         delimiter: String,
         encoding: String,
+        #[ts(type = "number")]
         bytes_total: u64,
     },
     /// Progress, a few times a second at most.
     Progress {
         rows_done: usize,
+        #[ts(type = "number")]
         bytes_done: u64,
+        #[ts(type = "number")]
         bytes_total: u64,
         rows_per_second: f64,
         eta_seconds: f64,

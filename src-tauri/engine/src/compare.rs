@@ -1,0 +1,433 @@
+//! Side-by-side comparison of models: the metrics with the best of each row marked, per-class
+//! F1, the differences between recipes, the curves of their runs, and whether their numbers
+//! were measured on the same data. The page draws it as is; it computes nothing.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::inference::EvaluationReport;
+use crate::train::{Metrics, Recipe, TrainingEvent, TrainingReport};
+
+/// One model in a comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ComparedModel {
+    pub id: String,
+    pub name: String,
+    pub base_model: String,
+    /// What its numbers were measured on, in words.
+    pub measured_on: String,
+}
+
+/// A metric across the models; `best` is the index of the best value (ties: the first).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct MetricRow {
+    pub metric: String,
+    pub values: Vec<Option<f64>>,
+    pub higher_is_better: bool,
+    pub best: Option<usize>,
+}
+
+/// F1 and support of one class, per model (`None`: the model does not know the class).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ClassRow {
+    pub label: String,
+    pub f1: Vec<Option<f64>>,
+    pub support: Vec<Option<usize>>,
+}
+
+/// A recipe field whose value differs between the models.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct RecipeDifference {
+    pub field: String,
+    /// The value per model, as JSON text ("—" for a model without a recipe).
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct EvaluationPoint {
+    pub epoch: f64,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    pub top2_accuracy: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct LossPoint {
+    pub epoch: f64,
+    pub loss: f64,
+}
+
+/// The curves of one model's training run (empty for imported models).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, TS)]
+#[ts(export)]
+pub struct RunCurves {
+    pub evaluations: Vec<EvaluationPoint>,
+    pub losses: Vec<LossPoint>,
+}
+
+/// A confusion matrix with its labels (rows: true class, columns: predicted).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Confusion {
+    pub labels: Vec<String>,
+    pub matrix: Vec<Vec<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Comparison {
+    pub models: Vec<ComparedModel>,
+    pub metrics: Vec<MetricRow>,
+    pub per_class: Vec<ClassRow>,
+    pub recipe_differences: Vec<RecipeDifference>,
+    pub curves: Vec<RunCurves>,
+    pub confusions: Vec<Option<Confusion>>,
+    /// True when every model was measured on the same rows.
+    pub same_data: bool,
+    /// Plain words about the data the numbers come from.
+    pub data_note: String,
+}
+
+/// What goes into a comparison for one model.
+pub struct CompareInput {
+    pub id: String,
+    pub name: String,
+    pub base_model: String,
+    pub metrics: Option<Metrics>,
+    pub recipe: Option<Recipe>,
+    pub history: Vec<TrainingEvent>,
+    /// Identifies the rows the metrics were computed on (equal keys = same rows).
+    pub data_key: Option<String>,
+    pub measured_on: String,
+}
+
+impl CompareInput {
+    /// A model trained here, with the validation metrics of its report.
+    pub fn from_training(id: &str, name: &str, report: &TrainingReport) -> Self {
+        let data = &report.data;
+        let (key, words) = match &data.validation_file {
+            Some(file) => (
+                format!("file:{file}"),
+                format!("{} ({} rows)", file_name(file), data.validation_rows),
+            ),
+            None => (
+                format!(
+                    "split:{}:{}:{}:{}",
+                    data.train_file,
+                    report.recipe.validation_fraction,
+                    report.recipe.seed,
+                    data.validation_rows
+                ),
+                format!(
+                    "{} rows held out of {} ({} %, seed {})",
+                    data.validation_rows,
+                    file_name(&data.train_file),
+                    report.recipe.validation_fraction * 100.0,
+                    report.recipe.seed
+                ),
+            ),
+        };
+        CompareInput {
+            id: id.into(),
+            name: name.into(),
+            base_model: report.base_model.clone(),
+            metrics: report.final_metrics.clone(),
+            recipe: Some(report.recipe.clone()),
+            history: report.history.clone(),
+            data_key: Some(key),
+            measured_on: words,
+        }
+    }
+
+    /// A model evaluated on a test file (the comparison on one file for all).
+    pub fn from_evaluation(
+        id: &str,
+        name: &str,
+        base_model: &str,
+        recipe: Option<Recipe>,
+        history: Vec<TrainingEvent>,
+        evaluation: &EvaluationReport,
+    ) -> Self {
+        CompareInput {
+            id: id.into(),
+            name: name.into(),
+            base_model: base_model.into(),
+            metrics: Some(evaluation.metrics.clone()),
+            recipe,
+            history,
+            data_key: Some(format!("file:{}", evaluation.input)),
+            measured_on: format!(
+                "{} ({} rows)",
+                file_name(&evaluation.input),
+                evaluation.evaluated_rows
+            ),
+        }
+    }
+}
+
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
+}
+
+fn best_index(values: &[Option<f64>], higher_is_better: bool) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for (i, v) in values.iter().enumerate() {
+        let Some(v) = v.filter(|v| v.is_finite()) else {
+            continue;
+        };
+        let better = match best {
+            None => true,
+            Some((_, b)) => {
+                if higher_is_better {
+                    v > b
+                } else {
+                    v < b
+                }
+            }
+        };
+        if better {
+            best = Some((i, v));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+pub fn compare(inputs: &[CompareInput]) -> Comparison {
+    let metric = |name: &str, higher: bool, f: &dyn Fn(&Metrics) -> Option<f64>| {
+        let values: Vec<Option<f64>> = inputs
+            .iter()
+            .map(|m| m.metrics.as_ref().and_then(f))
+            .collect();
+        MetricRow {
+            metric: name.into(),
+            best: best_index(&values, higher),
+            values,
+            higher_is_better: higher,
+        }
+    };
+    let metrics = vec![
+        metric("accuracy", true, &|m| Some(m.accuracy)),
+        metric("macro F1", true, &|m| Some(m.macro_f1)),
+        metric("macro precision", true, &|m| Some(m.macro_precision)),
+        metric("macro recall", true, &|m| Some(m.macro_recall)),
+        metric("top-2 accuracy", true, &|m| Some(m.top2_accuracy)),
+        metric("loss", false, &|m| m.loss),
+    ];
+
+    // Classes in first-seen order across the models.
+    let mut labels: Vec<String> = Vec::new();
+    for m in inputs.iter().filter_map(|i| i.metrics.as_ref()) {
+        for c in &m.per_class {
+            if !labels.contains(&c.label) {
+                labels.push(c.label.clone());
+            }
+        }
+    }
+    let per_class = labels
+        .iter()
+        .map(|label| {
+            let found: Vec<_> = inputs
+                .iter()
+                .map(|i| {
+                    i.metrics
+                        .as_ref()
+                        .and_then(|m| m.per_class.iter().find(|c| &c.label == label))
+                })
+                .collect();
+            ClassRow {
+                label: label.clone(),
+                f1: found.iter().map(|c| c.map(|c| c.f1)).collect(),
+                support: found.iter().map(|c| c.map(|c| c.support)).collect(),
+            }
+        })
+        .collect();
+
+    let recipes: Vec<Option<serde_json::Map<String, serde_json::Value>>> = inputs
+        .iter()
+        .map(|i| {
+            i.recipe
+                .as_ref()
+                .and_then(|r| match serde_json::to_value(r) {
+                    Ok(serde_json::Value::Object(map)) => Some(map),
+                    _ => None,
+                })
+        })
+        .collect();
+    let fields: Vec<String> = recipes
+        .iter()
+        .flatten()
+        .next()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let recipe_differences = fields
+        .into_iter()
+        .filter_map(|field| {
+            let values: Vec<String> = recipes
+                .iter()
+                .map(|r| {
+                    r.as_ref()
+                        .and_then(|m| m.get(&field))
+                        .map_or("—".to_string(), |v| v.to_string())
+                })
+                .collect();
+            let differs = values.iter().any(|v| v != &values[0]);
+            differs.then_some(RecipeDifference { field, values })
+        })
+        .collect();
+
+    let curves = inputs
+        .iter()
+        .map(|i| {
+            let mut curves = RunCurves::default();
+            for event in &i.history {
+                match event {
+                    TrainingEvent::Evaluation { epoch, metrics, .. } => {
+                        curves.evaluations.push(EvaluationPoint {
+                            epoch: *epoch,
+                            accuracy: metrics.accuracy,
+                            macro_f1: metrics.macro_f1,
+                            top2_accuracy: metrics.top2_accuracy,
+                        })
+                    }
+                    TrainingEvent::Log { epoch, loss, .. } => curves.losses.push(LossPoint {
+                        epoch: *epoch,
+                        loss: *loss,
+                    }),
+                    _ => {}
+                }
+            }
+            curves
+        })
+        .collect();
+
+    let confusions = inputs
+        .iter()
+        .map(|i| {
+            i.metrics.as_ref().map(|m| Confusion {
+                labels: m.per_class.iter().map(|c| c.label.clone()).collect(),
+                matrix: m.confusion.clone(),
+            })
+        })
+        .collect();
+
+    let keys: Vec<&Option<String>> = inputs.iter().map(|i| &i.data_key).collect();
+    let same_data = keys.iter().all(|k| k.is_some() && *k == keys[0]);
+    let data_note = if inputs.is_empty() {
+        String::new()
+    } else if same_data {
+        format!(
+            "All models were measured on the same rows: {}.",
+            inputs[0].measured_on
+        )
+    } else {
+        let each: Vec<String> = inputs
+            .iter()
+            .map(|i| format!("{}: {}", i.name, i.measured_on))
+            .collect();
+        format!(
+            "These models were measured on different data ({}), so their numbers are not directly comparable. Evaluate them all on one test file to compare them fairly.",
+            each.join("; ")
+        )
+    };
+
+    Comparison {
+        models: inputs
+            .iter()
+            .map(|i| ComparedModel {
+                id: i.id.clone(),
+                name: i.name.clone(),
+                base_model: i.base_model.clone(),
+                measured_on: i.measured_on.clone(),
+            })
+            .collect(),
+        metrics,
+        per_class,
+        recipe_differences,
+        curves,
+        confusions,
+        same_data,
+        data_note,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::ClassMetrics;
+
+    fn metrics(accuracy: f64, loss: f64, f1_a: f64) -> Metrics {
+        Metrics {
+            loss: Some(loss),
+            accuracy,
+            macro_f1: accuracy - 0.1,
+            macro_precision: 0.5,
+            macro_recall: 0.5,
+            top1_accuracy: accuracy,
+            top2_accuracy: 0.9,
+            per_class: vec![ClassMetrics {
+                label: "a".into(),
+                precision: 1.0,
+                recall: 1.0,
+                f1: f1_a,
+                support: 3,
+            }],
+            confusion: vec![vec![3]],
+            examples: 3,
+        }
+    }
+
+    fn input(id: &str, m: Metrics, recipe: Recipe, key: &str) -> CompareInput {
+        CompareInput {
+            id: id.into(),
+            name: id.into(),
+            base_model: "bert".into(),
+            metrics: Some(m),
+            recipe: Some(recipe),
+            history: vec![],
+            data_key: Some(key.into()),
+            measured_on: key.into(),
+        }
+    }
+
+    #[test]
+    fn best_values_recipe_differences_and_data_are_reported() {
+        let slow = Recipe {
+            learning_rate: 2e-5,
+            ..Recipe::default()
+        };
+        let c = compare(&[
+            input("m1", metrics(0.7, 0.9, 0.8), Recipe::default(), "split:x"),
+            input("m2", metrics(0.8, 1.1, 0.6), slow, "split:x"),
+        ]);
+        let row = |name: &str| c.metrics.iter().find(|r| r.metric == name).unwrap().clone();
+        assert_eq!(row("accuracy").best, Some(1));
+        assert_eq!(row("loss").best, Some(0), "lower loss is better");
+        assert_eq!(row("top-2 accuracy").best, Some(0), "a tie marks the first");
+        assert_eq!(c.recipe_differences.len(), 1);
+        assert_eq!(c.recipe_differences[0].field, "learning_rate");
+        assert_eq!(c.recipe_differences[0].values, ["0.00005", "0.00002"]);
+        assert_eq!(c.per_class[0].f1, [Some(0.8), Some(0.6)]);
+        assert!(c.same_data);
+
+        let apart = compare(&[
+            input("m1", metrics(0.7, 0.9, 0.8), Recipe::default(), "split:x"),
+            input("m2", metrics(0.8, 1.1, 0.6), Recipe::default(), "file:y"),
+        ]);
+        assert!(!apart.same_data);
+        assert!(
+            apart.data_note.contains("not directly comparable"),
+            "{}",
+            apart.data_note
+        );
+        assert!(apart.recipe_differences.is_empty());
+    }
+}
