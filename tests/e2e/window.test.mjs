@@ -179,6 +179,55 @@ test("train a model by clicking: sample data → columns → tiny model → live
     );
     await shot("6-cancelled");
     assert.deepEqual(readdirSync(library).filter((n) => !n.startsWith(".")), runs);
+
+    // 7. A second short run with another learning rate, for the comparison.
+    await (await driver.findElement(By.xpath("//button[contains(., '← Settings')]"))).click();
+    const epochsAgain = await find("field-epochs");
+    await epochsAgain.clear();
+    await epochsAgain.sendKeys("1");
+    const rate = await find("field-learning_rate");
+    await rate.clear();
+    await rate.sendKeys("1e-4");
+    await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
+    await (await find("start-training")).click();
+    await find("result-view", 300_000);
+    await driver.wait(async () => (await (await find("section-models")).getText()) === "Models (2)", 10_000, "library count");
+
+    // 8. Classify: a CSV dropped on the window (the drop event with a real file path) is
+    //    classified into <name>_classified.csv beside it; the try-it box answers.
+    const sample = readFileSync(join(root, "data/sample/nace_fr.csv"), "utf8").split("\n");
+    const toClassify = join(home, "nouvelles activités.csv");
+    writeFileSync(toClassify, ["id;description", ...sample.slice(1, 41).map((l, i) => `${i + 1};${l.replace(/,[^,]*$/, "").replaceAll(";", " ")}`)].join("\n") + "\n");
+    await (await find("section-classify")).click();
+    await find("classify-view");
+    await driver.executeScript(
+      "return window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop', payload: { paths: [arguments[0]], position: { x: 20, y: 20 } } })",
+      toClassify,
+    );
+    const card = await find("classify-file", 20_000);
+    await driver.wait(async () => (await card.getAttribute("data-status")) === "done", 120_000, "classification did not finish");
+    const output = join(home, "nouvelles activités_classified.csv");
+    const lines = readFileSync(output, "utf8").trim().split("\n");
+    assert.equal(lines[0], "id;description;predicted_label;score;label_2;score_2;label_3;score_3");
+    assert.equal(lines.length, 41, "a line per input row, plus the header");
+    assert.ok(Number((await (await find("predicted-chart")).getAttribute("data-points"))) > 0);
+    await (await find("try-text")).sendKeys("Fabrication de pain et de pâtisserie fraîche");
+    await driver.wait(async () => Number((await (await find("try-chart", 30_000)).getAttribute("data-points"))) === 5, 30_000, "try-it");
+    await shot("7-classify");
+
+    // 9. The library compares the two runs: best marked, recipe difference shown.
+    await (await find("section-models")).click();
+    const boxes = await driver.findElements(By.css('[data-testid="library-table"] input[type="checkbox"]'));
+    assert.equal(boxes.length, 2);
+    for (const box of boxes) await box.click();
+    await (await find("compare-selected")).click();
+    const table = await find("compare-table", 30_000);
+    const headers = await table.findElements(By.css("thead th"));
+    assert.equal(headers.length, 3, "metric + two models");
+    assert.equal((await table.findElements(By.css("td.best"))).length, 6, "one best per metric row");
+    assert.match(await (await find("recipe-diff")).getAttribute("textContent"), /learning_rate/);
+    assert.match(await (await find("data-note")).getAttribute("textContent"), /same rows/);
+    await shot("8-compare");
     const report = JSON.parse(readFileSync(join(library, runs[0], "training_report.json"), "utf8"));
     assert.equal(report.recipe.epochs, 1);
     assert.equal(report.recipe.max_seq_len, 32);

@@ -20,6 +20,11 @@ import { ModelStep, type DownloadState } from "./steps/ModelStep";
 import { ResultView } from "./steps/ResultView";
 import { SettingsStep } from "./steps/SettingsStep";
 import { TrainingView } from "./steps/TrainingView";
+import type { LibraryEntry } from "./bindings/LibraryEntry";
+import { ClassifyView } from "./views/ClassifyView";
+import { LibraryView } from "./views/LibraryView";
+
+type Section = "Train" | "Classify" | "Models";
 
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
@@ -43,6 +48,10 @@ export function App() {
   const [report, setReport] = useState<TrainingReport | null>(null);
   const [exportedTo, setExportedTo] = useState<string | null>(null);
   const [confirmClose, setConfirmClose] = useState(false);
+  // Classification and the library
+  const [section, setSection] = useState<Section>("Train");
+  const [models, setModels] = useState<LibraryEntry[]>([]);
+  const [droppedFiles, setDroppedFiles] = useState<string[]>([]);
 
   const fail = useCallback((e: unknown) => setError(toErrorReport(e)), []);
 
@@ -52,6 +61,11 @@ export function App() {
       setRecipe(i.default_recipe);
     }, fail);
   }, [fail]);
+
+  const refreshModels = useCallback(() => {
+    api.listModels().then(setModels, fail);
+  }, [fail]);
+  useEffect(refreshModels, [refreshModels]);
 
   const loadFile = useCallback(
     async (path: string, dialect: CsvDialect | null = null) => {
@@ -82,9 +96,14 @@ export function App() {
   // Files dropped on the window open in the data step.
   const stepRef = useRef(step);
   stepRef.current = step;
+  const sectionRef = useRef(section);
+  sectionRef.current = section;
   useEffect(() => {
     const unlisten = getCurrentWebview().onDragDropEvent((event) => {
-      if (event.payload.type === "drop" && event.payload.paths.length > 0 && stepRef.current === "Data") {
+      if (event.payload.type !== "drop" || event.payload.paths.length === 0) return;
+      if (sectionRef.current === "Classify") {
+        setDroppedFiles(event.payload.paths);
+      } else if (sectionRef.current === "Train" && stepRef.current === "Data") {
         void loadFile(event.payload.paths[0]);
       }
     });
@@ -150,7 +169,8 @@ export function App() {
       setReport(r);
       setStep("Result");
     }, fail);
-  }, [progress?.status, job, fail]);
+    refreshModels();
+  }, [progress?.status, job, fail, refreshModels]);
 
   const startTraining = async () => {
     if (!preview || !recipe) return;
@@ -220,10 +240,26 @@ export function App() {
           <img src="/icon.svg" alt="" width={28} height={28} />
           <span>BERT Studio</span>
         </div>
-        <StepHeader current={step} reachable={reachable} onGo={setStep} />
+        {section === "Train" && <StepHeader current={step} reachable={reachable} onGo={setStep} />}
+        <nav className="sections" aria-label="Sections">
+          {(["Train", "Classify", "Models"] as Section[]).map((s) => (
+            <button key={s} className={section === s ? "on" : ""} onClick={() => setSection(s)} data-testid={`section-${s.toLowerCase()}`}>
+              {s === "Models" ? `Models (${models.length})` : s}
+            </button>
+          ))}
+        </nav>
       </header>
       <ErrorPanel error={error} onDismiss={() => setError(null)} />
-      {step === "Data" && (
+      {section === "Classify" && (
+        <ClassifyView
+          models={models}
+          droppedFiles={droppedFiles}
+          onDroppedHandled={() => setDroppedFiles([])}
+          onChooseFile={() => api.choosePath("training_data")}
+        />
+      )}
+      {section === "Models" && <LibraryView models={models} onChanged={refreshModels} onError={setError} />}
+      {section === "Train" && step === "Data" && (
         <DataStep
           preview={preview}
           textColumn={textColumn}
@@ -240,7 +276,7 @@ export function App() {
           onNext={() => setStep("Model")}
         />
       )}
-      {step === "Model" && (
+      {section === "Train" && step === "Model" && (
         <ModelStep
           suggestions={info.suggested_models}
           model={recipe.model}
@@ -253,7 +289,7 @@ export function App() {
           onNext={() => setStep("Settings")}
         />
       )}
-      {step === "Settings" && (
+      {section === "Train" && step === "Settings" && (
         <SettingsStep
           recipe={recipe}
           defaults={info.default_recipe}
@@ -276,7 +312,7 @@ export function App() {
           onStart={startTraining}
         />
       )}
-      {step === "Training" && progress && (
+      {section === "Train" && step === "Training" && progress && (
         <TrainingView
           progress={progress}
           elapsedSeconds={elapsed}
@@ -290,7 +326,7 @@ export function App() {
           onBackToSettings={() => setStep("Settings")}
         />
       )}
-      {step === "Result" && report && job && (
+      {section === "Train" && step === "Result" && report && job && (
         <ResultView
           report={report}
           modelFolder={`${info.library_folder}/${job.modelId}`}

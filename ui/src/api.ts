@@ -42,3 +42,29 @@ export const api = {
   saveRecipe: (recipe: Recipe) => invoke<string | null>("save_recipe", { recipe }),
   quit: () => invoke<void>("quit"),
 };
+
+// Desktop app II: classification, the library, comparisons.
+import type { Comparison } from "./bindings/Comparison";
+import type { EvaluationReport } from "./bindings/EvaluationReport";
+import type { InferenceEvent } from "./bindings/InferenceEvent";
+import type { LabelScore } from "./bindings/LabelScore";
+import type { PredictionSummary } from "./bindings/PredictionSummary";
+import type { TestFile } from "./bindings/TestFile";
+
+export const libraryApi = {
+  classifyFile: (jobId: number, modelId: string, input: string, onEvent: (e: InferenceEvent) => void) => {
+    const channel = new Channel<InferenceEvent>();
+    channel.onmessage = onEvent;
+    return invoke<PredictionSummary>("classify_file", { jobId, modelId, input, textColumn: null, topK: 3, onEvents: channel });
+  },
+  cancelClassification: (jobId: number) => invoke<boolean>("cancel_classification", { jobId }),
+  saveClassifiedAs: (output: string, input: string) => invoke<string | null>("save_classified_as", { output, input }),
+  tryText: (modelId: string, text: string) => invoke<LabelScore[]>("try_text", { modelId, text }),
+  renameModel: (modelId: string, name: string) => invoke<LibraryEntry>("rename_model", { modelId, name }),
+  deleteModel: (modelId: string) => invoke<void>("delete_model", { modelId }),
+  revealModel: (modelId: string) => invoke<void>("reveal_model", { modelId }),
+  importModel: () => invoke<LibraryEntry | null>("import_model"),
+  compareModels: (modelIds: string[]) => invoke<Comparison>("compare_models", { modelIds }),
+  compareOnFile: (modelIds: string[], test: TestFile) => invoke<Comparison>("compare_on_file", { modelIds, test }),
+  inspectErrors: (modelId: string, test: TestFile) => invoke<EvaluationReport>("inspect_errors", { modelId, test }),
+};

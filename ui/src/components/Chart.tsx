@@ -2,9 +2,17 @@ import ReactECharts from "echarts-for-react";
 import type { EChartsOption } from "echarts";
 import { useColorScheme } from "./useColorScheme";
 
-/** One chart; `points` (how many data points it shows) is exposed for the end-to-end tests. */
-export function Chart(props: { option: EChartsOption; height?: number; testId?: string; points?: number }) {
+/** One chart; `points` (how many data points it shows) is exposed for the end-to-end tests.
+ * `onClickCell` receives the [x, y] indices of a clicked heatmap cell. */
+export function Chart(props: {
+  option: EChartsOption;
+  height?: number;
+  testId?: string;
+  points?: number;
+  onClickCell?: (x: number, y: number) => void;
+}) {
   const scheme = useColorScheme();
+  const { onClickCell } = props;
   return (
     <div className="chart" data-testid={props.testId} data-points={props.points}>
       <ReactECharts
@@ -13,6 +21,16 @@ export function Chart(props: { option: EChartsOption; height?: number; testId?: 
         notMerge
         lazyUpdate
         style={{ height: props.height ?? 260, width: "100%" }}
+        onEvents={
+          onClickCell
+            ? {
+                click: (params: { value?: unknown }) => {
+                  const v = params.value;
+                  if (Array.isArray(v) && v.length >= 2) onClickCell(Number(v[0]), Number(v[1]));
+                },
+              }
+            : undefined
+        }
       />
     </div>
   );

@@ -109,3 +109,101 @@ export function confusionHeatmap(metrics: Metrics, dark = false): EChartsOption 
     series: [{ type: "heatmap", data: cells, emphasis: { itemStyle: { borderColor: "#111", borderWidth: 1 } } }],
   };
 }
+
+// ---- Desktop app II ----
+import type { Comparison } from "../bindings/Comparison";
+import type { Confusion } from "../bindings/Confusion";
+import type { LabelCount } from "../bindings/LabelCount";
+import type { LabelScore } from "../bindings/LabelScore";
+
+/** Rows per predicted class of a classified file, most frequent first. */
+export function predictedCountsChart(counts: LabelCount[]): EChartsOption {
+  const sorted = [...counts].filter((c) => c.rows > 0).sort((a, b) => b.rows - a.rows);
+  return {
+    ...base("Rows per predicted class"),
+    grid: { left: 48, right: 20, top: 44, bottom: 56 },
+    xAxis: { type: "category", data: sorted.map((c) => c.label), axisLabel: { rotate: sorted.length > 12 ? 60 : 0 } },
+    yAxis: { type: "value" },
+    series: [{ type: "bar", data: sorted.map((c) => c.rows) }],
+  };
+}
+
+/** The try-it box: the top labels with their probability, most likely on top. */
+export function topLabelsChart(scores: LabelScore[]): EChartsOption {
+  const rows = [...scores].reverse();
+  return {
+    ...base(""),
+    grid: { left: 110, right: 60, top: 8, bottom: 8 },
+    tooltip: { show: false },
+    xAxis: { type: "value", min: 0, max: 1, show: false },
+    yAxis: { type: "category", data: rows.map((s) => s.label) },
+    series: [
+      {
+        type: "bar",
+        data: rows.map((s) => s.score),
+        label: { show: true, position: "right", formatter: (p: unknown) => `${((p as { value: number }).value * 100).toFixed(1)} %` },
+      },
+    ],
+  };
+}
+
+/** Validation macro-F1 per epoch, one line per model. */
+export function comparisonCurvesChart(c: Comparison, what: "macro_f1" | "loss"): EChartsOption {
+  const loss = what === "loss";
+  return {
+    ...base(loss ? "Training loss per epoch (lower is better)" : "Validation macro F1 per epoch (higher is better)"),
+    legend: { bottom: 0, type: "scroll" },
+    grid: { left: 56, right: 20, top: 40, bottom: 64 },
+    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 24, min: 0, max: (v: { max: number }) => Math.max(1, Math.ceil(v.max)) },
+    yAxis: loss ? { type: "value", scale: true } : { type: "value", min: 0, max: 1 },
+    series: c.models.map((m, i) => ({
+      name: m.name,
+      type: "line",
+      data: loss
+        ? c.curves[i].losses.map((p) => [p.epoch, p.loss])
+        : c.curves[i].evaluations.map((p) => [p.epoch, p.macro_f1]),
+    })),
+  };
+}
+
+export type ClassSort = "label" | "difference";
+
+/** Per-class F1 as grouped bars; sorted by label or by how much the models disagree. */
+export function perClassF1Chart(c: Comparison, sort: ClassSort): EChartsOption {
+  const spread = (f1: (number | null)[]) => {
+    const known = f1.filter((v): v is number => v != null);
+    return known.length ? Math.max(...known) - Math.min(...known) : 0;
+  };
+  const rows = [...c.per_class].sort((a, b) =>
+    sort === "label" ? a.label.localeCompare(b.label, undefined, { numeric: true }) : spread(b.f1) - spread(a.f1),
+  );
+  return {
+    ...base("F1 per class"),
+    legend: { bottom: 0, type: "scroll" },
+    grid: { left: 48, right: 20, top: 40, bottom: 84 },
+    xAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: { rotate: rows.length > 12 ? 60 : 0 } },
+    yAxis: { type: "value", min: 0, max: 1 },
+    dataZoom: rows.length > 40 ? [{ type: "inside" }, { type: "slider", height: 14, bottom: 4 }] : [],
+    series: c.models.map((m, i) => ({ name: m.name, type: "bar", data: rows.map((r) => r.f1[i]) })),
+  };
+}
+
+/** A confusion matrix with its own labels (comparison and error inspector). */
+export function confusionOf(c: Confusion, title: string, dark = false): EChartsOption {
+  const option = confusionHeatmap(
+    {
+      loss: null,
+      accuracy: 0,
+      macro_f1: 0,
+      macro_precision: 0,
+      macro_recall: 0,
+      top1_accuracy: 0,
+      top2_accuracy: 0,
+      per_class: c.labels.map((label) => ({ label, precision: 0, recall: 0, f1: 0, support: 0 })),
+      confusion: c.matrix,
+      examples: 0,
+    },
+    dark,
+  );
+  return { ...option, title: { ...(option.title as object), text: title } };
+}

@@ -1,0 +1,122 @@
+import { useState } from "react";
+import { api, libraryApi } from "../api";
+import type { Comparison } from "../bindings/Comparison";
+import type { ErrorReport } from "../bindings/ErrorReport";
+import type { EvaluationReport } from "../bindings/EvaluationReport";
+import type { LibraryEntry } from "../bindings/LibraryEntry";
+import type { TestFile } from "../bindings/TestFile";
+import { toErrorReport } from "../logic/errors";
+import { formatCount, formatDuration, formatPercent } from "../logic/format";
+import { CompareView } from "./CompareView";
+import { ErrorInspector } from "./ErrorInspector";
+
+/** Asks for a labelled CSV and its label column (guessed by the engine's preview). */
+export async function chooseTestFile(): Promise<TestFile | null> {
+  const path = await api.choosePath("validation_data");
+  if (!path) return null;
+  const preview = await api.previewData(path, null);
+  return { path, text_column: preview.guessed_text_column, label_column: preview.guessed_label_column ?? preview.headers[1] ?? "label" };
+}
+
+export function LibraryView(props: { models: LibraryEntry[]; onChanged: () => void; onError: (e: ErrorReport) => void }) {
+  const [selected, setSelected] = useState<string[]>([]);
+  const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
+  const [deleting, setDeleting] = useState<LibraryEntry | null>(null);
+  const [comparison, setComparison] = useState<Comparison | null>(null);
+  const [inspection, setInspection] = useState<{ model: LibraryEntry; report: EvaluationReport } | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const fail = (e: unknown) => props.onError(toErrorReport(e));
+  const run = async (what: string, work: () => Promise<void>) => {
+    setBusy(what);
+    try {
+      await work();
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
+
+  return (
+    <div className="stack">
+      <section className="panel" data-testid="library-view">
+        <div className="row space-between">
+          <h2>Model library <span className="muted small">{props.models.length} model(s)</span></h2>
+          <div className="actions">
+            <button onClick={() => run("Importing…", async () => { if (await libraryApi.importModel()) props.onChanged(); })}>Import a model folder…</button>
+            <button className="primary" disabled={selected.length < 2 || busy !== null} data-testid="compare-selected"
+              onClick={() => run("Comparing…", async () => setComparison(await libraryApi.compareModels(selected)))}>
+              Compare {selected.length >= 2 ? selected.length : ""} selected
+            </button>
+          </div>
+        </div>
+        {busy && <p className="muted small">{busy}</p>}
+        {props.models.length === 0 ? (
+          <p className="muted">No models yet: finished training runs and imported models appear here.</p>
+        ) : (
+          <div className="table-wrap tall">
+            <table className="data-table numeric library-table" data-testid="library-table">
+              <thead>
+                <tr>
+                  <th></th><th>Name</th><th>Created</th><th>Base model</th><th>Data</th><th>Classes</th><th>Accuracy</th><th>Macro F1</th><th>Training</th><th></th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.models.map((m) => (
+                  <tr key={m.id} data-testid={`model-${m.id}`}>
+                    <td><input type="checkbox" checked={selected.includes(m.id)} onChange={() => toggle(m.id)} aria-label={`select ${m.name}`} /></td>
+                    <td className="name-cell">
+                      {renaming?.id === m.id ? (
+                        <input type="text" autoFocus value={renaming.name} onChange={(e) => setRenaming({ id: m.id, name: e.target.value })}
+                          onKeyDown={(e) => {
+                            if (e.key === "Escape") setRenaming(null);
+                            if (e.key === "Enter") run("Renaming…", async () => { await libraryApi.renameModel(m.id, renaming.name); setRenaming(null); props.onChanged(); });
+                          }} />
+                      ) : (
+                        <button className="link" title="Rename" onClick={() => setRenaming({ id: m.id, name: m.name })}>{m.name}</button>
+                      )}
+                    </td>
+                    <td>{m.created_unix ? new Date(m.created_unix * 1000).toLocaleString() : "–"}</td>
+                    <td title={m.base_model}>{m.base_model.split(/[\\/]/).pop()}</td>
+                    <td>{m.dataset ? `${m.dataset} (${formatCount(m.train_rows ?? 0)})` : "imported"}</td>
+                    <td>{m.classes}</td>
+                    <td>{formatPercent(m.accuracy)}</td>
+                    <td>{formatPercent(m.macro_f1)}</td>
+                    <td>{m.wall_seconds != null ? `${formatDuration(m.wall_seconds)} · ${m.backend}` : "–"}</td>
+                    <td className="actions">
+                      <button onClick={() => run("Evaluating…", async () => { const test = await chooseTestFile(); if (test) setInspection({ model: m, report: await libraryApi.inspectErrors(m.id, test) }); })}>Errors…</button>
+                      <button onClick={() => libraryApi.revealModel(m.id).catch(fail)}>Show folder</button>
+                      <button onClick={() => api.exportModel(m.id).catch(fail)}>Export…</button>
+                      <button className="danger" onClick={() => setDeleting(m)}>Delete</button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {comparison && (
+        <CompareView comparison={comparison} busy={busy !== null}
+          onEvaluateOnFile={() => run("Evaluating every model on the test file…", async () => {
+            const test = await chooseTestFile();
+            if (test) setComparison(await libraryApi.compareOnFile(comparison.models.map((m) => m.id), test));
+          })} />
+      )}
+      {inspection && <ErrorInspector model={inspection.model} report={inspection.report} onClose={() => setInspection(null)} />}
+      {deleting && (
+        <div className="modal-backdrop" role="dialog" aria-modal="true">
+          <div className="modal">
+            <h3>Delete “{deleting.name}”?</h3>
+            <p>Its folder is removed from the library for good. Exported copies elsewhere stay.</p>
+            <div className="actions end">
+              <button onClick={() => setDeleting(null)}>Keep it</button>
+              <button className="danger" onClick={() => run("Deleting…", async () => { await libraryApi.deleteModel(deleting.id); setDeleting(null); setSelected((s) => s.filter((x) => x !== deleting.id)); props.onChanged(); })}>Delete</button>
+            </div>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
