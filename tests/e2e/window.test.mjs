@@ -228,6 +228,52 @@ test("train a model by clicking: sample data → columns → tiny model → live
     assert.match(await (await find("recipe-diff")).getAttribute("textContent"), /learning_rate/);
     assert.match(await (await find("data-note")).getAttribute("textContent"), /same rows/);
     await shot("8-compare");
+
+    // 10. A labelled test file dropped on the library: the error inspector and the comparison
+    //     of both models on that one file.
+    const testCsv = join(home, "test-sectoriel.csv");
+    writeFileSync(testCsv, [sample[0], ...sample.slice(1).filter((_, i) => i % 60 === 0)].join("\n") + "\n");
+    const testRows = sample.slice(1).filter((l, i) => i % 60 === 0 && l.trim()).length;
+    await driver.executeScript(
+      "return window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop', payload: { paths: [arguments[0]], position: { x: 20, y: 20 } } })",
+      testCsv,
+    );
+    await driver.wait(until.elementTextContains(await find("test-file"), "test-sectoriel.csv"), 20_000, "test file not taken");
+    assert.equal(await (await find("test-label-column")).getAttribute("value"), "label");
+    const firstModel = runs[0];
+    await (await find(`inspect-${firstModel}`)).click();
+    const inspector = await find("error-inspector", 60_000);
+    const wrongRows = async () => (await inspector.findElements(By.css('[data-testid="misclassified-table"] tbody tr'))).length;
+    const allWrong = await wrongRows();
+    assert.ok(allWrong > 0 && allWrong <= testRows, `misclassified rows: ${allWrong} of ${testRows}`);
+    const trueFilter = await find("filter-true");
+    const firstTrue = (await trueFilter.findElements(By.css("option")))[1];
+    await firstTrue.click();
+    assert.ok((await wrongRows()) <= allWrong);
+    await shot("9-errors");
+    await (await find("compare-on-file")).click();
+    await driver.wait(
+      async () => /test-sectoriel\.csv/.test(await (await find("data-note")).getAttribute("textContent")),
+      120_000,
+      "comparison on the test file",
+    );
+    assert.match(await (await find("data-note")).getAttribute("textContent"), /same rows/);
+
+    // 11. Rename one model, delete the other (after confirming).
+    const link = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell button`));
+    await link.click();
+    const nameInput = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell input`));
+    await nameInput.clear();
+    await nameInput.sendKeys("Premier essai", Key.ENTER);
+    await shot("10-renamed");
+    await driver.wait(async () => (await (await find(`model-${firstModel}`)).getText()).includes("Premier essai"), 10_000, "rename");
+    const second = readdirSync(library).filter((n) => !n.startsWith(".") && n !== firstModel)[0];
+    await (await driver.findElement(By.css(`[data-testid="model-${second}"] button.danger`))).click();
+    await (await driver.findElement(By.xpath("//div[@role='dialog']//button[text()='Delete']"))).click();
+    await driver.wait(async () => (await (await find("section-models")).getText()) === "Models (1)", 10_000, "delete");
+    assert.deepEqual(readdirSync(library).filter((n) => !n.startsWith(".")), [firstModel]);
+    const meta = JSON.parse(readFileSync(join(library, firstModel, "library.json"), "utf8"));
+    assert.equal(meta.name, "Premier essai");
     const report = JSON.parse(readFileSync(join(library, runs[0], "training_report.json"), "utf8"));
     assert.equal(report.recipe.epochs, 1);
     assert.equal(report.recipe.max_seq_len, 32);

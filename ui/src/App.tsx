@@ -54,6 +54,7 @@ export function App() {
   const [droppedFiles, setDroppedFiles] = useState<string[]>([]);
 
   const fail = useCallback((e: unknown) => setError(toErrorReport(e)), []);
+  const clearDropped = useCallback(() => setDroppedFiles([]), []);
 
   useEffect(() => {
     api.appInfo().then((i) => {
@@ -101,7 +102,7 @@ export function App() {
   useEffect(() => {
     const unlisten = getCurrentWebview().onDragDropEvent((event) => {
       if (event.payload.type !== "drop" || event.payload.paths.length === 0) return;
-      if (sectionRef.current === "Classify") {
+      if (sectionRef.current === "Classify" || sectionRef.current === "Models") {
         setDroppedFiles(event.payload.paths);
       } else if (sectionRef.current === "Train" && stepRef.current === "Data") {
         void loadFile(event.payload.paths[0]);
@@ -254,11 +255,19 @@ export function App() {
         <ClassifyView
           models={models}
           droppedFiles={droppedFiles}
-          onDroppedHandled={() => setDroppedFiles([])}
+          onDroppedHandled={clearDropped}
           onChooseFile={() => api.choosePath("training_data")}
         />
       )}
-      {section === "Models" && <LibraryView models={models} onChanged={refreshModels} onError={setError} />}
+      {section === "Models" && (
+        <LibraryView
+          models={models}
+          droppedFiles={droppedFiles}
+          onDroppedHandled={clearDropped}
+          onChanged={refreshModels}
+          onError={setError}
+        />
+      )}
       {section === "Train" && step === "Data" && (
         <DataStep
           preview={preview}

@@ -179,8 +179,8 @@ export function perClassF1Chart(c: Comparison, sort: ClassSort): EChartsOption {
   );
   return {
     ...base("F1 per class"),
-    legend: { bottom: 0, type: "scroll" },
-    grid: { left: 48, right: 20, top: 40, bottom: 84 },
+    legend: { top: 4, right: 12, type: "scroll", width: "70%" },
+    grid: { left: 48, right: 20, top: 44, bottom: 64 },
     xAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: { rotate: rows.length > 12 ? 60 : 0 } },
     yAxis: { type: "value", min: 0, max: 1 },
     dataZoom: rows.length > 40 ? [{ type: "inside" }, { type: "slider", height: 14, bottom: 4 }] : [],

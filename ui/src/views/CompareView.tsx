@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Comparison } from "../bindings/Comparison";
 import { Chart } from "../components/Chart";
 import { useColorScheme } from "../components/useColorScheme";
@@ -9,8 +9,11 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
   const c = props.comparison;
   const [sort, setSort] = useState<ClassSort>("difference");
   const dark = useColorScheme() === "dark";
+  // A new result opens below the library: bring it into view.
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => panel.current?.scrollIntoView?.({ behavior: "smooth", block: "start" }), [c]);
   return (
-    <section className="panel" data-testid="compare-view">
+    <section className="panel" data-testid="compare-view" ref={panel}>
       <div className="row space-between">
         <h2>Comparison</h2>
         <button onClick={props.onEvaluateOnFile} disabled={props.busy} data-testid="compare-on-file">Evaluate all on one test file…</button>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { EvaluationReport } from "../bindings/EvaluationReport";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
 import { Chart } from "../components/Chart";
@@ -15,13 +15,16 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
   const [truth, setTruth] = useState(ALL);
   const [predicted, setPredicted] = useState(ALL);
   const dark = useColorScheme() === "dark";
+  // A new result opens below the library: bring it into view.
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => panel.current?.scrollIntoView?.({ behavior: "smooth", block: "start" }), [r]);
   const labels = r.metrics.per_class.map((c) => c.label);
   const rows = useMemo(
     () => r.misclassified.filter((m) => (truth === ALL || m.true_label === truth) && (predicted === ALL || m.predicted[0]?.label === predicted)),
     [r, truth, predicted],
   );
   return (
-    <section className="panel" data-testid="error-inspector">
+    <section className="panel" data-testid="error-inspector" ref={panel}>
       <div className="row space-between">
         <h2>Errors of {props.model.name} <span className="muted small">on {r.input.split(/[\\/]/).pop()}</span></h2>
         <button onClick={props.onClose}>Close</button>

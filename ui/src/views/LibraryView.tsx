@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api, libraryApi } from "../api";
 import type { Comparison } from "../bindings/Comparison";
 import type { ErrorReport } from "../bindings/ErrorReport";
@@ -10,21 +10,34 @@ import { formatCount, formatDuration, formatPercent } from "../logic/format";
 import { CompareView } from "./CompareView";
 import { ErrorInspector } from "./ErrorInspector";
 
-/** Asks for a labelled CSV and its label column (guessed by the engine's preview). */
-export async function chooseTestFile(): Promise<TestFile | null> {
-  const path = await api.choosePath("validation_data");
-  if (!path) return null;
-  const preview = await api.previewData(path, null);
-  return { path, text_column: preview.guessed_text_column, label_column: preview.guessed_label_column ?? preview.headers[1] ?? "label" };
+/** A labelled test file with its columns (guessed by the engine's preview, changeable). */
+interface ChosenTestFile {
+  test: TestFile;
+  headers: string[];
 }
 
-export function LibraryView(props: { models: LibraryEntry[]; onChanged: () => void; onError: (e: ErrorReport) => void }) {
+async function describeTestFile(path: string): Promise<ChosenTestFile> {
+  const preview = await api.previewData(path, null);
+  return {
+    test: { path, text_column: preview.guessed_text_column, label_column: preview.guessed_label_column ?? preview.headers[1] ?? "label" },
+    headers: preview.headers,
+  };
+}
+
+export function LibraryView(props: {
+  models: LibraryEntry[];
+  droppedFiles: string[];
+  onDroppedHandled: () => void;
+  onChanged: () => void;
+  onError: (e: ErrorReport) => void;
+}) {
   const [selected, setSelected] = useState<string[]>([]);
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const [deleting, setDeleting] = useState<LibraryEntry | null>(null);
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [inspection, setInspection] = useState<{ model: LibraryEntry; report: EvaluationReport } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [testFile, setTestFile] = useState<ChosenTestFile | null>(null);
   const fail = (e: unknown) => props.onError(toErrorReport(e));
   const run = async (what: string, work: () => Promise<void>) => {
     setBusy(what);
@@ -35,6 +48,23 @@ export function LibraryView(props: { models: LibraryEntry[]; onChanged: () => vo
     } finally {
       setBusy(null);
     }
+  };
+  // A labelled CSV dropped here becomes the test file for evaluations.
+  const { droppedFiles, onDroppedHandled } = props;
+  useEffect(() => {
+    if (droppedFiles.length === 0) return;
+    onDroppedHandled();
+    describeTestFile(droppedFiles[0]).then(setTestFile, (e) => props.onError(toErrorReport(e)));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [droppedFiles, onDroppedHandled]);
+  /** The test file, asking for one when none is chosen yet. */
+  const ensureTestFile = async (): Promise<TestFile | null> => {
+    if (testFile) return testFile.test;
+    const path = await api.choosePath("validation_data");
+    if (!path) return null;
+    const chosen = await describeTestFile(path);
+    setTestFile(chosen);
+    return chosen.test;
   };
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
 
@@ -51,7 +81,25 @@ export function LibraryView(props: { models: LibraryEntry[]; onChanged: () => vo
             </button>
           </div>
         </div>
-        {busy && <p className="muted small">{busy}</p>}
+        <div className="row test-file" data-testid="test-file">
+          <span className="small">
+            Test file for evaluations:{" "}
+            {testFile ? <b>{testFile.test.path.split(/[\\/]/).pop()}</b> : <span className="muted">none yet — drop a labelled CSV on this window or</span>}
+          </span>
+          {testFile && (
+            <label className="row small">
+              label column
+              <select value={testFile.test.label_column} data-testid="test-label-column"
+                onChange={(e) => setTestFile({ ...testFile, test: { ...testFile.test, label_column: e.target.value } })}>
+                {testFile.headers.map((h) => <option key={h} value={h}>{h}</option>)}
+              </select>
+            </label>
+          )}
+          <button onClick={() => run("Reading the file…", async () => { const path = await api.choosePath("validation_data"); if (path) setTestFile(await describeTestFile(path)); })}>
+            {testFile ? "Another test file…" : "Choose a test file…"}
+          </button>
+        </div>
+        {busy && <p className="muted small" data-testid="busy">{busy}</p>}
         {props.models.length === 0 ? (
           <p className="muted">No models yet: finished training runs and imported models appear here.</p>
         ) : (
@@ -85,7 +133,7 @@ export function LibraryView(props: { models: LibraryEntry[]; onChanged: () => vo
                     <td>{formatPercent(m.macro_f1)}</td>
                     <td>{m.wall_seconds != null ? `${formatDuration(m.wall_seconds)} · ${m.backend}` : "–"}</td>
                     <td className="actions">
-                      <button onClick={() => run("Evaluating…", async () => { const test = await chooseTestFile(); if (test) setInspection({ model: m, report: await libraryApi.inspectErrors(m.id, test) }); })}>Errors…</button>
+                      <button data-testid={`inspect-${m.id}`} onClick={() => run("Evaluating…", async () => { const test = await ensureTestFile(); if (test) setInspection({ model: m, report: await libraryApi.inspectErrors(m.id, test) }); })}>Errors…</button>
                       <button onClick={() => libraryApi.revealModel(m.id).catch(fail)}>Show folder</button>
                       <button onClick={() => api.exportModel(m.id).catch(fail)}>Export…</button>
                       <button className="danger" onClick={() => setDeleting(m)}>Delete</button>
@@ -100,7 +148,7 @@ export function LibraryView(props: { models: LibraryEntry[]; onChanged: () => vo
       {comparison && (
         <CompareView comparison={comparison} busy={busy !== null}
           onEvaluateOnFile={() => run("Evaluating every model on the test file…", async () => {
-            const test = await chooseTestFile();
+            const test = await ensureTestFile();
             if (test) setComparison(await libraryApi.compareOnFile(comparison.models.map((m) => m.id), test));
           })} />
       )}
