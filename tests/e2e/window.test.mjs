@@ -205,6 +205,10 @@ test("train a model by clicking: sample data → columns → tiny model → live
       toClassify,
     );
     const card = await find("classify-file", 20_000);
+    // The text column is guessed (the longer texts), and can be changed before starting.
+    const column = await find("classify-text-column", 20_000);
+    await driver.wait(async () => (await column.getAttribute("value")) === "description", 10_000, "text column guess");
+    await (await find("classify-start")).click();
     await driver.wait(async () => (await card.getAttribute("data-status")) === "done", 120_000, "classification did not finish");
     const output = join(home, "nouvelles activités_classified.csv");
     const lines = readFileSync(output, "utf8").trim().split("\n");

@@ -52,10 +52,10 @@ import type { PredictionSummary } from "./bindings/PredictionSummary";
 import type { TestFile } from "./bindings/TestFile";
 
 export const libraryApi = {
-  classifyFile: (jobId: number, modelId: string, input: string, onEvent: (e: InferenceEvent) => void) => {
+  classifyFile: (jobId: number, modelId: string, input: string, textColumn: string | null, onEvent: (e: InferenceEvent) => void) => {
     const channel = new Channel<InferenceEvent>();
     channel.onmessage = onEvent;
-    return invoke<PredictionSummary>("classify_file", { jobId, modelId, input, textColumn: null, topK: 3, onEvents: channel });
+    return invoke<PredictionSummary>("classify_file", { jobId, modelId, input, textColumn, topK: 3, onEvents: channel });
   },
   cancelClassification: (jobId: number) => invoke<boolean>("cancel_classification", { jobId }),
   saveClassifiedAs: (output: string, input: string) => invoke<string | null>("save_classified_as", { output, input }),

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { libraryApi } from "../api";
+import { api, libraryApi } from "../api";
 import type { InferenceEvent } from "../bindings/InferenceEvent";
 import type { LabelScore } from "../bindings/LabelScore";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
@@ -13,7 +13,10 @@ import { scoreColumns } from "../logic/classify";
 interface FileJob {
   id: number;
   input: string;
-  status: "running" | "done" | "failed" | "cancelled";
+  /** "ready": the columns are shown and the text column can be changed before starting. */
+  status: "ready" | "running" | "done" | "failed" | "cancelled";
+  headers: string[];
+  textColumn: string;
   fraction: number;
   rows: number;
   rowsPerSecond: number;
@@ -44,13 +47,24 @@ export function ClassifyView(props: {
     if (!modelId && props.models[0]) setModelId(props.models[0].id);
   }, [props.models, modelId]);
 
-  const start = (input: string) => {
-    if (!modelId) return;
+  /** A new file: its columns are read and the text column guessed, then it waits for "Classify". */
+  const add = async (input: string) => {
     const id = nextJobId++;
-    setJobs((all) => [
-      { id, input, status: "running", fraction: 0, rows: 0, rowsPerSecond: 0, etaSeconds: null, summary: null, savedTo: null, error: null },
-      ...all,
-    ]);
+    const blank: FileJob = { id, input, status: "ready", headers: [], textColumn: "", fraction: 0, rows: 0, rowsPerSecond: 0, etaSeconds: null, summary: null, savedTo: null, error: null };
+    setJobs((all) => [blank, ...all]);
+    try {
+      const preview = await api.previewData(input, null);
+      update(id, { headers: preview.headers, textColumn: preview.guessed_text_column ?? preview.headers[0] ?? "" });
+    } catch (e) {
+      const report = toErrorReport(e);
+      update(id, { status: "failed", error: [report.message, report.hint].filter(Boolean).join(" ") });
+    }
+  };
+
+  const start = (job: FileJob) => {
+    if (!modelId) return;
+    const { id, input } = job;
+    update(id, { status: "running", error: null });
     const onEvent = (e: InferenceEvent) => {
       if (e.event === "progress") {
         update(id, { fraction: e.bytes_total > 0 ? e.bytes_done / e.bytes_total : 0, rows: e.rows_done, rowsPerSecond: e.rows_per_second, etaSeconds: e.eta_seconds });
@@ -58,7 +72,7 @@ export function ClassifyView(props: {
         update(id, { status: "cancelled" });
       }
     };
-    libraryApi.classifyFile(id, modelId, input, onEvent).then(
+    libraryApi.classifyFile(id, modelId, input, job.textColumn || null, onEvent).then(
       (summary) => update(id, { status: "done", fraction: 1, rows: summary.rows, summary }),
       (err) => {
         const report = toErrorReport(err);
@@ -68,13 +82,14 @@ export function ClassifyView(props: {
   };
 
   // Files dropped on the window while this view is open.
-  const startRef = useRef(start);
-  startRef.current = start;
+  const addRef = useRef(add);
+  addRef.current = add;
+  const { droppedFiles, onDroppedHandled } = props;
   useEffect(() => {
-    if (props.droppedFiles.length === 0) return;
-    props.droppedFiles.forEach((f) => startRef.current(f));
-    props.onDroppedHandled();
-  }, [props.droppedFiles, props]);
+    if (droppedFiles.length === 0) return;
+    droppedFiles.forEach((f) => void addRef.current(f));
+    onDroppedHandled();
+  }, [droppedFiles, onDroppedHandled]);
 
   if (props.models.length === 0) {
     return (
@@ -97,13 +112,15 @@ export function ClassifyView(props: {
               ))}
             </select>
           </label>
-          <button className="primary" onClick={() => props.onChooseFile().then((p) => p && start(p))}>Choose a CSV file…</button>
+          <button className="primary" onClick={() => props.onChooseFile().then((p) => void (p && add(p)))}>Choose a CSV file…</button>
         </div>
         <p className="muted small">…or drop one or more CSV files on this window. Each row gets the predicted label, its probability and the two runners-up; the result is written beside the input as <code>&lt;name&gt;_classified.csv</code>, never over it.</p>
       </section>
       <TryIt modelId={modelId} />
       {jobs.map((job) => (
         <FileCard key={job.id} job={job} threshold={threshold} onThreshold={setThreshold}
+          onTextColumn={(c) => update(job.id, { textColumn: c })}
+          onStart={() => start(job)}
           onCancel={() => libraryApi.cancelClassification(job.id)}
           onSaveAs={() => job.summary && libraryApi.saveClassifiedAs(job.summary.output, job.input).then((to) => to && update(job.id, { savedTo: to }), (e) => update(job.id, { error: toErrorReport(e).message }))} />
       ))}
@@ -111,7 +128,15 @@ export function ClassifyView(props: {
   );
 }
 
-function FileCard(props: { job: FileJob; threshold: number; onThreshold: (t: number) => void; onCancel: () => void; onSaveAs: () => void }) {
+function FileCard(props: {
+  job: FileJob;
+  threshold: number;
+  onThreshold: (t: number) => void;
+  onTextColumn: (column: string) => void;
+  onStart: () => void;
+  onCancel: () => void;
+  onSaveAs: () => void;
+}) {
   const { job } = props;
   const s = job.summary;
   const scoreAt = s ? scoreColumns(s.header).predicted : -1;
@@ -121,6 +146,19 @@ function FileCard(props: { job: FileJob; threshold: number; onThreshold: (t: num
       <div className="row space-between">
         <h3>{fileName(job.input)}</h3>
         <div className="actions">
+          {(job.status === "ready" || job.status === "cancelled" || job.status === "failed") && job.headers.length > 0 && (
+            <>
+              <label className="row small">
+                Text column
+                <select value={job.textColumn} onChange={(e) => props.onTextColumn(e.target.value)} data-testid="classify-text-column">
+                  {job.headers.map((h) => <option key={h} value={h}>{h}</option>)}
+                </select>
+              </label>
+              <button className="primary" onClick={props.onStart} data-testid="classify-start">
+                {job.status === "ready" ? "Classify" : "Classify again"}
+              </button>
+            </>
+          )}
           {job.status === "running" && <button className="danger" onClick={props.onCancel}>Cancel</button>}
           {job.status === "done" && <button className="primary" onClick={props.onSaveAs}>Save as…</button>}
         </div>
