@@ -153,3 +153,60 @@ fn predict_and_evaluate_write_their_files() {
     assert!(!ok);
     assert!(stderr.contains("Unknown device \"tpu\""), "{stderr}");
 }
+
+/// The Hugging Face token is only ever sent to the Hub: a planted token appears in no output,
+/// recipe, report or log of a training run.
+#[test]
+fn the_hub_token_is_never_written() {
+    let token = "hf_PlantedSecretToken1234567890";
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("model");
+    let out = Command::new(env!("CARGO_BIN_EXE_bert-studio"))
+        .args([
+            "train",
+            "--input",
+            repo_root()
+                .join("data/sample/nace_fr.csv")
+                .to_str()
+                .unwrap(),
+            "--model",
+            fixtures().join("tiny-bert").to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "--epochs",
+            "1",
+            "--max-seq-len",
+            "16",
+            "--json",
+        ])
+        .env("HF_TOKEN", token)
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut seen = vec![
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ];
+    let mut files = 0;
+    for entry in std::fs::read_dir(&output).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        seen.push(String::from_utf8_lossy(&bytes).into_owned());
+        files += 1;
+    }
+    assert!(files >= 5, "the run wrote its folder");
+    assert!(
+        seen[0].contains("\"event\":\"finished\""),
+        "the run finished"
+    );
+    for text in &seen {
+        assert!(
+            !text.contains(token) && !text.contains("PlantedSecret"),
+            "the token leaked"
+        );
+    }
+}

@@ -26,6 +26,9 @@ pub struct LabelledRows {
     pub skipped_empty_label: usize,
     /// Labels that had spaces around them in some rows (" A" and "A" are one class).
     pub labels_with_spaces: Vec<String>,
+    /// Texts that run over several lines and hold a quote character: the mark of a quote left
+    /// open in the file (the next rows were swallowed into the text). (count, first line)
+    pub suspect_quotes: Option<(usize, u64)>,
 }
 
 pub(crate) fn column_index(
@@ -98,6 +101,7 @@ pub fn read_labelled_csv(
         skipped_empty_text: 0,
         skipped_empty_label: 0,
         labels_with_spaces: Vec::new(),
+        suspect_quotes: None,
     };
     let mut spaced = BTreeSet::new();
     let mut record = csv::StringRecord::new();
@@ -108,7 +112,23 @@ pub fn read_labelled_csv(
             Err(e) => return Err(record_error(path, e)),
         }
         out.rows_read += 1;
+        let line = record.position().map(|p| p.line());
+        if record.len() > headers.len() {
+            return Err(data_error(
+                path,
+                line,
+                format!(
+                    "this row has {} fields but the header names {} columns; a text probably contains the separator without quotes around it",
+                    record.len(),
+                    headers.len()
+                ),
+            ));
+        }
         let text = record.get(text_i).unwrap_or("").trim();
+        if text.contains('\n') && text.contains('"') {
+            let (n, first) = out.suspect_quotes.unwrap_or((0, line.unwrap_or(0)));
+            out.suspect_quotes = Some((n + 1, first));
+        }
         let raw_label = record.get(label_i).unwrap_or("");
         let label = raw_label.trim();
         if text.is_empty() {

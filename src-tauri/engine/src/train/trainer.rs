@@ -112,6 +112,11 @@ fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
             rows.skipped_empty_label
         ));
     }
+    if let Some((n, line)) = rows.suspect_quotes {
+        warnings.push(format!(
+            "{n} text(s) run over several lines and contain a quote character (first at line {line}): a quote may be left open in the file, which merges the rows after it into one text. Check the quotes there."
+        ));
+    }
     if !rows.labels_with_spaces.is_empty() {
         warnings.push(format!(
             "Some labels had spaces around them and were trimmed, so \" A\" and \"A\" count as one class: {}.",
