@@ -75,6 +75,11 @@ pub fn library(app: &AppHandle) -> CommandResult<Library> {
     Ok(Library::at(data.join("models")))
 }
 
+/// The folder of a library model, or the page's error when there is no such model.
+fn model_folder(app: &AppHandle, model_id: &str) -> CommandResult<PathBuf> {
+    library(app)?.folder(model_id).map_err(ErrorReport::from)
+}
+
 fn sample_data_path(app: &AppHandle) -> PathBuf {
     let bundled = app
         .path()
@@ -343,9 +348,7 @@ pub async fn classify_file(
     top_k: Option<usize>,
     on_events: Channel<InferenceEvent>,
 ) -> CommandResult<PredictionSummary> {
-    let folder = library(&app)?
-        .folder(&model_id)
-        .map_err(ErrorReport::from)?;
+    let folder = model_folder(&app, &model_id)?;
     let cancel = jobs.register(job_id)?;
     let input = PathBuf::from(input);
     let mut request = PredictRequest::new(&input, default_output(&input));
@@ -429,22 +432,13 @@ pub async fn try_text(
     model_id: String,
     text: String,
 ) -> CommandResult<Vec<LabelScore>> {
-    let folder = library(&app)?
-        .folder(&model_id)
-        .map_err(ErrorReport::from)?;
+    let folder = model_folder(&app, &model_id)?;
     let warm = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
+    blocking(move || {
         warm.state::<WarmClassifier>()
             .classify(&folder.display().to_string(), &text, 5)
     })
     .await
-    .map_err(|e| {
-        ErrorReport::new(
-            "internal",
-            format!("The task stopped unexpectedly: {e}."),
-            None,
-        )
-    })?
 }
 
 #[tauri::command]
@@ -466,9 +460,7 @@ pub async fn delete_model(app: AppHandle, model_id: String) -> CommandResult<()>
 /// Opens the model's folder in the system's file manager.
 #[tauri::command]
 pub async fn reveal_model(app: AppHandle, model_id: String) -> CommandResult<()> {
-    let folder = library(&app)?
-        .folder(&model_id)
-        .map_err(ErrorReport::from)?;
+    let folder = model_folder(&app, &model_id)?;
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(target_os = "windows") {
@@ -609,9 +601,7 @@ pub async fn inspect_errors(
     model_id: String,
     test: TestFile,
 ) -> CommandResult<EvaluationReport> {
-    let folder = library(&app)?
-        .folder(&model_id)
-        .map_err(ErrorReport::from)?;
+    let folder = model_folder(&app, &model_id)?;
     blocking(move || {
         evaluate_csv(
             &folder.display().to_string(),

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use bert_studio_engine::ErrorReport;
 use bert_studio_engine::inference::{Classifier, ClassifierOptions, LabelScore};
 use bert_studio_engine::train::CancelToken;
+use bert_studio_engine::{EngineError, ErrorReport};
 
 #[derive(Default)]
 pub struct ClassifyJobs {
@@ -57,7 +57,7 @@ impl WarmClassifier {
         folder: &str,
         text: &str,
         k: usize,
-    ) -> Result<Vec<LabelScore>, ErrorReport> {
+    ) -> Result<Vec<LabelScore>, EngineError> {
         let mut current = self.current.lock().expect("warm model lock");
         if current.as_ref().is_none_or(|(loaded, _)| loaded != folder) {
             *current = None;
