@@ -13,6 +13,13 @@ pub use jobs::TrainingJobs;
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            // Runs killed mid-way (power cut, kill -9) leave hidden temporary folders behind.
+            if let Ok(library) = commands::library(app.handle()) {
+                library.remove_stale_partials();
+            }
+            Ok(())
+        })
         .manage(TrainingJobs::default())
         .manage(inference_jobs::ClassifyJobs::default())
         .manage(inference_jobs::WarmClassifier::default())

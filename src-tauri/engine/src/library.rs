@@ -197,6 +197,28 @@ impl Library {
         Ok(list)
     }
 
+    /// Removes what runs killed mid-way left in the library (their hidden `.<name>.partial-<pid>-<n>`
+    /// folders), when the process that wrote them is gone. Returns how many were removed.
+    pub fn remove_stale_partials(&self) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = partial_writer(&name) else {
+                continue;
+            };
+            if process_alive(pid) {
+                continue;
+            }
+            if std::fs::remove_dir_all(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
     /// Copies a model folder to `dest` (which must not exist yet), atomically: a failed copy
     /// leaves nothing under `dest`.
     pub fn export(&self, id: &str, dest: &Path) -> Result<()> {
@@ -208,6 +230,29 @@ impl Library {
             )));
         }
         write_dir_atomically(dest, |tmp| copy_tree(&source, tmp))
+    }
+}
+
+/// The process id in a hidden temporary folder name `.<name>.partial-<pid>-<n>`.
+fn partial_writer(name: &str) -> Option<u32> {
+    if !name.starts_with('.') {
+        return None;
+    }
+    let tail = &name[name.rfind(".partial-")? + ".partial-".len()..];
+    let (pid, counter) = tail.split_once('-')?;
+    counter.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
+/// Whether a process with this id runs (Linux: /proc; elsewhere assume it does, keep the folder).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
     }
 }
 
@@ -368,6 +413,29 @@ mod tests {
         library.delete(&entry.id).unwrap();
         assert!(library.list().unwrap().is_empty());
         assert!(library.delete(&entry.id).is_err());
+    }
+
+    #[test]
+    fn partial_folders_of_dead_runs_are_swept() {
+        let root = tempfile::tempdir().unwrap();
+        let library = Library::at(root.path());
+        // pid 4194304 is above Linux's maximum, so no process has it.
+        let dead = root.path().join(".run-20261126-000000.partial-4194304-0");
+        let ours = root
+            .path()
+            .join(format!(".run.partial-{}-3", std::process::id()));
+        let model = root.path().join("kept-model");
+        for dir in [&dead, &ours, &model] {
+            std::fs::create_dir(dir).unwrap();
+        }
+        assert_eq!(partial_writer(".a.b.partial-12-3"), Some(12));
+        assert_eq!(partial_writer("visible.partial-12-3"), None);
+        assert_eq!(
+            library.remove_stale_partials(),
+            usize::from(cfg!(target_os = "linux"))
+        );
+        assert_eq!(dead.exists(), !cfg!(target_os = "linux"));
+        assert!(ours.exists() && model.exists());
     }
 
     #[test]
