@@ -7,7 +7,7 @@ use bert_studio_engine::catalog::{
     ModelAvailability, SuggestedModel, model_availability, suggested_models,
 };
 use bert_studio_engine::data::{CsvDialect, CsvPreview, preview_csv};
-use bert_studio_engine::fsutil::write_file_atomically;
+use bert_studio_engine::fsutil::{free_path, write_file_atomically};
 use bert_studio_engine::library::{Library, LibraryEntry};
 use bert_studio_engine::source::{DownloadEvent, HubSettings, resolve_model};
 use bert_studio_engine::train::{
@@ -181,11 +181,7 @@ pub fn start_training(
     on_events: Channel<Vec<TrainingEvent>>,
 ) -> CommandResult<TrainingStarted> {
     let library = library(&app)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let output_dir = library.new_run_folder(Path::new(&choice.train_csv), now);
+    let output_dir = library.new_run_folder(Path::new(&choice.train_csv), unix_now());
     let model_id = output_dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -225,14 +221,7 @@ pub async fn export_model(
     model_id: String,
 ) -> CommandResult<Option<String>> {
     let library = library(&app)?;
-    let Some(parent) = window
-        .dialog()
-        .file()
-        .set_parent(&window)
-        .set_title("Export the model folder into…")
-        .blocking_pick_folder()
-        .and_then(|p| p.into_path().ok())
-    else {
+    let Some(parent) = pick_folder(&window, "Export the model folder into…") else {
         return Ok(None);
     };
     let dest = parent.join(&model_id);
@@ -241,6 +230,17 @@ pub async fn export_model(
         Ok(Some(dest.display().to_string()))
     })
     .await
+}
+
+/// A native folder dialog over the window; `None` if the user closed it.
+fn pick_folder(window: &WebviewWindow, title: &str) -> Option<PathBuf> {
+    window
+        .dialog()
+        .file()
+        .set_parent(window)
+        .set_title(title)
+        .blocking_pick_folder()
+        .and_then(|p| p.into_path().ok())
 }
 
 /// What a file dialog is for: it sets the title and the file filter.
@@ -325,13 +325,10 @@ fn default_output(input: &Path) -> PathBuf {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "data".into());
-    let mut candidate = input.with_file_name(format!("{stem}_classified.csv"));
-    let mut n = 2;
-    while candidate.exists() {
-        candidate = input.with_file_name(format!("{stem}_classified-{n}.csv"));
-        n += 1;
-    }
-    candidate
+    free_path(|n| match n {
+        1 => input.with_file_name(format!("{stem}_classified.csv")),
+        n => input.with_file_name(format!("{stem}_classified-{n}.csv")),
+    })
 }
 
 /// Classifies one CSV file with a library model into `<input>_classified.csv`; progress on
@@ -488,14 +485,7 @@ pub async fn import_model(
     window: WebviewWindow,
 ) -> CommandResult<Option<LibraryEntry>> {
     let library = library(&app)?;
-    let Some(source) = window
-        .dialog()
-        .file()
-        .set_parent(&window)
-        .set_title("Import a model folder (Hugging Face format)")
-        .blocking_pick_folder()
-        .and_then(|p| p.into_path().ok())
-    else {
+    let Some(source) = pick_folder(&window, "Import a model folder (Hugging Face format)") else {
         return Ok(None);
     };
     blocking(move || library.import(&source, unix_now()).map(Some)).await
@@ -515,23 +505,7 @@ pub async fn compare_models(app: AppHandle, model_ids: Vec<String>) -> CommandRe
     blocking(move || {
         let inputs = model_ids
             .iter()
-            .map(|id| {
-                let entry = library.entry(id)?;
-                Ok(match library.report(id) {
-                    Ok(report) => CompareInput::from_training(id, &entry.name, &report),
-                    // Imported: no numbers of its own until evaluated on a file.
-                    Err(_) => CompareInput {
-                        id: id.clone(),
-                        name: entry.name.clone(),
-                        base_model: entry.base_model.clone(),
-                        metrics: None,
-                        recipe: None,
-                        history: Vec::new(),
-                        data_key: None,
-                        measured_on: "nothing yet (imported)".into(),
-                    },
-                })
-            })
+            .map(|id| library.model(id).map(|m| CompareInput::from_library(&m)))
             .collect::<Result<Vec<_>, EngineError>>()?;
         Ok(compare(&inputs))
     })
@@ -567,27 +541,15 @@ pub async fn compare_on_file(
     blocking(move || {
         let mut inputs = Vec::new();
         for id in &model_ids {
-            let entry = library.entry(id)?;
-            let folder = library.folder(id)?.display().to_string();
+            let model = library.model(id)?;
             let evaluation = evaluate_csv(
-                &folder,
+                &model.entry.folder,
                 &ClassifierOptions::default(),
                 &evaluation_request(&test, 0),
                 &mut |_| {},
                 &CancelToken::new(),
             )?;
-            let (recipe, history) = match library.report(id) {
-                Ok(r) => (Some(r.recipe), r.history),
-                Err(_) => (None, Vec::new()),
-            };
-            inputs.push(CompareInput::from_evaluation(
-                id,
-                &entry.name,
-                &entry.base_model,
-                recipe,
-                history,
-                &evaluation,
-            ));
+            inputs.push(CompareInput::from_evaluation(&model, &evaluation));
         }
         Ok(compare(&inputs))
     })

@@ -5,7 +5,9 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::fsutil::file_name_of;
 use crate::inference::EvaluationReport;
+use crate::library::LibraryModel;
 use crate::train::{Metrics, Recipe, TrainingEvent, TrainingReport};
 
 /// One model in a comparison.
@@ -114,7 +116,7 @@ impl CompareInput {
         let (key, words) = match &data.validation_file {
             Some(file) => (
                 format!("file:{file}"),
-                format!("{} ({} rows)", file_name(file), data.validation_rows),
+                format!("{} ({} rows)", file_name_of(file), data.validation_rows),
             ),
             None => (
                 format!(
@@ -127,7 +129,7 @@ impl CompareInput {
                 format!(
                     "{} rows held out of {} ({} %, seed {})",
                     data.validation_rows,
-                    file_name(&data.train_file),
+                    file_name_of(&data.train_file),
                     report.recipe.validation_fraction * 100.0,
                     report.recipe.seed
                 ),
@@ -145,37 +147,48 @@ impl CompareInput {
         }
     }
 
-    /// A model evaluated on a test file (the comparison on one file for all).
-    pub fn from_evaluation(
-        id: &str,
-        name: &str,
-        base_model: &str,
-        recipe: Option<Recipe>,
-        history: Vec<TrainingEvent>,
-        evaluation: &EvaluationReport,
-    ) -> Self {
+    /// A library model on its own numbers: the validation metrics of its run, or none yet for
+    /// an imported model (until it is evaluated on a file).
+    pub fn from_library(model: &LibraryModel) -> Self {
+        let entry = &model.entry;
+        match &model.report {
+            Some(report) => Self::from_training(&entry.id, &entry.name, report),
+            None => CompareInput {
+                id: entry.id.clone(),
+                name: entry.name.clone(),
+                base_model: entry.base_model.clone(),
+                metrics: None,
+                recipe: None,
+                history: Vec::new(),
+                data_key: None,
+                measured_on: "nothing yet (imported)".into(),
+            },
+        }
+    }
+
+    /// A library model evaluated on a test file (the comparison on one file for all); its
+    /// recipe and curves still come from its run.
+    pub fn from_evaluation(model: &LibraryModel, evaluation: &EvaluationReport) -> Self {
+        let entry = &model.entry;
         CompareInput {
-            id: id.into(),
-            name: name.into(),
-            base_model: base_model.into(),
+            id: entry.id.clone(),
+            name: entry.name.clone(),
+            base_model: entry.base_model.clone(),
             metrics: Some(evaluation.metrics.clone()),
-            recipe,
-            history,
+            recipe: model.report.as_ref().map(|r| r.recipe.clone()),
+            history: model
+                .report
+                .as_ref()
+                .map(|r| r.history.clone())
+                .unwrap_or_default(),
             data_key: Some(format!("file:{}", evaluation.input)),
             measured_on: format!(
                 "{} ({} rows)",
-                file_name(&evaluation.input),
+                file_name_of(&evaluation.input),
                 evaluation.evaluated_rows
             ),
         }
     }
-}
-
-fn file_name(path: &str) -> String {
-    std::path::Path::new(path)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.to_string())
 }
 
 fn best_index(values: &[Option<f64>], higher_is_better: bool) -> Option<usize> {

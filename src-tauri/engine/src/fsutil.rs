@@ -21,6 +21,23 @@ pub fn temp_sibling(dest: &Path, tag: &str) -> PathBuf {
     dest.with_file_name(unique)
 }
 
+/// The first of `candidate(1)`, `candidate(2)`, … that does not exist yet: a new name that
+/// replaces nothing.
+pub fn free_path(candidate: impl Fn(usize) -> PathBuf) -> PathBuf {
+    (1..)
+        .map(candidate)
+        .find(|p| !p.exists())
+        .expect("an unused name exists")
+}
+
+/// The last component of a path given as text, for messages and lists ("data.csv").
+pub fn file_name_of(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
+}
+
 /// Builds a folder with `fill` in a temporary sibling of `dest`, then moves it into place.
 /// If `fill` fails, the temporary folder is removed and any previous `dest` is untouched.
 pub fn write_dir_atomically(dest: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {

@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::backend::CpuBackend;
 use crate::error::{EngineError, Result};
-use crate::fsutil::{write_dir_atomically, write_file_atomically};
+use crate::fsutil::{file_name_of, free_path, write_dir_atomically, write_file_atomically};
 use crate::model::{LoadOptions, ModelConfig, load_model_folder};
 use crate::train::TrainingReport;
 
@@ -50,6 +50,13 @@ pub struct LibraryEntry {
     pub trained_here: bool,
 }
 
+/// A library model: its listing, and the report of its run when it was trained here.
+#[derive(Debug, Clone)]
+pub struct LibraryModel {
+    pub entry: LibraryEntry,
+    pub report: Option<TrainingReport>,
+}
+
 /// The library folder.
 #[derive(Debug, Clone)]
 pub struct Library {
@@ -82,13 +89,10 @@ impl Library {
             .take(40)
             .collect();
         let base = format!("{stem}-{}", utc_stamp(created_unix));
-        let mut candidate = self.root.join(&base);
-        let mut n = 2;
-        while candidate.exists() {
-            candidate = self.root.join(format!("{base}-{n}"));
-            n += 1;
-        }
-        candidate
+        free_path(|n| match n {
+            1 => self.root.join(&base),
+            n => self.root.join(format!("{base}-{n}")),
+        })
     }
 
     /// The folder of a model, refusing ids that would leave the library.
@@ -117,6 +121,11 @@ impl Library {
 
     /// One library entry.
     pub fn entry(&self, id: &str) -> Result<LibraryEntry> {
+        self.model(id).map(|m| m.entry)
+    }
+
+    /// A library model with its training report (read once), for comparisons.
+    pub fn model(&self, id: &str) -> Result<LibraryModel> {
         let folder = self.folder(id)?;
         describe(id.to_string(), &folder)
     }
@@ -190,7 +199,7 @@ impl Library {
             }
             let path = entry.path();
             if let Ok(described) = describe(id, &path) {
-                list.push(described);
+                list.push(described.entry);
             }
         }
         list.sort_by(|a, b| b.created_unix.cmp(&a.created_unix).then(a.id.cmp(&b.id)));
@@ -278,23 +287,19 @@ fn write_meta(folder: &Path, meta: &LibraryMeta) -> Result<()> {
     write_file_atomically(&folder.join(META_FILE), text.as_bytes())
 }
 
-fn describe(id: String, folder: &Path) -> Result<LibraryEntry> {
+fn describe(id: String, folder: &Path) -> Result<LibraryModel> {
     let meta = read_meta(folder);
     let name = meta.name.clone().unwrap_or_else(|| id.clone());
     let report_path = folder.join(REPORT_FILE);
     if report_path.is_file() {
         let report = read_report(&report_path)?;
-        let dataset = Path::new(&report.data.train_file)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| report.data.train_file.clone());
-        return Ok(LibraryEntry {
+        let entry = LibraryEntry {
             id,
             name,
             folder: folder.display().to_string(),
             created_unix: report.created_unix,
             base_model: report.base_model.clone(),
-            dataset: Some(dataset),
+            dataset: Some(file_name_of(&report.data.train_file)),
             train_rows: Some(report.data.train_rows),
             classes: report.data.classes.len(),
             accuracy: report.final_metrics.as_ref().map(|m| m.accuracy),
@@ -302,10 +307,14 @@ fn describe(id: String, folder: &Path) -> Result<LibraryEntry> {
             wall_seconds: Some(report.wall_seconds),
             backend: Some(report.backend.clone()),
             trained_here: true,
+        };
+        return Ok(LibraryModel {
+            entry,
+            report: Some(report),
         });
     }
     let config = ModelConfig::from_file(&folder.join("config.json"))?;
-    Ok(LibraryEntry {
+    let entry = LibraryEntry {
         id,
         name,
         folder: folder.display().to_string(),
@@ -319,6 +328,10 @@ fn describe(id: String, folder: &Path) -> Result<LibraryEntry> {
         wall_seconds: None,
         backend: None,
         trained_here: false,
+    };
+    Ok(LibraryModel {
+        entry,
+        report: None,
     })
 }
 

@@ -7,9 +7,15 @@ use std::process::Command;
 use common::*;
 
 fn bert_studio(args: &[&str]) -> (bool, String, String) {
+    bert_studio_with_env(args, &[])
+}
+
+/// Runs the CLI offline, with extra environment variables.
+fn bert_studio_with_env(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_bert-studio"))
         .args(args)
         .env("HF_HUB_OFFLINE", "1")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     (
@@ -161,16 +167,15 @@ fn the_hub_token_is_never_written() {
     let token = "hf_PlantedSecretToken1234567890";
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("model");
-    let out = Command::new(env!("CARGO_BIN_EXE_bert-studio"))
-        .args([
+    let sample = repo_root().join("data/sample/nace_fr.csv");
+    let model = fixtures().join("tiny-bert");
+    let (ok, stdout, stderr) = bert_studio_with_env(
+        &[
             "train",
             "--input",
-            repo_root()
-                .join("data/sample/nace_fr.csv")
-                .to_str()
-                .unwrap(),
+            sample.to_str().unwrap(),
             "--model",
-            fixtures().join("tiny-bert").to_str().unwrap(),
+            model.to_str().unwrap(),
             "--output",
             output.to_str().unwrap(),
             "--epochs",
@@ -178,20 +183,11 @@ fn the_hub_token_is_never_written() {
             "--max-seq-len",
             "16",
             "--json",
-        ])
-        .env("HF_TOKEN", token)
-        .env("HF_HUB_OFFLINE", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        &[("HF_TOKEN", token)],
     );
-    let mut seen = vec![
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ];
+    assert!(ok, "{stderr}");
+    let mut seen = vec![stdout, stderr];
     let mut files = 0;
     for entry in std::fs::read_dir(&output).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
