@@ -94,6 +94,51 @@ fn replace_path(new: &Path, dest: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Removes the hidden `.<name>.partial-<pid>-<n>` folders that writers killed mid-way left in
+/// `dir`, when the process that wrote them is gone. Returns how many were removed.
+pub fn remove_stale_partials(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = partial_writer(&name) else {
+            continue;
+        };
+        if process_alive(pid) {
+            continue;
+        }
+        if std::fs::remove_dir_all(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The process id in a hidden temporary folder name `.<name>.partial-<pid>-<n>`.
+pub(crate) fn partial_writer(name: &str) -> Option<u32> {
+    if !name.starts_with('.') {
+        return None;
+    }
+    let tail = &name[name.rfind(".partial-")? + ".partial-".len()..];
+    let (pid, counter) = tail.split_once('-')?;
+    counter.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
+/// Whether a process with this id runs (Linux: /proc; elsewhere assume it does, keep the folder).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
+
 fn parent_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

@@ -11,9 +11,9 @@ use crate::backend::CpuBackend;
 use crate::error::{EngineError, Result};
 use crate::fsutil::{file_name_of, free_path, write_dir_atomically, write_file_atomically};
 use crate::model::{LoadOptions, ModelConfig, load_model_folder};
-use crate::train::TrainingReport;
+use crate::train::{TrainingReport, UnfinishedRun, unfinished_run};
 
-pub const REPORT_FILE: &str = "training_report.json";
+pub use crate::train::checkpoint::REPORT_FILE;
 const META_FILE: &str = "library.json";
 
 /// The library's own facts about a model, kept in `library.json` inside its folder.
@@ -48,6 +48,15 @@ pub struct LibraryEntry {
     pub backend: Option<String>,
     /// True when trained by BERT Studio (a training report exists).
     pub trained_here: bool,
+}
+
+/// A run that stopped before it finished (the app closed or crashed, the computer went off, or
+/// it was cancelled after an epoch): it can be resumed from its last checkpoint.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct UnfinishedEntry {
+    pub id: String,
+    pub run: UnfinishedRun,
 }
 
 /// A library model: its listing, and the report of its run when it was trained here.
@@ -97,10 +106,8 @@ impl Library {
 
     /// The folder of a model, refusing ids that would leave the library.
     pub fn folder(&self, id: &str) -> Result<PathBuf> {
-        let plain =
-            !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\']) && id != "..";
         let folder = self.root.join(id);
-        if !plain || !folder.join("config.json").is_file() {
+        if !plain_id(id) || !folder.join("config.json").is_file() {
             return Err(EngineError::invalid(format!(
                 "There is no model \"{id}\" in the library."
             )));
@@ -146,6 +153,45 @@ impl Library {
     }
 
     /// Removes a model folder from the library for good.
+    /// Runs that can be resumed, the most recently saved first.
+    pub fn unfinished(&self) -> Result<Vec<UnfinishedEntry>> {
+        let entries = match std::fs::read_dir(&self.root) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(EngineError::io("read the folder", &self.root, e)),
+        };
+        let mut list: Vec<UnfinishedEntry> = entries
+            .flatten()
+            .filter_map(|entry| {
+                let id = entry.file_name().to_string_lossy().into_owned();
+                if !plain_id(&id) {
+                    return None;
+                }
+                let run = unfinished_run(&entry.path()).ok().flatten()?;
+                Some(UnfinishedEntry { id, run })
+            })
+            .collect();
+        list.sort_by_key(|u| std::cmp::Reverse(u.run.saved_unix));
+        Ok(list)
+    }
+
+    /// The folder of an unfinished run, refusing ids that would leave the library.
+    pub fn unfinished_folder(&self, id: &str) -> Result<PathBuf> {
+        let folder = self.root.join(id);
+        if !plain_id(id) || !matches!(unfinished_run(&folder), Ok(Some(_))) {
+            return Err(EngineError::invalid(format!(
+                "There is no unfinished run \"{id}\" in the library."
+            )));
+        }
+        Ok(folder)
+    }
+
+    /// Throws an unfinished run away (its checkpoints).
+    pub fn discard_unfinished(&self, id: &str) -> Result<()> {
+        let folder = self.unfinished_folder(id)?;
+        std::fs::remove_dir_all(&folder).map_err(|e| EngineError::io("delete", &folder, e))
+    }
+
     pub fn delete(&self, id: &str) -> Result<()> {
         let folder = self.folder(id)?;
         std::fs::remove_dir_all(&folder).map_err(|e| EngineError::io("delete", &folder, e))
@@ -209,23 +255,7 @@ impl Library {
     /// Removes what runs killed mid-way left in the library (their hidden `.<name>.partial-<pid>-<n>`
     /// folders), when the process that wrote them is gone. Returns how many were removed.
     pub fn remove_stale_partials(&self) -> usize {
-        let Ok(entries) = std::fs::read_dir(&self.root) else {
-            return 0;
-        };
-        let mut removed = 0;
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(pid) = partial_writer(&name) else {
-                continue;
-            };
-            if process_alive(pid) {
-                continue;
-            }
-            if std::fs::remove_dir_all(entry.path()).is_ok() {
-                removed += 1;
-            }
-        }
-        removed
+        crate::fsutil::remove_stale_partials(&self.root)
     }
 
     /// Copies a model folder to `dest` (which must not exist yet), atomically: a failed copy
@@ -242,27 +272,9 @@ impl Library {
     }
 }
 
-/// The process id in a hidden temporary folder name `.<name>.partial-<pid>-<n>`.
-fn partial_writer(name: &str) -> Option<u32> {
-    if !name.starts_with('.') {
-        return None;
-    }
-    let tail = &name[name.rfind(".partial-")? + ".partial-".len()..];
-    let (pid, counter) = tail.split_once('-')?;
-    counter.parse::<u64>().ok()?;
-    pid.parse().ok()
-}
-
-/// Whether a process with this id runs (Linux: /proc; elsewhere assume it does, keep the folder).
-fn process_alive(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
-    if cfg!(target_os = "linux") {
-        Path::new(&format!("/proc/{pid}")).exists()
-    } else {
-        true
-    }
+/// A folder name of the library itself: no path separators, not hidden, not "..".
+fn plain_id(id: &str) -> bool {
+    !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\']) && id != ".."
 }
 
 fn read_report(path: &Path) -> Result<TrainingReport> {
@@ -441,8 +453,8 @@ mod tests {
         for dir in [&dead, &ours, &model] {
             std::fs::create_dir(dir).unwrap();
         }
-        assert_eq!(partial_writer(".a.b.partial-12-3"), Some(12));
-        assert_eq!(partial_writer("visible.partial-12-3"), None);
+        assert_eq!(crate::fsutil::partial_writer(".a.b.partial-12-3"), Some(12));
+        assert_eq!(crate::fsutil::partial_writer("visible.partial-12-3"), None);
         assert_eq!(
             library.remove_stale_partials(),
             usize::from(cfg!(target_os = "linux"))

@@ -161,7 +161,7 @@ fn predict_and_evaluate_write_their_files() {
 }
 
 /// The Hugging Face token is only ever sent to the Hub: a planted token appears in no output,
-/// recipe, report or log of a training run.
+/// recipe, report, checkpoint or log of a training run.
 #[test]
 fn the_hub_token_is_never_written() {
     let token = "hf_PlantedSecretToken1234567890";
@@ -182,19 +182,29 @@ fn the_hub_token_is_never_written() {
             "1",
             "--max-seq-len",
             "16",
+            "--save-strategy",
+            "epoch",
             "--json",
         ],
         &[("HF_TOKEN", token)],
     );
     assert!(ok, "{stderr}");
     let mut seen = vec![stdout, stderr];
+    let mut folders = vec![output.clone()];
     let mut files = 0;
-    for entry in std::fs::read_dir(&output).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        seen.push(String::from_utf8_lossy(&bytes).into_owned());
-        files += 1;
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(path).unwrap();
+            seen.push(String::from_utf8_lossy(&bytes).into_owned());
+            files += 1;
+        }
     }
-    assert!(files >= 5, "the run wrote its folder");
+    assert!(files >= 9, "the run wrote its folder and its checkpoint");
     assert!(
         seen[0].contains("\"event\":\"finished\""),
         "the run finished"
@@ -203,6 +213,114 @@ fn the_hub_token_is_never_written() {
         assert!(
             !text.contains(token) && !text.contains("PlantedSecret"),
             "the token leaked"
+        );
+    }
+}
+
+/// Runs the CLI with files limited to `kib` KiB (`ulimit -f`): a write past it fails with
+/// "File too large", as on a full disk. SIGXFSZ is ignored so that the write returns the error
+/// instead of killing the process.
+fn bert_studio_with_file_limit(kib: u64, args: &[&str]) -> (bool, String) {
+    let script = format!("trap '' XFSZ; ulimit -f {kib}; exec \"$0\" \"$@\"");
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_bert-studio"))
+        .args(args)
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Names in a folder, sorted (hidden temporary files included).
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A write that fails half-way (the disk is full) leaves the previous file or folder as it
+/// was, leaves no temporary file behind, and says which file could not be written.
+#[test]
+fn a_failed_write_keeps_the_previous_result_and_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixtures().join("tiny-bert");
+    let sample = repo_root().join("data/sample/nace_fr.csv");
+
+    // Predictions over an earlier output file.
+    let output = dir.path().join("out.csv");
+    std::fs::write(&output, "earlier results\n").unwrap();
+    let (ok, stderr) = bert_studio_with_file_limit(
+        1,
+        &[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--input",
+            fixtures().join("evaluate.csv").to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("File too large") && stderr.contains("out.csv"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "earlier results\n"
+    );
+    assert_eq!(names_in(dir.path()), ["out.csv"]);
+
+    // A trained model over an earlier model folder, and a checkpoint: the weights
+    // (148 KiB) do not fit under 64 KiB.
+    let earlier = dir.path().join("model");
+    std::fs::create_dir(&earlier).unwrap();
+    for file in ["config.json", "model.safetensors", "tokenizer.json"] {
+        std::fs::copy(model.join(file), earlier.join(file)).unwrap();
+    }
+    let before = names_in(&earlier);
+    for save_strategy in ["no", "epoch"] {
+        let (ok, stderr) = bert_studio_with_file_limit(
+            64,
+            &[
+                "train",
+                "--input",
+                sample.to_str().unwrap(),
+                "--model",
+                model.to_str().unwrap(),
+                "--output",
+                earlier.to_str().unwrap(),
+                "--epochs",
+                "1",
+                "--max-seq-len",
+                "16",
+                "--save-strategy",
+                save_strategy,
+            ],
+        );
+        assert!(!ok, "{save_strategy}");
+        assert!(
+            stderr.contains("File too large") && stderr.contains("model.safetensors"),
+            "{save_strategy}: {stderr}"
+        );
+        assert_eq!(names_in(&earlier), before, "{save_strategy}");
+        assert!(
+            std::fs::read(earlier.join("model.safetensors")).unwrap()
+                == std::fs::read(model.join("model.safetensors")).unwrap()
+        );
+        assert_eq!(
+            names_in(dir.path()),
+            ["model", "out.csv"],
+            "{save_strategy}"
         );
     }
 }

@@ -34,6 +34,8 @@ fn data_outcome(path: &Path, text: &str, label: &str) -> Result<String, String> 
             offline: true,
             ..HubSettings::default()
         },
+        always_checkpoint: false,
+        resume: false,
     };
     match catch_unwind(AssertUnwindSafe(|| check_data(&request))) {
         Err(_) => panic!("{}: the engine panicked", path.display()),
@@ -87,6 +89,15 @@ fn broken_model(dir: &Path, how: &str) -> PathBuf {
         "no_weights" => std::fs::remove_file(folder.join("model.safetensors")).unwrap(),
         "no_tokenizer" => std::fs::remove_file(folder.join("tokenizer.json")).unwrap(),
         "config_not_json" => std::fs::write(&config_path, "{ \"hidden_size\": 32,").unwrap(),
+        // Weights as a pickle that runs a shell command when Python unpickles it.
+        "malicious_pickle" => {
+            std::fs::remove_file(folder.join("model.safetensors")).unwrap();
+            std::fs::copy(
+                corpus().join("files/malicious_pytorch_model.bin"),
+                folder.join("pytorch_model.bin"),
+            )
+            .unwrap();
+        }
         other => panic!("unknown model case {other}"),
     }
     folder
@@ -156,6 +167,9 @@ fn every_bad_input_gets_its_plain_words_answer() {
         "the corpus has {} cases",
         expected.len()
     );
+    // The malicious pickle's command would create this file.
+    let pickle_ran = Path::new("/tmp/bert-studio-pickle-ran");
+    let _ = std::fs::remove_file(pickle_ran);
     let mut failures = Vec::new();
     for case in &expected {
         let expect = case["expect"].as_str().unwrap();
@@ -199,4 +213,8 @@ fn every_bad_input_gets_its_plain_words_answer() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        !pickle_ran.exists(),
+        "reading pytorch_model.bin ran the code in its pickle"
+    );
 }

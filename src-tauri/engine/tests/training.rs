@@ -134,6 +134,8 @@ fn request(recipe: Recipe, train_csv: PathBuf, output: PathBuf) -> TrainingReque
             offline: true,
             ..Default::default()
         },
+        always_checkpoint: false,
+        resume: false,
     }
 }
 
@@ -365,4 +367,67 @@ fn bad_training_data_is_explained_before_any_work() {
     .unwrap_err();
     assert!(err.to_string().contains("--text-column"), "{err}");
     assert!(!dir.path().join("m").exists());
+}
+
+/// The app's runs: a checkpoint at every epoch end although the recipe saves none, so that a
+/// stopped run can go on; the run resumed after a stop ends with the same weights as one never
+/// stopped, and the checkpoints, written only for resuming, are gone once it finishes.
+#[test]
+fn app_runs_resume_after_a_stop_and_leave_no_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = small_nace_csv(dir.path());
+    let app_request = |out: &Path| TrainingRequest {
+        always_checkpoint: true,
+        ..request(tiny_recipe(), csv.clone(), out.to_path_buf())
+    };
+    let whole = dir.path().join("whole");
+    train(&app_request(&whole), &mut |_| {}, &CancelToken::new()).unwrap();
+    assert!(!whole.join("checkpoints").exists());
+
+    let stopped = dir.path().join("stopped");
+    let cancel = CancelToken::new();
+    let result = train(
+        &app_request(&stopped),
+        &mut |e| {
+            if matches!(e, TrainingEvent::CheckpointSaved { .. }) {
+                cancel.cancel();
+            }
+        },
+        &cancel,
+    );
+    assert!(matches!(result, Err(EngineError::Cancelled)), "{result:?}");
+    let unfinished = bert_studio_engine::train::unfinished_run(&stopped)
+        .unwrap()
+        .expect("the stopped run can be resumed");
+    assert_eq!((unfinished.epochs_done, unfinished.epochs), (1, 3));
+
+    let resume = TrainingRequest::resume(&stopped, HubSettings::default()).unwrap();
+    assert!(resume.always_checkpoint && resume.resume);
+    let mut events = Vec::new();
+    let report = train(&resume, &mut |e| events.push(e), &CancelToken::new()).unwrap();
+    assert!(matches!(
+        events[1],
+        TrainingEvent::Resumed { epochs_done: 1, .. }
+    ));
+    assert_eq!(
+        report.final_metrics,
+        json_report(&whole).final_metrics,
+        "same metrics as the run never stopped"
+    );
+    assert!(
+        std::fs::read(whole.join("model.safetensors")).unwrap()
+            == std::fs::read(stopped.join("model.safetensors")).unwrap()
+    );
+    assert!(!stopped.join("checkpoints").exists());
+    assert!(
+        report
+            .history
+            .iter()
+            .all(|e| !matches!(e, TrainingEvent::CheckpointSaved { .. })),
+        "the report names no removed checkpoint"
+    );
+}
+
+fn json_report(folder: &Path) -> bert_studio_engine::train::TrainingReport {
+    serde_json::from_value(json(&folder.join("training_report.json"))).unwrap()
 }

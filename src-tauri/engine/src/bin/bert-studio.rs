@@ -12,6 +12,7 @@ use bert_studio_engine::model::{LoadOptions, LoadedModel, load_model_folder};
 use bert_studio_engine::source::{DownloadEvent, HubSettings, resolve_model};
 use bert_studio_engine::train::{
     CancelToken, DeviceChoice, Metrics, Recipe, TrainingEvent, TrainingRequest, train,
+    unfinished_run,
 };
 use bert_studio_engine::{EngineError, Result};
 use clap::{Args, Parser, Subcommand};
@@ -133,11 +134,15 @@ struct EvaluateArgs {
 #[derive(Args)]
 struct TrainArgs {
     /// The labelled CSV file to learn from.
-    #[arg(long)]
-    input: PathBuf,
+    #[arg(long, required_unless_present = "resume")]
+    input: Option<PathBuf>,
     /// Folder to write the trained model to (replaced only when training succeeds).
-    #[arg(long)]
-    output: PathBuf,
+    #[arg(long, required_unless_present = "resume")]
+    output: Option<PathBuf>,
+    /// Continue the unfinished run in this output folder from its last checkpoint (written at
+    /// each epoch end with --save-strategy epoch), with its recipe and files.
+    #[arg(long, conflicts_with_all = ["input", "output", "validation", "recipe"])]
+    resume: Option<PathBuf>,
     /// A separate validation CSV (default: hold out validation_fraction of the input).
     #[arg(long)]
     validation: Option<PathBuf>,
@@ -444,6 +449,54 @@ fn preview(file: &std::path::Path, rows: usize, json: bool) -> Result<()> {
 }
 
 fn run_train(args: TrainArgs) -> Result<()> {
+    let request = match &args.resume {
+        Some(folder) => {
+            if !args.overrides.as_json().is_empty() {
+                return Err(EngineError::invalid(
+                    "A resumed run keeps the recipe it started with; drop the recipe flags, or start a new run with them.",
+                ));
+            }
+            TrainingRequest::resume(folder, HubSettings::from_env())?
+        }
+        None => new_training_request(&args)?,
+    };
+    let cancel = CancelToken::new();
+    {
+        let cancel = cancel.clone();
+        let _ = ctrlc_on_interrupt(move || cancel.cancel());
+    }
+    let result = if args.json {
+        let mut sink = |event: TrainingEvent| {
+            println!(
+                "{}",
+                serde_json::to_string(&event).expect("events serialise")
+            );
+        };
+        train(&request, &mut sink, &cancel)
+    } else {
+        let mut view = ProgressView::default();
+        let result = train(&request, &mut |e| view.show(e), &cancel);
+        view.finish();
+        result
+    };
+    if result.is_err()
+        && let Ok(Some(run)) = unfinished_run(&request.output_dir)
+    {
+        eprintln!(
+            "The run can go on from its last checkpoint ({} of {} epochs done): bert-studio train --resume \"{}\"",
+            run.epochs_done,
+            run.epochs,
+            request.output_dir.display()
+        );
+    }
+    result.map(|_| ())
+}
+
+/// A fresh run: the recipe file (or the defaults) with the flags on top.
+fn new_training_request(args: &TrainArgs) -> Result<TrainingRequest> {
+    let (Some(input), Some(output)) = (args.input.clone(), args.output.clone()) else {
+        unreachable!("clap requires --input and --output without --resume")
+    };
     let base = match &args.recipe {
         Some(path) => Recipe::from_file(path)?,
         None => Recipe::default(),
@@ -455,32 +508,16 @@ fn run_train(args: TrainArgs) -> Result<()> {
     };
     merged.extend(args.overrides.as_json());
     let recipe = Recipe::from_json(&serde_json::Value::Object(merged).to_string())?;
-    let request = TrainingRequest {
+    Ok(TrainingRequest {
         recipe,
-        train_csv: args.input,
-        validation_csv: args.validation,
-        output_dir: args.output,
+        train_csv: input,
+        validation_csv: args.validation.clone(),
+        output_dir: output,
         dialect: None,
         hub: HubSettings::from_env(),
-    };
-    let cancel = CancelToken::new();
-    {
-        let cancel = cancel.clone();
-        let _ = ctrlc_on_interrupt(move || cancel.cancel());
-    }
-    if args.json {
-        let mut sink = |event: TrainingEvent| {
-            println!(
-                "{}",
-                serde_json::to_string(&event).expect("events serialise")
-            );
-        };
-        return train(&request, &mut sink, &cancel).map(|_| ());
-    }
-    let mut view = ProgressView::default();
-    let result = train(&request, &mut |e| view.show(e), &cancel);
-    view.finish();
-    result.map(|_| ())
+        always_checkpoint: false,
+        resume: false,
+    })
 }
 
 fn progress_bar(length: u64, template: &str) -> indicatif::ProgressBar {
@@ -567,6 +604,9 @@ impl ProgressView {
             TrainingEvent::Evaluation { epoch, metrics, .. } => {
                 self.say(metrics_table(epoch, &metrics))
             }
+            TrainingEvent::Resumed { epochs_done, step } => self.say(format!(
+                "Resuming after epoch {epochs_done} (step {step}); the run so far:"
+            )),
             TrainingEvent::EpochFinished { .. } => {}
             TrainingEvent::CheckpointSaved { path, .. } => {
                 self.say(format!("checkpoint saved: {path}"))
@@ -587,7 +627,7 @@ impl ProgressView {
                 eprintln!("Done in {seconds:.0} s{best}. Model saved to {output_dir}");
             }
             TrainingEvent::Failed { .. } => {}
-            TrainingEvent::Cancelled => eprintln!("Training stopped; nothing was written."),
+            TrainingEvent::Cancelled => eprintln!("Training stopped; no model was written."),
         }
     }
 

@@ -137,6 +137,10 @@ impl<B: Backend> Slot<'_, B> {
         }
     }
 
+    pub fn num_elements(&self) -> usize {
+        self.hf_shape().iter().product()
+    }
+
     /// The shape the tensor has in a Hugging Face file.
     fn hf_shape(&self) -> Vec<usize> {
         match self {
@@ -152,8 +156,20 @@ impl<B: Backend> Slot<'_, B> {
     fn assign(self, values: Vec<f32>, shape: &[usize], device: &B::Device) {
         match self {
             Slot::LinearWeight(p) => {
-                let t = Tensor::<B, 2>::from_data(TensorData::new(values, shape.to_vec()), device);
-                *p = Param::initialized(p.id, t.transpose().require_grad());
+                // Transposed here, not with `Tensor::transpose`: that gives a strided view, and a
+                // matmul over a view may round differently from one over the contiguous tensor
+                // that training produces, so a run resumed from a checkpoint would drift by an
+                // ulp from the run that never stopped.
+                let (rows, cols) = (shape[0], shape[1]);
+                let mut transposed = vec![0.0f32; values.len()];
+                for (r, row) in values.chunks_exact(cols).enumerate() {
+                    for (c, v) in row.iter().enumerate() {
+                        transposed[c * rows + r] = *v;
+                    }
+                }
+                let t =
+                    Tensor::<B, 2>::from_data(TensorData::new(transposed, [cols, rows]), device);
+                *p = Param::initialized(p.id, t.require_grad());
             }
             Slot::Matrix(p) => {
                 let t = Tensor::<B, 2>::from_data(TensorData::new(values, shape.to_vec()), device);

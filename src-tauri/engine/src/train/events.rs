@@ -55,6 +55,11 @@ pub enum TrainingEvent {
         plan: StepPlan,
         parameters: usize,
     },
+    /// The run continues from a checkpoint; the events of the epochs before it follow.
+    Resumed {
+        epochs_done: usize,
+        step: usize,
+    },
     /// Progress, a few times a second at most.
     Step {
         step: usize,

@@ -1,5 +1,6 @@
 //! Training: recipe, schedule, optimizer, metrics, events and the loop that ties them.
 
+pub mod checkpoint;
 pub mod events;
 pub mod metrics;
 pub mod optimizer;
@@ -7,6 +8,7 @@ pub mod recipe;
 pub mod schedule;
 pub mod trainer;
 
+pub use checkpoint::{UnfinishedRun, unfinished_run};
 pub use events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
 pub use metrics::{ClassMetrics, Metrics, MetricsAccumulator, classification_metrics};
 pub use recipe::{DeviceChoice, Recipe, RecipeProblem, Scheduler, StepPlan, Strategy};

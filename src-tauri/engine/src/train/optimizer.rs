@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use burn::module::{AutodiffModule, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::ElementConversion;
-use burn::tensor::Tensor;
 use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::{Tensor, TensorData};
 
 use crate::model::BertForSequenceClassification;
 
@@ -46,6 +46,71 @@ impl<B: AutodiffBackend> AdamW<B> {
             moments: HashMap::new(),
             steps: 0,
         }
+    }
+
+    /// The moments by Hugging Face parameter name (first, second; flat, in burn's layout), for a
+    /// checkpoint: parameter ids change when a model is loaded again, names do not.
+    pub fn moments_by_name(
+        &self,
+        model: &mut BertForSequenceClassification<B>,
+    ) -> Vec<(String, Vec<f32>, Vec<f32>)> {
+        let values = |t: &Tensor<B::InnerBackend, 1>| -> Vec<f32> {
+            t.to_data()
+                .convert::<f32>()
+                .into_vec::<f32>()
+                .expect("converted to f32")
+        };
+        model
+            .hf_slots()
+            .into_iter()
+            .filter_map(|(name, slot)| {
+                let m = self.moments.get(&slot.param_id())?;
+                Some((name, values(&m.first), values(&m.second)))
+            })
+            .collect()
+    }
+
+    /// Restores moments saved by `moments_by_name` onto this model's parameters, and the step
+    /// count. A name the model lacks or a length that differs means the checkpoint belongs to
+    /// another model: refused, naming the parameter.
+    pub fn restore_moments(
+        &mut self,
+        model: &mut BertForSequenceClassification<B>,
+        moments: Vec<(String, Vec<f32>, Vec<f32>)>,
+        steps: usize,
+        device: &burn::tensor::Device<B::InnerBackend>,
+    ) -> std::result::Result<(), String> {
+        let slots: HashMap<String, (ParamId, usize)> = model
+            .hf_slots()
+            .into_iter()
+            .map(|(name, slot)| {
+                let n = slot.num_elements();
+                (name, (slot.param_id(), n))
+            })
+            .collect();
+        for (name, first, second) in moments {
+            let Some((id, n)) = slots.get(&name) else {
+                return Err(format!("the model has no parameter named {name}"));
+            };
+            if first.len() != *n || second.len() != *n {
+                return Err(format!(
+                    "{name} has {n} values but its saved optimizer state has {}",
+                    first.len()
+                ));
+            }
+            let tensor = |v: Vec<f32>| {
+                Tensor::<B::InnerBackend, 1>::from_data(TensorData::new(v, [*n]), device)
+            };
+            self.moments.insert(
+                *id,
+                Moments {
+                    first: tensor(first),
+                    second: tensor(second),
+                },
+            );
+        }
+        self.steps = steps;
+        Ok(())
     }
 
     /// One update with learning rate `lr`; gradients are first multiplied by `grad_scale`

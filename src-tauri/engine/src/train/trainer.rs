@@ -16,6 +16,11 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use super::checkpoint::{
+    BestEpoch, CHECKPOINTS_DIR, OPTIMIZER_FILE, REPORT_FILE, RngState, STATE_FORMAT, TrainerState,
+    checkpoint_folder, data_fingerprint, dropout_seed, latest_checkpoint, prune_checkpoints,
+    read_optimizer, unfinished_run, write_optimizer, write_state,
+};
 use super::events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
 use super::metrics::{Metrics, classification_metrics};
 use super::optimizer::{AdamW, clip_factor, gradient_norm};
@@ -30,8 +35,7 @@ use crate::data::{
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
 use crate::model::{
-    BertForSequenceClassification, LoadOptions, ModelConfig, load_model_folder, save_model_folder,
-    write_model_files,
+    BertForSequenceClassification, LoadOptions, ModelConfig, load_model_folder, write_model_files,
 };
 use crate::source::{HubSettings, resolve_model};
 use crate::throttle::Throttle;
@@ -47,6 +51,49 @@ pub struct TrainingRequest {
     /// Overrides the detected CSV dialect (the app lets the user change it).
     pub dialect: Option<CsvDialect>,
     pub hub: HubSettings,
+    /// Write a resumable checkpoint at every epoch end even when the recipe's save_strategy is
+    /// "no" (the app always does); such checkpoints are removed once the run finishes.
+    pub always_checkpoint: bool,
+    /// Continue from the newest checkpoint in `output_dir` (see `TrainingRequest::resume`).
+    pub resume: bool,
+}
+
+impl TrainingRequest {
+    /// The request that continues the unfinished run in `output_dir` from its newest
+    /// checkpoint: same recipe, same files, same dialect.
+    pub fn resume(output_dir: &Path, hub: HubSettings) -> Result<Self> {
+        if output_dir.join(REPORT_FILE).is_file() {
+            return Err(EngineError::invalid(format!(
+                "The run in \"{}\" has already finished; there is nothing to resume.",
+                output_dir.display()
+            )));
+        }
+        let Some((_, state)) = latest_checkpoint(output_dir)? else {
+            return Err(EngineError::invalid(format!(
+                "\"{}\" holds no checkpoint to resume from. Checkpoints are written at each epoch end when save_strategy is \"epoch\" (always in the app); a run stopped before its first epoch ended has to start again.",
+                output_dir.display()
+            )));
+        };
+        Ok(TrainingRequest {
+            recipe: state.recipe,
+            train_csv: state.train_csv,
+            validation_csv: state.validation_csv,
+            output_dir: output_dir.to_path_buf(),
+            dialect: state.dialect,
+            hub,
+            always_checkpoint: state.resumable_only,
+            resume: true,
+        })
+    }
+
+    fn checkpoints(&self) -> bool {
+        self.always_checkpoint || self.recipe.save_strategy == Strategy::Epoch
+    }
+
+    /// Checkpoints written only so that the run can be resumed (removed at the end).
+    fn resumable_only(&self) -> bool {
+        self.recipe.save_strategy != Strategy::Epoch
+    }
 }
 
 /// `training_report.json`: what was trained, on what, how it went.
@@ -280,6 +327,17 @@ pub fn train(
     cancel: &CancelToken,
 ) -> Result<TrainingReport> {
     request.recipe.validate()?;
+    if !request.resume
+        && let Some(run) = unfinished_run(&request.output_dir)?
+    {
+        return Err(EngineError::invalid(format!(
+            "\"{}\" holds an unfinished run ({} of {} epochs done). Resume it (bert-studio train --resume \"{}\"), or choose another output folder.",
+            request.output_dir.display(),
+            run.epochs_done,
+            run.epochs,
+            request.output_dir.display()
+        )));
+    }
     let result = choose_backend(request.recipe.device).and_then(|backend| match backend.kind {
         BackendKind::Cpu => train_on::<Autodiff<crate::backend::CpuBackend>>(
             request,
@@ -336,6 +394,37 @@ fn train_on<B: AutodiffBackend>(
     let started = Instant::now();
     let recipe = &request.recipe;
     let mut data = prepare_data(request)?;
+    let fingerprint = data_fingerprint(
+        &data.labels,
+        (&data.train_texts, &data.train_classes),
+        (&data.validation_texts, &data.validation_classes),
+    );
+    let resumed = if request.resume {
+        let (path, state) = latest_checkpoint(&request.output_dir)?.ok_or_else(|| {
+            EngineError::invalid(format!(
+                "\"{}\" holds no checkpoint to resume from.",
+                request.output_dir.display()
+            ))
+        })?;
+        if state.data_fingerprint != fingerprint {
+            return Err(data_error(
+                &request.train_csv,
+                None,
+                "the rows are not the ones this run started with (the file, or its validation file, changed since), so the run cannot continue from its checkpoint; put the original file back or start a new run",
+            ));
+        }
+        if state.backend != backend.name {
+            sink(TrainingEvent::Warning {
+                message: format!(
+                    "The run started on {} and continues on {}: its results may differ slightly from a run that was never interrupted.",
+                    state.backend, backend.name
+                ),
+            });
+        }
+        Some((path, state))
+    } else {
+        None
+    };
     if recipe.fp16 {
         sink(TrainingEvent::Warning {
             message: format!(
@@ -345,23 +434,25 @@ fn train_on<B: AutodiffBackend>(
         });
     }
 
-    let folder = resolve_model(&recipe.model, &request.hub, &mut |e| {
-        sink(TrainingEvent::Download(e))
-    })?;
-    let loaded = load_model_folder::<B>(
-        &folder,
-        &LoadOptions {
-            labels: Some(data.labels.clone()),
-            seed: Some(recipe.seed),
-        },
-        device,
-    )?;
+    // A resumed run starts from its checkpoint's model folder: nothing to download.
+    let folder = match &resumed {
+        Some((path, _)) => path.clone(),
+        None => resolve_model(&recipe.model, &request.hub, &mut |e| {
+            sink(TrainingEvent::Download(e))
+        })?,
+    };
+    let labelled = LoadOptions {
+        labels: Some(data.labels.clone()),
+        seed: Some(recipe.seed),
+    };
+    let loaded = load_model_folder::<B>(&folder, &labelled, device)?;
     if recipe.max_seq_len > loaded.config.bert.max_position_embeddings {
         return Err(EngineError::invalid(format!(
             "max_seq_len is {} but this model reads at most {} tokens; lower max_seq_len.",
             recipe.max_seq_len, loaded.config.bert.max_position_embeddings
         )));
     }
+    let config = config_with_labels(&loaded.config, &data.labels);
     let tokenizer = loaded.tokenizer.clone();
     let encode = |texts: &[String], classes: Vec<usize>| -> Result<Encoded> {
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -392,7 +483,6 @@ fn train_on<B: AutodiffBackend>(
     let plan = StepPlan::new(recipe, train_set.ids.len());
     let mut model = loaded.model;
     let parameters = model.num_parameters();
-    let mut history = Vec::new();
     sink(TrainingEvent::Started {
         model: recipe.model.clone(),
         backend: backend.name.to_string(),
@@ -405,20 +495,63 @@ fn train_on<B: AutodiffBackend>(
     let mut optimizer = AdamW::<B>::new(&mut model, recipe.weight_decay);
     let loss_fn = CrossEntropyLossConfig::new().init(device);
     let mut rng = ChaCha8Rng::seed_from_u64(recipe.seed);
-    let mut order: Vec<usize> = (0..train_set.ids.len()).collect();
     let mut step = 0usize;
+    let mut history = Vec::new();
     let mut last_metrics: Option<Metrics> = None;
-    let mut best: Option<(
-        f64,
-        usize,
-        BertForSequenceClassification<B::InnerBackend>,
-        Metrics,
-    )> = None;
-    let mut progress = ProgressMeter::new(plan);
+    let mut best: Option<(BestEpoch, BertForSequenceClassification<B::InnerBackend>)> = None;
     let mut loss_since_log = (0.0f64, 0usize);
+    let mut first_epoch = 0;
+    let mut micro_batches_done = 0;
+    let mut wall_before = 0.0;
+    let mut started_unix = unix_now();
+    let mut last_checkpoint: Option<(usize, PathBuf)> = None;
+    if let Some((path, state)) = resumed {
+        let (moments, steps) = read_optimizer(&path.join(OPTIMIZER_FILE))?;
+        optimizer
+            .restore_moments(&mut model, moments, steps, device)
+            .map_err(|why| {
+                EngineError::invalid(format!(
+                    "The checkpoint in \"{}\" does not fit its own model ({why}); start the run again.",
+                    path.display()
+                ))
+            })?;
+        let word_pos: u128 = state.rng.shuffle_word_pos.parse().map_err(|_| {
+            EngineError::invalid(format!(
+                "The checkpoint state in \"{}\" is damaged (random-generator position); start the run again.",
+                path.display()
+            ))
+        })?;
+        rng = ChaCha8Rng::seed_from_u64(state.rng.shuffle_seed);
+        rng.set_word_pos(word_pos);
+        if let Some(kept) = state.best {
+            let folder = checkpoint_folder(&request.output_dir, kept.epoch);
+            let model = load_model_folder::<B::InnerBackend>(&folder, &labelled, device)?.model;
+            best = Some((kept, model));
+        }
+        step = state.step;
+        history = state.history;
+        last_metrics = state.last_metrics;
+        loss_since_log = state.loss_since_log;
+        first_epoch = state.epochs_done;
+        micro_batches_done = state.micro_batches_done;
+        wall_before = state.wall_seconds;
+        started_unix = state.started_unix;
+        last_checkpoint = Some((state.epochs_done, path));
+        sink(TrainingEvent::Resumed {
+            epochs_done: first_epoch,
+            step,
+        });
+        // The page and the CLI show the whole run, not only the part after the resume.
+        for event in &history {
+            sink(event.clone());
+        }
+    }
+    let mut progress = ProgressMeter::new(plan, micro_batches_done);
 
-    for epoch in 0..recipe.epochs {
+    for epoch in first_epoch..recipe.epochs {
         let epoch_started = Instant::now();
+        B::seed(device, dropout_seed(recipe.seed, epoch));
+        let mut order: Vec<usize> = (0..train_set.ids.len()).collect();
         order.shuffle(&mut rng);
         let batches: Vec<&[usize]> = order.chunks(recipe.train_batch_size).collect();
         let mut epoch_loss = (0.0f64, 0usize);
@@ -438,8 +571,15 @@ fn train_on<B: AutodiffBackend>(
                 let loss = loss_fn.forward(logits, targets::<B>(&classes, device));
                 let loss_value = loss.clone().into_scalar().elem::<f64>();
                 if !loss_value.is_finite() {
+                    let kept = match &last_checkpoint {
+                        Some((epoch, path)) => format!(
+                            " The last good checkpoint (after epoch {epoch}) is kept in \"{}\".",
+                            path.display()
+                        ),
+                        None => String::new(),
+                    };
                     return Err(EngineError::invalid(format!(
-                        "The training loss became {loss_value} at step {step}: the learning rate ({}) is probably too high. Try a lower one, e.g. {:.0e}.",
+                        "The training loss became {loss_value} at step {step}: the learning rate ({}) is probably too high. Try a lower one, e.g. {:.0e}.{kept}",
                         recipe.learning_rate,
                         recipe.learning_rate / 5.0
                     )));
@@ -545,42 +685,88 @@ fn train_on<B: AutodiffBackend>(
             };
             history.push(event.clone());
             sink(event);
-            if recipe.load_best && best.as_ref().is_none_or(|b| metrics.macro_f1 > b.0) {
-                best = Some((metrics.macro_f1, epoch + 1, valid, metrics.clone()));
+            if recipe.load_best
+                && best
+                    .as_ref()
+                    .is_none_or(|b| metrics.macro_f1 > b.0.macro_f1)
+            {
+                let kept = BestEpoch {
+                    epoch: epoch + 1,
+                    macro_f1: metrics.macro_f1,
+                    metrics: metrics.clone(),
+                };
+                best = Some((kept, valid));
             }
             last_metrics = Some(metrics);
         }
-        if recipe.save_strategy == Strategy::Epoch {
-            let path = request
-                .output_dir
-                .join("checkpoints")
-                .join(format!("epoch-{}", epoch + 1));
-            save_model_folder(
-                &path,
-                &model.valid(),
-                &config_with_labels(&loaded.config, &data.labels),
-                &tokenizer,
-            )?;
+        if request.checkpoints() {
+            let path = checkpoint_folder(&request.output_dir, epoch + 1);
             let event = TrainingEvent::CheckpointSaved {
                 step,
                 path: path.display().to_string(),
             };
-            history.push(event.clone());
+            // Checkpoints kept only for resuming are gone at the end: not in the report.
+            if !request.resumable_only() {
+                history.push(event.clone());
+            }
+            let state = TrainerState {
+                format_version: STATE_FORMAT,
+                recipe: recipe.clone(),
+                train_csv: request.train_csv.clone(),
+                validation_csv: request.validation_csv.clone(),
+                dialect: request.dialect,
+                resumable_only: request.resumable_only(),
+                data_fingerprint: fingerprint.clone(),
+                backend: backend.name.to_string(),
+                epochs_done: epoch + 1,
+                step,
+                micro_batches_done: progress.micro_batches_total(),
+                rng: RngState {
+                    shuffle_seed: recipe.seed,
+                    shuffle_word_pos: rng.get_word_pos().to_string(),
+                },
+                history: history.clone(),
+                loss_since_log,
+                last_metrics: last_metrics.clone(),
+                best: best.as_ref().map(|(kept, _)| kept.clone()),
+                started_unix,
+                saved_unix: unix_now(),
+                wall_seconds: wall_before + started.elapsed().as_secs_f64(),
+                data: data.summary.clone(),
+                plan,
+                parameters,
+            };
+            let written = write_dir_atomically(&path, |dir| {
+                write_model_files(dir, &model.valid(), &config, &tokenizer)?;
+                let moments = optimizer.moments_by_name(&mut model);
+                write_optimizer(&dir.join(OPTIMIZER_FILE), &moments, optimizer.steps)?;
+                write_state(dir, &state)
+            });
+            if let Err(e) = written {
+                // Folders made for this first checkpoint go too (remove_dir leaves non-empty ones).
+                let _ = std::fs::remove_dir(request.output_dir.join(CHECKPOINTS_DIR));
+                let _ = std::fs::remove_dir(&request.output_dir);
+                return Err(e);
+            }
+            prune_checkpoints(
+                &request.output_dir,
+                Some(epoch + 1),
+                request.resumable_only(),
+                best.as_ref().map(|(kept, _)| kept.epoch),
+            );
+            last_checkpoint = Some((epoch + 1, path));
             sink(event);
         }
     }
 
     let (final_model, final_metrics, best_epoch) = match best {
-        Some((_, epoch, model, metrics)) => (model, Some(metrics), Some(epoch)),
+        Some((best, model)) => (model, Some(best.metrics), Some(best.epoch)),
         None => (model.valid(), last_metrics, None),
     };
     let report = TrainingReport {
         engine_version: crate::VERSION.into(),
         burn_version: "0.21.0".into(),
-        created_unix: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0),
+        created_unix: unix_now(),
         recipe: recipe.clone(),
         base_model: recipe.model.clone(),
         backend: backend.name.to_string(),
@@ -590,14 +776,15 @@ fn train_on<B: AutodiffBackend>(
         history,
         final_metrics: final_metrics.clone(),
         best_epoch,
-        wall_seconds: started.elapsed().as_secs_f64(),
+        wall_seconds: wall_before + started.elapsed().as_secs_f64(),
     };
     save_trained_folder(
         &request.output_dir,
         &final_model,
-        &config_with_labels(&loaded.config, &data.labels),
+        &config,
         &tokenizer,
         &report,
+        !request.resumable_only(),
     )?;
     sink(TrainingEvent::Finished {
         output_dir: request.output_dir.display().to_string(),
@@ -606,6 +793,13 @@ fn train_on<B: AutodiffBackend>(
         seconds: report.wall_seconds,
     });
     Ok(report)
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn config_with_labels(config: &ModelConfig, labels: &[String]) -> ModelConfig {
@@ -621,13 +815,18 @@ fn save_trained_folder<B: Backend>(
     config: &ModelConfig,
     tokenizer: &TextTokenizer,
     report: &TrainingReport,
+    keep_checkpoints: bool,
 ) -> Result<()> {
-    // Keep checkpoints written during the run (they live inside dest).
-    let checkpoints = dest.join("checkpoints");
+    // Checkpoints the recipe asked for live inside dest: moved along, without the optimizer
+    // state that only resuming needs. Those written only for resuming go with the old folder.
+    let checkpoints = dest.join(CHECKPOINTS_DIR);
+    if keep_checkpoints {
+        prune_checkpoints(dest, None, false, None);
+    }
     write_dir_atomically(dest, |dir| {
         write_model_files(dir, model, config, tokenizer)?;
-        if checkpoints.is_dir() {
-            let to = dir.join("checkpoints");
+        if keep_checkpoints && checkpoints.is_dir() {
+            let to = dir.join(CHECKPOINTS_DIR);
             std::fs::rename(&checkpoints, &to).map_err(|e| EngineError::io("move", &to, e))?;
         }
         let write = |name: &str, text: String| {
@@ -636,7 +835,7 @@ fn save_trained_folder<B: Backend>(
         };
         write("recipe.json", report.recipe.to_json())?;
         write(
-            "training_report.json",
+            REPORT_FILE,
             serde_json::to_string_pretty(report)
                 .map_err(|e| EngineError::invalid(e.to_string()))?,
         )
@@ -685,6 +884,7 @@ fn evaluate<B: Backend>(
 /// Throttled progress: samples/s, ETA, mean loss since the last report.
 struct ProgressMeter {
     plan: StepPlan,
+    earlier_micro_batches: usize,
     started: Instant,
     throttle: Throttle,
     samples: usize,
@@ -694,9 +894,11 @@ struct ProgressMeter {
 }
 
 impl ProgressMeter {
-    fn new(plan: StepPlan) -> Self {
+    /// `earlier_micro_batches`: done before a resume (they count for the time left, not the speed).
+    fn new(plan: StepPlan, earlier_micro_batches: usize) -> Self {
         ProgressMeter {
             plan,
+            earlier_micro_batches,
             started: Instant::now(),
             throttle: Throttle::new(std::time::Duration::from_millis(250)),
             samples: 0,
@@ -716,6 +918,10 @@ impl ProgressMeter {
         self.group_loss = (self.group_loss.0 + loss, self.group_loss.1 + 1);
     }
 
+    fn micro_batches_total(&self) -> usize {
+        self.earlier_micro_batches + self.micro_batches
+    }
+
     /// Mean micro-batch loss of the optimizer step just taken.
     fn take_group_loss(&mut self) -> f64 {
         let (sum, n) = std::mem::take(&mut self.group_loss);
@@ -730,7 +936,7 @@ impl ProgressMeter {
         let elapsed = self.started.elapsed().as_secs_f64().max(1e-9);
         let epochs = self.plan.total_steps / self.plan.steps_per_epoch.max(1);
         let total_micro = self.plan.micro_batches_per_epoch * epochs;
-        let remaining = total_micro.saturating_sub(self.micro_batches) as f64;
+        let remaining = total_micro.saturating_sub(self.micro_batches_total()) as f64;
         let per_micro = elapsed / self.micro_batches.max(1) as f64;
         let (sum, n) = std::mem::take(&mut self.loss_since_report);
         Some(TrainingEvent::Step {

@@ -101,10 +101,33 @@ models = [
     ("no_weights", "no usable weights"),
     ("no_tokenizer", "no usable tokenizer"),
     ("config_not_json", "is not a usable config.json"),
+    ("malicious_pickle", "is not a readable PyTorch checkpoint"),
 ]
 for name, expect in models:
     cases.append({"model": name, "outcome": "error", "expect": expect,
                   "why": "made by the test from the tiny fixture"})
+
+
+
+def malicious_pytorch_file(path):
+    """A pytorch_model.bin (torch's zip layout) whose pickle calls os.system when unpickled by
+    Python: loading it must read data, never run code. The test checks the marker file is
+    not created."""
+    import pickle
+    import zipfile
+
+    class RunsACommand:
+        def __reduce__(self):
+            return (os.system, ("touch /tmp/bert-studio-pickle-ran",))
+
+    payload = pickle.dumps({"bert.embeddings.word_embeddings.weight": RunsACommand()}, protocol=2)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("archive/data.pkl", payload)
+        z.writestr("archive/version", "3\n")
+        z.writestr("archive/byteorder", "little")
+
+
+malicious_pytorch_file(os.path.join(FILES, "malicious_pytorch_model.bin"))
 
 with open(os.path.join(HERE, "expected.json"), "w", encoding="utf-8") as f:
     json.dump(cases, f, ensure_ascii=False, indent=1)

@@ -1,0 +1,381 @@
+//! Resumable checkpoints. At each epoch end the trainer writes `checkpoints/epoch-N/` inside
+//! the run's output folder, atomically (a hidden temporary folder, then a rename): a Hugging
+//! Face model folder, the optimizer's moments (`optimizer.safetensors`) and everything else the
+//! loop needs to go on exactly where it stopped (`trainer_state.json`). `bert-studio train
+//! --resume <output dir>` and the app's Resume button continue from the newest one.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use super::events::{DataSummary, TrainingEvent};
+use super::metrics::Metrics;
+use super::recipe::{Recipe, StepPlan};
+use crate::data::CsvDialect;
+use crate::error::{EngineError, Result};
+
+pub const CHECKPOINTS_DIR: &str = "checkpoints";
+pub const STATE_FILE: &str = "trainer_state.json";
+pub const OPTIMIZER_FILE: &str = "optimizer.safetensors";
+/// Written in a finished run's folder; its absence beside checkpoints marks an unfinished run.
+pub const REPORT_FILE: &str = "training_report.json";
+/// `trainer_state.json`'s format; another one is refused rather than misread.
+pub const STATE_FORMAT: u32 = 1;
+
+/// `trainer_state.json`: where the loop stood when the checkpoint was written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainerState {
+    pub format_version: u32,
+    pub recipe: Recipe,
+    pub train_csv: PathBuf,
+    pub validation_csv: Option<PathBuf>,
+    pub dialect: Option<CsvDialect>,
+    /// The checkpoints exist only to make the run resumable (the recipe's save_strategy is
+    /// "no"): they are removed once it finishes.
+    pub resumable_only: bool,
+    /// SHA-256 of the labels, texts and classes trained and validated on: a resume on data
+    /// that changed since is refused.
+    pub data_fingerprint: String,
+    pub backend: String,
+    pub epochs_done: usize,
+    /// Optimizer steps taken (the learning-rate schedule's position).
+    pub step: usize,
+    pub micro_batches_done: usize,
+    pub rng: RngState,
+    pub history: Vec<TrainingEvent>,
+    /// Loss summed since the last logged loss, and over how many steps (`logging_strategy`
+    /// "steps" carries it across epochs).
+    pub loss_since_log: (f64, usize),
+    pub last_metrics: Option<Metrics>,
+    pub best: Option<BestEpoch>,
+    pub started_unix: u64,
+    pub saved_unix: u64,
+    /// Training time before this checkpoint, summed over the sessions of the run.
+    pub wall_seconds: f64,
+    pub data: DataSummary,
+    pub plan: StepPlan,
+    pub parameters: usize,
+}
+
+/// The random generators. Shuffling uses a ChaCha8 generator whose position is saved. Dropout
+/// draws from the backend's generator, whose state cannot be read: it is reseeded at the
+/// start of every epoch from the recipe's seed and the epoch number (`dropout_seed`), so an
+/// epoch draws the same masks whether or not the run was interrupted before it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RngState {
+    pub shuffle_seed: u64,
+    /// ChaCha8 word position (a u128, written as text: JSON numbers stop at 2^53).
+    pub shuffle_word_pos: String,
+}
+
+/// The best epoch so far when `load_best` is on; its checkpoint folder is kept for the end.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BestEpoch {
+    pub epoch: usize,
+    pub macro_f1: f64,
+    pub metrics: Metrics,
+}
+
+/// The backend generator's seed for an epoch (0-based).
+pub fn dropout_seed(seed: u64, epoch: usize) -> u64 {
+    seed ^ (epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+pub fn checkpoint_folder(output_dir: &Path, epoch: usize) -> PathBuf {
+    output_dir
+        .join(CHECKPOINTS_DIR)
+        .join(format!("epoch-{epoch}"))
+}
+
+/// SHA-256 over the labels and every (text, class) pair of both sides, in order.
+pub fn data_fingerprint(
+    labels: &[String],
+    train: (&[String], &[usize]),
+    validation: (&[String], &[usize]),
+) -> String {
+    let mut hash = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    };
+    for label in labels {
+        field(label.as_bytes());
+    }
+    for (texts, classes) in [train, validation] {
+        field(b"--");
+        for (text, class) in texts.iter().zip(classes) {
+            field(text.as_bytes());
+            field(&(*class as u64).to_le_bytes());
+        }
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One parameter's AdamW moments, by Hugging Face name.
+pub type NamedMoments = Vec<(String, Vec<f32>, Vec<f32>)>;
+
+/// Writes `optimizer.safetensors`: `<name>.exp_avg` and `<name>.exp_avg_sq` per parameter
+/// (torch's names for the moments), the step count in the metadata.
+pub fn write_optimizer(path: &Path, moments: &NamedMoments, steps: usize) -> Result<()> {
+    let bytes: Vec<(String, Vec<u8>, usize)> = moments
+        .iter()
+        .flat_map(|(name, first, second)| {
+            let le = |v: &Vec<f32>| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+            [
+                (format!("{name}.exp_avg"), le(first), first.len()),
+                (format!("{name}.exp_avg_sq"), le(second), second.len()),
+            ]
+        })
+        .collect();
+    let views = bytes
+        .iter()
+        .map(|(name, data, n)| {
+            let view =
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![*n], data)
+                    .expect("length matches byte count");
+            (name.clone(), view)
+        })
+        .collect::<Vec<_>>();
+    let metadata = std::collections::HashMap::from([("steps".to_string(), steps.to_string())]);
+    safetensors::serialize_to_file(views, Some(metadata), path).map_err(|e| match e {
+        safetensors::SafeTensorError::IoError(io) => EngineError::io("write", path, io),
+        other => EngineError::io("write", path, std::io::Error::other(other.to_string())),
+    })
+}
+
+/// Reads what `write_optimizer` wrote: the moments and the step count.
+pub fn read_optimizer(path: &Path) -> Result<(NamedMoments, usize)> {
+    let broken = |why: String| {
+        EngineError::invalid(format!(
+            "The checkpoint's optimizer state \"{}\" cannot be read ({why}); resume from another checkpoint or start the run again.",
+            path.display()
+        ))
+    };
+    let bytes = std::fs::read(path).map_err(|e| EngineError::io("read", path, e))?;
+    let (_, header) =
+        safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| broken(e.to_string()))?;
+    let steps = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get("steps"))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| broken("no step count".into()))?;
+    let file = safetensors::SafeTensors::deserialize(&bytes).map_err(|e| broken(e.to_string()))?;
+    let values = |name: &str| -> Result<Vec<f32>> {
+        let view = file.tensor(name).map_err(|e| broken(e.to_string()))?;
+        if view.dtype() != safetensors::Dtype::F32 {
+            return Err(broken(format!("{name} is not f32")));
+        }
+        Ok(view
+            .data()
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect())
+    };
+    let mut names: Vec<&str> = file
+        .names()
+        .into_iter()
+        .filter_map(|n| n.strip_suffix(".exp_avg"))
+        .collect();
+    names.sort_unstable();
+    let moments = names
+        .into_iter()
+        .map(|name| {
+            Ok((
+                name.to_string(),
+                values(&format!("{name}.exp_avg"))?,
+                values(&format!("{name}.exp_avg_sq"))?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    Ok((moments, steps))
+}
+
+pub fn write_state(dir: &Path, state: &TrainerState) -> Result<()> {
+    let path = dir.join(STATE_FILE);
+    let text = serde_json::to_string_pretty(state).expect("state serialises");
+    std::fs::write(&path, text).map_err(|e| EngineError::io("write", &path, e))
+}
+
+fn read_state(path: &Path) -> Result<TrainerState> {
+    let text = std::fs::read_to_string(path).map_err(|e| EngineError::io("read", path, e))?;
+    let state: TrainerState = serde_json::from_str(&text).map_err(|e| {
+        EngineError::invalid(format!(
+            "\"{}\" is not a checkpoint state BERT Studio can read: {e}.",
+            path.display()
+        ))
+    })?;
+    if state.format_version != STATE_FORMAT {
+        return Err(EngineError::invalid(format!(
+            "\"{}\" was written by another version of BERT Studio (format {}); start the run again.",
+            path.display(),
+            state.format_version
+        )));
+    }
+    Ok(state)
+}
+
+/// The newest resumable checkpoint of a run (highest epoch with a state file), if any.
+pub fn latest_checkpoint(output_dir: &Path) -> Result<Option<(PathBuf, TrainerState)>> {
+    let dir = output_dir.join(CHECKPOINTS_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(None);
+    };
+    let newest = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let epoch: usize = name.strip_prefix("epoch-")?.parse().ok()?;
+            e.path()
+                .join(STATE_FILE)
+                .is_file()
+                .then_some((epoch, e.path()))
+        })
+        .max_by_key(|(epoch, _)| *epoch);
+    match newest {
+        Some((_, path)) => Ok(Some((path.clone(), read_state(&path.join(STATE_FILE))?))),
+        None => Ok(None),
+    }
+}
+
+/// A run that wrote checkpoints but no final model: what the app's library offers to resume.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct UnfinishedRun {
+    pub folder: String,
+    pub base_model: String,
+    pub train_file: String,
+    pub epochs_done: usize,
+    pub epochs: usize,
+    #[ts(type = "number")]
+    pub saved_unix: u64,
+    pub last_metrics: Option<Metrics>,
+}
+
+/// The unfinished run in `output_dir`, if it holds one.
+pub fn unfinished_run(output_dir: &Path) -> Result<Option<UnfinishedRun>> {
+    if output_dir.join(REPORT_FILE).is_file() {
+        return Ok(None);
+    }
+    Ok(
+        latest_checkpoint(output_dir)?.map(|(_, state)| UnfinishedRun {
+            folder: output_dir.display().to_string(),
+            base_model: state.recipe.model.clone(),
+            train_file: state.train_csv.display().to_string(),
+            epochs_done: state.epochs_done,
+            epochs: state.recipe.epochs,
+            saved_unix: state.saved_unix,
+            last_metrics: state.last_metrics,
+        }),
+    )
+}
+
+/// After the checkpoint of `latest` landed: only it stays resumable (older ones lose their
+/// optimizer and state files). Checkpoints that exist only for resuming are removed, except
+/// the best epoch's model, which the run may still need at the end. `latest: None` (the run
+/// finished) strips every checkpoint, or removes them all when they were only for resuming.
+pub fn prune_checkpoints(
+    output_dir: &Path,
+    latest: Option<usize>,
+    resumable_only: bool,
+    best_epoch: Option<usize>,
+) {
+    let Ok(entries) = std::fs::read_dir(output_dir.join(CHECKPOINTS_DIR)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(epoch) = name
+            .strip_prefix("epoch-")
+            .and_then(|e| e.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        if Some(epoch) == latest {
+            continue;
+        }
+        let path = entry.path();
+        if resumable_only && (latest.is_none() || Some(epoch) != best_epoch) {
+            let _ = std::fs::remove_dir_all(&path);
+        } else {
+            let _ = std::fs::remove_file(path.join(OPTIMIZER_FILE));
+            let _ = std::fs::remove_file(path.join(STATE_FILE));
+        }
+    }
+    if resumable_only && latest.is_none() {
+        let _ = std::fs::remove_dir(output_dir.join(CHECKPOINTS_DIR));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optimizer_state_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(OPTIMIZER_FILE);
+        let moments: NamedMoments = vec![
+            (
+                "a.weight".into(),
+                vec![1.0, -2.5, 3.25],
+                vec![0.5, 0.25, 1e-9],
+            ),
+            ("b.bias".into(), vec![f32::MIN_POSITIVE], vec![7.0]),
+        ];
+        write_optimizer(&path, &moments, 17).unwrap();
+        let (read, steps) = read_optimizer(&path).unwrap();
+        assert_eq!(steps, 17);
+        assert_eq!(read, moments);
+
+        std::fs::write(&path, b"not safetensors").unwrap();
+        let err = read_optimizer(&path).unwrap_err().to_string();
+        assert!(err.contains("cannot be read"), "{err}");
+    }
+
+    #[test]
+    fn fingerprint_changes_with_any_text_or_class() {
+        let labels = vec!["A".to_string(), "B".to_string()];
+        let texts = vec!["un".to_string(), "deux".to_string()];
+        let base = data_fingerprint(&labels, (&texts, &[0, 1]), (&texts[..1], &[0]));
+        assert_eq!(
+            base,
+            data_fingerprint(&labels, (&texts, &[0, 1]), (&texts[..1], &[0]))
+        );
+        assert_ne!(
+            base,
+            data_fingerprint(&labels, (&texts, &[1, 1]), (&texts[..1], &[0]))
+        );
+        let other = vec!["un".to_string(), "deuxx".to_string()];
+        assert_ne!(
+            base,
+            data_fingerprint(&labels, (&other, &[0, 1]), (&texts[..1], &[0]))
+        );
+        // The same rows moved from training to validation are other data.
+        assert_ne!(
+            base,
+            data_fingerprint(&labels, (&texts[..1], &[0]), (&texts, &[0, 1]))
+        );
+    }
+
+    #[test]
+    fn pruning_keeps_the_latest_resumable_and_the_best_model() {
+        let dir = tempfile::tempdir().unwrap();
+        for epoch in 1..=3 {
+            let folder = checkpoint_folder(dir.path(), epoch);
+            std::fs::create_dir_all(&folder).unwrap();
+            for file in [STATE_FILE, OPTIMIZER_FILE, "model.safetensors"] {
+                std::fs::write(folder.join(file), "x").unwrap();
+            }
+        }
+        prune_checkpoints(dir.path(), Some(3), true, Some(1));
+        let has = |epoch, file: &str| checkpoint_folder(dir.path(), epoch).join(file).exists();
+        assert!(has(3, STATE_FILE) && has(3, OPTIMIZER_FILE));
+        assert!(has(1, "model.safetensors") && !has(1, OPTIMIZER_FILE) && !has(1, STATE_FILE));
+        assert!(!checkpoint_folder(dir.path(), 2).exists());
+        prune_checkpoints(dir.path(), None, true, Some(1));
+        assert!(!dir.path().join(CHECKPOINTS_DIR).exists());
+    }
+}
