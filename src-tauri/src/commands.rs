@@ -8,7 +8,7 @@ use bert_studio_engine::catalog::{
 };
 use bert_studio_engine::data::{CsvDialect, CsvPreview, preview_csv};
 use bert_studio_engine::fsutil::{free_path, write_file_atomically};
-use bert_studio_engine::library::{Library, LibraryEntry};
+use bert_studio_engine::library::{Library, LibraryEntry, UnfinishedEntry};
 use bert_studio_engine::source::{DownloadEvent, HubSettings, resolve_model};
 use bert_studio_engine::train::{
     DataSummary, Recipe, RecipeProblem, TrainingEvent, TrainingReport, TrainingRequest, check_data,
@@ -129,6 +129,8 @@ impl DataChoice {
             output_dir,
             dialect: self.dialect,
             hub: HubSettings::from_env(),
+            always_checkpoint: true,
+            resume: false,
         }
     }
 }
@@ -186,13 +188,69 @@ pub fn start_training(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let job_id = jobs.start(choice.request(output_dir), move |batch| {
+    start_job(&jobs, choice.request(output_dir), model_id, on_events)
+}
+
+/// Starts a training job whose events go to the page's channel.
+fn start_job(
+    jobs: &TrainingJobs,
+    request: TrainingRequest,
+    model_id: String,
+    on_events: Channel<Vec<TrainingEvent>>,
+) -> CommandResult<TrainingStarted> {
+    let job_id = jobs.start(request, move |batch| {
         let _ = on_events.send(batch);
     })?;
     Ok(TrainingStarted {
         job_id: job_id as u32,
         model_id,
     })
+}
+
+/// Continues an unfinished run of the library from its last checkpoint, in its own folder.
+#[tauri::command]
+pub fn resume_training(
+    app: AppHandle,
+    jobs: State<'_, TrainingJobs>,
+    model_id: String,
+    on_events: Channel<Vec<TrainingEvent>>,
+) -> CommandResult<TrainingStarted> {
+    let folder = library(&app)?.unfinished_folder(&model_id)?;
+    let request = TrainingRequest::resume(&folder, HubSettings::from_env())?;
+    start_job(&jobs, request, model_id, on_events)
+}
+
+/// Runs that stopped before they finished, except the one training now.
+#[tauri::command]
+pub async fn list_unfinished(
+    app: AppHandle,
+    jobs: State<'_, TrainingJobs>,
+) -> CommandResult<Vec<UnfinishedEntry>> {
+    let library = library(&app)?;
+    let running = jobs.running_output_dir();
+    blocking(move || {
+        let mut runs = library.unfinished()?;
+        runs.retain(|r| running.as_deref() != Some(library.root().join(&r.id).as_path()));
+        Ok(runs)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn discard_unfinished(
+    app: AppHandle,
+    jobs: State<'_, TrainingJobs>,
+    model_id: String,
+) -> CommandResult<()> {
+    let library = library(&app)?;
+    if jobs.running_output_dir() == Some(library.root().join(&model_id)) {
+        return Err(ErrorReport::new(
+            "busy",
+            "This run is training now.",
+            Some("Cancel it first."),
+        ));
+    }
+    blocking(move || library.discard_unfinished(&model_id)).await
 }
 
 #[tauri::command]

@@ -15,6 +15,7 @@ const FORWARD_INTERVAL: Duration = Duration::from_millis(250);
 
 struct RunningJob {
     id: u64,
+    output_dir: std::path::PathBuf,
     cancel: CancelToken,
     finished: Arc<AtomicBool>,
 }
@@ -49,6 +50,7 @@ impl TrainingJobs {
         let finished = Arc::new(AtomicBool::new(false));
         let job = RunningJob {
             id,
+            output_dir: request.output_dir.clone(),
             cancel: cancel.clone(),
             finished: finished.clone(),
         };
@@ -58,8 +60,10 @@ impl TrainingJobs {
                 let mut batcher = EventBatcher::new(deliver);
                 // The outcome also arrives as an event (finished, failed or cancelled).
                 let _ = train(&request, &mut |event| batcher.push(event), &cancel);
-                batcher.flush();
+                // Over before the page hears the outcome: what it asks next (the list of
+                // unfinished runs, a new run) sees no job running.
                 finished.store(true, Ordering::SeqCst);
+                batcher.flush();
             })
             .map_err(|e| {
                 ErrorReport::new(
@@ -82,6 +86,15 @@ impl TrainingJobs {
             }
             _ => false,
         }
+    }
+
+    /// The folder the running job writes to (its checkpoints are not an unfinished run).
+    pub fn running_output_dir(&self) -> Option<std::path::PathBuf> {
+        let current = self.current.lock().expect("job lock");
+        current
+            .as_ref()
+            .filter(|job| !job.finished.load(Ordering::SeqCst))
+            .map(|job| job.output_dir.clone())
     }
 
     pub fn is_running(&self) -> bool {
@@ -171,6 +184,8 @@ mod tests {
                 offline: true,
                 ..HubSettings::default()
             },
+            always_checkpoint: true,
+            resume: false,
         }
     }
 

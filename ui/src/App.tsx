@@ -10,7 +10,10 @@ import type { ErrorReport } from "./bindings/ErrorReport";
 import type { ModelAvailability } from "./bindings/ModelAvailability";
 import type { Recipe } from "./bindings/Recipe";
 import type { RecipeProblem } from "./bindings/RecipeProblem";
+import type { TrainingEvent } from "./bindings/TrainingEvent";
 import type { TrainingReport } from "./bindings/TrainingReport";
+import type { TrainingStarted } from "./bindings/TrainingStarted";
+import type { UnfinishedEntry } from "./bindings/UnfinishedEntry";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { StepHeader, type StepName } from "./components/StepHeader";
 import { toErrorReport } from "./logic/errors";
@@ -51,6 +54,7 @@ export function App() {
   // Classification and the library
   const [section, setSection] = useState<Section>("Train");
   const [models, setModels] = useState<LibraryEntry[]>([]);
+  const [unfinished, setUnfinished] = useState<UnfinishedEntry[]>([]);
   const [droppedFiles, setDroppedFiles] = useState<string[]>([]);
 
   const fail = useCallback((e: unknown) => setError(toErrorReport(e)), []);
@@ -65,8 +69,18 @@ export function App() {
 
   const refreshModels = useCallback(() => {
     api.listModels().then(setModels, fail);
+    api.listUnfinished().then(setUnfinished, fail);
   }, [fail]);
   useEffect(refreshModels, [refreshModels]);
+  // The Models page lists what is on disk now.
+  useEffect(() => {
+    if (section === "Models") refreshModels();
+  }, [section, refreshModels]);
+  // A stopped or failed run may have left a checkpoint to resume.
+  const runOver = progress !== null && isOver(progress.status);
+  useEffect(() => {
+    if (runOver) refreshModels();
+  }, [runOver, refreshModels]);
 
   const loadFile = useCallback(
     async (path: string, dialect: CsvDialect | null = null) => {
@@ -173,8 +187,8 @@ export function App() {
     refreshModels();
   }, [progress?.status, job, fail, refreshModels]);
 
-  const startTraining = async () => {
-    if (!preview || !recipe) return;
+  /** Starts a run (new, or resumed from the library) and follows it in the training view. */
+  const followRun = async (start: (onEvents: (events: TrainingEvent[]) => void) => Promise<TrainingStarted>) => {
     setError(null);
     setCancelling(false);
     setReport(null);
@@ -182,16 +196,21 @@ export function App() {
     setProgress(initialProgress());
     setElapsed(0);
     try {
-      const started = await api.startTraining(
-        { train_csv: preview.path, validation_csv: validationFile, dialect: preview.dialect, recipe },
-        (events) => setProgress((p) => applyEvents(p ?? initialProgress(), events)),
-      );
+      const started = await start((events) => setProgress((p) => applyEvents(p ?? initialProgress(), events)));
       setJob({ jobId: started.job_id, modelId: started.model_id, startedAt: Date.now() });
+      setSection("Train");
       setStep("Training");
+      refreshModels();
     } catch (e) {
       setProgress(null);
       fail(e);
     }
+  };
+  const startTraining = () => {
+    if (!preview || !recipe) return;
+    return followRun((onEvents) =>
+      api.startTraining({ train_csv: preview.path, validation_csv: validationFile, dialect: preview.dialect, recipe }, onEvents),
+    );
   };
 
   const downloadModel = async (name: string) => {
@@ -266,6 +285,10 @@ export function App() {
           onDroppedHandled={clearDropped}
           onChanged={refreshModels}
           onError={setError}
+          unfinished={unfinished}
+          trainingNow={running}
+          onResume={(id) => followRun((onEvents) => api.resumeTraining(id, onEvents))}
+          onDiscard={(id) => api.discardUnfinished(id).then(refreshModels, fail)}
         />
       )}
       {section === "Train" && step === "Data" && (
@@ -348,7 +371,7 @@ export function App() {
         <div className="modal-backdrop" role="dialog" aria-modal="true" data-testid="confirm-close">
           <div className="modal">
             <h3>A model is still training</h3>
-            <p>Closing now stops the run; nothing of it is kept. Close anyway?</p>
+            <p>Closing now stops the run. The epochs it has finished are kept: you can resume it from Models → Unfinished runs. Close anyway?</p>
             <div className="actions end">
               <button onClick={() => setConfirmClose(false)}>Keep training</button>
               <button className="danger" onClick={() => api.quit().catch(fail)}>Stop and close</button>

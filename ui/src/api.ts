@@ -15,6 +15,7 @@ import type { RecipeProblem } from "./bindings/RecipeProblem";
 import type { TrainingEvent } from "./bindings/TrainingEvent";
 import type { TrainingReport } from "./bindings/TrainingReport";
 import type { TrainingStarted } from "./bindings/TrainingStarted";
+import type { UnfinishedEntry } from "./bindings/UnfinishedEntry";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -33,6 +34,13 @@ export const api = {
     channel.onmessage = onEvents;
     return invoke<TrainingStarted>("start_training", { choice, onEvents: channel });
   },
+  resumeTraining: (modelId: string, onEvents: (events: TrainingEvent[]) => void) => {
+    const channel = new Channel<TrainingEvent[]>();
+    channel.onmessage = onEvents;
+    return invoke<TrainingStarted>("resume_training", { modelId, onEvents: channel });
+  },
+  listUnfinished: () => invoke<UnfinishedEntry[]>("list_unfinished"),
+  discardUnfinished: (modelId: string) => invoke<void>("discard_unfinished", { modelId }),
   cancelTraining: (jobId: number) => invoke<boolean>("cancel_training", { jobId }),
   listModels: () => invoke<LibraryEntry[]>("list_models"),
   modelReport: (modelId: string) => invoke<TrainingReport>("model_report", { modelId }),

@@ -100,3 +100,32 @@ describe("training progress", () => {
     expect(applyEvents(s, [started]).download).toBeNull();
   });
 });
+
+describe("a resumed run", () => {
+  it("starts at the checkpoint's step and draws the epochs before it", () => {
+    const s = applyEvents(initialProgress(), [
+      started,
+      { event: "resumed", epochs_done: 1, step: 3 },
+      { event: "log", step: 3, epoch: 1, loss: 1.2, learning_rate: 1e-4, grad_norm: null },
+      { event: "evaluation", step: 3, epoch: 1, metrics: metrics(0.5) },
+      { event: "epoch_finished", epoch: 1, train_loss: 1.2, seconds: 4 },
+    ]);
+    expect(s.resumedAfterEpoch).toBe(1);
+    expect(s.checkpointed).toBe(true);
+    expect(s.step).toBe(3);
+    expect(fractionDone(s)).toBe(0.5);
+    expect(s.loggedLoss).toEqual([[3, 1.2]]);
+    expect(s.evaluations.map((e) => e.accuracy)).toEqual([0.5]);
+  });
+
+  it("a stopped run says whether it can be resumed", () => {
+    const before = applyEvents(initialProgress(), [started, { event: "cancelled" }]);
+    expect(before.checkpointed).toBe(false);
+    const after = applyEvents(initialProgress(), [
+      started,
+      { event: "checkpoint_saved", step: 3, path: "/runs/a/checkpoints/epoch-1" },
+      { event: "cancelled" },
+    ]);
+    expect(after.checkpointed && after.status === "cancelled").toBe(true);
+  });
+});

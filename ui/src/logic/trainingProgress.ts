@@ -43,6 +43,10 @@ export interface TrainingProgress {
   error: string | null;
   finalMetrics: Metrics | null;
   seconds: number | null;
+  /** Epochs done before this run was resumed from its checkpoint (null: not resumed). */
+  resumedAfterEpoch: number | null;
+  /** A checkpoint exists: a stopped run can be resumed from the Models page. */
+  checkpointed: boolean;
 }
 
 export function initialProgress(): TrainingProgress {
@@ -68,6 +72,8 @@ export function initialProgress(): TrainingProgress {
     error: null,
     finalMetrics: null,
     seconds: null,
+    resumedAfterEpoch: null,
+    checkpointed: false,
   };
 }
 
@@ -97,6 +103,8 @@ function applyEvent(s: TrainingProgress, e: TrainingEvent): TrainingProgress {
         totalSteps: e.plan.total_steps,
         warnings: [...s.warnings, ...e.data.warnings],
       };
+    case "resumed":
+      return { ...s, resumedAfterEpoch: e.epochs_done, step: e.step, checkpointed: true };
     case "step":
       return {
         ...s,
@@ -125,8 +133,9 @@ function applyEvent(s: TrainingProgress, e: TrainingEvent): TrainingProgress {
           },
         ],
       };
-    case "epoch_finished":
     case "checkpoint_saved":
+      return { ...s, checkpointed: true };
+    case "epoch_finished":
       return s;
     case "warning":
       return { ...s, warnings: [...s.warnings, e.message] };

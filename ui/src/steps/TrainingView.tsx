@@ -54,6 +54,16 @@ export function TrainingView(p: TrainingViewProps) {
           </span>
         </div>
       )}
+      {s.status === "cancelled" && s.checkpointed && (
+        <p className="small" data-testid="resumable-note">
+          The epochs finished so far are kept: resume this run from Models → Unfinished runs.
+        </p>
+      )}
+      {s.resumedAfterEpoch != null && (
+        <p className="muted small" data-testid="resumed-note">
+          Resumed from the checkpoint saved after epoch {s.resumedAfterEpoch}; the curves include the epochs before it.
+        </p>
+      )}
       <div className="progress-line">
         <progress max={1} value={done} data-testid="training-progress" />
         <span className="small">
@@ -81,7 +91,11 @@ export function TrainingView(p: TrainingViewProps) {
         <div className="error-panel" role="alert" data-testid="error">
           <div>
             <strong>{s.error}</strong>
-            <p>Nothing was saved. Adjust the settings (a lower learning rate or batch size often helps) and start again.</p>
+            <p>
+              No model was saved.{" "}
+              {s.checkpointed && "The epochs finished before the error are kept as a checkpoint (Models → Unfinished runs). "}
+              Adjust the settings (a lower learning rate or batch size often helps) and start again.
+            </p>
           </div>
         </div>
       )}

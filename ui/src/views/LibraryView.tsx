@@ -5,6 +5,7 @@ import type { ErrorReport } from "../bindings/ErrorReport";
 import type { EvaluationReport } from "../bindings/EvaluationReport";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
 import type { TestFile } from "../bindings/TestFile";
+import type { UnfinishedEntry } from "../bindings/UnfinishedEntry";
 import { toErrorReport } from "../logic/errors";
 import { formatCount, formatDuration, formatPercent } from "../logic/format";
 import { CompareView } from "./CompareView";
@@ -30,10 +31,16 @@ export function LibraryView(props: {
   onDroppedHandled: () => void;
   onChanged: () => void;
   onError: (e: ErrorReport) => void;
+  unfinished: UnfinishedEntry[];
+  /** A run is training: resuming another has to wait. */
+  trainingNow: boolean;
+  onResume: (id: string) => void;
+  onDiscard: (id: string) => void;
 }) {
   const [selected, setSelected] = useState<string[]>([]);
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const [deleting, setDeleting] = useState<LibraryEntry | null>(null);
+  const [discarding, setDiscarding] = useState<UnfinishedEntry | null>(null);
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [inspection, setInspection] = useState<{ model: LibraryEntry; report: EvaluationReport } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -70,6 +77,33 @@ export function LibraryView(props: {
 
   return (
     <div className="stack">
+      {props.unfinished.length > 0 && (
+        <section className="panel" data-testid="unfinished-runs">
+          <h2>Unfinished runs <span className="muted small">stopped before the end; they go on from their last finished epoch</span></h2>
+          <table className="data-table numeric">
+            <thead>
+              <tr><th>Run</th><th>Data</th><th>Base model</th><th>Done</th><th>Macro F1 so far</th><th>Saved</th><th></th></tr>
+            </thead>
+            <tbody>
+              {props.unfinished.map((u) => (
+                <tr key={u.id} data-testid={`unfinished-${u.id}`}>
+                  <td>{u.id}</td>
+                  <td title={u.run.train_file}>{u.run.train_file.split(/[\\/]/).pop()}</td>
+                  <td title={u.run.base_model}>{u.run.base_model.split(/[\\/]/).pop()}</td>
+                  <td>{u.run.epochs_done} of {u.run.epochs} epochs</td>
+                  <td>{formatPercent(u.run.last_metrics?.macro_f1 ?? null)}</td>
+                  <td>{new Date(u.run.saved_unix * 1000).toLocaleString()}</td>
+                  <td className="actions">
+                    <button className="primary" disabled={props.trainingNow} title={props.trainingNow ? "Another run is training" : undefined}
+                      data-testid={`resume-${u.id}`} onClick={() => props.onResume(u.id)}>Resume</button>
+                    <button className="danger" onClick={() => setDiscarding(u)}>Discard</button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <section className="panel" data-testid="library-view">
         <div className="row space-between">
           <h2>Model library <span className="muted small">{props.models.length} model(s)</span></h2>
@@ -145,6 +179,18 @@ export function LibraryView(props: {
           </div>
         )}
       </section>
+      {discarding && (
+        <div className="modal-backdrop" role="dialog" aria-modal="true">
+          <div className="modal">
+            <h3>Discard the unfinished run “{discarding.id}”?</h3>
+            <p>Its checkpoint ({discarding.run.epochs_done} of {discarding.run.epochs} epochs) is deleted; the run cannot be resumed afterwards.</p>
+            <div className="actions end">
+              <button onClick={() => setDiscarding(null)}>Keep it</button>
+              <button className="danger" onClick={() => { props.onDiscard(discarding.id); setDiscarding(null); }}>Discard</button>
+            </div>
+          </div>
+        </div>
+      )}
       {comparison && (
         <CompareView comparison={comparison} busy={busy !== null}
           onEvaluateOnFile={() => run("Evaluating every model on the test file…", async () => {
