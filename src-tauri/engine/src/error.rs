@@ -58,6 +58,20 @@ pub enum EngineError {
     #[error("Stopped at your request.")]
     Cancelled,
 
+    /// The GPU ran out of memory: a batch of this size and length does not fit on it.
+    #[error(
+        "The {backend} ran out of memory with batches of {batch_size} texts of up to {max_seq_len} tokens."
+    )]
+    OutOfMemory {
+        backend: String,
+        batch_size: usize,
+        max_seq_len: usize,
+    },
+
+    /// The GPU backend failed for another reason (driver, kernel compilation…).
+    #[error("The {backend} stopped with an error: {reason}")]
+    Device { backend: String, reason: String },
+
     /// A value given by the user is out of range or inconsistent.
     #[error("{message}")]
     InvalidInput { message: String },
@@ -87,7 +101,7 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 #[ts(export)]
 pub struct ErrorReport {
     /// `load`, `model_not_found`, `download`, `io`, `tokenizer`, `data`, `cancelled`,
-    /// `invalid_input`, or an app-level kind such as `busy`.
+    /// `out_of_memory`, `device`, `invalid_input`, or an app-level kind such as `busy`.
     pub kind: String,
     pub message: String,
     /// The next step to try, when there is a useful one.
@@ -114,6 +128,8 @@ impl EngineError {
             EngineError::Tokenizer { .. } => "tokenizer",
             EngineError::Data { .. } => "data",
             EngineError::Cancelled => "cancelled",
+            EngineError::OutOfMemory { .. } => "out_of_memory",
+            EngineError::Device { .. } => "device",
             EngineError::InvalidInput { .. } => "invalid_input",
         }
     }
@@ -143,6 +159,13 @@ impl EngineError {
                  CSV and load it again."
             }
             EngineError::Cancelled => return None,
+            EngineError::OutOfMemory { .. } => {
+                "Lower the batch size (raise gradient_accumulation_steps to keep the same \
+                 effective batch) or the maximum length, or train on the CPU."
+            }
+            EngineError::Device { .. } => {
+                "Update the graphics driver, or train on the CPU (device \"cpu\")."
+            }
             EngineError::InvalidInput { .. } => "Correct the value and try again.",
         })
     }

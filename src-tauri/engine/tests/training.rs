@@ -431,3 +431,63 @@ fn app_runs_resume_after_a_stop_and_leave_no_checkpoints() {
 fn json_report(folder: &Path) -> bert_studio_engine::train::TrainingReport {
     serde_json::from_value(json(&folder.join("training_report.json"))).unwrap()
 }
+
+/// A loss that turns NaN stops the run with advice and keeps the last good checkpoint, from
+/// which the run can still be resumed. The divergence is brought about by poisoning the
+/// optimizer state that the next update reads (NaN moments for the classifier weights).
+#[test]
+fn a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint() {
+    use bert_studio_engine::train::checkpoint::{
+        OPTIMIZER_FILE, checkpoint_folder, read_optimizer, write_optimizer,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let csv = small_nace_csv(dir.path());
+    let out = dir.path().join("run");
+    let cancel = CancelToken::new();
+    let stop_after_checkpoint = |e: TrainingEvent| {
+        if matches!(e, TrainingEvent::CheckpointSaved { .. }) {
+            cancel.cancel();
+        }
+    };
+    let request = TrainingRequest {
+        always_checkpoint: true,
+        ..request(tiny_recipe(), csv, out.clone())
+    };
+    let mut sink = stop_after_checkpoint;
+    assert!(matches!(
+        train(&request, &mut sink, &cancel),
+        Err(EngineError::Cancelled)
+    ));
+
+    let checkpoint = checkpoint_folder(&out, 1);
+    let optimizer = checkpoint.join(OPTIMIZER_FILE);
+    let (mut moments, steps) = read_optimizer(&optimizer).unwrap();
+    let classifier = moments
+        .iter_mut()
+        .find(|(name, _, _)| name == "classifier.weight")
+        .expect("the classifier has moments");
+    classifier.1.fill(f32::NAN);
+    write_optimizer(&optimizer, &moments, steps).unwrap();
+    let kept = std::fs::read(&optimizer).unwrap();
+
+    let resume = TrainingRequest::resume(&out, HubSettings::default()).unwrap();
+    let mut events = Vec::new();
+    let error = train(&resume, &mut |e| events.push(e), &CancelToken::new())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("The training loss became NaN"), "{error}");
+    assert!(error.contains("Try a lower one, e.g. 4e-4"), "{error}");
+    assert!(
+        error.contains(&format!(
+            "The last good checkpoint (after epoch 1) is kept in \"{}\"",
+            checkpoint.display()
+        )),
+        "{error}"
+    );
+    assert!(matches!(events.last(), Some(TrainingEvent::Failed { .. })));
+    assert_eq!(std::fs::read(&optimizer).unwrap(), kept);
+    let unfinished = bert_studio_engine::train::unfinished_run(&out)
+        .unwrap()
+        .expect("still resumable");
+    assert_eq!(unfinished.epochs_done, 1);
+}

@@ -7,7 +7,7 @@
 export type ErrorReport = { 
 /**
  * `load`, `model_not_found`, `download`, `io`, `tokenizer`, `data`, `cancelled`,
- * `invalid_input`, or an app-level kind such as `busy`.
+ * `out_of_memory`, `device`, `invalid_input`, or an app-level kind such as `busy`.
  */
 kind: string, message: string, 
 /**

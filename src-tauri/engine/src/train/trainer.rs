@@ -347,21 +347,25 @@ pub fn train(
             cancel,
         ),
         #[cfg(feature = "wgpu")]
-        BackendKind::Wgpu => train_on::<Autodiff<crate::backend::WgpuBackend>>(
-            request,
-            &Default::default(),
-            backend,
-            sink,
-            cancel,
-        ),
+        BackendKind::Wgpu => on_gpu(&request.recipe, backend, || {
+            train_on::<Autodiff<crate::backend::WgpuBackend>>(
+                request,
+                &Default::default(),
+                backend,
+                sink,
+                cancel,
+            )
+        }),
         #[cfg(feature = "cuda")]
-        BackendKind::Cuda => train_on::<Autodiff<crate::backend::CudaBackend>>(
-            request,
-            &Default::default(),
-            backend,
-            sink,
-            cancel,
-        ),
+        BackendKind::Cuda => on_gpu(&request.recipe, backend, || {
+            train_on::<Autodiff<crate::backend::CudaBackend>>(
+                request,
+                &Default::default(),
+                backend,
+                sink,
+                cancel,
+            )
+        }),
     });
     match &result {
         Err(EngineError::Cancelled) => sink(TrainingEvent::Cancelled),
@@ -371,6 +375,57 @@ pub fn train(
         Ok(_) => {}
     }
     result
+}
+
+/// Runs a job on a GPU backend. burn's GPU backends report a failed allocation (and other
+/// device errors) by panicking: the panic becomes an error in words, out-of-memory with what
+/// to lower.
+#[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(dead_code))]
+fn on_gpu<T>(
+    recipe: &Recipe,
+    backend: BackendChoice,
+    work: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        Err(gpu_failure(recipe, backend.name, &message))
+    })
+}
+
+/// The error for a GPU backend's panic message.
+fn gpu_failure(recipe: &Recipe, backend: &str, message: &str) -> EngineError {
+    let lower = message.to_lowercase();
+    // cubecl: "can't allocate buffer of size" (CUDA_ERROR_OUT_OF_MEMORY), "An out-of-memory
+    // error happened during launch"; wgpu: "Out of Memory" / "OutOfMemory".
+    let out_of_memory = [
+        "out of memory",
+        "out-of-memory",
+        "outofmemory",
+        "can't allocate",
+    ]
+    .iter()
+    .any(|sign| lower.contains(sign));
+    if out_of_memory {
+        return EngineError::OutOfMemory {
+            backend: backend.to_string(),
+            batch_size: recipe.train_batch_size.max(recipe.eval_batch_size),
+            max_seq_len: recipe.max_seq_len,
+        };
+    }
+    // The first line only: cubecl appends a backtrace.
+    let reason = message.lines().next().unwrap_or("").trim();
+    EngineError::Device {
+        backend: backend.to_string(),
+        reason: if reason.is_empty() {
+            "no details were given".into()
+        } else {
+            reason.to_string()
+        },
+    }
 }
 
 /// Token ids and classes of one side of the data.
@@ -948,5 +1003,47 @@ impl ProgressMeter {
             samples_per_second: self.samples as f64 / elapsed,
             eta_seconds: remaining * per_micro,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gpu_panics_become_errors_in_words() {
+        let recipe = Recipe::default();
+        for message in [
+            "can't allocate buffer of size: 8589934592\nBacktrace ...",
+            "An out-of-memory error happened during launch\nCaused by:\n  pool exhausted",
+            "wgpu error: Validation Error\n\nCaused by:\n  Out of Memory",
+        ] {
+            let error = gpu_failure(&recipe, "NVIDIA GPU (CUDA)", message);
+            assert_eq!(error.kind(), "out_of_memory", "{message}");
+            assert_eq!(
+                error.to_string(),
+                "The NVIDIA GPU (CUDA) ran out of memory with batches of 32 texts of up to 256 tokens."
+            );
+            assert!(error.hint().unwrap().contains("Lower the batch size"));
+        }
+        let error = gpu_failure(
+            &recipe,
+            "GPU (wgpu)",
+            "Shader compilation failed\nBacktrace",
+        );
+        assert_eq!(
+            error.to_string(),
+            "The GPU (wgpu) stopped with an error: Shader compilation failed"
+        );
+        let caught = on_gpu(
+            &recipe,
+            BackendChoice {
+                kind: BackendKind::Cpu,
+                name: "GPU (wgpu)",
+                reason: "",
+            },
+            || -> Result<()> { panic!("can't allocate buffer of size: 1") },
+        );
+        assert!(matches!(caught, Err(EngineError::OutOfMemory { .. })));
     }
 }
