@@ -27,6 +27,7 @@ use bert_studio_engine::inference::{
 };
 use bert_studio_engine::train::CancelToken;
 
+use crate::hub_token::{self, TokenSource};
 use crate::inference_jobs::{ClassifyJobs, WarmClassifier};
 use crate::jobs::TrainingJobs;
 
@@ -39,6 +40,13 @@ const PREVIEW_ROWS: usize = 20;
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, EngineError> + Send + 'static,
 ) -> CommandResult<T> {
+    blocking_app(move || work().map_err(ErrorReport::from)).await
+}
+
+/// `blocking` for the app's own work, which fails with an `ErrorReport` directly.
+async fn blocking_app<T: Send + 'static>(
+    work: impl FnOnce() -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
     tauri::async_runtime::spawn_blocking(work)
         .await
         .map_err(|e| {
@@ -48,7 +56,6 @@ async fn blocking<T: Send + 'static>(
                 None,
             )
         })?
-        .map_err(ErrorReport::from)
 }
 
 /// What the page needs once, at start.
@@ -121,14 +128,14 @@ pub struct DataChoice {
 }
 
 impl DataChoice {
-    fn request(self, output_dir: PathBuf) -> TrainingRequest {
+    fn request(self, output_dir: PathBuf, hub: HubSettings) -> TrainingRequest {
         TrainingRequest {
             recipe: self.recipe,
             train_csv: self.train_csv.into(),
             validation_csv: self.validation_csv.map(PathBuf::from),
             output_dir,
             dialect: self.dialect,
-            hub: HubSettings::from_env(),
+            hub,
             always_checkpoint: true,
             resume: false,
         }
@@ -138,7 +145,7 @@ impl DataChoice {
 /// Classes, split and warnings of the chosen data and columns, before training.
 #[tauri::command]
 pub async fn summarise_data(choice: DataChoice) -> CommandResult<DataSummary> {
-    blocking(move || check_data(&choice.request(PathBuf::new()))).await
+    blocking(move || check_data(&choice.request(PathBuf::new(), HubSettings::from_env()))).await
 }
 
 #[tauri::command]
@@ -158,7 +165,7 @@ pub async fn download_model(
     on_progress: Channel<DownloadEvent>,
 ) -> CommandResult<String> {
     blocking(move || {
-        let folder = resolve_model(&name, &HubSettings::from_env(), &mut |event| {
+        let folder = resolve_model(&name, &hub_token::hub_settings_for(&name), &mut |event| {
             let _ = on_progress.send(event);
         })?;
         Ok(folder.display().to_string())
@@ -188,7 +195,8 @@ pub fn start_training(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    start_job(&jobs, choice.request(output_dir), model_id, on_events)
+    let hub = hub_token::hub_settings_for(&choice.recipe.model);
+    start_job(&jobs, choice.request(output_dir, hub), model_id, on_events)
 }
 
 /// Starts a training job whose events go to the page's channel.
@@ -251,6 +259,23 @@ pub async fn discard_unfinished(
         ));
     }
     blocking(move || library.discard_unfinished(&model_id)).await
+}
+
+/// Where the Hugging Face token would come from (environment, keyring or none).
+#[tauri::command]
+pub async fn hub_token_status() -> CommandResult<TokenSource> {
+    blocking(|| Ok(hub_token::source())).await
+}
+
+/// Keeps the token in the OS keyring for downloads of private or gated models.
+#[tauri::command]
+pub async fn save_hub_token(token: String) -> CommandResult<TokenSource> {
+    blocking_app(move || hub_token::save(&token)).await
+}
+
+#[tauri::command]
+pub async fn forget_hub_token() -> CommandResult<TokenSource> {
+    blocking_app(hub_token::forget).await
 }
 
 #[tauri::command]

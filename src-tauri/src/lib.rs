@@ -2,6 +2,7 @@
 //! progress forwarded to the page. No ML logic here.
 
 mod commands;
+mod hub_token;
 mod inference_jobs;
 mod jobs;
 
@@ -41,6 +42,9 @@ pub fn run() {
             commands::download_model,
             commands::start_training,
             commands::cancel_training,
+            commands::hub_token_status,
+            commands::save_hub_token,
+            commands::forget_hub_token,
             commands::resume_training,
             commands::list_unfinished,
             commands::discard_unfinished,

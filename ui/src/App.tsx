@@ -13,6 +13,7 @@ import type { RecipeProblem } from "./bindings/RecipeProblem";
 import type { TrainingEvent } from "./bindings/TrainingEvent";
 import type { TrainingReport } from "./bindings/TrainingReport";
 import type { TrainingStarted } from "./bindings/TrainingStarted";
+import type { TokenSource } from "./bindings/TokenSource";
 import type { UnfinishedEntry } from "./bindings/UnfinishedEntry";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { StepHeader, type StepName } from "./components/StepHeader";
@@ -55,6 +56,7 @@ export function App() {
   const [section, setSection] = useState<Section>("Train");
   const [models, setModels] = useState<LibraryEntry[]>([]);
   const [unfinished, setUnfinished] = useState<UnfinishedEntry[]>([]);
+  const [tokenSource, setTokenSource] = useState<TokenSource | null>(null);
   const [droppedFiles, setDroppedFiles] = useState<string[]>([]);
 
   const fail = useCallback((e: unknown) => setError(toErrorReport(e)), []);
@@ -72,6 +74,9 @@ export function App() {
     api.listUnfinished().then(setUnfinished, fail);
   }, [fail]);
   useEffect(refreshModels, [refreshModels]);
+  useEffect(() => {
+    if (step === "Model" && tokenSource === null) api.hubTokenStatus().then(setTokenSource, fail);
+  }, [step, tokenSource, fail]);
   // The Models page lists what is on disk now.
   useEffect(() => {
     if (section === "Models") refreshModels();
@@ -317,6 +322,9 @@ export function App() {
           onModel={(name) => setRecipe({ ...recipe, model: name })}
           onDownload={downloadModel}
           onChooseFolder={() => api.choosePath("model_folder").then((p) => p && setRecipe({ ...recipe, model: p }), fail)}
+          tokenSource={tokenSource}
+          onSaveToken={(token) => api.saveHubToken(token).then(setTokenSource, fail)}
+          onForgetToken={() => api.forgetHubToken().then(setTokenSource, fail)}
           onBack={() => setStep("Data")}
           onNext={() => setStep("Settings")}
         />

@@ -15,6 +15,7 @@ import type { RecipeProblem } from "./bindings/RecipeProblem";
 import type { TrainingEvent } from "./bindings/TrainingEvent";
 import type { TrainingReport } from "./bindings/TrainingReport";
 import type { TrainingStarted } from "./bindings/TrainingStarted";
+import type { TokenSource } from "./bindings/TokenSource";
 import type { UnfinishedEntry } from "./bindings/UnfinishedEntry";
 
 export const api = {
@@ -41,6 +42,9 @@ export const api = {
   },
   listUnfinished: () => invoke<UnfinishedEntry[]>("list_unfinished"),
   discardUnfinished: (modelId: string) => invoke<void>("discard_unfinished", { modelId }),
+  hubTokenStatus: () => invoke<TokenSource>("hub_token_status"),
+  saveHubToken: (token: string) => invoke<TokenSource>("save_hub_token", { token }),
+  forgetHubToken: () => invoke<TokenSource>("forget_hub_token"),
   cancelTraining: (jobId: number) => invoke<boolean>("cancel_training", { jobId }),
   listModels: () => invoke<LibraryEntry[]>("list_models"),
   modelReport: (modelId: string) => invoke<TrainingReport>("model_report", { modelId }),

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import type { ModelAvailability } from "../bindings/ModelAvailability";
 import type { SuggestedModel } from "../bindings/SuggestedModel";
+import type { TokenSource } from "../bindings/TokenSource";
 import { formatBytes } from "../logic/format";
 
 export interface DownloadState {
@@ -18,6 +19,10 @@ export interface ModelStepProps {
   onModel: (name: string) => void;
   onDownload: (name: string) => void;
   onChooseFolder: () => void;
+  /** Where the Hugging Face token for private models comes from (never the token itself). */
+  tokenSource: TokenSource | null;
+  onSaveToken: (token: string) => Promise<void>;
+  onForgetToken: () => void;
   onBack: () => void;
   onNext: () => void;
 }
@@ -25,6 +30,7 @@ export interface ModelStepProps {
 export function ModelStep(p: ModelStepProps) {
   const isSuggested = p.suggestions.some((s) => s.id === p.model);
   const [custom, setCustom] = useState(isSuggested ? "" : p.model);
+  const [token, setToken] = useState("");
   useEffect(() => {
     if (!isSuggested) setCustom(p.model);
   }, [p.model, isSuggested]);
@@ -88,6 +94,25 @@ export function ModelStep(p: ModelStepProps) {
               {status.status}
             </span>
           )}
+        </label>
+        <label data-testid="hub-token">
+          Private or gated Hub models: your Hugging Face access token
+          {p.tokenSource === "environment" ? (
+            <span className="help ok">Taken from HF_TOKEN, set for this app.</span>
+          ) : p.tokenSource === "keyring" ? (
+            <div className="row">
+              <span className="help ok">Saved in the system keyring; used only to download models.</span>
+              <button onClick={p.onForgetToken}>Forget it</button>
+            </div>
+          ) : (
+            <div className="row">
+              <input type="password" value={token} placeholder="hf_…" autoComplete="off" onChange={(e) => setToken(e.target.value)} />
+              <button disabled={!token.trim()} onClick={() => p.onSaveToken(token).then(() => setToken(""))}>
+                Save in the keyring
+              </button>
+            </div>
+          )}
+          <span className="help">Public models need none. The token is kept by your operating system, never in a file or a report.</span>
         </label>
       </div>
       <div className="row space-between">
