@@ -139,9 +139,15 @@ fn a_run_killed_mid_epoch_resumes_to_the_same_model() {
         "{stderr}"
     );
 
+    // What a kill during a checkpoint write leaves: a hidden folder of a process now gone
+    // (pid 4194304 is above Linux's maximum).
+    let stale = resumed.join("checkpoints/.epoch-2.partial-4194304-0");
+    std::fs::create_dir(&stale).unwrap();
+
     let (ok, stderr) = run(bert_studio().args(["train", "--resume", resumed.to_str().unwrap()]));
     assert!(ok, "{stderr}");
     assert!(stderr.contains("Resuming after epoch 1"), "{stderr}");
+    assert!(!stale.exists(), "the stale partial checkpoint was removed");
 
     let (a, b) = (report(&whole), report(&resumed));
     assert_eq!(a["final_metrics"], b["final_metrics"]);

@@ -561,6 +561,8 @@ fn train_on<B: AutodiffBackend>(
     let mut started_unix = unix_now();
     let mut last_checkpoint: Option<(usize, PathBuf)> = None;
     if let Some((path, state)) = resumed {
+        // A checkpoint being written when the process was killed left a hidden folder.
+        crate::fsutil::remove_stale_partials(&request.output_dir.join(CHECKPOINTS_DIR));
         let (moments, steps) = read_optimizer(&path.join(OPTIMIZER_FILE))?;
         optimizer
             .restore_moments(&mut model, moments, steps, device)
