@@ -1,6 +1,7 @@
 //! The model library: one folder per finished training run, each a Hugging Face model folder
-//! with its `recipe.json` and `training_report.json`. The app keeps it under the OS's app-data
-//! folder; the comparison view reads it back.
+//! with its `recipe.json` and `training_report.json`, and the folders of unfinished runs (only
+//! `checkpoints/`, resumable). The app keeps it under the OS's app-data folder; the comparison
+//! view reads it back.
 
 use std::path::{Path, PathBuf};
 
@@ -152,7 +153,6 @@ impl Library {
         self.entry(id)
     }
 
-    /// Removes a model folder from the library for good.
     /// Runs that can be resumed, the most recently saved first.
     pub fn unfinished(&self) -> Result<Vec<UnfinishedEntry>> {
         let entries = match std::fs::read_dir(&self.root) {
@@ -192,6 +192,7 @@ impl Library {
         std::fs::remove_dir_all(&folder).map_err(|e| EngineError::io("delete", &folder, e))
     }
 
+    /// Removes a model folder from the library for good.
     pub fn delete(&self, id: &str) -> Result<()> {
         let folder = self.folder(id)?;
         std::fs::remove_dir_all(&folder).map_err(|e| EngineError::io("delete", &folder, e))
@@ -469,7 +470,16 @@ mod tests {
         let library = Library::at(root.path());
         for id in ["..", "../x", ".hidden", "", "a/b"] {
             assert!(library.folder(id).is_err(), "{id}");
+            assert!(library.unfinished_folder(id).is_err(), "{id}");
+            assert!(library.discard_unfinished(id).is_err(), "{id}");
         }
+        // A finished model is not an unfinished run: Discard cannot delete it.
+        let finished = root.path().join("finished");
+        std::fs::create_dir(&finished).unwrap();
+        std::fs::write(finished.join("config.json"), "{}").unwrap();
+        assert!(library.discard_unfinished("finished").is_err());
+        assert!(finished.exists());
+        assert!(library.unfinished().unwrap().is_empty());
         assert!(library.list().unwrap().is_empty());
         let folder = library.new_run_folder(Path::new("/data/my data.csv"), 0);
         assert_eq!(folder, root.path().join("my-data-19700101-000000"));

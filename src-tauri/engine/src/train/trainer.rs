@@ -326,6 +326,49 @@ pub fn train(
     sink: &mut dyn FnMut(TrainingEvent),
     cancel: &CancelToken,
 ) -> Result<TrainingReport> {
+    let result = check_request(request)
+        .and_then(|()| choose_backend(request.recipe.device))
+        .and_then(|backend| match backend.kind {
+            BackendKind::Cpu => train_on::<Autodiff<crate::backend::CpuBackend>>(
+                request,
+                &Default::default(),
+                backend,
+                sink,
+                cancel,
+            ),
+            #[cfg(feature = "wgpu")]
+            BackendKind::Wgpu => on_gpu(&request.recipe, backend, || {
+                train_on::<Autodiff<crate::backend::WgpuBackend>>(
+                    request,
+                    &Default::default(),
+                    backend,
+                    sink,
+                    cancel,
+                )
+            }),
+            #[cfg(feature = "cuda")]
+            BackendKind::Cuda => on_gpu(&request.recipe, backend, || {
+                train_on::<Autodiff<crate::backend::CudaBackend>>(
+                    request,
+                    &Default::default(),
+                    backend,
+                    sink,
+                    cancel,
+                )
+            }),
+        });
+    match &result {
+        Err(EngineError::Cancelled) => sink(TrainingEvent::Cancelled),
+        Err(e) => sink(TrainingEvent::Failed {
+            message: e.to_string(),
+        }),
+        Ok(_) => {}
+    }
+    result
+}
+
+/// A valid recipe, and no unfinished run in the output folder that a fresh run would destroy.
+fn check_request(request: &TrainingRequest) -> Result<()> {
     request.recipe.validate()?;
     if !request.resume
         && let Some(run) = unfinished_run(&request.output_dir)?
@@ -338,43 +381,7 @@ pub fn train(
             request.output_dir.display()
         )));
     }
-    let result = choose_backend(request.recipe.device).and_then(|backend| match backend.kind {
-        BackendKind::Cpu => train_on::<Autodiff<crate::backend::CpuBackend>>(
-            request,
-            &Default::default(),
-            backend,
-            sink,
-            cancel,
-        ),
-        #[cfg(feature = "wgpu")]
-        BackendKind::Wgpu => on_gpu(&request.recipe, backend, || {
-            train_on::<Autodiff<crate::backend::WgpuBackend>>(
-                request,
-                &Default::default(),
-                backend,
-                sink,
-                cancel,
-            )
-        }),
-        #[cfg(feature = "cuda")]
-        BackendKind::Cuda => on_gpu(&request.recipe, backend, || {
-            train_on::<Autodiff<crate::backend::CudaBackend>>(
-                request,
-                &Default::default(),
-                backend,
-                sink,
-                cancel,
-            )
-        }),
-    });
-    match &result {
-        Err(EngineError::Cancelled) => sink(TrainingEvent::Cancelled),
-        Err(e) => sink(TrainingEvent::Failed {
-            message: e.to_string(),
-        }),
-        Ok(_) => {}
-    }
-    result
+    Ok(())
 }
 
 /// Runs a job on a GPU backend. burn's GPU backends report a failed allocation (and other
