@@ -86,7 +86,23 @@ test("train a model by clicking: sample data → columns → tiny model → live
     const capabilities = new Capabilities();
     capabilities.set("tauri:options", { application });
     capabilities.setBrowserName("wry");
-    driver = await new Builder().withCapabilities(capabilities).usingServer(`http://127.0.0.1:${port}/`).build();
+    const openWindow = () => new Builder().withCapabilities(capabilities).usingServer(`http://127.0.0.1:${port}/`).build();
+    driver = await openWindow();
+    // The app of this test (its own data folder), killed as a crash or a power cut would.
+    const killApp = () => {
+      const ours = readdirSync("/proc").filter((pid) => {
+        try {
+          return (
+            readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith(application) &&
+            readFileSync(`/proc/${pid}/environ`, "utf8").includes(`XDG_DATA_HOME=${env.XDG_DATA_HOME}\0`)
+          );
+        } catch {
+          return false;
+        }
+      });
+      assert.ok(ours.length > 0, "the app process");
+      ours.forEach((pid) => process.kill(Number(pid), "SIGKILL"));
+    };
     const shot = async (name) => {
       if (!screenshots) return;
       mkdirSync(screenshots, { recursive: true });
@@ -192,14 +208,24 @@ test("train a model by clicking: sample data → columns → tiny model → live
     assert.ok(existsSync(join(library, stopped[0], "checkpoints", "epoch-1", "trainer_state.json")));
     assert.ok(!existsSync(join(library, stopped[0], "model.safetensors")));
 
-    // 7. The library offers to resume it; resumed, it finishes into a model like any other,
-    //    and its checkpoints (written only for resuming) are gone.
-    await (await find("section-models")).click();
-    assert.equal(await (await find("section-models")).getText(), "Models (1)");
-    const unfinishedRow = await find(`unfinished-${stopped[0]}`);
-    assert.match(await unfinishedRow.getAttribute("textContent"), /1 of 2 epochs/);
-    await (await find(`resume-${stopped[0]}`)).click();
-    await find("resumed-note", 30_000);
+    // 7. The library offers to resume it. Resumed, it is cut short again, this time by killing
+    //    the app (SIGKILL, as a crash or a power cut); the restarted app still offers it, and
+    //    resumed once more it finishes into a model like any other, its checkpoints (written
+    //    only for resuming) gone.
+    const resumeFromLibrary = async () => {
+      await (await find("section-models")).click();
+      assert.equal(await (await find("section-models")).getText(), "Models (1)");
+      const unfinishedRow = await find(`unfinished-${stopped[0]}`);
+      assert.match(await unfinishedRow.getAttribute("textContent"), /1 of 2 epochs/);
+      await (await find(`resume-${stopped[0]}`)).click();
+      await find("resumed-note", 30_000);
+    };
+    await resumeFromLibrary();
+    killApp();
+    await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
+    assert.ok(!existsSync(join(library, stopped[0], "model.safetensors")), "killed before the end");
+    driver = await openWindow();
+    await resumeFromLibrary();
     await find("result-view", 300_000);
     await driver.wait(async () => (await (await find("section-models")).getText()) === "Models (2)", 10_000, "library count");
     assert.ok(existsSync(join(library, stopped[0], "model.safetensors")));

@@ -147,22 +147,27 @@ pub fn write_optimizer(path: &Path, moments: &NamedMoments, steps: usize) -> Res
 
 /// Reads what `write_optimizer` wrote: the moments and the step count.
 pub fn read_optimizer(path: &Path) -> Result<(NamedMoments, usize)> {
+    let bytes = std::fs::read(path).map_err(|e| EngineError::io("read", path, e))?;
+    parse_optimizer(&bytes, path)
+}
+
+/// `read_optimizer` on bytes already read (`path` names them in messages).
+pub fn parse_optimizer(bytes: &[u8], path: &Path) -> Result<(NamedMoments, usize)> {
     let broken = |why: String| {
         EngineError::invalid(format!(
             "The checkpoint's optimizer state \"{}\" cannot be read ({why}); resume from another checkpoint or start the run again.",
             path.display()
         ))
     };
-    let bytes = std::fs::read(path).map_err(|e| EngineError::io("read", path, e))?;
     let (_, header) =
-        safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| broken(e.to_string()))?;
+        safetensors::SafeTensors::read_metadata(bytes).map_err(|e| broken(e.to_string()))?;
     let steps = header
         .metadata()
         .as_ref()
         .and_then(|m| m.get("steps"))
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| broken("no step count".into()))?;
-    let file = safetensors::SafeTensors::deserialize(&bytes).map_err(|e| broken(e.to_string()))?;
+    let file = safetensors::SafeTensors::deserialize(bytes).map_err(|e| broken(e.to_string()))?;
     let values = |name: &str| -> Result<Vec<f32>> {
         let view = file.tensor(name).map_err(|e| broken(e.to_string()))?;
         if view.dtype() != safetensors::Dtype::F32 {
@@ -201,7 +206,12 @@ pub fn write_state(dir: &Path, state: &TrainerState) -> Result<()> {
 
 fn read_state(path: &Path) -> Result<TrainerState> {
     let text = std::fs::read_to_string(path).map_err(|e| EngineError::io("read", path, e))?;
-    let state: TrainerState = serde_json::from_str(&text).map_err(|e| {
+    parse_state(&text, path)
+}
+
+/// `trainer_state.json` from its text (`path` names it in messages).
+pub fn parse_state(text: &str, path: &Path) -> Result<TrainerState> {
+    let state: TrainerState = serde_json::from_str(text).map_err(|e| {
         EngineError::invalid(format!(
             "\"{}\" is not a checkpoint state BERT Studio can read: {e}.",
             path.display()
