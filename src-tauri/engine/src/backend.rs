@@ -35,17 +35,113 @@ pub struct BackendChoice {
     pub reason: &'static str,
 }
 
+/// What the automatic choice found on this computer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GpuSurvey {
+    /// An NVIDIA GPU answers through the CUDA driver (CUDA builds only).
+    pub cuda: bool,
+    /// wgpu sees a hardware GPU adapter (discrete, integrated or virtual).
+    pub wgpu_gpu: bool,
+    /// wgpu sees only software renderers (Mesa's llvmpipe/lavapipe, WARP…).
+    pub software_only: bool,
+}
+
+/// Looks for GPUs once per process (enumerating adapters takes a moment).
+pub fn survey_gpus() -> GpuSurvey {
+    static SURVEY: std::sync::OnceLock<GpuSurvey> = std::sync::OnceLock::new();
+    *SURVEY.get_or_init(|| {
+        let (wgpu_gpu, software_only) = survey_wgpu();
+        GpuSurvey {
+            cuda: cuda_usable(),
+            wgpu_gpu,
+            software_only,
+        }
+    })
+}
+
+#[cfg(feature = "cuda")]
+fn cuda_usable() -> bool {
+    // Without the driver library, cudarc panics when loading it: that too means "no".
+    std::panic::catch_unwind(|| {
+        cudarc::driver::result::init().is_ok()
+            && cudarc::driver::result::device::get_count().is_ok_and(|n| n > 0)
+    })
+    .unwrap_or(false)
+}
+
+#[cfg(not(feature = "cuda"))]
+fn cuda_usable() -> bool {
+    false
+}
+
+/// (a hardware adapter exists, only software adapters exist)
+#[cfg(feature = "wgpu")]
+fn survey_wgpu() -> (bool, bool) {
+    let adapters = std::panic::catch_unwind(|| {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
+        futures_lite::future::block_on(instance.enumerate_adapters(wgpu::Backends::all()))
+            .iter()
+            .map(|a| a.get_info().device_type)
+            .collect::<Vec<_>>()
+    })
+    .unwrap_or_default();
+    let hardware = adapters.iter().any(|t| {
+        matches!(
+            t,
+            wgpu::DeviceType::DiscreteGpu
+                | wgpu::DeviceType::IntegratedGpu
+                | wgpu::DeviceType::VirtualGpu
+        )
+    });
+    (hardware, !hardware && !adapters.is_empty())
+}
+
+#[cfg(not(feature = "wgpu"))]
+fn survey_wgpu() -> (bool, bool) {
+    (false, false)
+}
+
+/// `device auto`: CUDA when an NVIDIA GPU answers, else a hardware GPU through wgpu, else the
+/// CPU, with the reason in words.
+pub fn auto_backend(survey: GpuSurvey) -> BackendChoice {
+    #[cfg(feature = "cuda")]
+    if survey.cuda {
+        return BackendChoice {
+            kind: BackendKind::Cuda,
+            name: "NVIDIA GPU (CUDA)",
+            reason: "automatic choice: an NVIDIA GPU answers through CUDA",
+        };
+    }
+    #[cfg(feature = "wgpu")]
+    if survey.wgpu_gpu {
+        return BackendChoice {
+            kind: BackendKind::Wgpu,
+            name: "GPU (wgpu)",
+            reason: "automatic choice: a GPU answers through Vulkan, Metal or DirectX (wgpu)",
+        };
+    }
+    let reason = if !cfg!(any(feature = "wgpu", feature = "cuda")) {
+        "automatic choice: this build has no GPU backend, so the CPU runs the job"
+    } else if survey.software_only {
+        "automatic choice: no GPU found (the only graphics adapter is a software renderer, \
+         slower than the CPU backend), so the CPU runs the job"
+    } else {
+        "automatic choice: no GPU found, so the CPU runs the job"
+    };
+    BackendChoice {
+        kind: BackendKind::Cpu,
+        name: "CPU",
+        reason,
+    }
+}
+
 /// The backend for a device choice; a GPU backend missing from this build is an error in words.
 pub fn choose_backend(device: crate::train::DeviceChoice) -> crate::Result<BackendChoice> {
     use crate::train::DeviceChoice;
     let chosen = "chosen by you";
     let (kind, name, reason) = match device {
         DeviceChoice::Cpu => (BackendKind::Cpu, "CPU", chosen),
-        DeviceChoice::Auto => (
-            BackendKind::Cpu,
-            "CPU",
-            "automatic choice: GPU detection is not available in this build, so the CPU runs the job",
-        ),
+        DeviceChoice::Auto => return Ok(auto_backend(survey_gpus())),
         #[cfg(feature = "wgpu")]
         DeviceChoice::Wgpu => (BackendKind::Wgpu, "GPU (wgpu)", chosen),
         #[cfg(not(feature = "wgpu"))]
@@ -64,4 +160,50 @@ pub fn choose_backend(device: crate::train::DeviceChoice) -> crate::Result<Backe
         }
     };
     Ok(BackendChoice { kind, name, reason })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_prefers_cuda_then_a_hardware_gpu_then_the_cpu() {
+        let survey = |cuda, wgpu_gpu, software_only| GpuSurvey {
+            cuda,
+            wgpu_gpu,
+            software_only,
+        };
+        let nothing = auto_backend(survey(false, false, false));
+        assert_eq!(nothing.kind, BackendKind::Cpu);
+        let software = auto_backend(survey(false, false, true));
+        assert_eq!(software.kind, BackendKind::Cpu);
+        #[cfg(feature = "wgpu")]
+        {
+            assert!(software.reason.contains("software renderer"));
+            assert_eq!(
+                nothing.reason,
+                "automatic choice: no GPU found, so the CPU runs the job"
+            );
+            let gpu = auto_backend(survey(false, true, false));
+            assert_eq!((gpu.kind, gpu.name), (BackendKind::Wgpu, "GPU (wgpu)"));
+        }
+        let both = auto_backend(survey(true, true, false));
+        #[cfg(feature = "cuda")]
+        assert_eq!(both.kind, BackendKind::Cuda);
+        #[cfg(all(feature = "wgpu", not(feature = "cuda")))]
+        assert_eq!(both.kind, BackendKind::Wgpu);
+        let _ = both;
+    }
+
+    /// On this machine (or CI): whatever the survey finds, auto names a backend this build has
+    /// and says why; where wgpu sees only Mesa's software Vulkan, that is the CPU.
+    #[test]
+    fn auto_on_this_machine_is_explained() {
+        let survey = survey_gpus();
+        let choice = choose_backend(crate::train::DeviceChoice::Auto).unwrap();
+        assert!(choice.reason.starts_with("automatic choice: "));
+        if survey.software_only && !survey.cuda {
+            assert_eq!(choice.kind, BackendKind::Cpu);
+        }
+    }
 }
