@@ -13,7 +13,7 @@ use bert_studio_engine::source::{DownloadEvent, HubSettings, resolve_model};
 use bert_studio_engine::train::{
     DataSummary, Recipe, RecipeProblem, TrainingEvent, TrainingReport, TrainingRequest, check_data,
 };
-use bert_studio_engine::{EngineError, ErrorReport};
+use bert_studio_engine::{EngineError, ErrorReport, unix_now};
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State, WebviewWindow};
@@ -137,7 +137,7 @@ impl DataChoice {
             dialect: self.dialect,
             hub,
             always_checkpoint: true,
-            resume: false,
+            resume_from: None,
         }
     }
 }
@@ -572,13 +572,6 @@ pub async fn import_model(
         return Ok(None);
     };
     blocking(move || library.import(&source, unix_now()).map(Some)).await
-}
-
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// Compares library models on the validation data of their own runs.

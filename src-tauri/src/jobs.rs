@@ -185,7 +185,7 @@ mod tests {
                 ..HubSettings::default()
             },
             always_checkpoint: true,
-            resume: false,
+            resume_from: None,
         }
     }
 

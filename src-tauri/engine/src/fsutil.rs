@@ -42,17 +42,33 @@ pub fn file_name_of(path: &str) -> String {
 /// If `fill` fails, the temporary folder is removed and any previous `dest` is untouched.
 pub fn write_dir_atomically(dest: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let parent = parent_of(dest);
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| EngineError::io("create the folder", &parent, e))?;
-    let tmp = temp_sibling(dest, "partial");
-    std::fs::create_dir(&tmp).map_err(|e| EngineError::io("create the folder", &tmp, e))?;
-    if let Err(e) = fill(&tmp) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
+    // Parent folders made here are removed again on failure: a failed write leaves nothing.
+    let first_made = parent
+        .ancestors()
+        .take_while(|p| !p.exists())
+        .last()
+        .map(Path::to_path_buf);
+    let undo = |e: EngineError| {
+        if let Some(first_made) = &first_made {
+            for folder in parent.ancestors() {
+                if std::fs::remove_dir(folder).is_err() || folder == first_made {
+                    break;
+                }
+            }
+        }
+        Err(e)
+    };
+    if let Err(e) = std::fs::create_dir_all(&parent) {
+        return undo(EngineError::io("create the folder", &parent, e));
     }
-    if let Err(e) = replace_path(&tmp, dest) {
+    let tmp = temp_sibling(dest, "partial");
+    if let Err(e) = std::fs::create_dir(&tmp) {
+        return undo(EngineError::io("create the folder", &tmp, e));
+    }
+    let written = fill(&tmp).and_then(|()| replace_path(&tmp, dest));
+    if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
+        return undo(e);
     }
     Ok(())
 }
@@ -149,6 +165,20 @@ fn parent_of(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_write_removes_the_parent_folders_it_made() {
+        let root = tempfile::tempdir().unwrap();
+        let dest = root.path().join("run/checkpoints/epoch-1");
+        let err = write_dir_atomically(&dest, |_| Err(EngineError::invalid("disk full")));
+        assert!(err.is_err());
+        assert!(std::fs::read_dir(root.path()).unwrap().next().is_none());
+        // Folders that were there before stay.
+        std::fs::create_dir(root.path().join("run")).unwrap();
+        let _ = write_dir_atomically(&dest, |_| Err(EngineError::invalid("disk full")));
+        assert!(root.path().join("run").is_dir());
+        assert!(!root.path().join("run/checkpoints").exists());
+    }
 
     #[test]
     fn failed_fill_keeps_the_previous_folder() {

@@ -18,3 +18,12 @@ pub use error::{EngineError, ErrorReport, Result};
 
 /// The engine's version, recorded in reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Seconds since 1970 (0 if the clock is set before it): the timestamps of reports, checkpoints
+/// and library folders.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

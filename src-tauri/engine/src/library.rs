@@ -14,6 +14,7 @@ use crate::fsutil::{file_name_of, free_path, write_dir_atomically, write_file_at
 use crate::model::{LoadOptions, ModelConfig, load_model_folder};
 use crate::train::{TrainingReport, UnfinishedRun, unfinished_run};
 
+use crate::train::checkpoint::CHECKPOINTS_DIR;
 pub use crate::train::checkpoint::REPORT_FILE;
 const META_FILE: &str = "library.json";
 
@@ -175,10 +176,13 @@ impl Library {
         Ok(list)
     }
 
-    /// The folder of an unfinished run, refusing ids that would leave the library.
+    /// The folder of an unfinished run (checkpoints, no report), refusing ids that would leave
+    /// the library. Its checkpoint is read by whoever uses it (`TrainingRequest::resume`).
     pub fn unfinished_folder(&self, id: &str) -> Result<PathBuf> {
         let folder = self.root.join(id);
-        if !plain_id(id) || !matches!(unfinished_run(&folder), Ok(Some(_))) {
+        let unfinished =
+            folder.join(CHECKPOINTS_DIR).is_dir() && !folder.join(REPORT_FILE).is_file();
+        if !plain_id(id) || !unfinished {
             return Err(EngineError::invalid(format!(
                 "There is no unfinished run \"{id}\" in the library."
             )));

@@ -12,12 +12,7 @@ fn bert_studio(args: &[&str]) -> (bool, String, String) {
 
 /// Runs the CLI offline, with extra environment variables.
 fn bert_studio_with_env(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bert-studio"))
-        .args(args)
-        .env("HF_HUB_OFFLINE", "1")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
+    let out = cli().args(args).envs(env.iter().copied()).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -168,16 +163,10 @@ fn the_hub_token_is_never_written() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("model");
     let sample = repo_root().join("data/sample/nace_fr.csv");
-    let model = fixtures().join("tiny-bert");
-    let (ok, stdout, stderr) = bert_studio_with_env(
+    let args = tiny_training(
+        &sample,
+        &output,
         &[
-            "train",
-            "--input",
-            sample.to_str().unwrap(),
-            "--model",
-            model.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
             "--epochs",
             "1",
             "--max-seq-len",
@@ -186,8 +175,9 @@ fn the_hub_token_is_never_written() {
             "epoch",
             "--json",
         ],
-        &[("HF_TOKEN", token)],
     );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, stdout, stderr) = bert_studio_with_env(&args, &[("HF_TOKEN", token)]);
     assert!(ok, "{stderr}");
     let mut seen = vec![stdout, stderr];
     let mut folders = vec![output.clone()];
@@ -289,16 +279,10 @@ fn a_failed_write_keeps_the_previous_result_and_names_the_path() {
     }
     let before = names_in(&earlier);
     for save_strategy in ["no", "epoch"] {
-        let (ok, stderr) = bert_studio_with_file_limit(
-            64,
+        let args = tiny_training(
+            &sample,
+            &earlier,
             &[
-                "train",
-                "--input",
-                sample.to_str().unwrap(),
-                "--model",
-                model.to_str().unwrap(),
-                "--output",
-                earlier.to_str().unwrap(),
                 "--epochs",
                 "1",
                 "--max-seq-len",
@@ -307,6 +291,8 @@ fn a_failed_write_keeps_the_previous_result_and_names_the_path() {
                 save_strategy,
             ],
         );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, stderr) = bert_studio_with_file_limit(64, &args);
         assert!(!ok, "{save_strategy}");
         assert!(
             stderr.contains("File too large") && stderr.contains("model.safetensors"),

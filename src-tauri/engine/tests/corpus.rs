@@ -35,7 +35,7 @@ fn data_outcome(path: &Path, text: &str, label: &str) -> Result<String, String> 
             ..HubSettings::default()
         },
         always_checkpoint: false,
-        resume: false,
+        resume_from: None,
     };
     match catch_unwind(AssertUnwindSafe(|| check_data(&request))) {
         Err(_) => panic!("{}: the engine panicked", path.display()),

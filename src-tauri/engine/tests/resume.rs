@@ -8,42 +8,32 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::*;
+use common::cli as bert_studio;
 
-fn bert_studio() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bert-studio"));
-    command.env("HF_HUB_OFFLINE", "1");
-    command
-}
+use common::*;
 
 /// Three epochs of the tiny fixture on a copy of the sample data, a checkpoint per epoch,
 /// the best epoch kept (so the resume has to restore it too).
 fn train_args(data: &Path, output: &Path) -> Vec<String> {
-    let model = fixtures().join("tiny-bert");
-    [
-        "train",
-        "--input",
-        data.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-        "--model",
-        model.to_str().unwrap(),
-        "--epochs",
-        "3",
-        "--max-seq-len",
-        "32",
-        "--learning-rate",
-        "1e-3",
-        "--save-strategy",
-        "epoch",
-        "--load-best",
-        "true",
-        "--device",
-        "cpu",
-        "--json",
-    ]
-    .map(String::from)
-    .to_vec()
+    tiny_training(
+        data,
+        output,
+        &[
+            "--epochs",
+            "3",
+            "--max-seq-len",
+            "32",
+            "--learning-rate",
+            "1e-3",
+            "--save-strategy",
+            "epoch",
+            "--load-best",
+            "true",
+            "--device",
+            "cpu",
+            "--json",
+        ],
+    )
 }
 
 fn run(command: &mut Command) -> (bool, String) {

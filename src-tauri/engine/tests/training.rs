@@ -135,7 +135,7 @@ fn request(recipe: Recipe, train_csv: PathBuf, output: PathBuf) -> TrainingReque
             ..Default::default()
         },
         always_checkpoint: false,
-        resume: false,
+        resume_from: None,
     }
 }
 
@@ -402,7 +402,7 @@ fn app_runs_resume_after_a_stop_and_leave_no_checkpoints() {
     assert_eq!((unfinished.epochs_done, unfinished.epochs), (1, 3));
 
     let resume = TrainingRequest::resume(&stopped, HubSettings::default()).unwrap();
-    assert!(resume.always_checkpoint && resume.resume);
+    assert!(resume.always_checkpoint && resume.resume_from.is_some());
     let mut events = Vec::new();
     let report = train(&resume, &mut |e| events.push(e), &CancelToken::new()).unwrap();
     assert!(matches!(
@@ -467,7 +467,7 @@ fn a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint() {
         .find(|(name, _, _)| name == "classifier.weight")
         .expect("the classifier has moments");
     classifier.1.fill(f32::NAN);
-    write_optimizer(&optimizer, &moments, steps).unwrap();
+    write_optimizer(&optimizer, moments, steps).unwrap();
     let kept = std::fs::read(&optimizer).unwrap();
 
     let resume = TrainingRequest::resume(&out, HubSettings::default()).unwrap();

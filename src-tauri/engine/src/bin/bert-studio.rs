@@ -516,7 +516,7 @@ fn new_training_request(args: &TrainArgs) -> Result<TrainingRequest> {
         dialect: None,
         hub: HubSettings::from_env(),
         always_checkpoint: false,
-        resume: false,
+        resume_from: None,
     })
 }
 

@@ -15,5 +15,5 @@ pub use folder::{
 };
 pub use weights::{
     LoadError, LoadReport, PytorchFile, SafetensorsFile, Slot, TensorFile, load_weights,
-    write_safetensors,
+    write_f32_safetensors, write_safetensors,
 };

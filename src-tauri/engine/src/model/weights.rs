@@ -517,16 +517,35 @@ pub fn write_safetensors<B: Backend>(
     path: &Path,
 ) -> std::io::Result<()> {
     let mut model = model.clone();
-    let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = model
+    let tensors = model
         .hf_slots()
         .into_iter()
         .map(|(name, slot)| {
             let (shape, values) = slot.hf_values();
-            let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-            (name, shape, bytes)
+            (name, shape, values)
         })
         .collect();
-    let views = tensors
+    let metadata = std::collections::HashMap::from([("format".to_string(), "pt".to_string())]);
+    write_f32_safetensors(path, tensors, metadata)
+}
+
+/// Writes f32 tensors (name, shape, row-major values) as a safetensors file.
+pub fn write_f32_safetensors(
+    path: &Path,
+    tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
+    metadata: std::collections::HashMap<String, String>,
+) -> std::io::Result<()> {
+    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .into_iter()
+        .map(|(name, shape, values)| {
+            (
+                name,
+                shape,
+                values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            )
+        })
+        .collect();
+    let views = bytes
         .iter()
         .map(|(name, shape, bytes)| {
             let view =
@@ -535,11 +554,7 @@ pub fn write_safetensors<B: Backend>(
             (name.clone(), view)
         })
         .collect::<Vec<_>>();
-    let metadata = Some(std::collections::HashMap::from([(
-        "format".to_string(),
-        "pt".to_string(),
-    )]));
-    safetensors::serialize_to_file(views, metadata, path).map_err(|e| match e {
+    safetensors::serialize_to_file(views, Some(metadata), path).map_err(|e| match e {
         safetensors::SafeTensorError::IoError(io) => io,
         other => std::io::Error::other(other.to_string()),
     })

@@ -15,6 +15,7 @@ use super::metrics::Metrics;
 use super::recipe::{Recipe, StepPlan};
 use crate::data::CsvDialect;
 use crate::error::{EngineError, Result};
+use crate::model::write_f32_safetensors;
 
 pub const CHECKPOINTS_DIR: &str = "checkpoints";
 pub const STATE_FILE: &str = "trainer_state.json";
@@ -57,6 +58,14 @@ pub struct TrainerState {
     pub data: DataSummary,
     pub plan: StepPlan,
     pub parameters: usize,
+}
+
+/// The checkpoint a resumed run continues from, as read and checked when the resume was asked
+/// for (the run does not read it again).
+#[derive(Debug, Clone)]
+pub struct ResumePoint {
+    pub folder: PathBuf,
+    pub state: TrainerState,
 }
 
 /// The random generators. Shuffling uses a ChaCha8 generator whose position is saved. Dropout
@@ -118,31 +127,18 @@ pub type NamedMoments = Vec<(String, Vec<f32>, Vec<f32>)>;
 
 /// Writes `optimizer.safetensors`: `<name>.exp_avg` and `<name>.exp_avg_sq` per parameter
 /// (torch's names for the moments), the step count in the metadata.
-pub fn write_optimizer(path: &Path, moments: &NamedMoments, steps: usize) -> Result<()> {
-    let bytes: Vec<(String, Vec<u8>, usize)> = moments
-        .iter()
+pub fn write_optimizer(path: &Path, moments: NamedMoments, steps: usize) -> Result<()> {
+    let tensors = moments
+        .into_iter()
         .flat_map(|(name, first, second)| {
-            let le = |v: &Vec<f32>| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
             [
-                (format!("{name}.exp_avg"), le(first), first.len()),
-                (format!("{name}.exp_avg_sq"), le(second), second.len()),
+                (format!("{name}.exp_avg"), vec![first.len()], first),
+                (format!("{name}.exp_avg_sq"), vec![second.len()], second),
             ]
         })
         .collect();
-    let views = bytes
-        .iter()
-        .map(|(name, data, n)| {
-            let view =
-                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![*n], data)
-                    .expect("length matches byte count");
-            (name.clone(), view)
-        })
-        .collect::<Vec<_>>();
     let metadata = std::collections::HashMap::from([("steps".to_string(), steps.to_string())]);
-    safetensors::serialize_to_file(views, Some(metadata), path).map_err(|e| match e {
-        safetensors::SafeTensorError::IoError(io) => EngineError::io("write", path, io),
-        other => EngineError::io("write", path, std::io::Error::other(other.to_string())),
-    })
+    write_f32_safetensors(path, tensors, metadata).map_err(|e| EngineError::io("write", path, e))
 }
 
 /// Reads what `write_optimizer` wrote: the moments and the step count.
@@ -335,7 +331,7 @@ mod tests {
             ),
             ("b.bias".into(), vec![f32::MIN_POSITIVE], vec![7.0]),
         ];
-        write_optimizer(&path, &moments, 17).unwrap();
+        write_optimizer(&path, moments.clone(), 17).unwrap();
         let (read, steps) = read_optimizer(&path).unwrap();
         assert_eq!(steps, 17);
         assert_eq!(read, moments);

@@ -17,9 +17,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{
-    BestEpoch, CHECKPOINTS_DIR, OPTIMIZER_FILE, REPORT_FILE, RngState, STATE_FORMAT, TrainerState,
-    checkpoint_folder, data_fingerprint, dropout_seed, latest_checkpoint, prune_checkpoints,
-    read_optimizer, unfinished_run, write_optimizer, write_state,
+    BestEpoch, CHECKPOINTS_DIR, OPTIMIZER_FILE, REPORT_FILE, ResumePoint, RngState, STATE_FORMAT,
+    TrainerState, checkpoint_folder, data_fingerprint, dropout_seed, latest_checkpoint,
+    prune_checkpoints, read_optimizer, unfinished_run, write_optimizer, write_state,
 };
 use super::events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
 use super::metrics::{Metrics, classification_metrics};
@@ -39,6 +39,7 @@ use crate::model::{
 };
 use crate::source::{HubSettings, resolve_model};
 use crate::throttle::Throttle;
+use crate::unix_now;
 use burn::backend::Autodiff;
 
 /// Everything a training run needs.
@@ -54,8 +55,8 @@ pub struct TrainingRequest {
     /// Write a resumable checkpoint at every epoch end even when the recipe's save_strategy is
     /// "no" (the app always does); such checkpoints are removed once the run finishes.
     pub always_checkpoint: bool,
-    /// Continue from the newest checkpoint in `output_dir` (see `TrainingRequest::resume`).
-    pub resume: bool,
+    /// Continue from this checkpoint of `output_dir` (see `TrainingRequest::resume`).
+    pub resume_from: Option<ResumePoint>,
 }
 
 impl TrainingRequest {
@@ -68,21 +69,21 @@ impl TrainingRequest {
                 output_dir.display()
             )));
         }
-        let Some((_, state)) = latest_checkpoint(output_dir)? else {
+        let Some((folder, state)) = latest_checkpoint(output_dir)? else {
             return Err(EngineError::invalid(format!(
                 "\"{}\" holds no checkpoint to resume from. Checkpoints are written at each epoch end when save_strategy is \"epoch\" (always in the app); a run stopped before its first epoch ended has to start again.",
                 output_dir.display()
             )));
         };
         Ok(TrainingRequest {
-            recipe: state.recipe,
-            train_csv: state.train_csv,
-            validation_csv: state.validation_csv,
+            recipe: state.recipe.clone(),
+            train_csv: state.train_csv.clone(),
+            validation_csv: state.validation_csv.clone(),
             output_dir: output_dir.to_path_buf(),
             dialect: state.dialect,
             hub,
             always_checkpoint: state.resumable_only,
-            resume: true,
+            resume_from: Some(ResumePoint { folder, state }),
         })
     }
 
@@ -370,7 +371,7 @@ pub fn train(
 /// A valid recipe, and no unfinished run in the output folder that a fresh run would destroy.
 fn check_request(request: &TrainingRequest) -> Result<()> {
     request.recipe.validate()?;
-    if !request.resume
+    if request.resume_from.is_none()
         && let Some(run) = unfinished_run(&request.output_dir)?
     {
         return Err(EngineError::invalid(format!(
@@ -461,13 +462,7 @@ fn train_on<B: AutodiffBackend>(
         (&data.train_texts, &data.train_classes),
         (&data.validation_texts, &data.validation_classes),
     );
-    let resumed = if request.resume {
-        let (path, state) = latest_checkpoint(&request.output_dir)?.ok_or_else(|| {
-            EngineError::invalid(format!(
-                "\"{}\" holds no checkpoint to resume from.",
-                request.output_dir.display()
-            ))
-        })?;
+    let resumed = if let Some(ResumePoint { folder, state }) = &request.resume_from {
         if state.data_fingerprint != fingerprint {
             return Err(data_error(
                 &request.train_csv,
@@ -483,7 +478,7 @@ fn train_on<B: AutodiffBackend>(
                 ),
             });
         }
-        Some((path, state))
+        Some((folder.clone(), state.clone()))
     } else {
         None
     };
@@ -800,18 +795,12 @@ fn train_on<B: AutodiffBackend>(
                 plan,
                 parameters,
             };
-            let written = write_dir_atomically(&path, |dir| {
+            write_dir_atomically(&path, |dir| {
                 write_model_files(dir, &model.valid(), &config, &tokenizer)?;
                 let moments = optimizer.moments_by_name(&mut model);
-                write_optimizer(&dir.join(OPTIMIZER_FILE), &moments, optimizer.steps)?;
+                write_optimizer(&dir.join(OPTIMIZER_FILE), moments, optimizer.steps)?;
                 write_state(dir, &state)
-            });
-            if let Err(e) = written {
-                // Folders made for this first checkpoint go too (remove_dir leaves non-empty ones).
-                let _ = std::fs::remove_dir(request.output_dir.join(CHECKPOINTS_DIR));
-                let _ = std::fs::remove_dir(&request.output_dir);
-                return Err(e);
-            }
+            })?;
             prune_checkpoints(
                 &request.output_dir,
                 Some(epoch + 1),
@@ -857,13 +846,6 @@ fn train_on<B: AutodiffBackend>(
         seconds: report.wall_seconds,
     });
     Ok(report)
-}
-
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 fn config_with_labels(config: &ModelConfig, labels: &[String]) -> ModelConfig {
