@@ -9,6 +9,11 @@ Sub-commands:
                              classification folder, plus reference pooled outputs and logits
   schedules --out FILE       learning rates of transformers' schedulers, step by step
   metrics --out FILE         scikit-learn metrics of random predictions (fixture for the engine)
+  gradients --model DIR --out FILE
+                             the gradient of every parameter after one training step's
+                             backward pass (mean cross-entropy, batch of the reference texts,
+                             labels i mod 3, max 24 tokens, dropout off) as safetensors under
+                             the Hugging Face names
   logits --model DIR --texts FILE --max-len N
                              load a folder (e.g. one saved by the engine) with
                              AutoModelForSequenceClassification and pipeline("text-classification")
@@ -235,6 +240,22 @@ def metrics(out):
         json.dump(result, f_out, indent=1)
 
 
+def gradients(model_dir, out_file):
+    from safetensors.torch import save_file
+
+    texts = load_texts()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir)
+    model.eval()  # dropout off: masks cannot be matched across engines
+    enc = tokenizer(texts, truncation=True, max_length=24, padding=True, return_tensors="pt")
+    labels = torch.tensor([i % model.config.num_labels for i in range(len(texts))])
+    loss = model(**enc, labels=labels).loss
+    loss.backward()
+    grads = {name: p.grad.detach().contiguous() for name, p in model.named_parameters() if p.grad is not None}
+    meta = {"loss": repr(loss.item()), "generated_by": f"scripts/reference/reference.py gradients (transformers {transformers.__version__}, torch {torch.__version__})"}
+    save_file(grads, out_file, metadata=meta)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -246,6 +267,9 @@ def main():
     p = sub.add_parser("schedules")
     p.add_argument("--out", required=True)
     p = sub.add_parser("metrics")
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("gradients")
+    p.add_argument("--model", required=True)
     p.add_argument("--out", required=True)
     p = sub.add_parser("logits")
     p.add_argument("--model", required=True)
@@ -261,6 +285,8 @@ def main():
         schedules(args.out)
     elif args.command == "metrics":
         metrics(args.out)
+    elif args.command == "gradients":
+        gradients(args.model, args.out)
     else:
         logits(args.model, args.texts, args.max_len)
 

@@ -8,6 +8,7 @@ pub mod data;
 pub mod error;
 pub mod fsutil;
 pub mod inference;
+pub mod kernels;
 pub mod library;
 pub mod model;
 pub mod source;

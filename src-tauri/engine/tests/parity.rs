@@ -6,13 +6,13 @@ use std::path::Path;
 
 use bert_studio_engine::backend::{CpuBackend, CpuDevice};
 use bert_studio_engine::inference::forward_texts;
+use bert_studio_engine::kernels::FusedOps;
 use bert_studio_engine::model::{LoadOptions, LoadedModel, load_model_folder};
-use burn::tensor::backend::Backend;
 use common::*;
 
 const TOLERANCE: f32 = 1e-4;
 
-fn check_against_reference<B: Backend>(folder: &Path, reference: &Reference, device: &B::Device) {
+fn check_against_reference<B: FusedOps>(folder: &Path, reference: &Reference, device: &B::Device) {
     let loaded: LoadedModel<B> =
         load_model_folder(folder, &LoadOptions::default(), device).unwrap();
     assert!(loaded.report.initialized.is_empty(), "{:?}", loaded.report);

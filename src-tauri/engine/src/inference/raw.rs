@@ -1,6 +1,6 @@
 //! Raw model outputs (logits and pooled vectors) of texts, for parity checks.
 
-use burn::tensor::backend::Backend;
+use crate::kernels::FusedOps;
 
 use crate::error::Result;
 use crate::model::LoadedModel;
@@ -18,7 +18,7 @@ fn rows(values: Vec<f32>, width: usize) -> Vec<Vec<f32>> {
 
 /// Logits and pooled output of `texts` (tokenized with truncation to `max_len`, padded to the
 /// longest text of each batch of `batch_size`).
-pub fn forward_texts<B: Backend>(
+pub fn forward_texts<B: FusedOps>(
     loaded: &LoadedModel<B>,
     texts: &[&str],
     max_len: usize,

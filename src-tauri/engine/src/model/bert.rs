@@ -8,11 +8,12 @@ use burn::nn::{
     Dropout, DropoutConfig, Embedding, EmbeddingConfig, Initializer, LayerNorm, LayerNormConfig,
     Linear, LinearConfig,
 };
-use burn::tensor::activation::{gelu, relu, softmax, tanh};
+use burn::tensor::activation::{relu, tanh};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Bool, Int, Tensor};
 
 use super::config::ModelConfig;
+use crate::kernels::{FusedOps, attention, bias_gelu, dropout, residual_layer_norm};
 
 /// Added to the attention scores of padding positions so that softmax gives them no weight.
 /// Finite (unlike -inf) and representable in half precision.
@@ -38,13 +39,43 @@ impl Activation {
         }
     }
 
-    fn apply<B: Backend, const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
+    /// activation(x·W + b) of a `[rows, d_in]` input; the exact GELU runs fused with its bias.
+    fn dense<B: FusedOps>(&self, x: Tensor<B, 2>, linear: &Linear<B>) -> Tensor<B, 2> {
         match self {
-            Activation::Gelu => gelu(x),
-            Activation::GeluTanh => burn::tensor::activation::gelu_approximate(x),
-            Activation::Relu => relu(x),
+            Activation::Gelu => bias_gelu(x.matmul(linear.weight.val()), bias_of(linear)),
+            Activation::GeluTanh => burn::tensor::activation::gelu_approximate(dense(x, linear)),
+            Activation::Relu => relu(dense(x, linear)),
         }
     }
+}
+
+fn bias_of<B: Backend>(linear: &Linear<B>) -> Tensor<B, 1> {
+    linear
+        .bias
+        .as_ref()
+        .expect("BERT's dense layers all have a bias")
+        .val()
+}
+
+/// x·W + b on a `[rows, d_in]` input: one gemm, and one gemm for each gradient (burn's `Linear`
+/// on a 3-D input runs a batched matmul and sums a `[batch, d_in, d_out]` weight gradient).
+fn dense<B: Backend>(x: Tensor<B, 2>, linear: &Linear<B>) -> Tensor<B, 2> {
+    x.matmul(linear.weight.val()) + bias_of(linear).unsqueeze()
+}
+
+/// LayerNorm(x + residual) with a LayerNorm module's γ and β.
+fn add_and_norm<B: FusedOps>(
+    x: Tensor<B, 2>,
+    residual: Tensor<B, 2>,
+    norm: &LayerNorm<B>,
+    eps: f64,
+) -> Tensor<B, 2> {
+    let beta = norm
+        .beta
+        .as_ref()
+        .expect("BERT's LayerNorms all have a bias")
+        .val();
+    residual_layer_norm(x, residual, norm.gamma.val(), beta, eps)
 }
 
 /// Token ids of a batch, padded to the longest sequence, with `true` where a position is padding.
@@ -61,26 +92,42 @@ pub struct BertEmbeddings<B: Backend> {
     pub token_type_embeddings: Embedding<B>,
     pub layer_norm: LayerNorm<B>,
     pub dropout: Dropout,
+    #[module(skip)]
+    pub layer_norm_eps: f64,
 }
 
-impl<B: Backend> BertEmbeddings<B> {
-    pub fn forward(&self, input_ids: Tensor<B, 2, Int>) -> Tensor<B, 3> {
-        let [_, seq_len] = input_ids.dims();
+impl<B: FusedOps> BertEmbeddings<B> {
+    /// `[batch·seq, hidden]`: the rows of all sequences, one after the other.
+    pub fn forward(&self, input_ids: Tensor<B, 2, Int>) -> Tensor<B, 2> {
+        let [batch, seq_len] = input_ids.dims();
         let device = input_ids.device();
-        let words = self.word_embeddings.forward(input_ids);
+        let hidden = self.token_type_embeddings.weight.val().dims()[1];
+        let words = self
+            .word_embeddings
+            .forward(input_ids)
+            .reshape([batch * seq_len, hidden]);
         let positions =
             Tensor::<B, 1, Int>::arange(0..seq_len as i64, &device).reshape([1, seq_len]);
         let positions = self.position_embeddings.forward(positions);
         // Single-sentence classification: every token has token type 0.
-        let hidden = self.token_type_embeddings.weight.val().dims()[1];
         let token_type = self
             .token_type_embeddings
             .weight
             .val()
             .slice([0..1, 0..hidden])
             .reshape([1, 1, hidden]);
-        let embeddings = words + positions + token_type;
-        self.dropout.forward(self.layer_norm.forward(embeddings))
+        let position_and_type = (positions + token_type)
+            .expand([batch, seq_len, hidden])
+            .reshape([batch * seq_len, hidden]);
+        dropout(
+            add_and_norm(
+                words,
+                position_and_type,
+                &self.layer_norm,
+                self.layer_norm_eps,
+            ),
+            self.dropout.prob,
+        )
     }
 }
 
@@ -94,32 +141,41 @@ pub struct BertSelfAttention<B: Backend> {
     pub probs_dropout: Dropout,
     pub output_dropout: Dropout,
     pub num_heads: usize,
+    #[module(skip)]
+    pub layer_norm_eps: f64,
 }
 
-impl<B: Backend> BertSelfAttention<B> {
-    /// `score_bias`: `[batch, 1, 1, seq]`, 0 for real tokens and `MASKED_SCORE` for padding.
-    pub fn forward(&self, hidden: Tensor<B, 3>, score_bias: Tensor<B, 4>) -> Tensor<B, 3> {
-        let [batch, seq_len, width] = hidden.dims();
-        let head_dim = width / self.num_heads;
-        let split_heads = |x: Tensor<B, 3>| {
-            x.reshape([batch, seq_len, self.num_heads, head_dim])
-                .swap_dims(1, 2)
-        };
-        let q = split_heads(self.query.forward(hidden.clone()));
-        let k = split_heads(self.key.forward(hidden.clone()));
-        let v = split_heads(self.value.forward(hidden.clone()));
-
-        let scores = q
-            .matmul(k.swap_dims(2, 3))
-            .mul_scalar(1.0 / (head_dim as f64).sqrt())
-            + score_bias;
-        let probs = self.probs_dropout.forward(softmax(scores, 3));
-        let context = probs
-            .matmul(v)
-            .swap_dims(1, 2)
-            .reshape([batch, seq_len, width]);
-        let projected = self.output_dropout.forward(self.output.forward(context));
-        self.output_layer_norm.forward(projected + hidden)
+impl<B: FusedOps> BertSelfAttention<B> {
+    /// `hidden`: `[batch·seq, width]`; `key_bias`: `[batch, seq]`, 0 for real tokens and
+    /// `MASKED_SCORE` for padding.
+    pub fn forward(&self, hidden: Tensor<B, 2>, key_bias: Tensor<B, 2>) -> Tensor<B, 2> {
+        // Q, K and V from one projection: the three weights side by side (they stay three
+        // parameters under their Hugging Face names), one gemm forward, one for each gradient.
+        let weight = Tensor::cat(
+            vec![
+                self.query.weight.val(),
+                self.key.weight.val(),
+                self.value.weight.val(),
+            ],
+            1,
+        );
+        let bias = Tensor::cat(
+            vec![
+                bias_of(&self.query),
+                bias_of(&self.key),
+                bias_of(&self.value),
+            ],
+            0,
+        );
+        let qkv = hidden.clone().matmul(weight) + bias.unsqueeze();
+        let context = attention(qkv, key_bias, self.num_heads, self.probs_dropout.prob);
+        let projected = dropout(dense(context, &self.output), self.output_dropout.prob);
+        add_and_norm(
+            projected,
+            hidden,
+            &self.output_layer_norm,
+            self.layer_norm_eps,
+        )
     }
 }
 
@@ -132,16 +188,21 @@ pub struct BertLayer<B: Backend> {
     pub output_dropout: Dropout,
     #[module(skip)]
     pub activation: Activation,
+    #[module(skip)]
+    pub layer_norm_eps: f64,
 }
 
-impl<B: Backend> BertLayer<B> {
-    pub fn forward(&self, hidden: Tensor<B, 3>, score_bias: Tensor<B, 4>) -> Tensor<B, 3> {
-        let attended = self.attention.forward(hidden, score_bias);
-        let inner = self
-            .activation
-            .apply(self.intermediate.forward(attended.clone()));
-        let projected = self.output_dropout.forward(self.output.forward(inner));
-        self.output_layer_norm.forward(projected + attended)
+impl<B: FusedOps> BertLayer<B> {
+    pub fn forward(&self, hidden: Tensor<B, 2>, key_bias: Tensor<B, 2>) -> Tensor<B, 2> {
+        let attended = self.attention.forward(hidden, key_bias);
+        let inner = self.activation.dense(attended.clone(), &self.intermediate);
+        let projected = dropout(dense(inner, &self.output), self.output_dropout.prob);
+        add_and_norm(
+            projected,
+            attended,
+            &self.output_layer_norm,
+            self.layer_norm_eps,
+        )
     }
 }
 
@@ -151,13 +212,14 @@ pub struct BertPooler<B: Backend> {
 }
 
 impl<B: Backend> BertPooler<B> {
-    /// tanh(dense(hidden state of the first token, [CLS])).
-    pub fn forward(&self, hidden: Tensor<B, 3>) -> Tensor<B, 2> {
-        let [batch, _, width] = hidden.dims();
+    /// tanh(dense(hidden state of the first token, [CLS])) from `[batch·seq, width]` rows.
+    pub fn forward(&self, hidden: Tensor<B, 2>, batch: usize) -> Tensor<B, 2> {
+        let [rows, width] = hidden.dims();
         let cls = hidden
-            .slice([0..batch, 0..1, 0..width])
+            .reshape([batch, rows / batch, width])
+            .narrow(1, 0, 1)
             .reshape([batch, width]);
-        tanh(self.dense.forward(cls))
+        tanh(dense(cls, &self.dense))
     }
 }
 
@@ -185,31 +247,27 @@ pub struct BertForSequenceClassification<B: Backend> {
     pub classifier: Linear<B>,
 }
 
-impl<B: Backend> BertModel<B> {
+impl<B: FusedOps> BertModel<B> {
     pub fn forward(&self, input: BertInput<B>) -> Tensor<B, 2> {
-        let [batch, seq_len] = input.input_ids.dims();
-        let score_bias = input
-            .padding_mask
-            .float()
-            .mul_scalar(MASKED_SCORE)
-            .reshape([batch, 1, 1, seq_len]);
+        let [batch, _] = input.input_ids.dims();
+        let key_bias = input.padding_mask.float().mul_scalar(MASKED_SCORE);
         let mut hidden = self.embeddings.forward(input.input_ids);
         for layer in &self.layers {
-            hidden = layer.forward(hidden, score_bias.clone());
+            hidden = layer.forward(hidden, key_bias.clone());
         }
-        self.pooler.forward(hidden)
+        self.pooler.forward(hidden, batch)
+    }
+}
+
+impl<B: FusedOps> BertForSequenceClassification<B> {
+    pub fn forward(&self, input: BertInput<B>) -> BertOutput<B> {
+        let pooled = self.bert.forward(input);
+        let logits = dense(dropout(pooled.clone(), self.dropout.prob), &self.classifier);
+        BertOutput { logits, pooled }
     }
 }
 
 impl<B: Backend> BertForSequenceClassification<B> {
-    pub fn forward(&self, input: BertInput<B>) -> BertOutput<B> {
-        let pooled = self.bert.forward(input);
-        let logits = self
-            .classifier
-            .forward(self.dropout.forward(pooled.clone()));
-        BertOutput { logits, pooled }
-    }
-
     pub fn num_labels(&self) -> usize {
         self.classifier.weight.shape().to_vec()[1]
     }
@@ -258,12 +316,14 @@ impl ModelConfig {
                     probs_dropout: DropoutConfig::new(c.attention_probs_dropout_prob).init(),
                     output_dropout: hidden_dropout(),
                     num_heads: c.num_attention_heads,
+                    layer_norm_eps: c.layer_norm_eps,
                 },
                 intermediate: linear(c.hidden_size, c.intermediate_size),
                 output: linear(c.intermediate_size, c.hidden_size),
                 output_layer_norm: layer_norm(),
                 output_dropout: hidden_dropout(),
                 activation: Activation::from_hf_name(&c.hidden_act),
+                layer_norm_eps: c.layer_norm_eps,
             })
             .collect();
 
@@ -275,6 +335,7 @@ impl ModelConfig {
                     token_type_embeddings: embedding(c.type_vocab_size),
                     layer_norm: layer_norm(),
                     dropout: hidden_dropout(),
+                    layer_norm_eps: c.layer_norm_eps,
                 },
                 layers,
                 pooler: BertPooler {

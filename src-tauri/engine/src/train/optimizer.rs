@@ -8,7 +8,9 @@ use burn::module::{AutodiffModule, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::ElementConversion;
 use burn::tensor::backend::{AutodiffBackend, Backend};
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData, TensorPrimitive};
+
+use crate::kernels::{AdamWStep, FusedOps};
 
 use crate::model::BertForSequenceClassification;
 
@@ -28,7 +30,10 @@ pub struct AdamW<B: AutodiffBackend> {
     pub steps: usize,
 }
 
-impl<B: AutodiffBackend> AdamW<B> {
+impl<B: AutodiffBackend> AdamW<B>
+where
+    B::InnerBackend: FusedOps,
+{
     /// β = (0.9, 0.999), ε = 1e-8, as the Trainer's default optimizer.
     pub fn new(model: &mut BertForSequenceClassification<B>, weight_decay: f64) -> Self {
         let no_decay = model
@@ -140,7 +145,10 @@ struct StepMapper<'a, B: AutodiffBackend> {
     grad_scale: f64,
 }
 
-impl<B: AutodiffBackend> ModuleMapper<B> for StepMapper<'_, B> {
+impl<B: AutodiffBackend> ModuleMapper<B> for StepMapper<'_, B>
+where
+    B::InnerBackend: FusedOps,
+{
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
         let (id, tensor, mapper) = param.consume();
         let Some(grad) = self.grads.remove::<B::InnerBackend, D>(id) else {
@@ -149,37 +157,39 @@ impl<B: AutodiffBackend> ModuleMapper<B> for StepMapper<'_, B> {
         let opt = &mut *self.optimizer;
         let shape = tensor.shape();
         let n = shape.num_elements();
-        let value = tensor.inner().reshape([n]);
-        let grad = grad.reshape([n]).mul_scalar(self.grad_scale);
-
-        let (first, second) = match opt.moments.remove(&id) {
-            Some(m) => (
-                m.first.mul_scalar(opt.beta1) + grad.clone().mul_scalar(1.0 - opt.beta1),
-                m.second.mul_scalar(opt.beta2)
-                    + grad.clone().powi_scalar(2).mul_scalar(1.0 - opt.beta2),
-            ),
-            None => (
-                grad.clone().mul_scalar(1.0 - opt.beta1),
-                grad.powi_scalar(2).mul_scalar(1.0 - opt.beta2),
-            ),
-        };
-        let t = opt.steps as i32;
-        let bias1 = 1.0 - opt.beta1.powi(t);
-        let bias2 = 1.0 - opt.beta2.powi(t);
+        let flat = |t: Tensor<B::InnerBackend, D>| t.reshape([n]).into_primitive().tensor();
         let decay = if opt.no_decay.contains(&id) {
             0.0
         } else {
             opt.weight_decay
         };
-        let denom = second
-            .clone()
-            .sqrt()
-            .div_scalar(bias2.sqrt())
-            .add_scalar(opt.epsilon);
-        let updated = value.mul_scalar(1.0 - self.lr * decay)
-            - first.clone().div(denom).mul_scalar(self.lr / bias1);
-        opt.moments.insert(id, Moments { first, second });
-
+        let step = AdamWStep {
+            learning_rate: self.lr,
+            beta1: opt.beta1,
+            beta2: opt.beta2,
+            epsilon: opt.epsilon,
+            weight_decay: decay,
+            grad_scale: self.grad_scale,
+            step: opt.steps as i32,
+        };
+        let moments = opt.moments.remove(&id).map(|m| {
+            (
+                m.first.into_primitive().tensor(),
+                m.second.into_primitive().tensor(),
+            )
+        });
+        // One fused pass (in place on the CPU) instead of a dozen tensor operations.
+        let (updated, first, second) =
+            B::InnerBackend::adamw_step(flat(tensor.inner()), flat(grad), moments, step);
+        let float = |t| Tensor::<B::InnerBackend, 1>::from_primitive(TensorPrimitive::Float(t));
+        opt.moments.insert(
+            id,
+            Moments {
+                first: float(first),
+                second: float(second),
+            },
+        );
+        let updated = float(updated);
         let updated = Tensor::from_inner(updated.reshape(shape)).require_grad();
         Param::from_mapped_value(id, updated, mapper)
     }
