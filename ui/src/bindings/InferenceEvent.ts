@@ -6,6 +6,11 @@ import type { DownloadEvent } from "./DownloadEvent";
  */
 export type InferenceEvent = { "event": "download" } & DownloadEvent | { "event": "started", model: string, backend: string, backend_reason: string, input: string, text_column: string, delimiter: string, encoding: string, bytes_total: number, } | { "event": "progress", rows_done: number, bytes_done: number, bytes_total: number, rows_per_second: number, eta_seconds: number, } | { "event": "finished", rows: number, empty_texts: number, seconds: number, rows_per_second: number, 
 /**
+ * Share of the positions computed that were padding (texts batched together are
+ * padded to the longest): the work spent on nothing.
+ */
+padding_share: number, 
+/**
  * The file written (classification) or `None` (evaluation).
  */
 output: string | null, } | { "event": "failed", message: string, } | { "event": "cancelled" };

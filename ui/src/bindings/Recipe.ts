@@ -7,7 +7,13 @@ export type Recipe = {
 /**
  * Base model: a Hub id or a local folder.
  */
-model: string, text_column: string, label_column: string, epochs: number, learning_rate: number, scheduler: Scheduler, train_batch_size: number, eval_batch_size: number, gradient_accumulation_steps: number, weight_decay: number, warmup_ratio: number, max_seq_len: number, eval_strategy: Strategy, 
+model: string, text_column: string, label_column: string, epochs: number, learning_rate: number, scheduler: Scheduler, train_batch_size: number, eval_batch_size: number, gradient_accumulation_steps: number, 
+/**
+ * Batches of texts of similar length (the Trainer's `group_by_length`): the rows are
+ * shuffled, cut into mega-batches of 50 optimizer batches, sorted by length inside each,
+ * the longest batch first. Less padding, so faster; the order is still random.
+ */
+group_by_length: boolean, weight_decay: number, warmup_ratio: number, max_seq_len: number, eval_strategy: Strategy, 
 /**
  * Optimizer steps between evaluations when `eval_strategy` is `steps`.
  */

@@ -145,6 +145,13 @@ export const RECIPE_FIELDS: FieldInfo[] = [
     basic: false,
   },
   {
+    key: "group_by_length",
+    label: "Group texts by length",
+    explanation: "Puts texts of similar length in the same batch (still in random order): much less padding to compute, so training is faster, with the same quality.",
+    kind: { type: "toggle" },
+    basic: false,
+  },
+  {
     key: "load_best",
     label: "Keep the best pass",
     explanation: "At the end, keep the model of the pass with the best validation F1 instead of the last one.",

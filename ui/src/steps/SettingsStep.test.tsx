@@ -16,6 +16,7 @@ const defaults: Recipe = {
   train_batch_size: 16,
   eval_batch_size: 32,
   gradient_accumulation_steps: 2,
+  group_by_length: true,
   weight_decay: 0.01,
   warmup_ratio: 0.1,
   max_seq_len: 256,

@@ -1,9 +1,11 @@
 //! Data: from CSV files and text to model inputs.
 
+pub mod batching;
 pub mod csv_input;
 pub mod dataset;
 pub mod tokenizer;
 
+pub use batching::{length_grouped_order, shuffled_order, token_budget_batches};
 pub use csv_input::{CsvDialect, CsvPreview, TextEncoding, preview_csv, sniff_dialect};
 pub use dataset::{
     LabelledRows, Split, encode_labels, read_labelled_csv, sorted_label_names, stratified_split,

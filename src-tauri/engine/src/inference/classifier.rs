@@ -3,18 +3,56 @@
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
+use crate::kernels::FusedOps;
 use burn::tensor::backend::Backend;
 use serde::Serialize;
 
 use crate::backend::CpuBackend;
 use crate::backend::{BackendKind, choose_backend};
+use crate::data::token_budget_batches;
 use crate::error::{EngineError, Result};
 use crate::model::{LoadOptions, LoadedModel, load_model_folder};
 use crate::source::{DownloadEvent, HubSettings, resolve_model};
 use crate::train::{CancelToken, DeviceChoice};
 
-/// Texts per forward pass when the caller does not choose.
+/// Texts per forward pass when the caller does not choose, counted at `BUDGET_ROW_TOKENS`
+/// tokens each: shorter texts go more to a batch (a token budget), longer ones fewer.
 pub const DEFAULT_BATCH_SIZE: usize = 32;
+
+/// A batch of `batch_size` costs `batch_size × BUDGET_ROW_TOKENS` padded tokens at most.
+pub const BUDGET_ROW_TOKENS: usize = 128;
+
+/// Tokens the model read and padding positions it computed, since the classifier was loaded.
+#[derive(Debug, Default)]
+pub struct PaddingCount {
+    tokens: std::sync::atomic::AtomicU64,
+    padding: std::sync::atomic::AtomicU64,
+}
+
+impl PaddingCount {
+    fn add(&self, tokens: usize, padding: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.tokens.fetch_add(tokens as u64, Relaxed);
+        self.padding.fetch_add(padding as u64, Relaxed);
+    }
+
+    /// (tokens, padding positions) so far.
+    pub fn get(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.tokens.load(Relaxed), self.padding.load(Relaxed))
+    }
+
+    /// The share of padding among the positions computed since `before` (an earlier `get`).
+    pub fn share_since(&self, before: (u64, u64)) -> f64 {
+        let (tokens, padding) = self.get();
+        let (tokens, padding) = (tokens - before.0, padding - before.1);
+        if tokens + padding == 0 {
+            0.0
+        } else {
+            padding as f64 / (tokens + padding) as f64
+        }
+    }
+}
 
 /// One label and its probability.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -63,7 +101,7 @@ struct WarmModel<B: Backend> {
     device: B::Device,
 }
 
-impl<B: Backend> WarmModel<B> {
+impl<B: FusedOps> WarmModel<B> {
     /// The model on `B`'s default device, wrapped by `on`, with its labels and the longest
     /// input its position table and tokenizer allow.
     fn load(
@@ -95,6 +133,7 @@ impl<B: Backend> WarmModel<B> {
         texts: &[&str],
         max_len: usize,
         batch_size: usize,
+        padding: &PaddingCount,
         cancel: &CancelToken,
     ) -> Result<Vec<Option<Vec<f32>>>> {
         let mut out = vec![None; texts.len()];
@@ -107,10 +146,14 @@ impl<B: Backend> WarmModel<B> {
         // their input positions below.
         let mut order: Vec<usize> = (0..ids.len()).collect();
         order.sort_by_key(|j| ids[*j].len());
-        for batch in order.chunks(batch_size.max(1)) {
+        let budget = batch_size.max(1) * BUDGET_ROW_TOKENS;
+        for batch in token_budget_batches(&order, |j| ids[j].len(), budget) {
             if cancel.is_cancelled() {
                 return Err(EngineError::Cancelled);
             }
+            let longest = batch.iter().map(|j| ids[*j].len()).max().unwrap_or(0);
+            let tokens: usize = batch.iter().map(|j| ids[*j].len()).sum();
+            padding.add(tokens, longest * batch.len() - tokens);
             let rows: Vec<&[u32]> = batch.iter().map(|j| ids[*j].as_slice()).collect();
             let logits = self
                 .loaded
@@ -170,6 +213,7 @@ enum OnBackend {
 pub struct Classifier {
     on: OnBackend,
     info: ClassifierInfo,
+    padding: PaddingCount,
 }
 
 impl std::fmt::Debug for Classifier {
@@ -215,7 +259,11 @@ impl Classifier {
             backend: backend.name.to_string(),
             backend_reason: backend.reason.to_string(),
         };
-        Ok(Classifier { on, info })
+        Ok(Classifier {
+            on,
+            info,
+            padding: PaddingCount::default(),
+        })
     }
 
     pub fn info(&self) -> &ClassifierInfo {
@@ -226,8 +274,14 @@ impl Classifier {
         &self.info.labels
     }
 
+    /// Tokens read and padding computed so far (the share of wasted work).
+    pub fn padding(&self) -> &PaddingCount {
+        &self.padding
+    }
+
     /// Class probabilities of each text, in input order; `None` for an empty text. Texts are
-    /// batched by similar length (`batch_size` per batch) so little padding is computed.
+    /// batched by similar length, `batch_size × BUDGET_ROW_TOKENS` padded tokens per batch at
+    /// most, so little padding is computed.
     pub fn probabilities(
         &self,
         texts: &[&str],
@@ -236,11 +290,15 @@ impl Classifier {
     ) -> Result<Vec<Option<Vec<f32>>>> {
         let max_len = self.info.max_len;
         match &self.on {
-            OnBackend::Cpu(w) => w.probabilities(texts, max_len, batch_size, cancel),
+            OnBackend::Cpu(w) => w.probabilities(texts, max_len, batch_size, &self.padding, cancel),
             #[cfg(feature = "wgpu")]
-            OnBackend::Wgpu(w) => w.probabilities(texts, max_len, batch_size, cancel),
+            OnBackend::Wgpu(w) => {
+                w.probabilities(texts, max_len, batch_size, &self.padding, cancel)
+            }
             #[cfg(feature = "cuda")]
-            OnBackend::Cuda(w) => w.probabilities(texts, max_len, batch_size, cancel),
+            OnBackend::Cuda(w) => {
+                w.probabilities(texts, max_len, batch_size, &self.padding, cancel)
+            }
         }
     }
 

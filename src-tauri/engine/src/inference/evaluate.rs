@@ -162,6 +162,7 @@ fn run(
     let mut misclassified = Vec::new();
     let mut misclassified_total = 0usize;
     let mut meter = ProgressMeter::new();
+    let padding_before = classifier.padding().get();
     while let Some(window) = windows.next_window()? {
         if cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
@@ -248,6 +249,7 @@ fn run(
         empty_texts: empty_text,
         seconds,
         rows_per_second: meter.rate(rows_read),
+        padding_share: classifier.padding().share_since(padding_before),
         output: None,
     });
     Ok(EvaluationReport {

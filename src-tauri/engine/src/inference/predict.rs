@@ -161,6 +161,7 @@ fn run(
     let (mut rows, mut empty_texts) = (0usize, 0usize);
     let mut first_rows = Vec::new();
     let mut meter = ProgressMeter::new();
+    let padding_before = classifier.padding().get();
     // The added columns of one row; the input fields are written straight from the record.
     let mut added: Vec<String> = Vec::with_capacity(2 * request.top_k);
     while let Some(window) = windows.next_window()? {
@@ -253,6 +254,7 @@ fn run(
         empty_texts,
         seconds,
         rows_per_second: summary.rows_per_second,
+        padding_share: classifier.padding().share_since(padding_before),
         output: Some(summary.output.clone()),
     });
     Ok(summary)

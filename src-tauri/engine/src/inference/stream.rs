@@ -56,6 +56,9 @@ pub enum InferenceEvent {
         empty_texts: usize,
         seconds: f64,
         rows_per_second: f64,
+        /// Share of the positions computed that were padding (texts batched together are
+        /// padded to the longest): the work spent on nothing.
+        padding_share: f64,
         /// The file written (classification) or `None` (evaluation).
         output: Option<String>,
     },

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use ts_rs::TS;
 
+use crate::kernels::FusedOps;
 use burn::module::AutodiffModule;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{GradientsAccumulator, GradientsParams};
@@ -12,7 +13,6 @@ use burn::tensor::ElementConversion;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Int, Tensor, TensorData};
 use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -29,8 +29,8 @@ use super::schedule::learning_rate;
 use crate::backend::{BackendChoice, BackendKind, choose_backend};
 use crate::data::csv_input::data_error;
 use crate::data::{
-    CsvDialect, TextTokenizer, encode_labels, read_labelled_csv, sorted_label_names,
-    stratified_split,
+    CsvDialect, TextTokenizer, encode_labels, length_grouped_order, read_labelled_csv,
+    shuffled_order, sorted_label_names, stratified_split,
 };
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
@@ -442,18 +442,27 @@ struct Encoded {
     classes: Vec<usize>,
 }
 
+impl Encoded {
+    fn lengths(&self) -> Vec<usize> {
+        self.ids.iter().map(Vec::len).collect()
+    }
+}
+
 fn targets<B: Backend>(classes: &[usize], device: &B::Device) -> Tensor<B, 1, Int> {
     let values: Vec<i64> = classes.iter().map(|c| *c as i64).collect();
     Tensor::from_data(TensorData::new(values, [classes.len()]), device)
 }
 
-fn train_on<B: AutodiffBackend>(
+fn train_on<B: AutodiffBackend + FusedOps>(
     request: &TrainingRequest,
     device: &B::Device,
     backend: BackendChoice,
     sink: &mut dyn FnMut(TrainingEvent),
     cancel: &CancelToken,
-) -> Result<TrainingReport> {
+) -> Result<TrainingReport>
+where
+    B::InnerBackend: FusedOps,
+{
     let started = Instant::now();
     let recipe = &request.recipe;
     let mut data = prepare_data(request)?;
@@ -610,8 +619,15 @@ fn train_on<B: AutodiffBackend>(
     for epoch in first_epoch..recipe.epochs {
         let epoch_started = Instant::now();
         B::seed(device, dropout_seed(recipe.seed, epoch));
-        let mut order: Vec<usize> = (0..train_set.ids.len()).collect();
-        order.shuffle(&mut rng);
+        let order = if recipe.group_by_length {
+            length_grouped_order(
+                &train_set.lengths(),
+                recipe.train_batch_size * recipe.gradient_accumulation_steps,
+                &mut rng,
+            )
+        } else {
+            shuffled_order(train_set.ids.len(), &mut rng)
+        };
         let batches: Vec<&[usize]> = order.chunks(recipe.train_batch_size).collect();
         let mut epoch_loss = (0.0f64, 0usize);
         let mut batches_done = 0;
@@ -889,7 +905,7 @@ fn save_trained_folder<B: Backend>(
 }
 
 /// Validation metrics, with the loss; the model runs without dropout.
-fn evaluate<B: Backend>(
+fn evaluate<B: FusedOps>(
     model: &BertForSequenceClassification<B>,
     data: &Encoded,
     batch_size: usize,
