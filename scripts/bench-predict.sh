@@ -41,9 +41,9 @@ print(json.dumps({"texts": len(out), "seconds": seconds, "texts_per_second": len
                   "labels": [o["label"] for o in out]}))
 PY
 
-"$BERT_STUDIO_PYTHON" - "$work" "$(peak_rss_mib "$work/engine.time")" "$(peak_rss_mib "$work/torch.time")" <<'PY'
+"$BERT_STUDIO_PYTHON" - "$work" "$(peak_rss_mib "$work/engine.time")" "$(peak_rss_mib "$work/torch.time")" "$BATCH" <<'PY'
 import csv, json, sys
-w, engine_rss, torch_rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+w, engine_rss, torch_rss, batch = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 events = [json.loads(l) for l in open(f"{w}/engine.jsonl")]
 finished = [e for e in events if e.get("event") == "finished"][-1]
 torch = json.load(open(f"{w}/torch.json"))
@@ -55,4 +55,6 @@ print(f"{'engine (CSV to CSV)':<22} {finished['rows_per_second']:9.1f} {engine_r
 print(f"{'transformers pipeline':<22} {torch['texts_per_second']:9.1f} {torch_rss:15.0f}")
 print(f"ratio engine/pipeline: {finished['rows_per_second'] / torch['texts_per_second']:.2f}")
 print(f"same predicted label on {same} of {len(engine_labels)} texts")
+print(f"engine: padding was {100 * finished['padding_share']:.1f}% of the positions computed "
+      f"(texts sorted by length in windows of 2048, batches of at most {batch} × 128 tokens)")
 PY

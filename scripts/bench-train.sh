@@ -1,49 +1,81 @@
 #!/usr/bin/env bash
-# Speed, measured: the same recipe (all-MiniLM-L6-v2, batch 16 × 2 accumulation, max_seq_len
-# 128) for a fixed number of optimizer steps on the same rows of the NACE sample, with the
-# engine and with the Hugging Face Trainer, one after the other on this machine. Prints
-# samples/s and peak memory (max RSS) of each and the ratio engine / PyTorch.
+# Training speed, measured side by side in one run: the same recipe (batch 16 × 2 accumulation,
+# max_seq_len 128, dropout on) for a fixed number of optimizer steps on the same rows of the NACE
+# sample, with the engine as `bert-studio train` runs by default and with the Hugging Face
+# Trainer, one after the other on this machine, all cores each:
+#   - all-MiniLM-L6-v2: engine; Trainer (default random batches); Trainer with
+#     train_sampling_strategy="group_by_length" (PyTorch's strongest configuration here);
+#   - a random model of BERT-base's size (12 layers, hidden 768, as the notebook's model):
+#     engine and default Trainer, BASE_STEPS steps.
+# Prints samples/s and peak memory (max RSS) of each and the ratios engine / PyTorch.
+# BERT_STUDIO_SIMD=avx2 runs the engine's fused kernels as on a CPU without AVX-512.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ensure_python_reference
 "$REPO_ROOT/scripts/fetch-test-assets.sh" >/dev/null
 STEPS="${STEPS:-20}"
+BASE_STEPS="${BASE_STEPS:-12}"
 work="$BERT_STUDIO_CACHE/bench-train"
 model="$BERT_STUDIO_ASSETS/all-MiniLM-L6-v2"
+base="$BERT_STUDIO_ASSETS/bert-base-size-random"
 mkdir -p "$work"
-rows=$(( STEPS * 32 ))
+[ -f "$base/config.json" ] || "$BERT_STUDIO_PYTHON" "$REPO_ROOT/scripts/reference/hf_trainer.py" \
+  base-size-model --like "$model" --out "$base" 2>/dev/null
 # The first rows of a shuffled copy: every class mixed in, the same rows for both.
-"$BERT_STUDIO_PYTHON" - "$REPO_ROOT/data/sample/nace_fr.csv" "$work" "$rows" <<'PY'
+"$BERT_STUDIO_PYTHON" - "$REPO_ROOT/data/sample/nace_fr.csv" "$work" "$(( STEPS * 32 ))" "$(( BASE_STEPS * 32 ))" <<'PY'
 import csv, random, sys
 rows = list(csv.reader(open(sys.argv[1], encoding="utf-8", newline="")))
 header, body = rows[0], rows[1:]
 random.Random(0).shuffle(body)
-n = int(sys.argv[3])
-for name, part in [("train.csv", body[:n]), ("validation.csv", body[n:n + 64])]:
+n, nb = int(sys.argv[3]), int(sys.argv[4])
+for name, part in [("train.csv", body[:n]), ("train-base.csv", body[:nb]), ("validation.csv", body[n:n + 64])]:
     with open(f"{sys.argv[2]}/{name}", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n"); w.writerow(header); w.writerows(part)
 PY
 
 cd "$REPO_ROOT"
 cargo build --quiet --locked -p bert-studio-engine --bin bert-studio
-say "engine: $STEPS steps"
-/usr/bin/time -v -o "$work/engine.time" "$CARGO_TARGET_DIR/debug/bert-studio" train --json \
-  --input "$work/train.csv" --validation "$work/validation.csv" --model "$model" --epochs 1 \
-  --max-seq-len 128 --eval-strategy no --device cpu --output "$work/engine-out" > "$work/engine.jsonl"
-say "PyTorch (transformers Trainer): $STEPS steps"
-/usr/bin/time -v -o "$work/torch.time" "$BERT_STUDIO_PYTHON" "$REPO_ROOT/scripts/reference/hf_trainer.py" train \
-  --model "$model" --train "$work/train.csv" --validation "$work/validation.csv" --out "$work/torch-out" \
-  --max-len 128 --max-steps "$STEPS" > "$work/torch.log" 2>&1
+engine() { # name model train-csv
+  say "engine, $1"
+  rm -rf "$work/engine-out-$1"
+  /usr/bin/time -v -o "$work/engine-$1.time" "$CARGO_TARGET_DIR/debug/bert-studio" train --json \
+    --input "$work/$3" --validation "$work/validation.csv" --model "$2" --epochs 1 \
+    --max-seq-len 128 --eval-strategy no --device cpu --output "$work/engine-out-$1" > "$work/engine-$1.jsonl"
+}
+trainer() { # name model train-csv steps [--group-by-length]
+  say "PyTorch (transformers Trainer), $1"
+  /usr/bin/time -v -o "$work/torch-$1.time" "$BERT_STUDIO_PYTHON" "$REPO_ROOT/scripts/reference/hf_trainer.py" train \
+    --model "$2" --train "$work/$3" --validation "$work/validation.csv" --out "$work/torch-out-$1" \
+    --max-len 128 --max-steps "$4" "${@:5}" > "$work/torch-$1.log" 2>&1
+}
+engine minilm "$model" train.csv
+trainer minilm "$model" train.csv "$STEPS"
+trainer minilm-grouped "$model" train.csv "$STEPS" --group-by-length
+engine base "$base" train-base.csv
+trainer base "$base" train-base.csv "$BASE_STEPS"
 
-"$BERT_STUDIO_PYTHON" - "$work" "$(peak_rss_mib "$work/engine.time")" "$(peak_rss_mib "$work/torch.time")" <<'PY'
-import json, sys
-w, engine_rss, torch_rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
-steps = [json.loads(l) for l in open(f"{w}/engine.jsonl") if '"event":"step"' in l]
-engine = steps[-1]["samples_per_second"]
-torch_line = [l for l in open(f"{w}/torch.log") if l.startswith("RESULT ")][-1]
-torch = json.loads(torch_line[7:])["train_samples_per_second"]
-print(f"{'':<10} {'samples/s':>10} {'peak RSS (MiB)':>15}")
-print(f"{'engine':<10} {engine:10.2f} {engine_rss:15.0f}")
-print(f"{'PyTorch':<10} {torch:10.2f} {torch_rss:15.0f}")
-print(f"ratio engine/PyTorch: {engine / torch:.2f}")
+"$BERT_STUDIO_PYTHON" - "$work" <<'PY'
+import json, re, sys
+w = sys.argv[1]
+def rss(name):
+    text = open(f"{w}/{name}.time").read()
+    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
+def engine(name):
+    steps = [json.loads(l) for l in open(f"{w}/engine-{name}.jsonl") if '"event":"step"' in l]
+    return steps[-1]["samples_per_second"], rss(f"engine-{name}")
+def torch(name):
+    line = [l for l in open(f"{w}/torch-{name}.log") if l.startswith("RESULT ")][-1]
+    return json.loads(line[7:])["train_samples_per_second"], rss(f"torch-{name}")
+rows = [("engine, MiniLM", engine("minilm")), ("Trainer, MiniLM", torch("minilm")),
+        ("Trainer group_by_length, MiniLM", torch("minilm-grouped")),
+        ("engine, BERT-base size", engine("base")), ("Trainer, BERT-base size", torch("base"))]
+print(f"{'':<34} {'samples/s':>10} {'peak RSS (MiB)':>15}")
+for name, (speed, mem) in rows:
+    print(f"{name:<34} {speed:10.2f} {mem:15.0f}")
+r = dict(rows)
+def ratio(a, b, what):
+    print(f"{what:<50} speed {r[a][0] / r[b][0]:.2f}×  peak RSS {r[a][1] / r[b][1]:.2f}×")
+ratio("engine, MiniLM", "Trainer, MiniLM", "engine / Trainer (MiniLM):")
+ratio("engine, MiniLM", "Trainer group_by_length, MiniLM", "engine / Trainer group_by_length (MiniLM):")
+ratio("engine, BERT-base size", "Trainer, BERT-base size", "engine / Trainer (BERT-base size):")
 PY

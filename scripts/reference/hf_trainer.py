@@ -6,8 +6,10 @@ and speed comparisons (scripts/quality.sh, scripts/bench-train.sh).
       stratified split (classes with one example stay in training), written as
       DIR/train.csv and DIR/validation.csv: both trainers then see the same split
   hf_trainer.py train --model DIR --train CSV --validation CSV --out DIR [--max-len 128]
-                      [--max-steps N] [--epochs 4]
+                      [--max-steps N] [--epochs 4] [--group-by-length]
       fine-tunes with the notebook's TrainingArguments and prints a JSON summary
+  hf_trainer.py base-size-model --like DIR --out DIR
+      a random BERT of BERT-base's size with DIR's tokenizer (speed comparisons at that size)
 """
 import argparse
 import csv
@@ -118,6 +120,7 @@ def train(args):
         seed=42,
         use_cpu=True,
         disable_tqdm=True,
+        train_sampling_strategy="group_by_length" if args.group_by_length else "random",
     )
     trainer = Trainer(
         model=model,
@@ -140,6 +143,21 @@ def train(args):
     print("RESULT " + json.dumps(summary))
 
 
+def base_size_model(args):
+    """A randomly initialised BERT of BERT-base's size (12 layers, hidden 768: the size of the
+    notebook's bert-base-multilingual-uncased) with the vocabulary and tokenizer of --like, made
+    by transformers' own config class, to time both engines at that size."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    torch.manual_seed(0)
+    like = BertConfig.from_pretrained(args.like)
+    config = BertConfig(vocab_size=like.vocab_size, hidden_size=768, num_hidden_layers=12,
+                        num_attention_heads=12, intermediate_size=3072, max_position_embeddings=512)
+    BertModel(config).save_pretrained(args.out)
+    AutoTokenizer.from_pretrained(args.like).save_pretrained(args.out)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,8 +174,13 @@ def main():
     p.add_argument("--max-len", type=int, default=128)
     p.add_argument("--max-steps", type=int, default=0)
     p.add_argument("--epochs", type=float, default=4)
+    p.add_argument("--group-by-length", action="store_true",
+                   help="the Trainer's train_sampling_strategy='group_by_length'")
+    p = sub.add_parser("base-size-model")
+    p.add_argument("--like", required=True, help="a BERT folder whose tokenizer and vocabulary are used")
+    p.add_argument("--out", required=True)
     args = parser.parse_args()
-    split(args) if args.command == "split" else train(args)
+    {"split": split, "train": train, "base-size-model": base_size_model}[args.command](args)
 
 
 if __name__ == "__main__":
