@@ -54,12 +54,13 @@ trainer minilm-grouped "$model" train.csv "$STEPS" --group-by-length
 engine base "$base" train-base.csv
 trainer base "$base" train-base.csv "$BASE_STEPS"
 
-"$BERT_STUDIO_PYTHON" - "$work" <<'PY'
-import json, re, sys
+rss=$(for t in "$work"/*.time; do echo "$(basename "$t" .time)=$(peak_rss_mib "$t")"; done)
+"$BERT_STUDIO_PYTHON" - "$work" $rss <<'PY'
+import json, sys
 w = sys.argv[1]
+peak = dict(arg.split("=") for arg in sys.argv[2:])
 def rss(name):
-    text = open(f"{w}/{name}.time").read()
-    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
+    return float(peak[name])
 def engine(name):
     steps = [json.loads(l) for l in open(f"{w}/engine-{name}.jsonl") if '"event":"step"' in l]
     return steps[-1]["samples_per_second"], rss(f"engine-{name}")

@@ -108,7 +108,7 @@ mod tests {
     }
 
     #[test]
-    fn tiny_data_sets_make_one_batch_per_mega_batch() {
+    fn tiny_data_sets_still_put_the_longest_row_first() {
         let lengths = [3, 9, 1, 9, 4];
         let order = length_grouped_order(&lengths, 2, &mut ChaCha8Rng::seed_from_u64(3));
         let mut sorted = order.clone();

@@ -33,9 +33,9 @@ fn dims(t: &FlexTensor) -> Vec<usize> {
     t.layout().shape().to_vec()
 }
 
-/// Applies `f(rows_in, rows_out)` to matching blocks of rows of length `row_len` in parallel.
+/// Calls `f(span, block)` in parallel on blocks of whole rows (of `row_len` values) of `out`;
+/// `span` is the block's range of element indices, to read the matching inputs.
 fn par_rows(
-    input: &[f32],
     out: &mut [f32],
     row_len: usize,
     f: impl Fn(std::ops::Range<usize>, &mut [f32]) + Sync,
@@ -45,7 +45,6 @@ fn par_rows(
         let start = i * block;
         f(start..start + o.len(), o)
     });
-    debug_assert_eq!(input.len(), out.len());
 }
 
 impl FusedOps for Flex {
@@ -53,7 +52,7 @@ impl FusedOps for Flex {
         let (xv, bv) = (values(&x), values(&bias));
         let (xs, bs) = (slice(&xv), slice(&bv));
         let mut out = vec![0.0f32; xs.len()];
-        par_rows(xs, &mut out, bs.len(), |span, o| {
+        par_rows(&mut out, bs.len(), |span, o| {
             simd::bias_gelu(&xs[span], bs, o)
         });
         tensor(out, dims(&x))
@@ -67,7 +66,7 @@ impl FusedOps for Flex {
         let (xv, bv, gv) = (values(&x), values(&bias), values(&grad));
         let (xs, bs, gs) = (slice(&xv), slice(&bv), slice(&gv));
         let mut out = vec![0.0f32; xs.len()];
-        par_rows(xs, &mut out, bs.len(), |span, o| {
+        par_rows(&mut out, bs.len(), |span, o| {
             simd::bias_gelu_backward(&xs[span.clone()], bs, &gs[span], o)
         });
         tensor(out, dims(&x))
@@ -181,7 +180,7 @@ impl FusedOps for Flex {
         let (pv, gv) = (values(&probs), values(&grad));
         let (ps, gs) = (slice(&pv), slice(&gv));
         let mut out = vec![0.0f32; ps.len()];
-        par_rows(ps, &mut out, keys, |span, o| {
+        par_rows(&mut out, keys, |span, o| {
             simd::attention_softmax_backward(&ps[span.clone()], &gs[span], keys, scale as f32, o)
         });
         tensor(out, shape)
