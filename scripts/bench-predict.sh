@@ -56,5 +56,5 @@ print(f"{'transformers pipeline':<22} {torch['texts_per_second']:9.1f} {torch_rs
 print(f"ratio engine/pipeline: {finished['rows_per_second'] / torch['texts_per_second']:.2f}")
 print(f"same predicted label on {same} of {len(engine_labels)} texts")
 print(f"engine: padding was {100 * finished['padding_share']:.1f}% of the positions computed "
-      f"(texts sorted by length in windows of 2048, batches of at most {batch} × 128 tokens)")
+      f"(texts sorted by length in windows of 2048, batches of at most {batch} × 32 tokens)")
 PY

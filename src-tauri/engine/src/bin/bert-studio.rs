@@ -70,8 +70,8 @@ struct ModelArgs {
     /// The column with the texts (default: guessed, as in `preview`).
     #[arg(long)]
     text_column: Option<String>,
-    /// Texts per forward pass, counted at 128 tokens each: a batch holds at most
-    /// batch-size × 128 tokens with its padding, so shorter texts go more to a batch.
+    /// Texts per forward pass, counted at 32 tokens each on the CPU (128 on a GPU): a batch
+    /// holds at most batch-size × 32 tokens with its padding, so shorter texts go more to a batch.
     #[arg(long, default_value_t = DEFAULT_BATCH_SIZE)]
     batch_size: usize,
     /// Longest text in tokens (default: the length the model was trained with).

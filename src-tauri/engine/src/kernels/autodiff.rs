@@ -3,19 +3,34 @@
 //! example). What the gradient needs is kept in the node's state, computed once by the forward.
 
 use burn::backend::Autodiff;
+use burn::backend::autodiff::NodeId;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::tensor::ops::FloatTensor;
-use burn::tensor::{Shape, TensorMetadata};
 
 use super::FusedOps;
 
-/// Sums a `[rows, d]` gradient over its rows into `[d]` (a bias's gradient).
-fn sum_rows<B: FusedOps>(t: FloatTensor<B>) -> FloatTensor<B> {
-    let d = t.shape()[1];
-    B::float_reshape(B::float_sum_dim(t, 0), Shape::from([d]))
+/// Registers the gradients of x·W (+ b) for the parents that are tracked.
+fn linear_gradients<B: FusedOps>(
+    [x_node, weight_node]: [Option<NodeId>; 2],
+    bias_node: Option<NodeId>,
+    (x, weight): (FloatTensor<B>, FloatTensor<B>),
+    grad: FloatTensor<B>,
+    grads: &mut Gradients,
+) {
+    if let Some(node) = bias_node {
+        grads.register::<B>(node, B::sum_rows(grad.clone()));
+    }
+    let want = (x_node.is_some(), weight_node.is_some());
+    let (d_x, d_weight) = B::linear_rows_backward(x, weight, grad, want);
+    if let (Some(node), Some(d_x)) = (x_node, d_x) {
+        grads.register::<B>(node, d_x);
+    }
+    if let (Some(node), Some(d_weight)) = (weight_node, d_weight) {
+        grads.register::<B>(node, d_weight);
+    }
 }
 
 impl<B: FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
@@ -37,7 +52,7 @@ impl<B: FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
                 let d_x = B::bias_gelu_backward(x, bias, grad);
                 let [x_node, bias_node] = ops.parents;
                 if let Some(node) = bias_node {
-                    grads.register::<B>(node.id, sum_rows::<B>(d_x.clone()));
+                    grads.register::<B>(node.id, B::sum_rows(d_x.clone()));
                 }
                 if let Some(node) = x_node {
                     grads.register::<B>(node.id, d_x);
@@ -55,6 +70,70 @@ impl<B: FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
                 prep.finish((x.primitive, bias.primitive), out)
             }
             OpsKind::UnTracked(prep) => prep.finish(B::bias_gelu(x.primitive, bias.primitive)),
+        }
+    }
+
+    fn linear_rows(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: Option<FloatTensor<Self>>,
+    ) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct Product;
+        #[derive(Debug)]
+        struct ProductAndBias;
+        /// (x, W)
+        type State<B> = (FloatTensor<B>, FloatTensor<B>);
+
+        impl<B: FusedOps> Backward<B, 2> for Product {
+            type State = State<B>;
+
+            fn backward(self, ops: Ops<State<B>, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
+                let grad = grads.consume::<B>(&ops.node);
+                let parents = ops.parents.map(|node| node.map(|n| n.id));
+                linear_gradients::<B>(parents, None, ops.state, grad, grads);
+            }
+        }
+
+        impl<B: FusedOps> Backward<B, 3> for ProductAndBias {
+            type State = State<B>;
+
+            fn backward(self, ops: Ops<State<B>, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+                let grad = grads.consume::<B>(&ops.node);
+                let [x_node, weight_node, bias_node] = ops.parents.map(|node| node.map(|n| n.id));
+                linear_gradients::<B>([x_node, weight_node], bias_node, ops.state, grad, grads);
+            }
+        }
+
+        let state = (x.primitive.clone(), weight.primitive.clone());
+        match bias {
+            None => match Product
+                .prepare::<C>([x.node.clone(), weight.node.clone()])
+                .compute_bound()
+                .stateful()
+            {
+                OpsKind::Tracked(prep) => {
+                    prep.finish(state, B::linear_rows(x.primitive, weight.primitive, None))
+                }
+                OpsKind::UnTracked(prep) => {
+                    prep.finish(B::linear_rows(x.primitive, weight.primitive, None))
+                }
+            },
+            Some(bias) => match ProductAndBias
+                .prepare::<C>([x.node.clone(), weight.node.clone(), bias.node.clone()])
+                .compute_bound()
+                .stateful()
+            {
+                OpsKind::Tracked(prep) => prep.finish(
+                    state,
+                    B::linear_rows(x.primitive, weight.primitive, Some(bias.primitive)),
+                ),
+                OpsKind::UnTracked(prep) => prep.finish(B::linear_rows(
+                    x.primitive,
+                    weight.primitive,
+                    Some(bias.primitive),
+                )),
+            },
         }
     }
 

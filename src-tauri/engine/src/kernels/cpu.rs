@@ -7,6 +7,7 @@ use burn_flex::{Flex, FlexTensor};
 use rayon::prelude::*;
 
 use super::cpu_attention::{self, AttentionDropout, AttentionShape};
+use super::cpu_linear::{self, Matrix};
 use super::simd;
 use super::{AdamWStep, FusedOps};
 
@@ -56,6 +57,44 @@ impl FusedOps for Flex {
             simd::bias_gelu(&xs[span], bs, o)
         });
         tensor(out, dims(&x))
+    }
+
+    fn linear_rows(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: Option<FloatTensor<Self>>,
+    ) -> FloatTensor<Self> {
+        let bias = bias.map(|b| values(&b));
+        let out = cpu_linear::product(
+            Matrix::of(&x),
+            Matrix::of(&weight),
+            bias.as_ref().map(slice),
+        );
+        tensor(out, vec![dims(&x)[0], dims(&weight)[1]])
+    }
+
+    fn linear_rows_backward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        (want_x, want_weight): (bool, bool),
+    ) -> (Option<FloatTensor<Self>>, Option<FloatTensor<Self>>) {
+        let (x_m, w_m, g_m) = (Matrix::of(&x), Matrix::of(&weight), Matrix::of(&grad));
+        let d_x = want_x.then(|| {
+            let values = cpu_linear::product(g_m, w_m.transposed(), None);
+            tensor(values, dims(&x))
+        });
+        let d_weight = want_weight.then(|| {
+            let values = cpu_linear::product(x_m.transposed(), g_m, None);
+            tensor(values, dims(&weight))
+        });
+        (d_x, d_weight)
+    }
+
+    fn sum_rows(t: FloatTensor<Self>) -> FloatTensor<Self> {
+        let tv = values(&t);
+        let d = dims(&t)[1];
+        tensor(cpu_linear::column_sums(slice(&tv), d), vec![d])
     }
 
     fn bias_gelu_backward(

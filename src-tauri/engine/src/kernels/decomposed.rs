@@ -37,6 +37,18 @@ pub fn bias_gelu_backward<B: Backend>(
     grad * (cdf + z * pdf)
 }
 
+pub fn linear<B: Backend>(
+    x: Tensor<B, 2>,
+    weight: Tensor<B, 2>,
+    bias: Option<Tensor<B, 1>>,
+) -> Tensor<B, 2> {
+    let product = x.matmul(weight);
+    match bias {
+        Some(bias) => product + bias.unsqueeze(),
+        None => product,
+    }
+}
+
 /// (LayerNorm(x + residual), the normalised rows, 1/σ of each row).
 pub fn residual_layer_norm<B: Backend>(
     x: Tensor<B, 2>,

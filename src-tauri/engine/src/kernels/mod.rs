@@ -7,8 +7,12 @@
 mod autodiff;
 mod cpu;
 mod cpu_attention;
+mod cpu_linear;
 pub mod decomposed;
+mod denormals;
 pub mod simd;
+
+pub use denormals::flush_denormals;
 
 use burn::tensor::backend::Backend;
 use burn::tensor::ops::FloatTensor;
@@ -44,6 +48,38 @@ pub trait FusedOps: Backend {
             wrap(bias),
             wrap(grad),
         ))
+    }
+
+    /// x·W + b on rows: x `[rows, d_in]`, W `[d_in, d_out]`, b `[d_out]` (`None`: no bias).
+    fn linear_rows(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: Option<FloatTensor<Self>>,
+    ) -> FloatTensor<Self> {
+        unwrap(decomposed::linear::<Self>(
+            wrap(x),
+            wrap(weight),
+            bias.map(wrap),
+        ))
+    }
+
+    /// The gradients of `linear_rows` w.r.t. x (`grad`·Wᵀ) and W (xᵀ·`grad`), each only when asked
+    /// for; the bias's is `sum_rows(grad)`.
+    fn linear_rows_backward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        (want_x, want_weight): (bool, bool),
+    ) -> (Option<FloatTensor<Self>>, Option<FloatTensor<Self>>) {
+        let (x, weight, grad) = (wrap::<Self, 2>(x), wrap::<Self, 2>(weight), wrap(grad));
+        let d_x = want_x.then(|| unwrap(grad.clone().matmul(weight.transpose())));
+        let d_weight = want_weight.then(|| unwrap(x.transpose().matmul(grad)));
+        (d_x, d_weight)
+    }
+
+    /// The sum over rows of `[rows, d]`: `[d]`.
+    fn sum_rows(t: FloatTensor<Self>) -> FloatTensor<Self> {
+        unwrap(wrap::<Self, 2>(t).sum_dim(0).squeeze_dim::<1>(0))
     }
 
     /// LayerNorm(x + residual) over the last dimension, x `[rows, d]`, γ and β `[d]`.
@@ -206,6 +242,15 @@ impl FusedOps for crate::backend::CudaBackend {}
 /// `FusedOps::bias_gelu` on tensors.
 pub fn bias_gelu<B: FusedOps>(x: Tensor<B, 2>, bias: Tensor<B, 1>) -> Tensor<B, 2> {
     wrap(B::bias_gelu(unwrap(x), unwrap(bias)))
+}
+
+/// `FusedOps::linear_rows` on tensors: x·W + b on `[rows, d_in]` rows (`None`: no bias).
+pub fn linear_rows<B: FusedOps>(
+    x: Tensor<B, 2>,
+    weight: Tensor<B, 2>,
+    bias: Option<Tensor<B, 1>>,
+) -> Tensor<B, 2> {
+    wrap(B::linear_rows(unwrap(x), unwrap(weight), bias.map(unwrap)))
 }
 
 /// `FusedOps::residual_layer_norm` on tensors.

@@ -397,3 +397,95 @@ fn attention_values_and_gradients_equal_the_decomposed_ops() {
         }
     }
 }
+
+/// (rows, d_in, d_out): one row, one feature, widths off the SIMD width, and one size large
+/// enough for the gemm to spread over threads.
+const LINEAR_SHAPES: [(usize, usize, usize); 4] =
+    [(1, 1, 1), (1, 37, 5), (7, 37, 19), (130, 384, 1536)];
+
+#[test]
+fn linear_rows_values_and_gradients_equal_the_decomposed_ops() {
+    for (rows, d_in, d_out) in LINEAR_SHAPES {
+        // The weight both as stored ([d_in, d_out]) and as a transposed view of [d_out, d_in],
+        // the layout of a weight read from a PyTorch checkpoint.
+        for transposed in [false, true] {
+            let weight_of = |seed| -> Tensor<Diff, 2> {
+                if transposed {
+                    tensor::<Diff, 2>([d_out, d_in], seed, 0.5).transpose()
+                } else {
+                    tensor::<Diff, 2>([d_in, d_out], seed, 0.5)
+                }
+            };
+            let what = format!("{rows}×{d_in}→{d_out}, transposed weight {transposed}");
+            for with_bias in [false, true] {
+                let x = tensor::<Cpu, 2>([rows, d_in], 30, 2.0);
+                let w = weight_of(31).inner();
+                let b = with_bias.then(|| tensor::<Cpu, 1>([d_out], 32, 1.0));
+                assert_close(
+                    &format!("linear_rows {what}, bias {with_bias}"),
+                    vec_of(linear_rows(x.clone(), w.clone(), b.clone())),
+                    vec_of(decomposed::linear(x, w, b)),
+                );
+            }
+
+            let weights = tensor::<Diff, 2>([rows, d_out], 33, 1.0);
+            // `train_weight: false` is a frozen weight: only x's gradient is asked for.
+            let run = |fused: bool, train_weight: bool| {
+                let x = tensor::<Diff, 2>([rows, d_in], 30, 2.0).require_grad();
+                let w = weight_of(31);
+                let w = if train_weight { w.require_grad() } else { w };
+                let b = tensor::<Diff, 1>([d_out], 32, 1.0).require_grad();
+                let out = if fused {
+                    linear_rows(x.clone(), w.clone(), Some(b.clone()))
+                } else {
+                    decomposed::linear(x.clone(), w.clone(), Some(b.clone()))
+                };
+                let grads = (out * weights.clone()).sum().backward();
+                (
+                    vec_of(x.grad(&grads).unwrap()),
+                    w.grad(&grads).map(vec_of),
+                    vec_of(b.grad(&grads).unwrap()),
+                )
+            };
+            for train_weight in [true, false] {
+                let (fused, reference) = (run(true, train_weight), run(false, train_weight));
+                assert_close(&format!("d x, {what}"), fused.0, reference.0);
+                assert_eq!(
+                    fused.1.is_some(),
+                    train_weight,
+                    "d W only when W is trained"
+                );
+                if let (Some(got), Some(want)) = (fused.1, reference.1) {
+                    assert_close(&format!("d W, {what}"), got, want);
+                }
+                assert_close(&format!("d b, {what}"), fused.2, reference.2);
+            }
+        }
+    }
+}
+
+#[test]
+fn linear_rows_reads_a_strided_input_in_place() {
+    // x as the transpose of a [d_in, rows] tensor: no row of it is contiguous.
+    let (rows, d_in, d_out) = (9, 21, 13);
+    let x = tensor::<Cpu, 2>([d_in, rows], 40, 1.0).transpose();
+    let w = tensor::<Cpu, 2>([d_in, d_out], 41, 1.0);
+    let b = tensor::<Cpu, 1>([d_out], 42, 1.0);
+    assert_close(
+        "linear_rows on a transposed x",
+        vec_of(linear_rows(x.clone(), w.clone(), Some(b.clone()))),
+        vec_of(decomposed::linear(x, w, Some(b))),
+    );
+}
+
+#[test]
+fn sum_rows_equals_burns_sum_over_rows() {
+    for (rows, d) in [(1, 1), (1, 37), (5000, 37), (130, 384)] {
+        let t = tensor::<Cpu, 2>([rows, d], 50, 3.0);
+        assert_close(
+            &format!("sum_rows {rows}×{d}"),
+            vec_of(wrap::<Cpu, 1>(Cpu::sum_rows(unwrap(t.clone())))),
+            vec_of(t.sum_dim(0).squeeze_dim::<1>(0)),
+        );
+    }
+}

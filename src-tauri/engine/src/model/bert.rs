@@ -13,7 +13,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Bool, Int, Tensor};
 
 use super::config::ModelConfig;
-use crate::kernels::{FusedOps, attention, bias_gelu, dropout, residual_layer_norm};
+use crate::kernels::{FusedOps, attention, bias_gelu, dropout, linear_rows, residual_layer_norm};
 
 /// Added to the attention scores of padding positions so that softmax gives them no weight.
 /// Finite (unlike -inf) and representable in half precision.
@@ -40,11 +40,11 @@ impl Activation {
     }
 
     /// activation(x·W + b) of a `[rows, d_in]` input; the exact GELU runs fused with its bias.
-    fn dense<B: FusedOps>(&self, x: Tensor<B, 2>, linear: &Linear<B>) -> Tensor<B, 2> {
+    fn dense<B: FusedOps>(&self, x: Tensor<B, 2>, layer: &Linear<B>) -> Tensor<B, 2> {
         match self {
-            Activation::Gelu => bias_gelu(x.matmul(linear.weight.val()), bias_of(linear)),
-            Activation::GeluTanh => burn::tensor::activation::gelu_approximate(dense(x, linear)),
-            Activation::Relu => relu(dense(x, linear)),
+            Activation::Gelu => bias_gelu(linear_rows(x, layer.weight.val(), None), bias_of(layer)),
+            Activation::GeluTanh => burn::tensor::activation::gelu_approximate(dense(x, layer)),
+            Activation::Relu => relu(dense(x, layer)),
         }
     }
 }
@@ -58,9 +58,10 @@ fn bias_of<B: Backend>(linear: &Linear<B>) -> Tensor<B, 1> {
 }
 
 /// x·W + b on a `[rows, d_in]` input: one gemm, and one gemm for each gradient (burn's `Linear`
-/// on a 3-D input runs a batched matmul and sums a `[batch, d_in, d_out]` weight gradient).
-fn dense<B: Backend>(x: Tensor<B, 2>, linear: &Linear<B>) -> Tensor<B, 2> {
-    x.matmul(linear.weight.val()) + bias_of(linear).unsqueeze()
+/// on a 3-D input runs a batched matmul and sums a `[batch, d_in, d_out]` weight gradient); on
+/// the CPU the bias is written first and the product added onto it, in one output buffer.
+fn dense<B: FusedOps>(x: Tensor<B, 2>, layer: &Linear<B>) -> Tensor<B, 2> {
+    linear_rows(x, layer.weight.val(), Some(bias_of(layer)))
 }
 
 /// LayerNorm(x + residual) with a LayerNorm module's γ and β.
@@ -76,6 +77,29 @@ fn add_and_norm<B: FusedOps>(
         .expect("BERT's LayerNorms all have a bias")
         .val();
     residual_layer_norm(x, residual, norm.gamma.val(), beta, eps)
+}
+
+/// Which rows of a `[batch·seq, width]` hidden state a layer carries on past its attention core.
+#[derive(Debug, Clone, Copy)]
+pub enum Rows {
+    All,
+    /// The first token of each of this many sequences: `[batch, width]`.
+    FirstOf(usize),
+}
+
+impl Rows {
+    fn keep<B: Backend>(self, hidden: Tensor<B, 2>) -> Tensor<B, 2> {
+        match self {
+            Rows::All => hidden,
+            Rows::FirstOf(batch) => {
+                let [rows, width] = hidden.dims();
+                hidden
+                    .reshape([batch, rows / batch, width])
+                    .narrow(1, 0, 1)
+                    .reshape([batch, width])
+            }
+        }
+    }
 }
 
 /// Token ids of a batch, padded to the longest sequence, with `true` where a position is padding.
@@ -148,7 +172,12 @@ pub struct BertSelfAttention<B: Backend> {
 impl<B: FusedOps> BertSelfAttention<B> {
     /// `hidden`: `[batch·seq, width]`; `key_bias`: `[batch, seq]`, 0 for real tokens and
     /// `MASKED_SCORE` for padding.
-    pub fn forward(&self, hidden: Tensor<B, 2>, key_bias: Tensor<B, 2>) -> Tensor<B, 2> {
+    pub fn forward(
+        &self,
+        hidden: Tensor<B, 2>,
+        key_bias: Tensor<B, 2>,
+        rows: Rows,
+    ) -> Tensor<B, 2> {
         // Q, K and V from one projection: the three weights side by side (they stay three
         // parameters under their Hugging Face names), one gemm forward, one for each gradient.
         let weight = Tensor::cat(
@@ -167,8 +196,9 @@ impl<B: FusedOps> BertSelfAttention<B> {
             ],
             0,
         );
-        let qkv = hidden.clone().matmul(weight) + bias.unsqueeze();
+        let qkv = linear_rows(hidden.clone(), weight, Some(bias));
         let context = attention(qkv, key_bias, self.num_heads, self.probs_dropout.prob);
+        let (context, hidden) = (rows.keep(context), rows.keep(hidden));
         let projected = dropout(dense(context, &self.output), self.output_dropout.prob);
         add_and_norm(
             projected,
@@ -193,8 +223,13 @@ pub struct BertLayer<B: Backend> {
 }
 
 impl<B: FusedOps> BertLayer<B> {
-    pub fn forward(&self, hidden: Tensor<B, 2>, key_bias: Tensor<B, 2>) -> Tensor<B, 2> {
-        let attended = self.attention.forward(hidden, key_bias);
+    pub fn forward(
+        &self,
+        hidden: Tensor<B, 2>,
+        key_bias: Tensor<B, 2>,
+        rows: Rows,
+    ) -> Tensor<B, 2> {
+        let attended = self.attention.forward(hidden, key_bias, rows);
         let inner = self.activation.dense(attended.clone(), &self.intermediate);
         let projected = dropout(dense(inner, &self.output), self.output_dropout.prob);
         add_and_norm(
@@ -211,14 +246,9 @@ pub struct BertPooler<B: Backend> {
     pub dense: Linear<B>,
 }
 
-impl<B: Backend> BertPooler<B> {
-    /// tanh(dense(hidden state of the first token, [CLS])) from `[batch·seq, width]` rows.
-    pub fn forward(&self, hidden: Tensor<B, 2>, batch: usize) -> Tensor<B, 2> {
-        let [rows, width] = hidden.dims();
-        let cls = hidden
-            .reshape([batch, rows / batch, width])
-            .narrow(1, 0, 1)
-            .reshape([batch, width]);
+impl<B: FusedOps> BertPooler<B> {
+    /// tanh(dense(·)) of the hidden state of each sequence's first token ([CLS]), `[batch, width]`.
+    pub fn forward(&self, cls: Tensor<B, 2>) -> Tensor<B, 2> {
         tanh(dense(cls, &self.dense))
     }
 }
@@ -252,10 +282,22 @@ impl<B: FusedOps> BertModel<B> {
         let [batch, _] = input.input_ids.dims();
         let key_bias = input.padding_mask.float().mul_scalar(MASKED_SCORE);
         let mut hidden = self.embeddings.forward(input.input_ids);
-        for layer in &self.layers {
-            hidden = layer.forward(hidden, key_bias.clone());
+        let last = self.layers.len().saturating_sub(1);
+        for (i, layer) in self.layers.iter().enumerate() {
+            // Only [CLS] reaches the pooler: after the last layer's attention core, which
+            // reads every token, its rows are all that is computed (the same logits, and about
+            // 3/4 of a layer's work saved).
+            let rows = if i == last {
+                Rows::FirstOf(batch)
+            } else {
+                Rows::All
+            };
+            hidden = layer.forward(hidden, key_bias.clone(), rows);
         }
-        self.pooler.forward(hidden, batch)
+        if self.layers.is_empty() {
+            hidden = Rows::FirstOf(batch).keep(hidden);
+        }
+        self.pooler.forward(hidden)
     }
 }
 

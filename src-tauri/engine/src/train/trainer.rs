@@ -330,13 +330,16 @@ pub fn train(
     let result = check_request(request)
         .and_then(|()| choose_backend(request.recipe.device))
         .and_then(|backend| match backend.kind {
-            BackendKind::Cpu => train_on::<Autodiff<crate::backend::CpuBackend>>(
-                request,
-                &Default::default(),
-                backend,
-                sink,
-                cancel,
-            ),
+            BackendKind::Cpu => {
+                crate::kernels::flush_denormals();
+                train_on::<Autodiff<crate::backend::CpuBackend>>(
+                    request,
+                    &Default::default(),
+                    backend,
+                    sink,
+                    cancel,
+                )
+            }
             #[cfg(feature = "wgpu")]
             BackendKind::Wgpu => on_gpu(&request.recipe, backend, || {
                 train_on::<Autodiff<crate::backend::WgpuBackend>>(
