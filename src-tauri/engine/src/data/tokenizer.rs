@@ -5,6 +5,7 @@
 //! for `BertTokenizerFast` from the same file and `tokenizer_config.json`.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor, TensorData};
@@ -67,12 +68,33 @@ impl TokenizedBatch {
     }
 }
 
-#[derive(Clone)]
 pub struct TextTokenizer {
     tokenizer: Tokenizer,
     facts: TokenizerFacts,
     /// The folder's tokenizer files (name, bytes), written back unchanged on save.
     files: Vec<(String, Vec<u8>)>,
+    /// The tokenizer set to cut at a length, kept for the next call with the same length (a
+    /// copy costs the whole vocabulary).
+    truncating: Mutex<Option<(usize, Arc<Tokenizer>)>>,
+}
+
+impl Clone for TextTokenizer {
+    fn clone(&self) -> Self {
+        TextTokenizer {
+            tokenizer: self.tokenizer.clone(),
+            facts: self.facts.clone(),
+            files: self.files.clone(),
+            truncating: Mutex::new(None),
+        }
+    }
+}
+
+/// Token ids of texts, each cut to a maximum length, and how many had to be cut.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncodedTexts {
+    pub ids: Vec<Vec<u32>>,
+    /// Texts longer than the maximum length (a text of exactly that length is whole).
+    pub cut: usize,
 }
 
 impl std::fmt::Debug for TextTokenizer {
@@ -151,6 +173,7 @@ impl TextTokenizer {
             tokenizer,
             facts,
             files,
+            truncating: Mutex::new(None),
         })
     }
 
@@ -172,10 +195,43 @@ impl TextTokenizer {
 
     /// Token ids of each text with [CLS]/[SEP], cut to `max_len` tokens, not padded.
     pub fn encode_each(&self, texts: &[&str], max_len: usize) -> Result<Vec<Vec<u32>>> {
+        Ok(self.encode_counting_cuts(texts, max_len)?.ids)
+    }
+
+    /// As `encode_each`, and counts the texts that were cut.
+    pub fn encode_counting_cuts(&self, texts: &[&str], max_len: usize) -> Result<EncodedTexts> {
+        let tokenizer = self.truncating_at(max_len)?;
+        let encodings = tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| EngineError::invalid(format!("A text could not be tokenized: {e}")))?;
+        // The tokenizer moves what it cuts off into `overflowing`.
+        let cut = encodings
+            .iter()
+            .filter(|e| !e.get_overflowing().is_empty())
+            .count();
+        let ids = encodings
+            .into_iter()
+            .map(|e| e.get_ids().to_vec())
+            .collect();
+        Ok(EncodedTexts { ids, cut })
+    }
+
+    /// The tokenizer, cutting at `max_len` tokens (special tokens included), without padding.
+    fn truncating_at(&self, max_len: usize) -> Result<Arc<Tokenizer>> {
         if max_len < 2 {
             return Err(EngineError::invalid(
                 "The maximum sequence length must be at least 2 tokens ([CLS] and [SEP]).",
             ));
+        }
+        // A panic elsewhere cannot leave the cache half-written: it is replaced whole.
+        let mut cached = self
+            .truncating
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((len, tokenizer)) = cached.as_ref()
+            && *len == max_len
+        {
+            return Ok(tokenizer.clone());
         }
         let mut tokenizer = self.tokenizer.clone();
         tokenizer
@@ -187,13 +243,9 @@ impl TextTokenizer {
             }))
             .map_err(|e| EngineError::invalid(e.to_string()))?;
         tokenizer.with_padding(None);
-        let encodings = tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| EngineError::invalid(format!("A text could not be tokenized: {e}")))?;
-        Ok(encodings
-            .into_iter()
-            .map(|e| e.get_ids().to_vec())
-            .collect())
+        let tokenizer = Arc::new(tokenizer);
+        *cached = Some((max_len, tokenizer.clone()));
+        Ok(tokenizer)
     }
 
     /// Pads token-id rows to the longest one, with the attention mask.
@@ -305,4 +357,50 @@ fn wordpiece_from_vocab(
         .with_post_processor(Some(BertProcessing::new((sep, sep_id), (cls, cls_id))))
         .with_decoder(Some(WordPieceDecoder::default()));
     Ok(tokenizer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> TextTokenizer {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-bert");
+        TextTokenizer::from_folder(&folder, 0).unwrap()
+    }
+
+    #[test]
+    fn a_text_of_exactly_the_maximum_length_is_not_counted_as_cut() {
+        let tokenizer = tiny();
+        let text = "la culture de céréales et de légumineuses";
+        let whole = tokenizer.encode_counting_cuts(&[text], 512).unwrap();
+        assert_eq!(whole.cut, 0);
+        let length = whole.ids[0].len();
+        assert!(length > 4, "the text has {length} tokens");
+
+        let exact = tokenizer.encode_counting_cuts(&[text], length).unwrap();
+        assert_eq!((exact.cut, &exact.ids), (0, &whole.ids));
+        let shorter = tokenizer
+            .encode_counting_cuts(&[text, text], length - 1)
+            .unwrap();
+        assert_eq!(shorter.cut, 2);
+        assert_eq!(shorter.ids[0].len(), length - 1);
+        // Still ends with [SEP]: the cut is inside the text.
+        assert_eq!(shorter.ids[0].last(), whole.ids[0].last());
+    }
+
+    #[test]
+    fn the_truncating_tokenizer_is_made_once_per_length() {
+        let tokenizer = tiny();
+        let first = tokenizer.truncating_at(16).unwrap();
+        assert!(Arc::ptr_eq(&first, &tokenizer.truncating_at(16).unwrap()));
+        let other = tokenizer.truncating_at(8).unwrap();
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(
+            tokenizer
+                .encode_each(&["un deux trois quatre cinq six sept huit neuf"], 8)
+                .unwrap()[0]
+                .len(),
+            8
+        );
+    }
 }

@@ -523,28 +523,28 @@ where
     }
     let config = config_with_labels(&loaded.config, &data.labels);
     let tokenizer = loaded.tokenizer.clone();
-    let encode = |texts: &[String], classes: Vec<usize>| -> Result<Encoded> {
+    let encode = |texts: &[String], classes: Vec<usize>| -> Result<(Encoded, usize)> {
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        Ok(Encoded {
-            ids: tokenizer.encode_each(&refs, recipe.max_seq_len)?,
-            classes,
-        })
+        let encoded = tokenizer.encode_counting_cuts(&refs, recipe.max_seq_len)?;
+        Ok((
+            Encoded {
+                ids: encoded.ids,
+                classes,
+            },
+            encoded.cut,
+        ))
     };
-    let train_set = encode(&data.train_texts, std::mem::take(&mut data.train_classes))?;
-    let validation_set = encode(
+    let (train_set, train_cut) =
+        encode(&data.train_texts, std::mem::take(&mut data.train_classes))?;
+    let (validation_set, validation_cut) = encode(
         &data.validation_texts,
         std::mem::take(&mut data.validation_classes),
     )?;
-    let truncated = train_set
-        .ids
-        .iter()
-        .chain(&validation_set.ids)
-        .filter(|ids| ids.len() >= recipe.max_seq_len)
-        .count();
+    let truncated = train_cut + validation_cut;
     data.summary.truncated_texts = truncated;
     if truncated > 0 {
         data.summary.warnings.push(format!(
-            "{truncated} text(s) reach max_seq_len ({} tokens) and are cut there; raise max_seq_len if their ends matter.",
+            "{truncated} text(s) are longer than the maximum length ({} tokens) and are cut there; raise the maximum length if their ends matter.",
             recipe.max_seq_len
         ));
     }
