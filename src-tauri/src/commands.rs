@@ -333,30 +333,47 @@ fn pick_folder(window: &WebviewWindow, title: &str) -> Option<PathBuf> {
 pub enum FilePurpose {
     TrainingData,
     ValidationData,
+    /// A labelled file the saved models are evaluated on (Models → evaluate all).
+    TestData,
+    /// A CSV whose texts a model labels (Classify).
+    TextsToClassify,
     Recipe,
     ModelFolder,
+}
+
+impl FilePurpose {
+    /// The title of the file dialog, in the words of the step that opens it.
+    fn dialog_title(self) -> &'static str {
+        match self {
+            FilePurpose::TrainingData => "Choose the labelled CSV file",
+            FilePurpose::ValidationData => "Choose the validation CSV file",
+            FilePurpose::TestData => "Choose a labelled test file",
+            FilePurpose::TextsToClassify => "Choose the CSV file to classify",
+            FilePurpose::Recipe => "Open a recipe",
+            FilePurpose::ModelFolder => "Choose a model folder",
+        }
+    }
 }
 
 /// A native dialog to pick a file (or a model folder); `None` if the user closed it.
 #[tauri::command]
 pub async fn choose_path(window: WebviewWindow, purpose: FilePurpose) -> Option<String> {
-    let dialog = window.dialog().file().set_parent(&window);
+    let dialog = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title(purpose.dialog_title());
     let picked = match purpose {
-        FilePurpose::TrainingData | FilePurpose::ValidationData => dialog
-            .set_title(if matches!(purpose, FilePurpose::TrainingData) {
-                "Choose the labelled CSV file"
-            } else {
-                "Choose the validation CSV file"
-            })
+        FilePurpose::TrainingData
+        | FilePurpose::ValidationData
+        | FilePurpose::TestData
+        | FilePurpose::TextsToClassify => dialog
             .add_filter("CSV files", &["csv", "tsv", "txt"])
             .blocking_pick_file(),
         FilePurpose::Recipe => dialog
-            .set_title("Open a recipe")
             .add_filter("Recipe (JSON)", &["json"])
             .blocking_pick_file(),
-        FilePurpose::ModelFolder => dialog
-            .set_title("Choose a model folder")
-            .blocking_pick_folder(),
+        FilePurpose::ModelFolder => dialog.blocking_pick_folder(),
     };
     picked
         .and_then(|p| p.into_path().ok())

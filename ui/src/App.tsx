@@ -280,7 +280,6 @@ export function App() {
           models={models}
           droppedFiles={droppedFiles}
           onDroppedHandled={clearDropped}
-          onChooseFile={() => api.choosePath("training_data")}
         />
       )}
       {section === "Models" && (

@@ -36,7 +36,6 @@ export function ClassifyView(props: {
   models: LibraryEntry[];
   droppedFiles: string[];
   onDroppedHandled: () => void;
-  onChooseFile: () => Promise<string | null>;
 }) {
   const [modelId, setModelId] = useState(props.models[0]?.id ?? "");
   const [jobs, setJobs] = useState<FileJob[]>([]);
@@ -112,7 +111,7 @@ export function ClassifyView(props: {
               ))}
             </select>
           </label>
-          <button className="primary" onClick={() => props.onChooseFile().then((p) => void (p && add(p)))}>Choose a CSV file…</button>
+          <button className="primary" onClick={() => api.choosePath("texts_to_classify").then((p) => void (p && add(p)))}>Choose a CSV file…</button>
         </div>
         <p className="muted small">…or drop one or more CSV files on this window. Each row gets the predicted label, its probability and the two runners-up; the result is written beside the input as <code>&lt;name&gt;_classified.csv</code>, never over it.</p>
       </section>

@@ -67,7 +67,7 @@ export function LibraryView(props: {
   /** The test file, asking for one when none is chosen yet. */
   const ensureTestFile = async (): Promise<TestFile | null> => {
     if (testFile) return testFile.test;
-    const path = await api.choosePath("validation_data");
+    const path = await api.choosePath("test_data");
     if (!path) return null;
     const chosen = await describeTestFile(path);
     setTestFile(chosen);
@@ -129,7 +129,7 @@ export function LibraryView(props: {
               </select>
             </label>
           )}
-          <button onClick={() => run("Reading the file…", async () => { const path = await api.choosePath("validation_data"); if (path) setTestFile(await describeTestFile(path)); })}>
+          <button onClick={() => run("Reading the file…", async () => { const path = await api.choosePath("test_data"); if (path) setTestFile(await describeTestFile(path)); })}>
             {testFile ? "Another test file…" : "Choose a test file…"}
           </button>
         </div>
