@@ -9,7 +9,7 @@ work="$BERT_STUDIO_CACHE/bench-predict-memory"
 model="$REPO_ROOT/src-tauri/engine/tests/fixtures/tiny-bert"
 mkdir -p "$work"
 cd "$REPO_ROOT"
-cargo build --quiet --locked -p bert-studio-engine --bin bert-studio
+build_cli
 
 printf '%10s %12s %10s %12s %15s\n' "file (MB)" rows seconds "rows/s" "peak RSS (MiB)"
 for mb in $SIZES; do

@@ -17,7 +17,7 @@ mkdir -p "$work"
 head -n "$((ROWS + 1))" "$REPO_ROOT/data/sample/nace_fr.csv" > "$work/texts.csv"
 
 cd "$REPO_ROOT"
-cargo build --quiet --locked -p bert-studio-engine --bin bert-studio
+build_cli
 say "engine: $ROWS texts"
 /usr/bin/time -v -o "$work/engine.time" "$CARGO_TARGET_DIR/debug/bert-studio" predict --json \
   --model "$model" --input "$work/texts.csv" --output "$work/engine-out.csv" --text-column text \

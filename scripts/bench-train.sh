@@ -34,7 +34,7 @@ for name, part in [("train.csv", body[:n]), ("train-base.csv", body[:nb]), ("val
 PY
 
 cd "$REPO_ROOT"
-cargo build --quiet --locked -p bert-studio-engine --bin bert-studio
+build_cli
 engine() { # name model train-csv
   say "engine, $1"
   rm -rf "$work/engine-out-$1"

@@ -142,6 +142,13 @@ build_app() {
     cargo build --quiet --locked -p bert-studio-app --features custom-protocol)
 }
 
+# The bert-studio CLI, built with the features cargo resolves for the whole workspace (as
+# `cargo test --workspace` does), so the tests' build serves the scripts and the other way
+# round; `-p bert-studio-engine` alone resolves other features and rebuilds ~10 minutes.
+build_cli() {
+  (cd "$REPO_ROOT" && cargo build --quiet --locked --workspace --bin bert-studio)
+}
+
 # tauri-driver, the WebDriver bridge of the end-to-end tests (crates.io, 3 minutes once).
 ensure_tauri_driver() {
   command -v tauri-driver >/dev/null && return 0

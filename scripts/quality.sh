@@ -18,7 +18,7 @@ mkdir -p "$work"
   --input "$REPO_ROOT/data/sample/nace_fr.csv" --out "$work/split"
 
 cd "$REPO_ROOT"
-cargo build --quiet --locked -p bert-studio-engine --bin bert-studio
+build_cli
 for grouped in true false; do
   say "engine run, group_by_length $grouped"
   rm -rf "$work/engine-run-$grouped"

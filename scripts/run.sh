@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 ensure_system_packages
 ensure_rust
 cd "$REPO_ROOT"
-cargo build --quiet --locked -p bert-studio-engine --bin bert-studio
+build_cli
 cli="$CARGO_TARGET_DIR/debug/bert-studio"
 if [ $# -gt 0 ]; then
   exec "$cli" "$@"
