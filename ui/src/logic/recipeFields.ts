@@ -166,13 +166,6 @@ export const RECIPE_FIELDS: FieldInfo[] = [
     basic: false,
   },
   {
-    key: "fp16",
-    label: "Half precision (GPU)",
-    explanation: "Computes in 16-bit numbers on a GPU: faster and lighter, very slightly less exact.",
-    kind: { type: "toggle" },
-    basic: false,
-  },
-  {
     key: "device",
     label: "Hardware",
     explanation: "Where the computation runs. Automatic picks the fastest one available.",

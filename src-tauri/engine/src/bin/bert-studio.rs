@@ -203,6 +203,8 @@ struct RecipeFlags {
     /// no or epoch
     #[arg(long)]
     save_strategy: Option<String>,
+    /// Half precision: not available in this version (every device trains in 32-bit numbers);
+    /// `true` is refused.
     #[arg(long)]
     fp16: Option<bool>,
     #[arg(long)]

@@ -237,6 +237,14 @@ impl Recipe {
                 "load_best needs evaluations: set eval_strategy to \"epoch\" or \"steps\".".into(),
             );
         }
+        if self.fp16 {
+            problem(
+                "fp16",
+                "Half precision is not available in this version: every device trains in 32-bit \
+                 numbers. Turn it off to train."
+                    .into(),
+            );
+        }
         if self.text_column == self.label_column {
             problem(
                 "label_column",
@@ -349,6 +357,17 @@ mod tests {
         let fields: Vec<String> = r.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(fields, ["epochs", "warmup_ratio", "label_column"]);
         assert!(Recipe::default().problems().is_empty());
+    }
+
+    #[test]
+    fn half_precision_is_refused_with_its_reason() {
+        let r = Recipe {
+            fp16: true,
+            ..Recipe::default()
+        };
+        let err = r.validate().unwrap_err().to_string();
+        assert!(err.contains("Half precision is not available"), "{err}");
+        assert_eq!(r.problems()[0].field, "fp16");
     }
 
     #[test]

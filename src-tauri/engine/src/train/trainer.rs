@@ -494,15 +494,6 @@ where
     } else {
         None
     };
-    if recipe.fp16 {
-        sink(TrainingEvent::Warning {
-            message: format!(
-                "fp16 was asked for, but the {} backend trains in 32-bit floats in this version; the run continues in f32.",
-                backend.name
-            ),
-        });
-    }
-
     // A resumed run starts from its checkpoint's model folder: nothing to download.
     let folder = match &resumed {
         Some((path, _)) => path.clone(),
