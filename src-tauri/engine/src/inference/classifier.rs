@@ -217,6 +217,18 @@ enum OnBackend {
     Cuda(WarmModel<crate::backend::CudaBackend>),
 }
 
+impl OnBackend {
+    fn kind(&self) -> BackendKind {
+        match self {
+            OnBackend::Cpu(_) => BackendKind::Cpu,
+            #[cfg(feature = "wgpu")]
+            OnBackend::Wgpu(_) => BackendKind::Wgpu,
+            #[cfg(feature = "cuda")]
+            OnBackend::Cuda(_) => BackendKind::Cuda,
+        }
+    }
+}
+
 /// A trained model loaded once and kept in memory, ready to classify texts (the app's "try
 /// it" box, and every file it classifies).
 pub struct Classifier {
@@ -298,35 +310,17 @@ impl Classifier {
         cancel: &CancelToken,
     ) -> Result<Vec<Option<Vec<f32>>>> {
         let max_len = self.info.max_len;
-        let budget = |kind| batch_size.max(1) * budget_row_tokens(kind);
+        let budget = batch_size.max(1) * budget_row_tokens(self.on.kind());
         match &self.on {
             OnBackend::Cpu(w) => {
                 // The warm classifier answers on whichever thread asks.
                 crate::kernels::flush_denormals();
-                w.probabilities(
-                    texts,
-                    max_len,
-                    budget(BackendKind::Cpu),
-                    &self.padding,
-                    cancel,
-                )
+                w.probabilities(texts, max_len, budget, &self.padding, cancel)
             }
             #[cfg(feature = "wgpu")]
-            OnBackend::Wgpu(w) => w.probabilities(
-                texts,
-                max_len,
-                budget(BackendKind::Wgpu),
-                &self.padding,
-                cancel,
-            ),
+            OnBackend::Wgpu(w) => w.probabilities(texts, max_len, budget, &self.padding, cancel),
             #[cfg(feature = "cuda")]
-            OnBackend::Cuda(w) => w.probabilities(
-                texts,
-                max_len,
-                budget(BackendKind::Cuda),
-                &self.padding,
-                cancel,
-            ),
+            OnBackend::Cuda(w) => w.probabilities(texts, max_len, budget, &self.padding, cancel),
         }
     }
 
