@@ -828,7 +828,7 @@ where
     };
     let report = TrainingReport {
         engine_version: crate::VERSION.into(),
-        burn_version: "0.21.0".into(),
+        burn_version: crate::BURN_VERSION.into(),
         created_unix: unix_now(),
         recipe: recipe.clone(),
         base_model: recipe.model.clone(),

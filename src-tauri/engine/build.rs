@@ -1,0 +1,20 @@
+//! Records the version of burn this build links (from the workspace's Cargo.lock), so that a
+//! training report says which burn produced it.
+
+use std::path::Path;
+
+fn main() {
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.lock");
+    println!("cargo:rerun-if-changed={}", lock.display());
+    let text = std::fs::read_to_string(&lock).unwrap_or_default();
+    let version = burn_version(&text).unwrap_or("unknown");
+    println!("cargo:rustc-env=BERT_STUDIO_BURN_VERSION={version}");
+}
+
+/// The `version` line after `name = "burn"` in a Cargo.lock.
+fn burn_version(lock: &str) -> Option<&str> {
+    let mut lines = lock.lines();
+    lines.find(|l| l.trim() == r#"name = "burn""#)?;
+    let line = lines.next()?.trim();
+    line.strip_prefix(r#"version = ""#)?.strip_suffix('"')
+}
