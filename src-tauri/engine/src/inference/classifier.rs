@@ -314,7 +314,7 @@ impl Classifier {
         match &self.on {
             OnBackend::Cpu(w) => {
                 // The warm classifier answers on whichever thread asks.
-                crate::kernels::flush_denormals();
+                crate::kernels::prepare_cpu_compute();
                 w.probabilities(texts, max_len, budget, &self.padding, cancel)
             }
             #[cfg(feature = "wgpu")]

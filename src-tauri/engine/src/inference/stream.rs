@@ -293,6 +293,7 @@ pub(crate) fn run_reported<T>(
     job: impl FnOnce(&mut dyn FnMut(InferenceEvent)) -> Result<T>,
 ) -> Result<T> {
     let result = job(sink);
+    crate::kernels::return_freed_memory();
     if let Err(e) = &result {
         sink(match e {
             EngineError::Cancelled => InferenceEvent::Cancelled,

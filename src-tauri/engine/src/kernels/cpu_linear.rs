@@ -62,8 +62,13 @@ pub fn product(lhs: Matrix, rhs: Matrix, bias: Option<&[f32]>) -> Vec<f32> {
         out.spare_capacity_mut()[..m * n]
             .par_chunks_mut(rows_per_task * n.max(1))
             .for_each(|block| {
-                for (slot, value) in block.iter_mut().zip(bias.iter().cycle()) {
-                    slot.write(*value);
+                for row in block.chunks_exact_mut(n) {
+                    // SAFETY: `row` has room for exactly n values, as many as `bias` holds;
+                    // a row-wise copy is a memcpy (zipping with a cycling iterator was a
+                    // scalar loop that cost 5 % of a classification).
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(bias.as_ptr(), row.as_mut_ptr().cast(), n);
+                    }
                 }
             });
     }

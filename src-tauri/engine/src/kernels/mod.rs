@@ -10,9 +10,17 @@ mod cpu_attention;
 mod cpu_linear;
 pub mod decomposed;
 mod denormals;
+mod memory;
 pub mod simd;
 
-pub use denormals::flush_denormals;
+pub use memory::return_freed_memory;
+
+/// Readies the CPU for a job's compute: denormals flushed on the calling thread and the
+/// kernels' threads, freed memory kept for the next batch (`memory`).
+pub fn prepare_cpu_compute() {
+    denormals::flush_denormals();
+    memory::keep_freed_memory();
+}
 
 use burn::tensor::backend::Backend;
 use burn::tensor::ops::FloatTensor;

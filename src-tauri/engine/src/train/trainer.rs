@@ -331,7 +331,7 @@ pub fn train(
         .and_then(|()| choose_backend(request.recipe.device))
         .and_then(|backend| match backend.kind {
             BackendKind::Cpu => {
-                crate::kernels::flush_denormals();
+                crate::kernels::prepare_cpu_compute();
                 train_on::<Autodiff<crate::backend::CpuBackend>>(
                     request,
                     &Default::default(),
@@ -361,6 +361,7 @@ pub fn train(
                 )
             }),
         });
+    crate::kernels::return_freed_memory();
     match &result {
         Err(EngineError::Cancelled) => sink(TrainingEvent::Cancelled),
         Err(e) => sink(TrainingEvent::Failed {
