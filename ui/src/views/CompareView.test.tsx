@@ -1,0 +1,55 @@
+// @vitest-environment jsdom
+// The comparison says plainly when its models were not measured on the same rows, marks the
+// best value of each metric, and offers the fair comparison (one test file for all).
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Comparison } from "../bindings/Comparison";
+
+vi.mock("../components/Chart", () => ({ Chart: () => null }));
+
+import { CompareView } from "./CompareView";
+
+afterEach(cleanup);
+
+const comparison = (sameData: boolean): Comparison => ({
+  models: [
+    { id: "a", name: "Model A", base_model: "bert", measured_on: "validation.csv (40 rows)" },
+    { id: "b", name: "Model B", base_model: "bert", measured_on: "validation.csv (40 rows)" },
+  ],
+  metrics: [
+    { metric: "accuracy", higher_is_better: true, values: [0.5, 0.75], best: 1 },
+    { metric: "loss", higher_is_better: false, values: [0.9, 1.2], best: 0 },
+  ],
+  per_class: [],
+  recipe_differences: [],
+  curves: [
+    { evaluations: [], losses: [] },
+    { evaluations: [], losses: [] },
+  ],
+  confusions: [null, null],
+  same_data: sameData,
+  data_note: sameData
+    ? "All models were measured on the same rows: validation.csv (40 rows)."
+    : "These models were measured on different data (…), so their numbers are not directly comparable.",
+});
+
+describe("compare view", () => {
+  it("warns when the models were measured on different rows", () => {
+    render(<CompareView comparison={comparison(false)} busy={false} onEvaluateOnFile={() => {}} />);
+    const note = screen.getByTestId("data-note");
+    expect(note.textContent).toContain("not directly comparable");
+    expect(note.className).toContain("warnings");
+  });
+
+  it("marks the best value of each metric and offers one test file for all", () => {
+    const evaluate = vi.fn();
+    render(<CompareView comparison={comparison(true)} busy={false} onEvaluateOnFile={evaluate} />);
+    expect(screen.getByTestId("data-note").className).not.toContain("warnings");
+    const table = screen.getByTestId("compare-table");
+    expect(table.textContent).toContain("75.0 % ★");
+    expect(table.textContent).toContain("0.900 ★");
+    expect(table.textContent).toContain("loss (lower is better)");
+    fireEvent.click(screen.getByTestId("compare-on-file"));
+    expect(evaluate).toHaveBeenCalledOnce();
+  });
+});
