@@ -9,6 +9,7 @@ Sub-commands:
                              classification folder, plus reference pooled outputs and logits
   schedules --out FILE       learning rates of transformers' schedulers, step by step
   metrics --out FILE         scikit-learn metrics of random predictions (fixture for the engine)
+  splits --out FILE          per-class validation counts of scikit-learn's stratified split
   gradients --model DIR --out FILE
                              the gradient of every parameter after one training step's
                              backward pass (mean cross-entropy, batch of the reference texts,
@@ -22,9 +23,11 @@ Sub-commands:
 Everything runs on the CPU in float32, in eval mode (no dropout).
 """
 import argparse
+import csv
 import json
 import math
 import os
+import pathlib
 import shutil
 import sys
 
@@ -41,6 +44,7 @@ from transformers import (
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEXTS_FILE = os.path.join(HERE, "texts.json")
+REPO = pathlib.Path(HERE).parents[1]
 
 
 def load_texts(path=TEXTS_FILE):
@@ -240,6 +244,46 @@ def metrics(out):
         json.dump(result, f_out, indent=1)
 
 
+def splits(out):
+    """Per-class validation counts of scikit-learn's stratified split, for the engine's to match.
+
+    For each case (class sizes, validation share), StratifiedShuffleSplit (what
+    train_test_split(stratify=...) runs) over 200 seeds: every per-class count vector it
+    produced. Ties between classes are broken at random, so some cases have several.
+    """
+    import numpy as np
+    import sklearn
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    nace = {}
+    with open(REPO / "data/sample/nace_fr.csv", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            nace[row["label"]] = nace.get(row["label"], 0) + 1
+    # Classes of one row cannot be split (scikit-learn refuses them; the engine trains on them).
+    nace_counts = sorted((n for n in nace.values() if n >= 2), reverse=True)
+    cases = [
+        ([50, 30, 20], 0.2),
+        ([5, 5, 2], 0.25),
+        ([7, 3, 3, 2], 0.3),
+        ([40, 25, 10, 4, 3, 2], 0.15),
+        ([11, 11, 11, 11], 0.3),
+        (nace_counts, 0.05),
+        (nace_counts, 0.2),
+    ]
+    result = {"generated_by": f"reference.py splits (scikit-learn {sklearn.__version__})", "cases": []}
+    for counts, fraction in cases:
+        y = np.repeat(np.arange(len(counts)), counts)
+        seen = set()
+        for seed in range(200):
+            split = StratifiedShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
+            _, test = next(split.split(np.zeros(len(y)), y))
+            seen.add(tuple(np.bincount(y[test], minlength=len(counts)).tolist()))
+        result["cases"].append({"class_counts": counts, "fraction": fraction,
+                                "validation_counts_seen": sorted(list(v) for v in seen)})
+    with open(out, "w") as f_out:
+        json.dump(result, f_out, indent=1)
+
+
 def gradients(model_dir, out_file):
     from safetensors.torch import save_file
 
@@ -268,6 +312,8 @@ def main():
     p.add_argument("--out", required=True)
     p = sub.add_parser("metrics")
     p.add_argument("--out", required=True)
+    p = sub.add_parser("splits")
+    p.add_argument("--out", required=True)
     p = sub.add_parser("gradients")
     p.add_argument("--model", required=True)
     p.add_argument("--out", required=True)
@@ -285,6 +331,8 @@ def main():
         schedules(args.out)
     elif args.command == "metrics":
         metrics(args.out)
+    elif args.command == "splits":
+        splits(args.out)
     elif args.command == "gradients":
         gradients(args.model, args.out)
     else:

@@ -58,7 +58,13 @@ impl WarmClassifier {
         text: &str,
         k: usize,
     ) -> Result<Vec<LabelScore>, EngineError> {
-        let mut current = self.current.lock().expect("warm model lock");
+        // A panic while classifying (a bug) poisons the lock: the next call starts again from
+        // a fresh load instead of failing for good.
+        let mut current = self.current.lock().unwrap_or_else(|poisoned| {
+            let mut current = poisoned.into_inner();
+            *current = None;
+            current
+        });
         if current.as_ref().is_none_or(|(loaded, _)| loaded != folder) {
             *current = None;
             let classifier = Classifier::load(folder, &ClassifierOptions::default(), &mut |_| {})?;
@@ -68,5 +74,30 @@ impl WarmClassifier {
         let k = k.min(classifier.labels().len()).max(1);
         let mut scores = classifier.classify_texts(&[text], k)?;
         Ok(scores.pop().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic while the try-it model was in use (a bug) must not break the box for good.
+    #[test]
+    fn the_try_it_box_recovers_from_a_panic_that_poisoned_its_lock() {
+        let warm = WarmClassifier::default();
+        let folder = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src-tauri/engine/tests/fixtures/tiny-bert"
+        );
+        std::thread::scope(|scope| {
+            let poisoner = scope.spawn(|| {
+                let _held = warm.current.lock().unwrap();
+                panic!("a bug while classifying");
+            });
+            assert!(poisoner.join().is_err());
+        });
+        assert!(warm.current.is_poisoned());
+        let scores = warm.classify(folder, "culture de céréales", 2).unwrap();
+        assert_eq!(scores.len(), 2);
     }
 }

@@ -1,6 +1,7 @@
 //! The one training job the app runs at a time: started on its own thread, cancellable by id,
 //! its events forwarded in throttled batches.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -34,6 +35,19 @@ impl TrainingJobs {
         request: TrainingRequest,
         deliver: impl Fn(Vec<TrainingEvent>) + Send + 'static,
     ) -> Result<u64, ErrorReport> {
+        self.start_with(request, deliver, |request, sink, cancel| {
+            // The outcome also arrives as an event (finished, failed or cancelled).
+            let _ = train(request, sink, cancel);
+        })
+    }
+
+    /// `start`, with what the thread runs given (tests make it panic).
+    fn start_with(
+        &self,
+        request: TrainingRequest,
+        deliver: impl Fn(Vec<TrainingEvent>) + Send + 'static,
+        run: impl FnOnce(&TrainingRequest, &mut dyn FnMut(TrainingEvent), &CancelToken) + Send + 'static,
+    ) -> Result<u64, ErrorReport> {
         let mut current = self.current.lock().expect("job lock");
         if current
             .as_ref()
@@ -58,11 +72,17 @@ impl TrainingJobs {
             .name(format!("training-{id}"))
             .spawn(move || {
                 let mut batcher = EventBatcher::new(deliver);
-                // The outcome also arrives as an event (finished, failed or cancelled).
-                let _ = train(&request, &mut |event| batcher.push(event), &cancel);
+                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    run(&request, &mut |event| batcher.push(event), &cancel)
+                }));
                 // Over before the page hears the outcome: what it asks next (the list of
                 // unfinished runs, a new run) sees no job running.
                 finished.store(true, Ordering::SeqCst);
+                if let Err(panic) = outcome {
+                    batcher.push(TrainingEvent::Failed {
+                        error: ErrorReport::new("internal", internal_error(panic.as_ref()), None),
+                    });
+                }
                 batcher.flush();
             })
             .map_err(|e| {
@@ -119,6 +139,19 @@ impl TrainingJobs {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// A panic's message, in words for the page: a bug, not something the user did.
+fn internal_error(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no details".into());
+    format!(
+        "BERT Studio stopped this job after an internal error ({what}). Your files are unchanged; \
+         please report this with the settings you used."
+    )
 }
 
 /// Collects events and hands them on in batches, at most every `FORWARD_INTERVAL`; the start,
@@ -242,6 +275,45 @@ mod tests {
             leftovers.is_empty(),
             "no temporary folder is left: {leftovers:?}"
         );
+    }
+
+    /// A panic inside a run ends the job with a `Failed` outcome; the app is free again.
+    #[test]
+    fn a_panicking_run_fails_and_frees_the_app() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs = TrainingJobs::default();
+        let (tx, rx) = mpsc::channel();
+        jobs.start_with(
+            sample_request(dir.path().join("model")),
+            move |batch| tx.send(batch).unwrap(),
+            |_, sink, _| {
+                sink(log(1));
+                panic!("index out of bounds");
+            },
+        )
+        .unwrap();
+        let mut events = Vec::new();
+        while !events
+            .iter()
+            .any(|e| matches!(e, TrainingEvent::Failed { .. }))
+        {
+            events.extend(rx.recv_timeout(Duration::from_secs(10)).unwrap());
+        }
+        let Some(TrainingEvent::Failed { error }) = events.last() else {
+            panic!("{events:?}")
+        };
+        assert_eq!(error.kind, "internal");
+        assert!(
+            error
+                .message
+                .contains("internal error (index out of bounds)"),
+            "{}",
+            error.message
+        );
+        assert!(!jobs.is_running());
+        jobs.start(sample_request(dir.path().join("next")), |_| {})
+            .unwrap();
+        jobs.cancel_and_wait(Duration::from_secs(60));
     }
 
     fn log(step: usize) -> TrainingEvent {

@@ -1,6 +1,8 @@
 //! The burn backends the engine runs on. Model code is generic; these aliases name the
 //! concrete choices in one place.
 
+use crate::error::{EngineError, Result};
+
 /// CPU backend for machines without a usable GPU (and for CI): burn-flex, gemm matmul.
 pub type CpuBackend = burn::backend::Flex;
 pub type CpuDevice = burn::backend::flex::FlexDevice;
@@ -50,13 +52,59 @@ pub struct GpuSurvey {
 pub fn survey_gpus() -> GpuSurvey {
     static SURVEY: std::sync::OnceLock<GpuSurvey> = std::sync::OnceLock::new();
     *SURVEY.get_or_init(|| {
-        let (wgpu_gpu, software_only) = survey_wgpu();
-        GpuSurvey {
-            cuda: cuda_usable(),
-            wgpu_gpu,
-            software_only,
-        }
+        // Drivers and the Vulkan loader print their own complaints while they look (on a
+        // server without a display: "XDG_RUNTIME_DIR is invalid or not set…"); they mean
+        // nothing to the user, whom the backend's reason tells the finding in words.
+        with_stderr_silenced(|| {
+            let (wgpu_gpu, software_only) = survey_wgpu();
+            GpuSurvey {
+                cuda: cuda_usable(),
+                wgpu_gpu,
+                software_only,
+            }
+        })
     })
+}
+
+/// Runs `f` with the process's standard error sent to the null device, and restores it after
+/// (also if `f` panics). Other threads printing meanwhile are silenced too: keep `f` short.
+#[cfg(unix)]
+fn with_stderr_silenced<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(libc::c_int);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: self.0 is the duplicate of fd 2 made below, owned here.
+            unsafe {
+                libc::dup2(self.0, libc::STDERR_FILENO);
+                libc::close(self.0);
+            }
+        }
+    }
+    use std::io::Write;
+    let _ = std::io::stderr().flush();
+    // SAFETY: plain descriptor calls on descriptors this function opens and owns; fd 2 is put
+    // back by `Restore`.
+    let _restore = unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        let saved = libc::dup(libc::STDERR_FILENO);
+        if null < 0 || saved < 0 {
+            for fd in [null, saved] {
+                if fd >= 0 {
+                    libc::close(fd);
+                }
+            }
+            return f();
+        }
+        libc::dup2(null, libc::STDERR_FILENO);
+        libc::close(null);
+        Restore(saved)
+    };
+    f()
+}
+
+#[cfg(not(unix))]
+fn with_stderr_silenced<T>(f: impl FnOnce() -> T) -> T {
+    f()
 }
 
 #[cfg(feature = "cuda")]
@@ -162,9 +210,94 @@ pub fn choose_backend(device: crate::train::DeviceChoice) -> crate::Result<Backe
     Ok(BackendChoice { kind, name, reason })
 }
 
+/// What a GPU job holds at once: the batch size and text length to lower when it runs out of
+/// memory.
+#[derive(Debug, Clone, Copy)]
+pub struct GpuLoad {
+    pub batch_size: usize,
+    pub max_seq_len: usize,
+}
+
+/// Runs a job on the GPU backend named `backend`. burn's GPU backends report a failed
+/// allocation (and other device errors) by panicking: the panic becomes an error in words,
+/// out-of-memory with what to lower. Training and classification both run inside it.
+#[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(dead_code))]
+pub fn on_gpu<T>(backend: &str, load: GpuLoad, work: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        Err(gpu_failure(backend, load, &message))
+    })
+}
+
+/// The error for a GPU backend's panic message.
+fn gpu_failure(backend: &str, load: GpuLoad, message: &str) -> EngineError {
+    let lower = message.to_lowercase();
+    // cubecl: "can't allocate buffer of size" (CUDA_ERROR_OUT_OF_MEMORY), "An out-of-memory
+    // error happened during launch"; wgpu: "Out of Memory" / "OutOfMemory".
+    let out_of_memory = [
+        "out of memory",
+        "out-of-memory",
+        "outofmemory",
+        "can't allocate",
+    ]
+    .iter()
+    .any(|sign| lower.contains(sign));
+    if out_of_memory {
+        return EngineError::OutOfMemory {
+            backend: backend.to_string(),
+            batch_size: load.batch_size,
+            max_seq_len: load.max_seq_len,
+        };
+    }
+    // The first line only: cubecl appends a backtrace.
+    let reason = message.lines().next().unwrap_or("").trim();
+    EngineError::Device {
+        backend: backend.to_string(),
+        reason: if reason.is_empty() {
+            "no details were given".into()
+        } else {
+            reason.to_string()
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gpu_panics_become_errors_in_words() {
+        let load = GpuLoad {
+            batch_size: 32,
+            max_seq_len: 256,
+        };
+        for message in [
+            "can't allocate buffer of size: 8589934592\nBacktrace ...",
+            "An out-of-memory error happened during launch\nCaused by:\n  pool exhausted",
+            "wgpu error: Validation Error\n\nCaused by:\n  Out of Memory",
+        ] {
+            let error = gpu_failure("NVIDIA GPU (CUDA)", load, message);
+            assert_eq!(error.kind(), "out_of_memory", "{message}");
+            assert_eq!(
+                error.to_string(),
+                "The NVIDIA GPU (CUDA) ran out of memory with batches of 32 texts of up to 256 tokens."
+            );
+            assert!(error.hint().unwrap().contains("Lower the batch size"));
+        }
+        let error = gpu_failure("GPU (wgpu)", load, "Shader compilation failed\nBacktrace");
+        assert_eq!(
+            error.to_string(),
+            "The GPU (wgpu) stopped with an error: Shader compilation failed"
+        );
+        let caught = on_gpu("GPU (wgpu)", load, || -> Result<()> {
+            panic!("can't allocate buffer of size: 1")
+        });
+        assert!(matches!(caught, Err(EngineError::OutOfMemory { .. })));
+    }
 
     #[test]
     fn auto_prefers_cuda_then_a_hardware_gpu_then_the_cpu() {

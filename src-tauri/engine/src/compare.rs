@@ -97,6 +97,7 @@ pub struct Comparison {
 }
 
 /// What goes into a comparison for one model.
+#[derive(Clone)]
 pub struct CompareInput {
     pub id: String,
     pub name: String,
@@ -104,7 +105,8 @@ pub struct CompareInput {
     pub metrics: Option<Metrics>,
     pub recipe: Option<Recipe>,
     pub history: Vec<TrainingEvent>,
-    /// Identifies the rows the metrics were computed on (equal keys = same rows).
+    /// Identifies the rows the metrics were computed on (`RowsFingerprint`: equal keys = same
+    /// rows, whatever the file they came from); `None` when unknown.
     pub data_key: Option<String>,
     pub measured_on: String,
 }
@@ -113,26 +115,14 @@ impl CompareInput {
     /// A model trained here, with the validation metrics of its report.
     pub fn from_training(id: &str, name: &str, report: &TrainingReport) -> Self {
         let data = &report.data;
-        let (key, words) = match &data.validation_file {
-            Some(file) => (
-                format!("file:{file}"),
-                format!("{} ({} rows)", file_name_of(file), data.validation_rows),
-            ),
-            None => (
-                format!(
-                    "split:{}:{}:{}:{}",
-                    data.train_file,
-                    report.recipe.validation_fraction,
-                    report.recipe.seed,
-                    data.validation_rows
-                ),
-                format!(
-                    "{} rows held out of {} ({} %, seed {})",
-                    data.validation_rows,
-                    file_name_of(&data.train_file),
-                    report.recipe.validation_fraction * 100.0,
-                    report.recipe.seed
-                ),
+        let words = match &data.validation_file {
+            Some(file) => format!("{} ({} rows)", file_name_of(file), data.validation_rows),
+            None => format!(
+                "{} rows held out of {} ({} %, seed {})",
+                data.validation_rows,
+                file_name_of(&data.train_file),
+                report.recipe.validation_fraction * 100.0,
+                report.recipe.seed
             ),
         };
         CompareInput {
@@ -142,7 +132,7 @@ impl CompareInput {
             metrics: report.final_metrics.clone(),
             recipe: Some(report.recipe.clone()),
             history: report.history.clone(),
-            data_key: Some(key),
+            data_key: data.validation_fingerprint.clone(),
             measured_on: words,
         }
     }
@@ -181,7 +171,7 @@ impl CompareInput {
                 .as_ref()
                 .map(|r| r.history.clone())
                 .unwrap_or_default(),
-            data_key: Some(format!("file:{}", evaluation.input)),
+            data_key: Some(evaluation.rows_fingerprint.clone()),
             measured_on: format!(
                 "{} ({} rows)",
                 file_name_of(&evaluation.input),

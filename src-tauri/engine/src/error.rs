@@ -2,7 +2,7 @@
 //! what went wrong, with which file, and what to do next. The enum is serialisable so the
 //! desktop app can show it as is and switch on `kind`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::model::LoadError;
@@ -97,7 +97,7 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
 /// What the page (or any client) shows for an error: the kind to switch on, the message in
 /// plain words, and what to do next.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ErrorReport {
     /// `load`, `model_not_found`, `download`, `io`, `tokenizer`, `data`, `cancelled`,

@@ -41,6 +41,17 @@ pub fn file_name_of(path: &str) -> String {
 /// Builds a folder with `fill` in a temporary sibling of `dest`, then moves it into place.
 /// If `fill` fails, the temporary folder is removed and any previous `dest` is untouched.
 pub fn write_dir_atomically(dest: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    write_dir_carrying(dest, None, fill)
+}
+
+/// As `write_dir_atomically`, and the entry `carried` of the previous `dest` (a training run's
+/// checkpoints) moves into the new folder only once `fill` has written everything else; if
+/// the final move fails it goes back. Whatever fails, it is never lost.
+pub fn write_dir_carrying(
+    dest: &Path,
+    carried: Option<&str>,
+    fill: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
     let parent = parent_of(dest);
     // Parent folders made here are removed again on failure: a failed write leaves nothing.
     let first_made = parent
@@ -65,7 +76,17 @@ pub fn write_dir_atomically(dest: &Path, fill: impl FnOnce(&Path) -> Result<()>)
     if let Err(e) = std::fs::create_dir(&tmp) {
         return undo(EngineError::io("create the folder", &tmp, e));
     }
-    let written = fill(&tmp).and_then(|()| replace_path(&tmp, dest));
+    let carry = |from: &Path, to: &Path| match carried {
+        Some(name) if from.join(name).exists() => std::fs::rename(from.join(name), to.join(name))
+            .map_err(|e| EngineError::io("move", &to.join(name), e)),
+        _ => Ok(()),
+    };
+    let written = fill(&tmp).and_then(|()| carry(dest, &tmp)).and_then(|()| {
+        replace_path(&tmp, dest).inspect_err(|_| {
+            // replace_path put the previous folder back under `dest`.
+            let _ = carry(&tmp, dest);
+        })
+    });
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return undo(e);
@@ -143,16 +164,15 @@ pub(crate) fn partial_writer(name: &str) -> Option<u32> {
     pid.parse().ok()
 }
 
-/// Whether a process with this id runs (Linux: /proc; elsewhere assume it does, keep the folder).
+/// Whether a process with this id runs, on every OS (sysinfo asks the kernel's process list).
 fn process_alive(pid: u32) -> bool {
     if pid == std::process::id() {
         return true;
     }
-    if cfg!(target_os = "linux") {
-        Path::new(&format!("/proc/{pid}")).exists()
-    } else {
-        true
-    }
+    let pid = sysinfo::Pid::from_u32(pid);
+    let mut system = sysinfo::System::new();
+    system.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[pid]), true);
+    system.process(pid).is_some()
 }
 
 fn parent_of(path: &Path) -> PathBuf {
@@ -165,6 +185,21 @@ fn parent_of(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn a_process_is_alive_until_it_ends() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        assert!(process_alive(pid));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(!process_alive(pid));
+        assert!(process_alive(std::process::id()));
+    }
 
     #[test]
     fn a_failed_write_removes_the_parent_folders_it_made() {

@@ -310,3 +310,28 @@ fn a_failed_write_keeps_the_previous_result_and_names_the_path() {
         );
     }
 }
+
+/// `--device auto` on a machine without a display: the GPU survey prints nothing of the
+/// drivers' own (the Vulkan loader's "XDG_RUNTIME_DIR is invalid or not set" came out
+/// twice), and its finding is said once, in words.
+#[test]
+fn the_gpu_survey_is_silent_and_says_its_finding_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixtures().join("tiny-bert");
+    let input = fixtures().join("evaluate.csv");
+    let output = dir.path().join("out.csv");
+    let out = cli()
+        .args(["predict", "--model", model.to_str().unwrap()])
+        .args(["--input", input.to_str().unwrap()])
+        .args(["--output", output.to_str().unwrap(), "--device", "auto"])
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
+    assert!(!stderr.to_lowercase().contains("error"), "{stderr}");
+    assert_eq!(stderr.matches("automatic choice").count(), 1, "{stderr}");
+}

@@ -6,10 +6,11 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use bert_studio_engine::EngineError;
+use bert_studio_engine::data::stratified_split;
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::schedule::learning_rate;
 use bert_studio_engine::train::{
-    CancelToken, Recipe, Scheduler, Strategy, TrainingEvent, TrainingRequest,
+    BestMetric, CancelToken, Recipe, Scheduler, Strategy, TrainingEvent, TrainingRequest,
     classification_metrics,
 };
 use common::*;
@@ -312,36 +313,54 @@ fn cancelling_stops_within_a_step_and_writes_nothing() {
     assert!(!out.join("model.safetensors").exists());
 }
 
+/// `load_best` keeps the epoch with the best validation score — the loss by default (lowest),
+/// or the metric the recipe names (highest) — and the saved weights are that epoch's checkpoint.
 #[test]
-fn load_best_keeps_the_epoch_with_the_best_macro_f1() {
+fn load_best_keeps_the_epoch_with_the_best_chosen_metric() {
     let dir = tempfile::tempdir().unwrap();
     let csv = small_nace_csv(dir.path());
-    let report = train(
-        &request(
-            Recipe {
-                load_best: true,
-                epochs: 3,
-                ..tiny_recipe()
-            },
-            csv,
-            dir.path().join("m"),
-        ),
-        &mut |_| {},
-        &CancelToken::new(),
-    )
-    .unwrap();
-    let f1s: Vec<f64> = report
-        .history
-        .iter()
-        .filter_map(|e| match e {
-            TrainingEvent::Evaluation { metrics, .. } => Some(metrics.macro_f1),
-            _ => None,
-        })
-        .collect();
-    let best = f1s.iter().cloned().fold(f64::MIN, f64::max);
-    let best_epoch = f1s.iter().position(|f| *f == best).unwrap() + 1;
-    assert_eq!(report.best_epoch, Some(best_epoch));
-    assert_eq!(report.final_metrics.unwrap().macro_f1, best);
+    for metric in [BestMetric::Loss, BestMetric::MacroF1] {
+        let out = dir.path().join(format!("{metric:?}"));
+        let report = train(
+            &request(
+                Recipe {
+                    load_best: true,
+                    metric_for_best_model: metric,
+                    save_strategy: Strategy::Epoch,
+                    epochs: 3,
+                    ..tiny_recipe()
+                },
+                csv.clone(),
+                out.clone(),
+            ),
+            &mut |_| {},
+            &CancelToken::new(),
+        )
+        .unwrap();
+        let scores: Vec<f64> = report
+            .history
+            .iter()
+            .filter_map(|e| match e {
+                TrainingEvent::Evaluation { metrics, .. } => Some(match metric {
+                    BestMetric::Loss => -metrics.loss.unwrap(),
+                    _ => metrics.macro_f1,
+                }),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(scores.len(), 3);
+        // The first of equal scores, as the Trainer keeps.
+        let best = scores.iter().cloned().fold(f64::MIN, f64::max);
+        let best_epoch = scores.iter().position(|s| *s == best).unwrap() + 1;
+        assert_eq!(
+            report.best_epoch,
+            Some(best_epoch),
+            "{metric:?}: {scores:?}"
+        );
+        let weights = |path: PathBuf| std::fs::read(path.join("model.safetensors")).unwrap();
+        let checkpoint = out.join("checkpoints").join(format!("epoch-{best_epoch}"));
+        assert!(weights(out.clone()) == weights(checkpoint), "{metric:?}");
+    }
 }
 
 #[test]
@@ -365,7 +384,7 @@ fn bad_training_data_is_explained_before_any_work() {
         &CancelToken::new(),
     )
     .unwrap_err();
-    assert!(err.to_string().contains("--text-column"), "{err}");
+    assert!(err.to_string().contains("\"text column\" setting"), "{err}");
     assert!(!dir.path().join("m").exists());
 }
 
@@ -490,4 +509,92 @@ fn a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint() {
         .unwrap()
         .expect("still resumable");
     assert_eq!(unfinished.epochs_done, 1);
+}
+
+/// Two runs are compared "on the same data" when their validation rows are the same, whatever
+/// the file's path: a validation file edited between two runs makes the comparison say so.
+#[test]
+fn a_comparison_knows_a_validation_file_changed_between_runs() {
+    use bert_studio_engine::compare::{CompareInput, compare};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = small_nace_csv(dir.path());
+    let lines: Vec<String> = std::fs::read_to_string(&csv)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let validation = dir.path().join("validation.csv");
+    std::fs::write(&validation, lines[..31].join("\n")).unwrap();
+    let run = |name: &str| {
+        let mut r = request(
+            Recipe {
+                epochs: 1,
+                ..tiny_recipe()
+            },
+            csv.clone(),
+            dir.path().join(name),
+        );
+        r.validation_csv = Some(validation.clone());
+        let report = train(&r, &mut |_| {}, &CancelToken::new()).unwrap();
+        CompareInput::from_training(name, name, &report)
+    };
+    let (first, second) = (run("first"), run("second"));
+    // The same path, the same number of rows, one label changed.
+    let mut edited = lines[..31].to_vec();
+    let (text, label) = edited[5].rsplit_once(';').unwrap();
+    let other = if label == "10" { "62" } else { "10" };
+    edited[5] = format!("{text};{other}");
+    std::fs::write(&validation, edited.join("\n")).unwrap();
+    let third = run("third");
+
+    assert!(compare(&[first.clone(), second]).same_data);
+    let changed = compare(&[first, third]);
+    assert!(!changed.same_data);
+    assert!(
+        changed.data_note.contains("not directly comparable"),
+        "{}",
+        changed.data_note
+    );
+}
+
+/// The validation split takes from each class what scikit-learn's stratified split
+/// (`train_test_split(stratify=…)`, i.e. StratifiedShuffleSplit) takes: `reference.py splits`
+/// ran it with 200 seeds per case; where classes tie, any count vector it produced will do.
+#[test]
+fn the_stratified_split_takes_from_each_class_what_scikit_learn_takes() {
+    let fixture = json(&fixtures().join("splits.json"));
+    let numbers = |v: &Value| -> Vec<usize> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap() as usize)
+            .collect()
+    };
+    for case in fixture["cases"].as_array().unwrap() {
+        let counts = numbers(&case["class_counts"]);
+        let fraction = case["fraction"].as_f64().unwrap();
+        let seen: Vec<Vec<usize>> = case["validation_counts_seen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(numbers)
+            .collect();
+        let class_ids: Vec<usize> = counts
+            .iter()
+            .enumerate()
+            .flat_map(|(class, n)| std::iter::repeat_n(class, *n))
+            .collect();
+        for seed in [0, 1, 42] {
+            let split = stratified_split(&class_ids, counts.len(), fraction, seed);
+            let mut got = vec![0; counts.len()];
+            for &row in &split.validation {
+                got[class_ids[row]] += 1;
+            }
+            assert!(
+                seen.contains(&got),
+                "classes {counts:?}, share {fraction}, seed {seed}: engine {got:?}, scikit-learn {seen:?}"
+            );
+            assert_eq!(split.train.len() + split.validation.len(), class_ids.len());
+        }
+    }
 }

@@ -12,4 +12,9 @@ truncated_texts: number,
 /**
  * Plain-words remarks: rare classes, skipped rows, long texts, labels with spaces.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * Which rows the validation metrics are about (`RowsFingerprint`); absent in reports
+ * written before it existed.
+ */
+validation_fingerprint: string | null, };

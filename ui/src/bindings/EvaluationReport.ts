@@ -16,4 +16,8 @@ unseen_labels: Array<UnseenLabel>,
  * Over the model's labels followed by the unseen ones (per-class table and confusion
  * matrix in that order). The loss is over rows with a label the model knows.
  */
-metrics: Metrics, misclassified_total: number, misclassified: Array<MisclassifiedRow>, seconds: number, engine_version: string, };
+metrics: Metrics, misclassified_total: number, misclassified: Array<MisclassifiedRow>, 
+/**
+ * Which rows were evaluated (`RowsFingerprint`).
+ */
+rows_fingerprint: string, seconds: number, engine_version: string, };

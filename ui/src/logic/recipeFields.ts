@@ -154,8 +154,24 @@ export const RECIPE_FIELDS: FieldInfo[] = [
   {
     key: "load_best",
     label: "Keep the best pass",
-    explanation: "At the end, keep the model of the pass with the best validation F1 instead of the last one.",
+    explanation: "At the end, keep the model of the pass with the best validation score (chosen below) instead of the last one. Needs a check after each pass.",
     kind: { type: "toggle" },
+    basic: false,
+  },
+  {
+    key: "metric_for_best_model",
+    label: "Best means",
+    explanation: "Which validation score decides the best pass when the best one is kept: the loss (lowest wins) is the usual choice.",
+    kind: {
+      type: "choice",
+      options: [
+        { value: "loss", label: "lowest validation loss" },
+        { value: "accuracy", label: "highest accuracy" },
+        { value: "macro_f1", label: "highest macro F1 (every label counts the same)" },
+        { value: "macro_precision", label: "highest macro precision" },
+        { value: "macro_recall", label: "highest macro recall" },
+      ],
+    },
     basic: false,
   },
   {

@@ -33,6 +33,7 @@ const started: TrainingEvent = {
     classes: [],
     truncated_texts: 0,
     warnings: ["rare class"],
+    validation_fingerprint: null,
   },
   plan: { micro_batches_per_epoch: 6, steps_per_epoch: 3, total_steps: 6, warmup_steps: 1 },
   parameters: 1000,
@@ -85,9 +86,10 @@ describe("training progress", () => {
     expect(done.finalMetrics?.accuracy).toBe(0.8);
     expect(isOver(done.status)).toBe(true);
 
-    const failed = applyEvents(initialProgress(), [started, { event: "failed", message: "NaN loss" }]);
+    const error = { kind: "invalid_input", message: "The training loss became NaN.", hint: "Correct the value and try again." };
+    const failed = applyEvents(initialProgress(), [started, { event: "failed", error }]);
     expect(failed.status).toBe("failed");
-    expect(failed.error).toBe("NaN loss");
+    expect(failed.error).toEqual(error);
     expect(applyEvents(initialProgress(), [{ event: "cancelled" }]).status).toBe("cancelled");
   });
 

@@ -1,6 +1,7 @@
 // Folds the training events the engine sends (in batches) into what the training view
 // draws. Pure: the same events always give the same state, so it is tested without a window.
 import type { DataSummary } from "../bindings/DataSummary";
+import type { ErrorReport } from "../bindings/ErrorReport";
 import type { Metrics } from "../bindings/Metrics";
 import type { StepPlan } from "../bindings/StepPlan";
 import type { TrainingEvent } from "../bindings/TrainingEvent";
@@ -40,7 +41,7 @@ export interface TrainingProgress {
   epoch: number;
   etaSeconds: number | null;
   warnings: string[];
-  error: string | null;
+  error: ErrorReport | null;
   finalMetrics: Metrics | null;
   seconds: number | null;
   /** Epochs done before this run was resumed from its checkpoint (null: not resumed). */
@@ -149,7 +150,7 @@ function applyEvent(s: TrainingProgress, e: TrainingEvent): TrainingProgress {
         seconds: e.seconds,
       };
     case "failed":
-      return { ...s, status: "failed", error: e.message };
+      return { ...s, status: "failed", error: e.error };
     case "cancelled":
       return { ...s, status: "cancelled" };
   }

@@ -27,6 +27,7 @@ const defaults: Recipe = {
   save_strategy: "no",
   fp16: false,
   load_best: false,
+  metric_for_best_model: "loss",
   seed: 42,
   validation_fraction: 0.05,
   max_grad_norm: 1,

@@ -90,11 +90,11 @@ export function TrainingView(p: TrainingViewProps) {
       {s.error && (
         <div className="error-panel" role="alert" data-testid="error">
           <div>
-            <strong>{s.error}</strong>
+            <strong>{s.error.message}</strong>
             <p>
               No model was saved.{" "}
               {s.checkpointed && "The epochs finished before the error are kept as a checkpoint (Models → Unfinished runs). "}
-              Adjust the settings (a lower learning rate or batch size often helps) and start again.
+              {s.error.hint ?? "Adjust the settings and start again."}
             </p>
           </div>
         </div>

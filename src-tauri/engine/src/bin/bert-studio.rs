@@ -207,8 +207,14 @@ struct RecipeFlags {
     /// `true` is refused.
     #[arg(long)]
     fp16: Option<bool>,
+    /// At the end, keep the model of the epoch with the best validation score instead of the
+    /// last one (needs --eval-strategy epoch)
     #[arg(long)]
     load_best: Option<bool>,
+    /// The score --load-best compares: loss (the default; lowest wins), accuracy, macro_f1,
+    /// macro_precision or macro_recall (highest wins)
+    #[arg(long)]
+    metric_for_best_model: Option<String>,
     #[arg(long)]
     seed: Option<u64>,
     #[arg(long)]
@@ -256,6 +262,10 @@ impl RecipeFlags {
         put("save_strategy", self.save_strategy.clone().map(V::from));
         put("fp16", self.fp16.map(V::from));
         put("load_best", self.load_best.map(V::from));
+        put(
+            "metric_for_best_model",
+            self.metric_for_best_model.clone().map(V::from),
+        );
         put("seed", self.seed.map(V::from));
         put("validation_fraction", self.validation_fraction.map(V::from));
         put("max_grad_norm", self.max_grad_norm.map(V::from));
@@ -282,6 +292,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("Error: {err}");
+            if let Some(hint) = err.hint() {
+                eprintln!("{hint}");
+            }
             ExitCode::FAILURE
         }
     }

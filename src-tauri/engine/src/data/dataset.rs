@@ -36,7 +36,7 @@ pub(crate) fn column_index(
     headers: &[String],
     wanted: &str,
     role: &str,
-    flag: &str,
+    setting: &str,
 ) -> Result<usize> {
     let matches: Vec<usize> = headers
         .iter()
@@ -50,7 +50,7 @@ pub(crate) fn column_index(
             path,
             Some(1),
             format!(
-                "there is no column named \"{wanted}\" for the {role}. The columns are: {}. Choose the {role} column with {flag}.",
+                "there is no column named \"{wanted}\" for the {role}. The columns are: {}. Choose the {role} column in the \"{setting}\" setting.",
                 headers
                     .iter()
                     .map(|h| format!("\"{h}\""))
@@ -83,8 +83,8 @@ pub fn read_labelled_csv(
     };
     let mut reader = csv_reader(path, dialect)?;
     let headers = read_headers(path, &mut reader)?;
-    let text_i = column_index(path, &headers, text_column, "text", "--text-column")?;
-    let label_i = column_index(path, &headers, label_column, "label", "--label-column")?;
+    let text_i = column_index(path, &headers, text_column, "text", "text column")?;
+    let label_i = column_index(path, &headers, label_column, "label", "label column")?;
     if text_i == label_i {
         return Err(data_error(
             path,

@@ -3,6 +3,7 @@
 pub mod batching;
 pub mod csv_input;
 pub mod dataset;
+pub mod fingerprint;
 pub mod tokenizer;
 
 pub use batching::{length_grouped_order, shuffled_order, token_budget_batches};
@@ -10,4 +11,5 @@ pub use csv_input::{CsvDialect, CsvPreview, TextEncoding, preview_csv, sniff_dia
 pub use dataset::{
     LabelledRows, Split, encode_labels, read_labelled_csv, sorted_label_names, stratified_split,
 };
+pub use fingerprint::RowsFingerprint;
 pub use tokenizer::{TextTokenizer, TokenizedBatch, TokenizerFacts};

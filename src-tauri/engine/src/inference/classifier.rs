@@ -8,7 +8,9 @@ use burn::tensor::backend::Backend;
 use serde::Serialize;
 
 use crate::backend::CpuBackend;
-use crate::backend::{BackendKind, choose_backend};
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+use crate::backend::on_gpu;
+use crate::backend::{BackendKind, GpuLoad, choose_backend};
 use crate::data::token_budget_batches;
 use crate::error::{EngineError, Result};
 use crate::model::{LoadOptions, LoadedModel, load_model_folder};
@@ -254,12 +256,22 @@ impl Classifier {
     ) -> Result<Self> {
         let folder = resolve_model(model, &options.hub, on_download)?;
         let backend = choose_backend(options.device)?;
+        #[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(unused_variables))]
+        let loading = GpuLoad {
+            batch_size: DEFAULT_BATCH_SIZE,
+            // Until the folder says its own limit: BERT's usual one.
+            max_seq_len: options.max_len.unwrap_or(512),
+        };
         let (on, labels, position_limit) = match backend.kind {
             BackendKind::Cpu => WarmModel::load(&folder, OnBackend::Cpu)?,
             #[cfg(feature = "wgpu")]
-            BackendKind::Wgpu => WarmModel::load(&folder, OnBackend::Wgpu)?,
+            BackendKind::Wgpu => on_gpu(backend.name, loading, || {
+                WarmModel::load(&folder, OnBackend::Wgpu)
+            })?,
             #[cfg(feature = "cuda")]
-            BackendKind::Cuda => WarmModel::load(&folder, OnBackend::Cuda)?,
+            BackendKind::Cuda => on_gpu(backend.name, loading, || {
+                WarmModel::load(&folder, OnBackend::Cuda)
+            })?,
         };
         let max_len = match options.max_len {
             Some(n) if n < 2 => {
@@ -311,6 +323,11 @@ impl Classifier {
     ) -> Result<Vec<Option<Vec<f32>>>> {
         let max_len = self.info.max_len;
         let budget = batch_size.max(1) * budget_row_tokens(self.on.kind());
+        #[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(unused_variables))]
+        let load = GpuLoad {
+            batch_size,
+            max_seq_len: max_len,
+        };
         match &self.on {
             OnBackend::Cpu(w) => {
                 // The warm classifier answers on whichever thread asks.
@@ -318,9 +335,13 @@ impl Classifier {
                 w.probabilities(texts, max_len, budget, &self.padding, cancel)
             }
             #[cfg(feature = "wgpu")]
-            OnBackend::Wgpu(w) => w.probabilities(texts, max_len, budget, &self.padding, cancel),
+            OnBackend::Wgpu(w) => on_gpu(&self.info.backend, load, || {
+                w.probabilities(texts, max_len, budget, &self.padding, cancel)
+            }),
             #[cfg(feature = "cuda")]
-            OnBackend::Cuda(w) => w.probabilities(texts, max_len, budget, &self.padding, cancel),
+            OnBackend::Cuda(w) => on_gpu(&self.info.backend, load, || {
+                w.probabilities(texts, max_len, budget, &self.padding, cancel)
+            }),
         }
     }
 

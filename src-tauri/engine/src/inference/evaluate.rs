@@ -11,9 +11,9 @@ use super::classifier::{Classifier, ClassifierOptions, DEFAULT_BATCH_SIZE, Label
 use super::stream::{
     InferenceEvent, OpenedInput, ProgressMeter, load_then_run, open_input, run_reported,
 };
-use crate::data::CsvDialect;
 use crate::data::csv_input::data_error;
 use crate::data::dataset::column_index;
+use crate::data::{CsvDialect, RowsFingerprint};
 use crate::error::{EngineError, Result};
 use crate::train::{CancelToken, Metrics, MetricsAccumulator};
 
@@ -87,6 +87,8 @@ pub struct EvaluationReport {
     pub metrics: Metrics,
     pub misclassified_total: usize,
     pub misclassified: Vec<MisclassifiedRow>,
+    /// Which rows were evaluated (`RowsFingerprint`).
+    pub rows_fingerprint: String,
     pub seconds: f64,
     pub engine_version: String,
 }
@@ -137,7 +139,7 @@ fn run(
         &windows.headers,
         &request.label_column,
         "label",
-        "--label-column",
+        "label column",
     )?;
     if text_i == label_i {
         return Err(data_error(
@@ -161,6 +163,7 @@ fn run(
     let (mut rows_read, mut empty_text, mut empty_label) = (0usize, 0usize, 0usize);
     let mut misclassified = Vec::new();
     let mut misclassified_total = 0usize;
+    let mut fingerprint = RowsFingerprint::default();
     let mut meter = ProgressMeter::new();
     let padding_before = classifier.padding().get();
     while let Some(window) = windows.next_window()? {
@@ -177,6 +180,7 @@ fn run(
             } else if label.is_empty() {
                 empty_label += 1;
             } else {
+                fingerprint.add(text, label);
                 kept.push((row.line, text, label));
             }
         }
@@ -266,6 +270,7 @@ fn run(
         unseen_labels: unseen,
         metrics,
         misclassified_total,
+        rows_fingerprint: fingerprint.finish(),
         misclassified,
         seconds,
         engine_version: crate::VERSION.to_string(),

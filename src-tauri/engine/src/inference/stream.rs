@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::data::CsvDialect;
 use crate::data::csv_input::{csv_reader_over, data_error, read_headers, record_error};
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, ErrorReport, Result};
 use crate::source::DownloadEvent;
 use crate::throttle::Throttle;
 
@@ -62,8 +62,9 @@ pub enum InferenceEvent {
         /// The file written (classification) or `None` (evaluation).
         output: Option<String>,
     },
+    /// The job stopped with an error: what happened and what to try next.
     Failed {
-        message: String,
+        error: ErrorReport,
     },
     Cancelled,
 }
@@ -232,7 +233,7 @@ pub(crate) fn text_column_index(
 ) -> Result<usize> {
     match wanted {
         Some(name) => {
-            crate::data::dataset::column_index(path, headers, name, "text", "--text-column")
+            crate::data::dataset::column_index(path, headers, name, "text", "text column")
         }
         None => {
             let preview = crate::data::preview_csv(path, Some(dialect), 50)?;
@@ -297,9 +298,7 @@ pub(crate) fn run_reported<T>(
     if let Err(e) = &result {
         sink(match e {
             EngineError::Cancelled => InferenceEvent::Cancelled,
-            e => InferenceEvent::Failed {
-                message: e.to_string(),
-            },
+            e => InferenceEvent::Failed { error: e.report() },
         });
     }
     result

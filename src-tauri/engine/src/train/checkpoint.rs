@@ -83,7 +83,6 @@ pub struct RngState {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BestEpoch {
     pub epoch: usize,
-    pub macro_f1: f64,
     pub metrics: Metrics,
 }
 
@@ -315,6 +314,24 @@ pub fn prune_checkpoints(
     }
 }
 
+/// Replaces the run folder `dest` by the finished one `write_files` fills. The checkpoints the
+/// recipe asked for (`keep_checkpoints`) are carried into it only once everything else is
+/// written, and lose the optimizer state that only resuming needs only once it is in place;
+/// checkpoints written only for resuming go with the old folder. A save that fails leaves the
+/// run as it was: unfinished and resumable.
+pub fn finish_run_folder(
+    dest: &Path,
+    keep_checkpoints: bool,
+    write_files: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    let carried = keep_checkpoints.then_some(CHECKPOINTS_DIR);
+    crate::fsutil::write_dir_carrying(dest, carried, write_files)?;
+    if keep_checkpoints {
+        prune_checkpoints(dest, None, false, None);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,14 +385,7 @@ mod tests {
 
     #[test]
     fn pruning_keeps_the_latest_resumable_and_the_best_model() {
-        let dir = tempfile::tempdir().unwrap();
-        for epoch in 1..=3 {
-            let folder = checkpoint_folder(dir.path(), epoch);
-            std::fs::create_dir_all(&folder).unwrap();
-            for file in [STATE_FILE, OPTIMIZER_FILE, "model.safetensors"] {
-                std::fs::write(folder.join(file), "x").unwrap();
-            }
-        }
+        let dir = run_with_checkpoints(3);
         prune_checkpoints(dir.path(), Some(3), true, Some(1));
         let has = |epoch, file: &str| checkpoint_folder(dir.path(), epoch).join(file).exists();
         assert!(has(3, STATE_FILE) && has(3, OPTIMIZER_FILE));
@@ -383,5 +393,59 @@ mod tests {
         assert!(!checkpoint_folder(dir.path(), 2).exists());
         prune_checkpoints(dir.path(), None, true, Some(1));
         assert!(!dir.path().join(CHECKPOINTS_DIR).exists());
+    }
+
+    /// A run folder with resumable checkpoints after epochs 1 to `epochs`.
+    fn run_with_checkpoints(epochs: usize) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for epoch in 1..=epochs {
+            let folder = checkpoint_folder(dir.path(), epoch);
+            std::fs::create_dir_all(&folder).unwrap();
+            for file in [STATE_FILE, OPTIMIZER_FILE, "model.safetensors"] {
+                std::fs::write(folder.join(file), "x").unwrap();
+            }
+        }
+        dir
+    }
+
+    fn write_config(dir: &Path) -> Result<()> {
+        std::fs::write(dir.join("config.json"), "{}").map_err(|e| EngineError::io("write", dir, e))
+    }
+
+    #[test]
+    fn a_failed_final_save_leaves_the_checkpoints_resumable() {
+        let run = run_with_checkpoints(2);
+        let err = finish_run_folder(run.path(), true, |dir| {
+            write_config(dir)?;
+            Err(EngineError::invalid("disk full"))
+        });
+        assert!(err.is_err());
+        let has = |epoch, file: &str| checkpoint_folder(run.path(), epoch).join(file).exists();
+        for epoch in 1..=2 {
+            assert!(
+                has(epoch, STATE_FILE) && has(epoch, OPTIMIZER_FILE),
+                "epoch {epoch}"
+            );
+        }
+        assert!(!run.path().join("config.json").exists());
+    }
+
+    #[test]
+    fn a_finished_folder_carries_the_checkpoints_without_their_optimizer_state() {
+        let run = run_with_checkpoints(2);
+        finish_run_folder(run.path(), true, write_config).unwrap();
+        let has = |epoch, file: &str| checkpoint_folder(run.path(), epoch).join(file).exists();
+        assert!(run.path().join("config.json").is_file());
+        for epoch in 1..=2 {
+            assert!(has(epoch, "model.safetensors"), "epoch {epoch}");
+            assert!(
+                !has(epoch, STATE_FILE) && !has(epoch, OPTIMIZER_FILE),
+                "epoch {epoch}"
+            );
+        }
+        // Checkpoints written only for resuming leave with the run they served.
+        let run = run_with_checkpoints(2);
+        finish_run_folder(run.path(), false, write_config).unwrap();
+        assert!(!run.path().join(CHECKPOINTS_DIR).exists());
     }
 }

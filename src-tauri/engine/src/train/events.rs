@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::metrics::Metrics;
 use super::recipe::StepPlan;
+use crate::error::ErrorReport;
 use crate::source::DownloadEvent;
 
 /// Number of examples per class, in class order.
@@ -38,6 +39,10 @@ pub struct DataSummary {
     pub truncated_texts: usize,
     /// Plain-words remarks: rare classes, skipped rows, long texts, labels with spaces.
     pub warnings: Vec<String>,
+    /// Which rows the validation metrics are about (`RowsFingerprint`); absent in reports
+    /// written before it existed.
+    #[serde(default)]
+    pub validation_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -103,8 +108,9 @@ pub enum TrainingEvent {
         best_epoch: Option<usize>,
         seconds: f64,
     },
+    /// The run stopped with an error: what happened and what to try next.
     Failed {
-        message: String,
+        error: ErrorReport,
     },
     Cancelled,
 }

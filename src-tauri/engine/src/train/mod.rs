@@ -11,5 +11,5 @@ pub mod trainer;
 pub use checkpoint::{UnfinishedRun, unfinished_run};
 pub use events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
 pub use metrics::{ClassMetrics, Metrics, MetricsAccumulator, classification_metrics};
-pub use recipe::{DeviceChoice, Recipe, RecipeProblem, Scheduler, StepPlan, Strategy};
+pub use recipe::{BestMetric, DeviceChoice, Recipe, RecipeProblem, Scheduler, StepPlan, Strategy};
 pub use trainer::{TrainingReport, TrainingRequest, check_data, train};

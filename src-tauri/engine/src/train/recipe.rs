@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::metrics::Metrics;
 use crate::error::{EngineError, Result};
 use crate::source::DEFAULT_MODEL;
 
@@ -29,6 +30,38 @@ pub enum Strategy {
     No,
     Epoch,
     Steps,
+}
+
+/// The validation score that decides which evaluation's model `load_best` keeps (the Trainer's
+/// `metric_for_best_model`; as there, the loss by default, lower is better, higher for the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum BestMetric {
+    Loss,
+    Accuracy,
+    MacroF1,
+    MacroPrecision,
+    MacroRecall,
+}
+
+impl BestMetric {
+    /// The score of `metrics` on this metric, oriented so that higher is better (a missing loss
+    /// is the worst score).
+    pub fn score(self, metrics: &Metrics) -> f64 {
+        match self {
+            BestMetric::Loss => metrics.loss.map_or(f64::NEG_INFINITY, |l| -l),
+            BestMetric::Accuracy => metrics.accuracy,
+            BestMetric::MacroF1 => metrics.macro_f1,
+            BestMetric::MacroPrecision => metrics.macro_precision,
+            BestMetric::MacroRecall => metrics.macro_recall,
+        }
+    }
+
+    /// Whether `candidate` beats `kept`; a tie keeps the earlier one (as the Trainer does).
+    pub fn improves(self, candidate: &Metrics, kept: &Metrics) -> bool {
+        self.score(candidate) > self.score(kept)
+    }
 }
 
 /// Which hardware trains.
@@ -72,6 +105,8 @@ pub struct Recipe {
     pub save_strategy: Strategy,
     pub fp16: bool,
     pub load_best: bool,
+    /// What "best" means for `load_best`.
+    pub metric_for_best_model: BestMetric,
     #[ts(type = "number")]
     pub seed: u64,
     /// Share of the rows held out for validation when no validation file is given.
@@ -105,6 +140,7 @@ impl Default for Recipe {
             save_strategy: Strategy::No,
             fp16: false,
             load_best: false,
+            metric_for_best_model: BestMetric::Loss,
             seed: 42,
             validation_fraction: 0.05,
             max_grad_norm: 1.0,
@@ -231,10 +267,14 @@ impl Recipe {
                 "save_strategy can be \"no\" or \"epoch\".".into(),
             );
         }
-        if self.load_best && self.eval_strategy == Strategy::No {
+        if self.load_best && self.eval_strategy != Strategy::Epoch {
+            // As the Trainer, which needs evaluations where it saves: the best model is one
+            // of the models at epoch ends.
             problem(
                 "load_best",
-                "load_best needs evaluations: set eval_strategy to \"epoch\" or \"steps\".".into(),
+                "load_best keeps the best of the models at epoch ends, so it needs an evaluation \
+                 after each epoch: set eval_strategy to \"epoch\", or turn load_best off."
+                    .into(),
             );
         }
         if self.fp16 {
@@ -340,6 +380,11 @@ mod tests {
             (r#"{"epoch": 3}"#, "unknown field"),
             (r#"{"scheduler": "exponential"}"#, "unknown variant"),
             (r#"{"load_best": true, "eval_strategy": "no"}"#, "load_best"),
+            (
+                r#"{"load_best": true, "eval_strategy": "steps"}"#,
+                "load_best",
+            ),
+            (r#"{"metric_for_best_model": "f1"}"#, "unknown variant"),
         ] {
             let err = Recipe::from_json(json).unwrap_err().to_string();
             assert!(err.contains(words), "{json}: {err}");

@@ -18,19 +18,20 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{
     BestEpoch, CHECKPOINTS_DIR, OPTIMIZER_FILE, REPORT_FILE, ResumePoint, RngState, STATE_FORMAT,
-    TrainerState, checkpoint_folder, data_fingerprint, dropout_seed, latest_checkpoint,
-    prune_checkpoints, read_optimizer, unfinished_run, write_optimizer, write_state,
+    TrainerState, checkpoint_folder, data_fingerprint, dropout_seed, finish_run_folder,
+    latest_checkpoint, prune_checkpoints, read_optimizer, unfinished_run, write_optimizer,
+    write_state,
 };
 use super::events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
 use super::metrics::{Metrics, classification_metrics};
 use super::optimizer::{AdamW, clip_factor, gradient_norm};
 use super::recipe::{Recipe, StepPlan, Strategy};
 use super::schedule::learning_rate;
-use crate::backend::{BackendChoice, BackendKind, choose_backend};
+use crate::backend::{BackendChoice, BackendKind, GpuLoad, choose_backend, on_gpu};
 use crate::data::csv_input::data_error;
 use crate::data::{
-    CsvDialect, TextTokenizer, encode_labels, length_grouped_order, read_labelled_csv,
-    shuffled_order, sorted_label_names, stratified_split,
+    CsvDialect, RowsFingerprint, TextTokenizer, encode_labels, length_grouped_order,
+    read_labelled_csv, shuffled_order, sorted_label_names, stratified_split,
 };
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
@@ -285,6 +286,11 @@ fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
         classes: classes_summary,
         truncated_texts: 0,
         warnings,
+        validation_fingerprint: Some(RowsFingerprint::of_classes(
+            &validation_texts,
+            &validation_classes,
+            &labels,
+        )),
     };
     Ok(PreparedData {
         labels,
@@ -320,6 +326,15 @@ pub fn check_data(request: &TrainingRequest) -> Result<DataSummary> {
     Ok(summary)
 }
 
+/// What a training run puts on a GPU at once, for the advice when it runs out of memory.
+#[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(dead_code))]
+fn gpu_load(recipe: &Recipe) -> GpuLoad {
+    GpuLoad {
+        batch_size: recipe.train_batch_size.max(recipe.eval_batch_size),
+        max_seq_len: recipe.max_seq_len,
+    }
+}
+
 /// Trains on the backend the recipe asks for. Nothing is written to `output_dir` unless the
 /// run finishes; a cancelled or failed run leaves any previous folder there untouched.
 pub fn train(
@@ -341,7 +356,7 @@ pub fn train(
                 )
             }
             #[cfg(feature = "wgpu")]
-            BackendKind::Wgpu => on_gpu(&request.recipe, backend, || {
+            BackendKind::Wgpu => on_gpu(backend.name, gpu_load(&request.recipe), || {
                 train_on::<Autodiff<crate::backend::WgpuBackend>>(
                     request,
                     &Default::default(),
@@ -351,7 +366,7 @@ pub fn train(
                 )
             }),
             #[cfg(feature = "cuda")]
-            BackendKind::Cuda => on_gpu(&request.recipe, backend, || {
+            BackendKind::Cuda => on_gpu(backend.name, gpu_load(&request.recipe), || {
                 train_on::<Autodiff<crate::backend::CudaBackend>>(
                     request,
                     &Default::default(),
@@ -364,9 +379,7 @@ pub fn train(
     crate::kernels::return_freed_memory();
     match &result {
         Err(EngineError::Cancelled) => sink(TrainingEvent::Cancelled),
-        Err(e) => sink(TrainingEvent::Failed {
-            message: e.to_string(),
-        }),
+        Err(e) => sink(TrainingEvent::Failed { error: e.report() }),
         Ok(_) => {}
     }
     result
@@ -379,65 +392,13 @@ fn check_request(request: &TrainingRequest) -> Result<()> {
         && let Some(run) = unfinished_run(&request.output_dir)?
     {
         return Err(EngineError::invalid(format!(
-            "\"{}\" holds an unfinished run ({} of {} epochs done). Resume it (bert-studio train --resume \"{}\"), or choose another output folder.",
+            "\"{}\" holds an unfinished run ({} of {} epochs done). Resume it, or choose another output folder.",
             request.output_dir.display(),
             run.epochs_done,
             run.epochs,
-            request.output_dir.display()
         )));
     }
     Ok(())
-}
-
-/// Runs a job on a GPU backend. burn's GPU backends report a failed allocation (and other
-/// device errors) by panicking: the panic becomes an error in words, out-of-memory with what
-/// to lower.
-#[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(dead_code))]
-fn on_gpu<T>(
-    recipe: &Recipe,
-    backend: BackendChoice,
-    work: impl FnOnce() -> Result<T>,
-) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
-        let message = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        Err(gpu_failure(recipe, backend.name, &message))
-    })
-}
-
-/// The error for a GPU backend's panic message.
-fn gpu_failure(recipe: &Recipe, backend: &str, message: &str) -> EngineError {
-    let lower = message.to_lowercase();
-    // cubecl: "can't allocate buffer of size" (CUDA_ERROR_OUT_OF_MEMORY), "An out-of-memory
-    // error happened during launch"; wgpu: "Out of Memory" / "OutOfMemory".
-    let out_of_memory = [
-        "out of memory",
-        "out-of-memory",
-        "outofmemory",
-        "can't allocate",
-    ]
-    .iter()
-    .any(|sign| lower.contains(sign));
-    if out_of_memory {
-        return EngineError::OutOfMemory {
-            backend: backend.to_string(),
-            batch_size: recipe.train_batch_size.max(recipe.eval_batch_size),
-            max_seq_len: recipe.max_seq_len,
-        };
-    }
-    // The first line only: cubecl appends a backtrace.
-    let reason = message.lines().next().unwrap_or("").trim();
-    EngineError::Device {
-        backend: backend.to_string(),
-        reason: if reason.is_empty() {
-            "no details were given".into()
-        } else {
-            reason.to_string()
-        },
-    }
 }
 
 /// Token ids and classes of one side of the data.
@@ -756,13 +717,14 @@ where
             history.push(event.clone());
             sink(event);
             if recipe.load_best
-                && best
-                    .as_ref()
-                    .is_none_or(|b| metrics.macro_f1 > b.0.macro_f1)
+                && best.as_ref().is_none_or(|(kept, _)| {
+                    recipe
+                        .metric_for_best_model
+                        .improves(&metrics, &kept.metrics)
+                })
             {
                 let kept = BestEpoch {
                     epoch: epoch + 1,
-                    macro_f1: metrics.macro_f1,
                     metrics: metrics.clone(),
                 };
                 best = Some((kept, valid));
@@ -874,18 +836,8 @@ fn save_trained_folder<B: Backend>(
     report: &TrainingReport,
     keep_checkpoints: bool,
 ) -> Result<()> {
-    // Checkpoints the recipe asked for live inside dest: moved along, without the optimizer
-    // state that only resuming needs. Those written only for resuming go with the old folder.
-    let checkpoints = dest.join(CHECKPOINTS_DIR);
-    if keep_checkpoints {
-        prune_checkpoints(dest, None, false, None);
-    }
-    write_dir_atomically(dest, |dir| {
+    finish_run_folder(dest, keep_checkpoints, |dir| {
         write_model_files(dir, model, config, tokenizer)?;
-        if keep_checkpoints && checkpoints.is_dir() {
-            let to = dir.join(CHECKPOINTS_DIR);
-            std::fs::rename(&checkpoints, &to).map_err(|e| EngineError::io("move", &to, e))?;
-        }
         let write = |name: &str, text: String| {
             let path = dir.join(name);
             std::fs::write(&path, text).map_err(|e| EngineError::io("write", &path, e))
@@ -1005,47 +957,5 @@ impl ProgressMeter {
             samples_per_second: self.samples as f64 / elapsed,
             eta_seconds: remaining * per_micro,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gpu_panics_become_errors_in_words() {
-        let recipe = Recipe::default();
-        for message in [
-            "can't allocate buffer of size: 8589934592\nBacktrace ...",
-            "An out-of-memory error happened during launch\nCaused by:\n  pool exhausted",
-            "wgpu error: Validation Error\n\nCaused by:\n  Out of Memory",
-        ] {
-            let error = gpu_failure(&recipe, "NVIDIA GPU (CUDA)", message);
-            assert_eq!(error.kind(), "out_of_memory", "{message}");
-            assert_eq!(
-                error.to_string(),
-                "The NVIDIA GPU (CUDA) ran out of memory with batches of 32 texts of up to 256 tokens."
-            );
-            assert!(error.hint().unwrap().contains("Lower the batch size"));
-        }
-        let error = gpu_failure(
-            &recipe,
-            "GPU (wgpu)",
-            "Shader compilation failed\nBacktrace",
-        );
-        assert_eq!(
-            error.to_string(),
-            "The GPU (wgpu) stopped with an error: Shader compilation failed"
-        );
-        let caught = on_gpu(
-            &recipe,
-            BackendChoice {
-                kind: BackendKind::Cpu,
-                name: "GPU (wgpu)",
-                reason: "",
-            },
-            || -> Result<()> { panic!("can't allocate buffer of size: 1") },
-        );
-        assert!(matches!(caught, Err(EngineError::OutOfMemory { .. })));
     }
 }

@@ -1,0 +1,53 @@
+// @vitest-environment jsdom
+// The training view says what stopped a run in the engine's words, with the engine's advice for
+// that kind of error (not advice of the page's own).
+import { cleanup, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+vi.mock("../components/Chart", () => ({ Chart: () => null }));
+
+import { applyEvents, initialProgress } from "../logic/trainingProgress";
+import { TrainingView } from "./TrainingView";
+
+afterEach(cleanup);
+
+const noop = () => {};
+
+function viewOf(events: Parameters<typeof applyEvents>[1]) {
+  render(
+    <TrainingView
+      progress={applyEvents(initialProgress(), events)}
+      elapsedSeconds={12}
+      cancelling={false}
+      onCancel={noop}
+      onShowResult={noop}
+      onBackToSettings={noop}
+    />,
+  );
+}
+
+describe("training view", () => {
+  it("shows the engine's message and hint when a run fails", () => {
+    viewOf([
+      {
+        event: "failed",
+        error: {
+          kind: "out_of_memory",
+          message: "The GPU (wgpu) ran out of memory with batches of 32 texts of up to 256 tokens.",
+          hint: "Lower the batch size or the maximum length, or train on the CPU.",
+        },
+      },
+    ]);
+    const panel = screen.getByTestId("error");
+    expect(panel.textContent).toContain("ran out of memory with batches of 32 texts");
+    expect(panel.textContent).toContain("Lower the batch size or the maximum length, or train on the CPU.");
+    expect(panel.textContent).not.toContain("learning rate");
+    expect(screen.getByText("← Settings")).toBeTruthy();
+  });
+
+  it("offers no cancel button once the run is over", () => {
+    viewOf([{ event: "cancelled" }]);
+    expect(screen.queryByTestId("cancel-training")).toBeNull();
+    expect(screen.getByTestId("training-view").dataset.status).toBe("cancelled");
+  });
+});
