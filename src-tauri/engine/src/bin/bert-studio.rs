@@ -16,6 +16,7 @@ use bert_studio_engine::train::{
 };
 use bert_studio_engine::{EngineError, Result};
 use clap::{Args, Parser, Subcommand};
+use indicatif::{HumanBytes, HumanCount};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -303,7 +304,7 @@ fn main() -> ExitCode {
 fn print_download(event: DownloadEvent) {
     match event {
         DownloadEvent::Started { file, bytes_total } => {
-            eprintln!("Downloading {file} ({})", human_bytes(bytes_total))
+            eprintln!("Downloading {file} ({})", HumanBytes(bytes_total))
         }
         DownloadEvent::Progress {
             file,
@@ -311,32 +312,11 @@ fn print_download(event: DownloadEvent) {
             bytes_total,
         } => eprintln!(
             "  {file}: {} of {}",
-            human_bytes(bytes_done),
-            human_bytes(bytes_total)
+            HumanBytes(bytes_done),
+            HumanBytes(bytes_total)
         ),
         DownloadEvent::Finished { .. } => {}
     }
-}
-
-fn human_bytes(n: u64) -> String {
-    match n {
-        n if n >= 1 << 30 => format!("{:.1} GB", n as f64 / (1u64 << 30) as f64),
-        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1u64 << 20) as f64),
-        n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / 1024.0),
-        n => format!("{n} bytes"),
-    }
-}
-
-fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn inspect(name: &str, json: bool) -> Result<()> {
@@ -385,7 +365,7 @@ fn inspect(name: &str, json: bool) -> Result<()> {
         c.intermediate_size,
         c.hidden_act
     );
-    println!("Parameters   {}", group_thousands(params));
+    println!("Parameters   {}", HumanCount(params as u64));
     println!(
         "Positions    up to {} tokens per text",
         c.max_position_embeddings
@@ -394,7 +374,7 @@ fn inspect(name: &str, json: bool) -> Result<()> {
     println!(
         "Tokenizer    from {}, {} tokens{}{}",
         facts.source,
-        group_thousands(facts.vocab_size),
+        HumanCount(facts.vocab_size as u64),
         match facts.lowercase {
             Some(true) => ", lowercases text",
             Some(false) => ", keeps case",
@@ -580,7 +560,7 @@ impl ProgressView {
             } => {
                 eprintln!(
                     "Training {model} ({} parameters) on {backend} — {backend_reason}",
-                    group_thousands(parameters)
+                    HumanCount(parameters as u64)
                 );
                 eprintln!(
                     "Data: {} rows read ({}-separated, {}), {} for training, {} for validation, {} classes",
@@ -718,7 +698,7 @@ fn run_predict(args: PredictArgs) -> Result<()> {
     predicted.sort_by(|a, b| b.rows.cmp(&a.rows));
     eprintln!("Most frequent predictions:");
     for c in predicted.iter().filter(|c| c.rows > 0).take(10) {
-        eprintln!("  {:>8}  {}", group_thousands(c.rows), c.label);
+        eprintln!("  {:>8}  {}", HumanCount(c.rows as u64), c.label);
     }
     Ok(())
 }
@@ -755,8 +735,8 @@ fn print_evaluation(r: &EvaluationReport) {
     let m = &r.metrics;
     println!(
         "Evaluated {} of {} rows of {} ({} without text, {} without label skipped)",
-        group_thousands(r.evaluated_rows),
-        group_thousands(r.rows_read),
+        HumanCount(r.evaluated_rows as u64),
+        HumanCount(r.rows_read as u64),
         r.input,
         r.skipped_empty_text,
         r.skipped_empty_label
@@ -832,7 +812,7 @@ fn print_evaluation(r: &EvaluationReport) {
     }
     println!(
         "\n  {} misclassified rows",
-        group_thousands(r.misclassified_total)
+        HumanCount(r.misclassified_total as u64)
     );
     for row in r.misclassified.iter().take(10) {
         let text: String = row.text.chars().take(60).collect();
@@ -889,7 +869,7 @@ impl RowProgress {
                     bar.set_position(bytes_done);
                     bar.set_message(format!(
                         "{} rows  {rows_per_second:.0} rows/s",
-                        group_thousands(rows_done)
+                        HumanCount(rows_done as u64)
                     ));
                 }
             }
@@ -912,11 +892,11 @@ impl RowProgress {
                 match output {
                     Some(path) => eprintln!(
                         "Done: {} rows{empty} in {seconds:.1} s ({rows_per_second:.0} rows/s), written to {path}",
-                        group_thousands(rows)
+                        HumanCount(rows as u64)
                     ),
                     None => eprintln!(
                         "Done: {} rows in {seconds:.1} s ({rows_per_second:.0} rows/s)",
-                        group_thousands(rows)
+                        HumanCount(rows as u64)
                     ),
                 }
             }
