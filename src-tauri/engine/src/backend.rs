@@ -1,6 +1,9 @@
 //! The burn backends the engine runs on. Model code is generic; these aliases name the
 //! concrete choices in one place.
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
 use crate::error::{EngineError, Result};
 
 /// CPU backend for machines without a usable GPU (and for CI): burn-flex, gemm matmul.
@@ -18,6 +21,17 @@ pub type WgpuDevice = burn::backend::wgpu::WgpuDevice;
 pub type CudaBackend = burn::backend::Cuda<f32, i32>;
 #[cfg(feature = "cuda")]
 pub type CudaDevice = burn::backend::cuda::CudaDevice;
+
+/// Which hardware runs a job, as the user chose it (`auto`: see `auto_backend`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceChoice {
+    Auto,
+    Cpu,
+    Wgpu,
+    Cuda,
+}
 
 /// The backends compiled into this build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,8 +198,7 @@ pub fn auto_backend(survey: GpuSurvey) -> BackendChoice {
 }
 
 /// The backend for a device choice; a GPU backend missing from this build is an error in words.
-pub fn choose_backend(device: crate::train::DeviceChoice) -> crate::Result<BackendChoice> {
-    use crate::train::DeviceChoice;
+pub fn choose_backend(device: DeviceChoice) -> crate::Result<BackendChoice> {
     let chosen = "chosen by you";
     let (kind, name, reason) = match device {
         DeviceChoice::Cpu => (BackendKind::Cpu, "CPU", chosen),
@@ -333,7 +346,7 @@ mod tests {
     #[test]
     fn auto_on_this_machine_is_explained() {
         let survey = survey_gpus();
-        let choice = choose_backend(crate::train::DeviceChoice::Auto).unwrap();
+        let choice = choose_backend(DeviceChoice::Auto).unwrap();
         assert!(choice.reason.starts_with("automatic choice: "));
         if survey.software_only && !survey.cuda {
             assert_eq!(choice.kind, BackendKind::Cpu);

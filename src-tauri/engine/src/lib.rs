@@ -2,6 +2,7 @@
 //! any user-interface code. Data → model → training → inference, with typed errors.
 
 pub mod backend;
+pub mod cancel;
 pub mod catalog;
 pub mod compare;
 pub mod data;
@@ -10,6 +11,7 @@ pub mod fsutil;
 pub mod inference;
 pub mod kernels;
 pub mod library;
+pub mod metrics;
 pub mod model;
 pub mod source;
 pub mod throttle;

@@ -214,7 +214,7 @@ fn download_model(
     };
     let mut files = vec!["config.json", *weights];
     files.extend(
-        crate::data::tokenizer::TOKENIZER_FILES
+        crate::model::tokenizer::TOKENIZER_FILES
             .iter()
             .filter(|f| available.contains(f)),
     );

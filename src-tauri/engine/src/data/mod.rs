@@ -1,10 +1,9 @@
-//! Data: from CSV files and text to model inputs.
+//! Data: labelled rows from CSV files, the validation split, batching and fingerprints.
 
 pub mod batching;
 pub mod csv_input;
 pub mod dataset;
 pub mod fingerprint;
-pub mod tokenizer;
 
 pub use batching::{length_grouped_order, shuffled_order, token_budget_batches};
 pub use csv_input::{CsvDialect, CsvPreview, TextEncoding, preview_csv, sniff_dialect};
@@ -12,4 +11,3 @@ pub use dataset::{
     LabelledRows, Split, encode_labels, read_labelled_csv, sorted_label_names, stratified_split,
 };
 pub use fingerprint::RowsFingerprint;
-pub use tokenizer::{TextTokenizer, TokenizedBatch, TokenizerFacts};

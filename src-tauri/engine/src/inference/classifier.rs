@@ -8,14 +8,15 @@ use burn::tensor::backend::Backend;
 use serde::Serialize;
 
 use crate::backend::CpuBackend;
+use crate::backend::DeviceChoice;
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 use crate::backend::on_gpu;
 use crate::backend::{BackendKind, GpuLoad, choose_backend};
+use crate::cancel::CancelToken;
 use crate::data::token_budget_batches;
 use crate::error::{EngineError, Result};
 use crate::model::{LoadOptions, LoadedModel, load_model_folder};
 use crate::source::{DownloadEvent, HubSettings, resolve_model};
-use crate::train::{CancelToken, DeviceChoice};
 
 /// Texts per forward pass when the caller does not choose, counted at `budget_row_tokens`
 /// tokens each: shorter texts go more to a batch (a token budget), longer ones fewer.

@@ -11,11 +11,12 @@ use super::classifier::{Classifier, ClassifierOptions, DEFAULT_BATCH_SIZE, Label
 use super::stream::{
     InferenceEvent, OpenedInput, ProgressMeter, load_then_run, open_input, run_reported,
 };
+use crate::cancel::CancelToken;
 use crate::data::csv_input::data_error;
 use crate::data::dataset::column_index;
 use crate::data::{CsvDialect, RowsFingerprint};
 use crate::error::{EngineError, Result};
-use crate::train::{CancelToken, Metrics, MetricsAccumulator};
+use crate::metrics::{Metrics, MetricsAccumulator};
 
 #[derive(Debug, Clone)]
 pub struct EvaluateRequest {

@@ -10,11 +10,11 @@ use super::classifier::{Classifier, ClassifierOptions, DEFAULT_BATCH_SIZE, top_k
 use super::stream::{
     InferenceEvent, OpenedInput, ProgressMeter, load_then_run, open_input, run_reported,
 };
+use crate::cancel::CancelToken;
 use crate::data::CsvDialect;
 use crate::data::csv_input::data_error;
 use crate::error::{EngineError, Result};
-use crate::train::CancelToken;
-use crate::train::metrics::argmax;
+use crate::metrics::argmax;
 
 /// Rows of the output kept in the summary, for a first look.
 const PREVIEW_ROWS: usize = 50;

@@ -10,7 +10,7 @@ use std::path::Path;
 use burn::config::Config;
 use serde_json::{Map, Value};
 
-use super::LoadError;
+use crate::error::LoadError;
 
 /// BERT hyper-parameters with the key names of Hugging Face's `BertConfig`.
 #[derive(Config, Debug, PartialEq)]

@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::backend::Backend;
 
+use super::TextTokenizer;
 use super::weights::{PytorchFile, SafetensorsFile, TensorFile, load_weights, write_safetensors};
 use super::{BertForSequenceClassification, LoadError, LoadReport, ModelConfig};
-use crate::data::TextTokenizer;
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
 

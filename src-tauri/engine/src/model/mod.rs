@@ -1,8 +1,10 @@
-//! The BERT classifier: configuration, burn modules, Hugging Face weights, model folders.
+//! The BERT classifier: configuration, burn modules, Hugging Face weights, its tokenizer, model
+//! folders.
 
 mod bert;
 mod config;
 mod folder;
+pub mod tokenizer;
 mod weights;
 
 pub use bert::{
@@ -13,7 +15,10 @@ pub use config::{BertConfig, ModelConfig, SUPPORTED_ACTIVATIONS, SUPPORTED_MODEL
 pub use folder::{
     LoadOptions, LoadedModel, load_model_folder, save_model_folder, write_model_files,
 };
+pub use tokenizer::{TextTokenizer, TokenizedBatch, TokenizerFacts};
 pub use weights::{
-    LoadError, LoadReport, PytorchFile, SafetensorsFile, Slot, TensorFile, load_weights,
+    LoadReport, PytorchFile, SafetensorsFile, Slot, TensorFile, load_weights,
     write_f32_safetensors, write_safetensors,
 };
+// Loading's own error, defined with the engine's others.
+pub use crate::error::LoadError;

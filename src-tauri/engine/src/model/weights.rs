@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use ts_rs::TS;
 
 use burn::module::Param;
 use burn::nn::{LayerNorm, Linear};
@@ -17,69 +16,7 @@ use burn::tensor::{Tensor, TensorData};
 use serde::Serialize;
 
 use super::bert::BertForSequenceClassification;
-
-/// Why a model folder could not be loaded. Each message names the file and says what to do.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, TS)]
-#[ts(export)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum LoadError {
-    #[error("The model folder \"{path}\" does not exist or is not a folder.")]
-    NotAFolder { path: String },
-
-    #[error(
-        "The model folder has no usable {what} (\"{path}\": {reason}). A Hugging Face model folder \
-         needs config.json, its weights (model.safetensors or pytorch_model.bin) and its tokenizer \
-         files (tokenizer.json or vocab.txt)."
-    )]
-    MissingFile {
-        path: String,
-        what: String,
-        reason: String,
-    },
-
-    #[error("\"{path}\" is not a usable config.json: {reason}.")]
-    InvalidConfig { path: String, reason: String },
-
-    #[error(
-        "This is a \"{model_type}\" model. BERT Studio can load BERT models (model_type \"bert\") \
-         only; choose a BERT checkpoint such as bert-base-multilingual-uncased."
-    )]
-    UnsupportedArchitecture { model_type: String },
-
-    #[error(
-        "The weights file \"{path}\" is damaged or incomplete ({reason}). Download or export the \
-         model again."
-    )]
-    CorruptWeights { path: String, reason: String },
-
-    #[error(
-        "The tensor \"{name}\" in \"{path}\" has the shape {found:?}, but config.json describes a \
-         model that needs {expected:?}: the weights and config.json do not belong together."
-    )]
-    ShapeMismatch {
-        path: String,
-        name: String,
-        expected: Vec<usize>,
-        found: Vec<usize>,
-    },
-
-    #[error(
-        "The weights file \"{path}\" lacks {} tensor(s) a BERT model needs (first: {}). It is not \
-         a complete BERT checkpoint.",
-        names.len(),
-        names.first().map(String::as_str).unwrap_or("?")
-    )]
-    MissingTensors { path: String, names: Vec<String> },
-
-    #[error(
-        "The tensor \"{name}\" in \"{path}\" is stored as {dtype}, which is not a floating-point type."
-    )]
-    UnsupportedDType {
-        path: String,
-        name: String,
-        dtype: String,
-    },
-}
+use crate::error::LoadError;
 
 /// What loading did besides reading tensors: the user sees this.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

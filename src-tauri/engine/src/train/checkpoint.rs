@@ -11,10 +11,10 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::events::{DataSummary, TrainingEvent};
-use super::metrics::Metrics;
 use super::recipe::{Recipe, StepPlan};
 use crate::data::CsvDialect;
 use crate::error::{EngineError, Result};
+use crate::metrics::Metrics;
 use crate::model::write_f32_safetensors;
 
 pub const CHECKPOINTS_DIR: &str = "checkpoints";

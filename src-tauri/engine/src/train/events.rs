@@ -1,15 +1,13 @@
 //! What training tells the world, as it happens. Serialisable: the CLI prints it as JSON
 //! lines (`--json`), the desktop app forwards it to the page.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use ts_rs::TS;
 
 use serde::{Deserialize, Serialize};
 
-use super::metrics::Metrics;
 use super::recipe::StepPlan;
 use crate::error::ErrorReport;
+use crate::metrics::Metrics;
 use crate::source::DownloadEvent;
 
 /// Number of examples per class, in class order.
@@ -113,22 +111,4 @@ pub enum TrainingEvent {
         error: ErrorReport,
     },
     Cancelled,
-}
-
-/// Stops a job from another thread; checked before every micro-batch.
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
 }

@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::metrics::Metrics;
+use crate::backend::DeviceChoice;
 use crate::error::{EngineError, Result};
+use crate::metrics::Metrics;
 use crate::source::DEFAULT_MODEL;
 
 /// How the learning rate evolves over the optimizer steps (as in transformers).
@@ -62,17 +63,6 @@ impl BestMetric {
     pub fn improves(self, candidate: &Metrics, kept: &Metrics) -> bool {
         self.score(candidate) > self.score(kept)
     }
-}
-
-/// Which hardware trains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-#[serde(rename_all = "snake_case")]
-pub enum DeviceChoice {
-    Auto,
-    Cpu,
-    Wgpu,
-    Cuda,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -22,21 +22,23 @@ use super::checkpoint::{
     latest_checkpoint, prune_checkpoints, read_optimizer, unfinished_run, write_optimizer,
     write_state,
 };
-use super::events::{CancelToken, ClassCount, DataSummary, TrainingEvent};
-use super::metrics::{Metrics, classification_metrics};
+use super::events::{ClassCount, DataSummary, TrainingEvent};
 use super::optimizer::{AdamW, clip_factor, gradient_norm};
 use super::recipe::{Recipe, StepPlan, Strategy};
 use super::schedule::learning_rate;
 use crate::backend::{BackendChoice, BackendKind, GpuLoad, choose_backend, on_gpu};
+use crate::cancel::CancelToken;
 use crate::data::csv_input::data_error;
 use crate::data::{
-    CsvDialect, RowsFingerprint, TextTokenizer, encode_labels, length_grouped_order,
-    read_labelled_csv, shuffled_order, sorted_label_names, stratified_split,
+    CsvDialect, RowsFingerprint, encode_labels, length_grouped_order, read_labelled_csv,
+    shuffled_order, sorted_label_names, stratified_split,
 };
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
+use crate::metrics::{Metrics, classification_metrics};
 use crate::model::{
-    BertForSequenceClassification, LoadOptions, ModelConfig, load_model_folder, write_model_files,
+    BertForSequenceClassification, LoadOptions, ModelConfig, TextTokenizer, load_model_folder,
+    write_model_files,
 };
 use crate::source::{HubSettings, resolve_model};
 use crate::throttle::Throttle;

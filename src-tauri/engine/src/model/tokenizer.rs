@@ -18,8 +18,8 @@ use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::processors::bert::BertProcessing;
 use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
+use super::BertInput;
 use crate::error::{EngineError, Result};
-use crate::model::BertInput;
 
 /// Tokenizer files copied verbatim when a model folder is saved.
 pub const TOKENIZER_FILES: &[&str] = &[
