@@ -1,0 +1,85 @@
+// @vitest-environment jsdom
+// The error inspector lists the rows a model got wrong and narrows them by true class; labels
+// the model never saw are named.
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { EvaluationReport } from "../bindings/EvaluationReport";
+import type { LibraryEntry } from "../bindings/LibraryEntry";
+
+vi.mock("../components/Chart", () => ({ Chart: () => null }));
+
+import { ErrorInspector } from "./ErrorInspector";
+
+afterEach(cleanup);
+
+const model: LibraryEntry = {
+  id: "nace-1",
+  name: "NACE codes",
+  folder: "/library/nace-1",
+  created_unix: 1_764_000_000,
+  base_model: "all-MiniLM-L6-v2",
+  dataset: "nace_fr.csv",
+  train_rows: 900,
+  classes: 2,
+  accuracy: 0.5,
+  macro_f1: 0.4,
+  wall_seconds: 60,
+  backend: "CPU",
+  trained_here: true,
+};
+
+const classMetrics = (label: string) => ({ label, precision: 0.5, recall: 0.5, f1: 0.5, support: 2 });
+
+const report: EvaluationReport = {
+  model: "nace-1",
+  model_folder: "/library/nace-1",
+  input: "/data/test.csv",
+  text_column: "text",
+  label_column: "label",
+  backend: "CPU",
+  rows_read: 5,
+  evaluated_rows: 5,
+  skipped_empty_text: 0,
+  skipped_empty_label: 0,
+  unseen_labels: [{ label: "99", rows: 1 }],
+  metrics: {
+    loss: 1.2,
+    accuracy: 0.4,
+    macro_f1: 0.33,
+    macro_precision: 0.3,
+    macro_recall: 0.3,
+    top1_accuracy: 0.4,
+    top2_accuracy: 0.8,
+    per_class: [classMetrics("01"), classMetrics("10")],
+    confusion: [[1, 1], [1, 1]],
+    examples: 5,
+  },
+  misclassified_total: 3,
+  misclassified: [
+    { line: 2, text: "culture de blé", true_label: "01", predicted: [{ label: "10", score: 0.7 }] },
+    { line: 4, text: "boulangerie", true_label: "10", predicted: [{ label: "01", score: 0.6 }] },
+    { line: 6, text: "autre activité", true_label: "99", predicted: [{ label: "01", score: 0.5 }] },
+  ],
+  rows_fingerprint: "0-5",
+  seconds: 1,
+  engine_version: "0.1.0",
+};
+
+describe("error inspector", () => {
+  it("lists the misclassified rows and names labels the model never saw", () => {
+    render(<ErrorInspector model={model} report={report} onClose={() => {}} />);
+    expect(screen.getByText(/on test\.csv/)).toBeTruthy();
+    expect(screen.getByTestId("error-inspector").textContent).toContain("Labels the model never saw (counted as errors): 99 (1)");
+    const table = screen.getByTestId("misclassified-table");
+    expect(table.querySelectorAll("tbody tr")).toHaveLength(3);
+    expect(table.textContent).toContain("10 (70 %)");
+  });
+
+  it("narrows the rows to one true class", () => {
+    render(<ErrorInspector model={model} report={report} onClose={() => {}} />);
+    fireEvent.change(screen.getByTestId("filter-true"), { target: { value: "10" } });
+    const rows = screen.getByTestId("misclassified-table").querySelectorAll("tbody tr");
+    expect(rows).toHaveLength(1);
+    expect(rows[0].textContent).toContain("boulangerie");
+  });
+});
