@@ -1,0 +1,83 @@
+// @vitest-environment jsdom
+// The result of a run: the headline numbers in words, which epoch's model was kept, and the
+// per-class table sortable by any column.
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { TrainingReport } from "../bindings/TrainingReport";
+
+vi.mock("../components/Chart", () => ({ Chart: () => null }));
+
+import { ResultView } from "./ResultView";
+
+afterEach(cleanup);
+
+const perClass = (label: string, f1: number, support: number) => ({ label, precision: f1, recall: f1, f1, support });
+
+const report: TrainingReport = {
+  engine_version: "0.1.0",
+  burn_version: "0.21.0",
+  created_unix: 1_764_000_000,
+  // The view does not read the recipe.
+  recipe: {} as TrainingReport["recipe"],
+  base_model: "all-MiniLM-L6-v2",
+  backend: "CPU",
+  data: {
+    train_file: "nace_fr.csv",
+    validation_file: null,
+    delimiter: "comma",
+    encoding: "UTF-8",
+    rows_read: 1200,
+    skipped_empty_text: 0,
+    skipped_empty_label: 0,
+    train_rows: 1140,
+    validation_rows: 60,
+    classes: [
+      { label: "01", train: 380, validation: 20 },
+      { label: "10", train: 380, validation: 20 },
+      { label: "62", train: 380, validation: 20 },
+    ],
+    truncated_texts: 0,
+    warnings: [],
+    validation_fingerprint: "0-60",
+  },
+  plan: { micro_batches_per_epoch: 72, steps_per_epoch: 36, total_steps: 144, warmup_steps: 15 },
+  parameters: 22_000_000,
+  history: [],
+  final_metrics: {
+    loss: 0.8,
+    accuracy: 0.75,
+    macro_f1: 0.7,
+    macro_precision: 0.72,
+    macro_recall: 0.7,
+    top1_accuracy: 0.75,
+    top2_accuracy: 0.9,
+    per_class: [perClass("01", 0.9, 20), perClass("10", 0.5, 20), perClass("62", 0.7, 20)],
+    confusion: [[18, 1, 1], [5, 10, 5], [2, 4, 14]],
+    examples: 60,
+  },
+  best_epoch: 3,
+  wall_seconds: 125,
+};
+
+function firstColumn() {
+  return [...screen.getByTestId("per-class-table").querySelectorAll("tbody tr")].map((r) => r.firstElementChild?.textContent);
+}
+
+describe("result view", () => {
+  it("says how good the model is, on what, and which epoch was kept", () => {
+    render(<ResultView report={report} modelFolder="/library/nace-1" exportedTo={null} onExport={() => {}} onTrainAgain={() => {}} />);
+    expect(screen.getByTestId("final-accuracy").textContent).toBe("75.0 %");
+    const view = screen.getByTestId("result-view").textContent ?? "";
+    expect(view).toContain("fine-tuned on 1,140 rows, 3 classes; measured on 60 validation rows; kept the model of epoch 3");
+    expect(view).toContain("/library/nace-1");
+  });
+
+  it("sorts the per-class table by F1 first, by label on a click", () => {
+    render(<ResultView report={report} modelFolder="/library/nace-1" exportedTo={null} onExport={() => {}} onTrainAgain={() => {}} />);
+    expect(firstColumn()).toEqual(["01", "62", "10"]);
+    fireEvent.click(screen.getByText("Label"));
+    expect(firstColumn()).toEqual(["01", "10", "62"]);
+    fireEvent.click(screen.getByText("Support"));
+    expect(firstColumn()).toHaveLength(3);
+  });
+});
