@@ -8,7 +8,9 @@ fn main() {
     // every checkout that shares a target folder.
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let lock = Path::new(&manifest_dir).join("../../Cargo.lock");
-    println!("cargo:rerun-if-changed={}", lock.display());
+    // Relative to this package, so that the recorded build output is the same in every
+    // checkout (an absolute path made each one rebuild the engine after the other).
+    println!("cargo:rerun-if-changed=../../Cargo.lock");
     let text = std::fs::read_to_string(&lock).unwrap_or_default();
     let version = burn_version(&text).unwrap_or("unknown");
     println!("cargo:rustc-env=BERT_STUDIO_BURN_VERSION={version}");
