@@ -4,7 +4,7 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CsvPreview } from "../bindings/CsvPreview";
-import type { DataSummary } from "../bindings/DataSummary";
+import { dataSummary } from "../testFixtures";
 
 vi.mock("../components/Chart", () => ({ Chart: () => null }));
 
@@ -21,21 +21,9 @@ const preview: CsvPreview = {
   guessed_label_column: "code",
 };
 
-const summary: DataSummary = {
-  train_file: "/home/me/activites.csv",
-  validation_file: null,
-  delimiter: "comma",
-  encoding: "UTF-8",
-  rows_read: 1200,
-  skipped_empty_text: 0,
-  skipped_empty_label: 0,
-  train_rows: 1140,
-  validation_rows: 60,
-  classes: [],
-  truncated_texts: 0,
+const summary = dataSummary({
   warnings: ["2 class(es) have fewer than 5 training examples; the model will hardly learn them: 03, 99."],
-  validation_fingerprint: "0-60",
-};
+});
 
 function renderStep(overrides: Partial<DataStepProps> = {}) {
   const props: DataStepProps = {

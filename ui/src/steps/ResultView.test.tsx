@@ -4,6 +4,7 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TrainingReport } from "../bindings/TrainingReport";
+import { dataSummary } from "../testFixtures";
 
 vi.mock("../components/Chart", () => ({ Chart: () => null }));
 
@@ -21,25 +22,15 @@ const report: TrainingReport = {
   recipe: {} as TrainingReport["recipe"],
   base_model: "all-MiniLM-L6-v2",
   backend: "CPU",
-  data: {
+  data: dataSummary({
     train_file: "nace_fr.csv",
-    validation_file: null,
-    delimiter: "comma",
-    encoding: "UTF-8",
-    rows_read: 1200,
-    skipped_empty_text: 0,
-    skipped_empty_label: 0,
-    train_rows: 1140,
-    validation_rows: 60,
     classes: [
       { label: "01", train: 380, validation: 20 },
       { label: "10", train: 380, validation: 20 },
       { label: "62", train: 380, validation: 20 },
     ],
-    truncated_texts: 0,
-    warnings: [],
-    validation_fingerprint: "0-60",
-  },
+  }),
+
   plan: { micro_batches_per_epoch: 72, steps_per_epoch: 36, total_steps: 144, warmup_steps: 15 },
   parameters: 22_000_000,
   history: [],

@@ -4,7 +4,7 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EvaluationReport } from "../bindings/EvaluationReport";
-import type { LibraryEntry } from "../bindings/LibraryEntry";
+import { libraryModel } from "../testFixtures";
 
 vi.mock("../components/Chart", () => ({ Chart: () => null }));
 
@@ -12,21 +12,8 @@ import { ErrorInspector } from "./ErrorInspector";
 
 afterEach(cleanup);
 
-const model: LibraryEntry = {
-  id: "nace-1",
-  name: "NACE codes",
-  folder: "/library/nace-1",
-  created_unix: 1_764_000_000,
-  base_model: "all-MiniLM-L6-v2",
-  dataset: "nace_fr.csv",
-  train_rows: 900,
-  classes: 2,
-  accuracy: 0.5,
-  macro_f1: 0.4,
-  wall_seconds: 60,
-  backend: "CPU",
-  trained_here: true,
-};
+
+const model = { ...libraryModel, classes: 2 };
 
 const classMetrics = (label: string) => ({ label, precision: 0.5, recall: 0.5, f1: 0.5, support: 2 });
 

@@ -3,7 +3,7 @@
 // follow the purpose): Classify asks for the texts to classify, Models for a labelled test file.
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { LibraryEntry } from "../bindings/LibraryEntry";
+import { libraryModel as model } from "../testFixtures";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({
@@ -14,21 +14,6 @@ vi.mock("@tauri-apps/api/core", () => ({
 import { ClassifyView } from "./ClassifyView";
 import { LibraryView } from "./LibraryView";
 
-const model: LibraryEntry = {
-  id: "nace-1",
-  name: "NACE codes",
-  folder: "/library/nace-1",
-  created_unix: 1_764_000_000,
-  base_model: "all-MiniLM-L6-v2",
-  dataset: "nace_fr.csv",
-  train_rows: 900,
-  classes: 88,
-  accuracy: 0.5,
-  macro_f1: 0.4,
-  wall_seconds: 60,
-  backend: "CPU",
-  trained_here: true,
-};
 
 beforeEach(() => {
   invoke.mockReset();
