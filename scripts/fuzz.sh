@@ -19,7 +19,7 @@ echo '{"epochs": 2, "scheduler": "cosine"}' > fuzz/corpus/recipe_and_config/reci
 # three classes, stopped while it trains.
 seed_run="$(mktemp -d)"
 awk -F, 'NR == 1 || ($NF ~ /^(01|10|62)$/ && seen[$NF]++ < 20)' data/sample/nace_fr.csv > "$seed_run/three.csv"
-CARGO_TARGET_DIR="$BERT_STUDIO_CACHE/target" cargo build --quiet -p bert-studio-engine --bin bert-studio
+CARGO_TARGET_DIR="$BERT_STUDIO_CACHE/target" cargo build --quiet --workspace --bin bert-studio
 "$BERT_STUDIO_CACHE/target/debug/bert-studio" train --input "$seed_run/three.csv" \
   --output "$seed_run/run" --model src-tauri/engine/tests/fixtures/tiny-bert --epochs 1000 \
   --max-seq-len 16 --save-strategy epoch --validation-fraction 0.3 --device cpu >/dev/null 2>&1 &

@@ -16,7 +16,7 @@ if [ "${1:-}" = "--prepare" ]; then
   mkdir -p .gpu
   cargo test --quiet --locked -p bert-studio-engine --features cuda --test parity --no-run 2>/dev/null
   parity=$(ls -t "$CARGO_TARGET_DIR"/debug/deps/parity-* | grep -v '\.d$' | head -1)
-  cargo build --quiet --locked -p bert-studio-engine --features cuda --bin bert-studio
+  cargo build --quiet --locked -p bert-studio-cli --features cuda --bin bert-studio
   rm -f .gpu/*
   # Stripped and compressed: what travels is limited to 64 MiB.
   strip -s -o .gpu/parity "$parity"

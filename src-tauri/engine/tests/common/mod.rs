@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+// Also included by the CLI's tests (src-tauri/cli, a sibling of src-tauri/engine), hence the
+// paths through `..`.
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures")
 }
 
 pub fn repo_root() -> PathBuf {
@@ -94,24 +96,4 @@ pub fn assert_close(actual: &[Vec<f32>], expected: &[Vec<f32>], tolerance: f32, 
         expected.iter().flatten().any(|v| v.abs() > 1e-3),
         "{what}: the reference is all zeros"
     );
-}
-
-/// The `bert-studio` command line, offline (the tests never reach the Hub).
-pub fn cli() -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bert-studio"));
-    command.env("HF_HUB_OFFLINE", "1");
-    command
-}
-
-/// `bert-studio train` of the tiny fixture on `data` into `output`, then `more` flags.
-pub fn tiny_training(data: &Path, output: &Path, more: &[&str]) -> Vec<String> {
-    let model = fixtures().join("tiny-bert");
-    let mut args: Vec<String> = ["train", "--input"].map(String::from).to_vec();
-    args.push(data.display().to_string());
-    args.push("--output".into());
-    args.push(output.display().to_string());
-    args.push("--model".into());
-    args.push(model.display().to_string());
-    args.extend(more.iter().map(|a| a.to_string()));
-    args
 }

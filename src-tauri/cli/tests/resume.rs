@@ -1,6 +1,9 @@
 //! Checkpoints and resume, as a user meets them: the CLI killed with SIGKILL mid-epoch, then
 //! `bert-studio train --resume`, ends with the same model and metrics as a run never stopped.
 
+// The engine's test helpers and fixtures, shared rather than copied.
+mod binary;
+#[path = "../../engine/tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -8,8 +11,9 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::cli as bert_studio;
+use binary::cli as bert_studio;
 
+use binary::*;
 use common::*;
 
 /// Three epochs of the tiny fixture on a copy of the sample data, a checkpoint per epoch,

@@ -1,9 +1,13 @@
 //! The `bert-studio` command line, run as a user runs it.
 
+// The engine's test helpers and fixtures, shared rather than copied.
+mod binary;
+#[path = "../../engine/tests/common/mod.rs"]
 mod common;
 
 use std::process::Command;
 
+use binary::*;
 use common::*;
 
 fn bert_studio(args: &[&str]) -> (bool, String, String) {
@@ -77,6 +81,11 @@ fn inspect_errors_are_plain_words() {
     let (ok, _, stderr) = bert_studio(&["inspect", dir.path().to_str().unwrap()]);
     assert!(!ok);
     assert!(stderr.contains("not valid JSON"), "{stderr}");
+    // The next step is worded for the command line, not for the app's model step.
+    assert!(
+        stderr.contains("Give --model another model folder"),
+        "{stderr}"
+    );
     for out in [&stderr] {
         assert!(
             !out.contains("panicked") && !out.contains("RUST_BACKTRACE"),
@@ -152,7 +161,10 @@ fn predict_and_evaluate_write_their_files() {
         "tpu",
     ]);
     assert!(!ok);
-    assert!(stderr.contains("Unknown device \"tpu\""), "{stderr}");
+    assert!(
+        stderr.contains("invalid value 'tpu'") && stderr.contains("auto, cpu, wgpu, cuda"),
+        "{stderr}"
+    );
 }
 
 /// The Hugging Face token is only ever sent to the Hub: a planted token appears in no output,
