@@ -1,5 +1,5 @@
 //! The one training job the app runs at a time: started on its own thread, cancellable by id,
-//! its events forwarded in throttled batches.
+//! its events forwarded as the engine sends them (the engine paces its progress events).
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -8,11 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use bert_studio_engine::ErrorReport;
-use bert_studio_engine::throttle::Throttle;
+use bert_studio_engine::error::panic_message;
 use bert_studio_engine::train::{CancelToken, TrainingEvent, TrainingRequest, train};
-
-/// Events are sent to the page at most this often, except those the page must see at once.
-const FORWARD_INTERVAL: Duration = Duration::from_millis(250);
 
 struct RunningJob {
     id: u64,
@@ -28,12 +25,12 @@ pub struct TrainingJobs {
 }
 
 impl TrainingJobs {
-    /// Starts `request` on a new thread; `deliver` receives batches of events, a few per
-    /// second at most. Refused while another run is going.
+    /// Starts `request` on a new thread; `deliver` receives its events (progress a few times a
+    /// second at most). Refused while another run is going.
     pub fn start(
         &self,
         request: TrainingRequest,
-        deliver: impl Fn(Vec<TrainingEvent>) + Send + 'static,
+        deliver: impl FnMut(TrainingEvent) + Send + 'static,
     ) -> Result<u64, ErrorReport> {
         self.start_with(request, deliver, |request, sink, cancel| {
             // The outcome also arrives as an event (finished, failed or cancelled).
@@ -45,7 +42,7 @@ impl TrainingJobs {
     fn start_with(
         &self,
         request: TrainingRequest,
-        deliver: impl Fn(Vec<TrainingEvent>) + Send + 'static,
+        mut deliver: impl FnMut(TrainingEvent) + Send + 'static,
         run: impl FnOnce(&TrainingRequest, &mut dyn FnMut(TrainingEvent), &CancelToken) + Send + 'static,
     ) -> Result<u64, ErrorReport> {
         let mut current = self.current.lock().expect("job lock");
@@ -71,19 +68,17 @@ impl TrainingJobs {
         std::thread::Builder::new()
             .name(format!("training-{id}"))
             .spawn(move || {
-                let mut batcher = EventBatcher::new(deliver);
                 let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    run(&request, &mut |event| batcher.push(event), &cancel)
+                    run(&request, &mut deliver, &cancel)
                 }));
                 // Over before the page hears the outcome: what it asks next (the list of
                 // unfinished runs, a new run) sees no job running.
                 finished.store(true, Ordering::SeqCst);
                 if let Err(panic) = outcome {
-                    batcher.push(TrainingEvent::Failed {
+                    deliver(TrainingEvent::Failed {
                         error: ErrorReport::new("internal", internal_error(panic.as_ref()), None),
                     });
                 }
-                batcher.flush();
             })
             .map_err(|e| {
                 ErrorReport::new(
@@ -143,54 +138,11 @@ impl TrainingJobs {
 
 /// A panic's message, in words for the page: a bug, not something the user did.
 fn internal_error(panic: &(dyn std::any::Any + Send)) -> String {
-    let what = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no details".into());
+    let what = panic_message(panic).unwrap_or_else(|| "no details".into());
     format!(
         "BERT Studio stopped this job after an internal error ({what}). Your files are unchanged; \
          please report this with the settings you used."
     )
-}
-
-/// Collects events and hands them on in batches, at most every `FORWARD_INTERVAL`; the start,
-/// evaluations and the outcome go out at once.
-struct EventBatcher<F: Fn(Vec<TrainingEvent>)> {
-    pending: Vec<TrainingEvent>,
-    throttle: Throttle,
-    deliver: F,
-}
-
-impl<F: Fn(Vec<TrainingEvent>)> EventBatcher<F> {
-    fn new(deliver: F) -> Self {
-        EventBatcher {
-            pending: Vec::new(),
-            throttle: Throttle::new(FORWARD_INTERVAL),
-            deliver,
-        }
-    }
-
-    fn push(&mut self, event: TrainingEvent) {
-        let urgent = matches!(
-            event,
-            TrainingEvent::Started { .. }
-                | TrainingEvent::Evaluation { .. }
-                | TrainingEvent::Finished { .. }
-                | TrainingEvent::Failed { .. }
-                | TrainingEvent::Cancelled
-        );
-        self.pending.push(event);
-        if urgent || self.throttle.ready() {
-            self.flush();
-        }
-    }
-
-    fn flush(&mut self) {
-        if !self.pending.is_empty() {
-            (self.deliver)(std::mem::take(&mut self.pending));
-        }
-    }
 }
 
 #[cfg(test)]
@@ -229,8 +181,8 @@ mod tests {
         let jobs = TrainingJobs::default();
         let (tx, rx) = mpsc::channel();
         let id = jobs
-            .start(sample_request(output.clone()), move |batch| {
-                tx.send(batch).unwrap()
+            .start(sample_request(output.clone()), move |event| {
+                tx.send(event).unwrap()
             })
             .unwrap();
         assert!(jobs.is_running());
@@ -246,15 +198,16 @@ mod tests {
             .iter()
             .any(|e| matches!(e, TrainingEvent::Started { .. }))
         {
-            events.extend(rx.recv_timeout(Duration::from_secs(60)).unwrap());
+            events.push(rx.recv_timeout(Duration::from_secs(60)).unwrap());
         }
         assert!(jobs.cancel(id));
         loop {
-            let batch = rx.recv_timeout(Duration::from_secs(60)).unwrap();
-            let over = batch
-                .iter()
-                .any(|e| matches!(e, TrainingEvent::Cancelled | TrainingEvent::Finished { .. }));
-            events.extend(batch);
+            let event = rx.recv_timeout(Duration::from_secs(60)).unwrap();
+            let over = matches!(
+                event,
+                TrainingEvent::Cancelled | TrainingEvent::Finished { .. }
+            );
+            events.push(event);
             if over {
                 break;
             }
@@ -285,7 +238,7 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         jobs.start_with(
             sample_request(dir.path().join("model")),
-            move |batch| tx.send(batch).unwrap(),
+            move |event| tx.send(event).unwrap(),
             |_, sink, _| {
                 sink(log(1));
                 panic!("index out of bounds");
@@ -297,7 +250,7 @@ mod tests {
             .iter()
             .any(|e| matches!(e, TrainingEvent::Failed { .. }))
         {
-            events.extend(rx.recv_timeout(Duration::from_secs(10)).unwrap());
+            events.push(rx.recv_timeout(Duration::from_secs(10)).unwrap());
         }
         let Some(TrainingEvent::Failed { error }) = events.last() else {
             panic!("{events:?}")
@@ -324,21 +277,5 @@ mod tests {
             learning_rate: 1e-5,
             grad_norm: None,
         }
-    }
-
-    #[test]
-    fn many_events_go_out_in_few_batches_and_the_outcome_at_once() {
-        let (tx, rx) = mpsc::channel();
-        let mut batcher = EventBatcher::new(move |batch| tx.send(batch).unwrap());
-        for step in 0..10_000 {
-            batcher.push(log(step));
-        }
-        batcher.push(TrainingEvent::Cancelled);
-        let batches: Vec<Vec<TrainingEvent>> = rx.try_iter().collect();
-        // Pushed in well under a second: the first push goes out, the rest wait for the outcome.
-        assert!(batches.len() <= 3, "{} batches", batches.len());
-        let all: Vec<TrainingEvent> = batches.into_iter().flatten().collect();
-        assert_eq!(all.len(), 10_001, "nothing is dropped");
-        assert_eq!(all.last(), Some(&TrainingEvent::Cancelled));
     }
 }

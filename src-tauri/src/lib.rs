@@ -8,7 +8,10 @@ mod jobs;
 
 use tauri::{Emitter, Manager, WindowEvent};
 
-pub use commands::{AppInfo, DataChoice, FilePurpose, TrainingStarted};
+pub use commands::AppInfo;
+pub use commands::data::DataChoice;
+pub use commands::dialogs::FilePurpose;
+pub use commands::training::TrainingStarted;
 pub use jobs::TrainingJobs;
 
 pub fn run() {
@@ -35,37 +38,37 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
-            commands::preview_data,
-            commands::summarise_data,
-            commands::recipe_problems,
-            commands::model_status,
-            commands::download_model,
-            commands::start_training,
-            commands::cancel_training,
-            commands::hub_token_status,
-            commands::save_hub_token,
-            commands::forget_hub_token,
-            commands::resume_training,
-            commands::list_unfinished,
-            commands::discard_unfinished,
-            commands::list_models,
-            commands::model_report,
-            commands::export_model,
-            commands::choose_path,
-            commands::open_recipe,
-            commands::save_recipe,
+            commands::data::preview_data,
+            commands::data::summarise_data,
+            commands::training::check_recipe,
+            commands::models::model_status,
+            commands::models::download_model,
+            commands::training::start_training,
+            commands::training::cancel_training,
+            commands::models::hub_token_status,
+            commands::models::save_hub_token,
+            commands::models::forget_hub_token,
+            commands::training::resume_training,
+            commands::training::list_unfinished,
+            commands::training::discard_unfinished,
+            commands::library::list_models,
+            commands::library::model_report,
+            commands::library::export_model,
+            commands::dialogs::choose_path,
+            commands::training::open_recipe,
+            commands::training::save_recipe,
             commands::quit,
-            commands::classify_file,
-            commands::cancel_classification,
-            commands::save_classified_as,
-            commands::try_text,
-            commands::rename_model,
-            commands::delete_model,
-            commands::reveal_model,
-            commands::import_model,
-            commands::compare_models,
-            commands::compare_on_file,
-            commands::inspect_errors,
+            commands::classify::classify_file,
+            commands::classify::cancel_classification,
+            commands::classify::save_classified_as,
+            commands::classify::try_text,
+            commands::library::rename_model,
+            commands::library::delete_model,
+            commands::library::reveal_model,
+            commands::library::import_model,
+            commands::compare::compare_models,
+            commands::compare::compare_on_file,
+            commands::compare::inspect_errors,
         ])
         .run(tauri::generate_context!())
         .expect("error while running BERT Studio");

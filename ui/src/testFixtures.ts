@@ -1,6 +1,37 @@
-// Values the component tests share: a library model and the engine's summary of a data file.
+// Values the component tests share: the reference recipe, a library model and the engine's
+// summary of a data file.
 import type { DataSummary } from "./bindings/DataSummary";
 import type { LibraryEntry } from "./bindings/LibraryEntry";
+import type { Recipe } from "./bindings/Recipe";
+
+/** The engine's default recipe (the reference notebook's), as app_info sends it. */
+export const defaultRecipe: Recipe = {
+  model: "bert-base-multilingual-uncased",
+  text_column: "text",
+  label_column: "label",
+  epochs: 4,
+  learning_rate: 5e-5,
+  scheduler: "linear",
+  train_batch_size: 16,
+  eval_batch_size: 32,
+  gradient_accumulation_steps: 2,
+  group_by_length: true,
+  weight_decay: 0.01,
+  warmup_ratio: 0.1,
+  max_seq_len: 256,
+  eval_strategy: "epoch",
+  eval_steps: 500,
+  logging_strategy: "epoch",
+  logging_steps: 500,
+  save_strategy: "no",
+  fp16: false,
+  load_best: false,
+  metric_for_best_model: "loss",
+  seed: 42,
+  validation_fraction: 0.05,
+  max_grad_norm: 1,
+  device: "auto",
+};
 
 export const libraryModel: LibraryEntry = {
   id: "nace-1",

@@ -237,11 +237,7 @@ pub struct GpuLoad {
 #[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(dead_code))]
 pub fn on_gpu<T>(backend: &str, load: GpuLoad, work: impl FnOnce() -> Result<T>) -> Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
-        let message = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
+        let message = crate::error::panic_message(payload.as_ref()).unwrap_or_default();
         Err(gpu_failure(backend, load, &message))
     })
 }

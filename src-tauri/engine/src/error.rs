@@ -156,6 +156,14 @@ impl EngineError {
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
+/// The message a panic carried (`panic!("…")` gives a `&str` or a `String`), if any.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+}
+
 /// What the page (or any client) shows for an error: the kind to switch on, the message in
 /// plain words, and what to do next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -13,8 +13,9 @@ pub mod kernels;
 pub mod library;
 pub mod metrics;
 pub mod model;
+pub mod progress;
+pub mod scoring;
 pub mod source;
-pub mod throttle;
 pub mod train;
 
 pub use error::{EngineError, ErrorReport, Result};

@@ -150,6 +150,19 @@ impl MetricsAccumulator {
     }
 }
 
+/// The cross-entropy of one example from its logits (log-sum-exp in f64): what the loss of an
+/// evaluation averages.
+pub fn cross_entropy(logits: &[f32], truth: usize) -> f64 {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+    let log_sum = logits
+        .iter()
+        .map(|v| (*v as f64 - max).exp())
+        .sum::<f64>()
+        .ln()
+        + max;
+    log_sum - logits[truth] as f64
+}
+
 /// Index of the largest value; the first one on ties (as numpy's argmax).
 pub fn argmax(row: &[f32]) -> usize {
     let mut best = 0;

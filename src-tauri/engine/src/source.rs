@@ -9,7 +9,6 @@
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::Duration;
 use ts_rs::TS;
 
 use hf_hub::api::Progress;
@@ -19,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Result};
 use crate::model::LoadError;
-use crate::throttle::Throttle;
+use crate::progress::{PROGRESS_INTERVAL, Throttle};
 
 /// The default model of the reference notebook.
 pub const DEFAULT_MODEL: &str = "bert-base-multilingual-uncased";
@@ -278,7 +277,7 @@ impl<'a> ProgressForwarder<'a> {
             total: 0,
             done: 0,
             started: false,
-            throttle: Throttle::new(Duration::from_millis(200)),
+            throttle: Throttle::new(PROGRESS_INTERVAL),
             sink,
             announced_size: Default::default(),
         }

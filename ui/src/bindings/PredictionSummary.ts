@@ -20,4 +20,9 @@ predicted: Array<LabelCount>,
 /**
  * The output's header and first rows.
  */
-header: Array<string>, first_rows: Array<Array<string>>, seconds: number, rows_per_second: number, };
+header: Array<string>, first_rows: Array<Array<string>>, 
+/**
+ * Where `predicted_label` and its `score` are in `header` (after every input column,
+ * whatever the input's own columns are called).
+ */
+label_column: number, score_column: number, seconds: number, rows_per_second: number, };

@@ -4,4 +4,8 @@ export type TrainingStarted = { job_id: number,
 /**
  * The library id the model will have when the run finishes.
  */
-model_id: string, };
+model_id: string, 
+/**
+ * The folder the run writes to (the model's folder once it finishes).
+ */
+model_folder: string, };

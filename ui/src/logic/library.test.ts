@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Comparison } from "../bindings/Comparison";
 import { comparisonCurvesChart, perClassF1Chart, predictedCountsChart, topLabelsChart } from "./charts";
-import { scoreColumns } from "./classify";
 
 const comparison: Comparison = {
   models: [
@@ -43,6 +42,5 @@ describe("classification and comparison charts", () => {
     expect(counts.xAxis.data).toEqual(["03", "01"]);
     const top = topLabelsChart([{ label: "a", score: 0.7 }, { label: "b", score: 0.2 }]) as { yAxis: { data: string[] } };
     expect(top.yAxis.data).toEqual(["b", "a"]);
-    expect(scoreColumns(["score", "text", "predicted_label", "score", "label_2", "score_2"])).toEqual({ label: 2, predicted: 3 });
   });
 });

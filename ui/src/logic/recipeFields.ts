@@ -1,6 +1,6 @@
 // How each hyperparameter is presented: its label, one line a statistician understands, and
 // the kind of input. Defaults and validation come from the engine (app_info's default_recipe,
-// the recipe_problems command); nothing here decides what is valid.
+// the check_recipe command); nothing here decides what is valid.
 import type { Recipe } from "../bindings/Recipe";
 
 export type FieldKind =

@@ -1,4 +1,4 @@
-// Folds the training events the engine sends (in batches) into what the training view
+// Folds the training events the engine sends (one at a time) into what the training view
 // draws. Pure: the same events always give the same state, so it is tested without a window.
 import type { DataSummary } from "../bindings/DataSummary";
 import type { ErrorReport } from "../bindings/ErrorReport";
@@ -78,7 +78,7 @@ export function initialProgress(): TrainingProgress {
   };
 }
 
-function applyEvent(s: TrainingProgress, e: TrainingEvent): TrainingProgress {
+export function applyEvent(s: TrainingProgress, e: TrainingEvent): TrainingProgress {
   switch (e.event) {
     case "download":
       return {

@@ -1,44 +1,17 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Recipe } from "../bindings/Recipe";
+import { defaultRecipe as defaults } from "../testFixtures";
 import { SettingsStep } from "./SettingsStep";
 
 afterEach(cleanup);
 
-const defaults: Recipe = {
-  model: "bert-base-multilingual-uncased",
-  text_column: "text",
-  label_column: "label",
-  epochs: 4,
-  learning_rate: 5e-5,
-  scheduler: "linear",
-  train_batch_size: 16,
-  eval_batch_size: 32,
-  gradient_accumulation_steps: 2,
-  group_by_length: true,
-  weight_decay: 0.01,
-  warmup_ratio: 0.1,
-  max_seq_len: 256,
-  eval_strategy: "epoch",
-  eval_steps: 500,
-  logging_strategy: "epoch",
-  logging_steps: 500,
-  save_strategy: "no",
-  fp16: false,
-  load_best: false,
-  metric_for_best_model: "loss",
-  seed: 42,
-  validation_fraction: 0.05,
-  max_grad_norm: 1,
-  device: "auto",
-};
 
 function renderStep(overrides: Partial<Parameters<typeof SettingsStep>[0]> = {}) {
   const props = {
     recipe: defaults,
     defaults,
-    problems: [],
+    check: { problems: [], effective_batch_size: 32 },
     busy: false,
     onRecipe: vi.fn(),
     onSave: vi.fn(),
@@ -72,7 +45,9 @@ describe("settings step", () => {
   });
 
   it("shows the engine's reason beside the field and blocks the start", () => {
-    renderStep({ problems: [{ field: "learning_rate", message: "learning_rate must be above 0 and below 1" }] });
+    renderStep({
+      check: { problems: [{ field: "learning_rate", message: "learning_rate must be above 0 and below 1" }], effective_batch_size: 32 },
+    });
     expect(screen.getByTestId("problem-learning_rate").textContent).toContain("above 0");
     expect((screen.getByTestId("start-training") as HTMLButtonElement).disabled).toBe(true);
   });

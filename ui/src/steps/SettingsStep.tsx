@@ -1,12 +1,13 @@
 import { useState } from "react";
 import type { Recipe } from "../bindings/Recipe";
-import type { RecipeProblem } from "../bindings/RecipeProblem";
+import type { RecipeCheck } from "../bindings/RecipeCheck";
 import { RECIPE_FIELDS, describeValue, numberText, parseFieldInput, type FieldInfo } from "../logic/recipeFields";
 
 export interface SettingsStepProps {
   recipe: Recipe;
   defaults: Recipe;
-  problems: RecipeProblem[];
+  /** The engine's check of `recipe` (null while it is being asked). */
+  check: RecipeCheck | null;
   busy: boolean;
   onRecipe: (recipe: Recipe) => void;
   onSave: () => void;
@@ -65,9 +66,10 @@ export function SettingsStep(p: SettingsStepProps) {
   const [advanced, setAdvanced] = useState(false);
   const [typingErrors, setTypingErrors] = useState<Record<string, string>>({});
   const shown = RECIPE_FIELDS.filter((f) => f.basic || advanced);
-  const problemOf = (key: string) => typingErrors[key] ?? p.problems.find((x) => x.field === key)?.message;
-  const hiddenProblems = p.problems.filter((x) => !shown.some((f) => f.key === x.field));
-  const blocked = p.problems.length > 0 || Object.keys(typingErrors).length > 0;
+  const problems = p.check?.problems ?? [];
+  const problemOf = (key: string) => typingErrors[key] ?? problems.find((x) => x.field === key)?.message;
+  const hiddenProblems = problems.filter((x) => !shown.some((f) => f.key === x.field));
+  const blocked = !p.check || problems.length > 0 || Object.keys(typingErrors).length > 0;
   return (
     <section className="panel" data-testid="settings-step">
       <div className="row space-between">
@@ -121,10 +123,12 @@ export function SettingsStep(p: SettingsStepProps) {
       <div className="row space-between">
         <button onClick={p.onBack}>← Model</button>
         <div className="row">
-          <span className="muted small" data-testid="effective-batch">
-            Effective batch: {p.recipe.train_batch_size} × {p.recipe.gradient_accumulation_steps} ={" "}
-            <b>{p.recipe.train_batch_size * p.recipe.gradient_accumulation_steps}</b> rows per correction
-          </span>
+          {p.check && (
+            <span className="muted small" data-testid="effective-batch">
+              Effective batch: {p.recipe.train_batch_size} × {p.recipe.gradient_accumulation_steps} ={" "}
+              <b>{p.check.effective_batch_size}</b> rows per correction
+            </span>
+          )}
           <button className="primary" disabled={blocked || p.busy} onClick={p.onStart} data-testid="start-training">
             Start training
           </button>

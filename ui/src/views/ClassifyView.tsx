@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from "react";
-import { api, libraryApi } from "../api";
+import { classifyApi } from "../api/classify";
+import { dataApi } from "../api/data";
+import { dialogsApi } from "../api/dialogs";
 import type { InferenceEvent } from "../bindings/InferenceEvent";
 import type { LabelScore } from "../bindings/LabelScore";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
@@ -8,7 +10,6 @@ import { Chart } from "../components/Chart";
 import { predictedCountsChart, topLabelsChart } from "../logic/charts";
 import { toErrorReport } from "../logic/errors";
 import { formatCount, formatDuration } from "../logic/format";
-import { scoreColumns } from "../logic/classify";
 
 interface FileJob {
   id: number;
@@ -52,7 +53,7 @@ export function ClassifyView(props: {
     const blank: FileJob = { id, input, status: "ready", headers: [], textColumn: "", fraction: 0, rows: 0, rowsPerSecond: 0, etaSeconds: null, summary: null, savedTo: null, error: null };
     setJobs((all) => [blank, ...all]);
     try {
-      const preview = await api.previewData(input, null);
+      const preview = await dataApi.previewData(input, null);
       update(id, { headers: preview.headers, textColumn: preview.guessed_text_column ?? preview.headers[0] ?? "" });
     } catch (e) {
       const report = toErrorReport(e);
@@ -71,7 +72,7 @@ export function ClassifyView(props: {
         update(id, { status: "cancelled" });
       }
     };
-    libraryApi.classifyFile(id, modelId, input, job.textColumn || null, onEvent).then(
+    classifyApi.classifyFile(id, modelId, input, job.textColumn || null, onEvent).then(
       (summary) => update(id, { status: "done", fraction: 1, rows: summary.rows, summary }),
       (err) => {
         const report = toErrorReport(err);
@@ -111,7 +112,7 @@ export function ClassifyView(props: {
               ))}
             </select>
           </label>
-          <button className="primary" onClick={() => api.choosePath("texts_to_classify").then((p) => void (p && add(p)))}>Choose a CSV file…</button>
+          <button className="primary" onClick={() => dialogsApi.choosePath("texts_to_classify").then((p) => void (p && add(p)))}>Choose a CSV file…</button>
         </div>
         <p className="muted small">…or drop one or more CSV files on this window. Each row gets the predicted label, its probability and the two runners-up; the result is written beside the input as <code>&lt;name&gt;_classified.csv</code>, never over it.</p>
       </section>
@@ -120,8 +121,8 @@ export function ClassifyView(props: {
         <FileCard key={job.id} job={job} threshold={threshold} onThreshold={setThreshold}
           onTextColumn={(c) => update(job.id, { textColumn: c })}
           onStart={() => start(job)}
-          onCancel={() => libraryApi.cancelClassification(job.id)}
-          onSaveAs={() => job.summary && libraryApi.saveClassifiedAs(job.summary.output, job.input).then((to) => to && update(job.id, { savedTo: to }), (e) => update(job.id, { error: toErrorReport(e).message }))} />
+          onCancel={() => classifyApi.cancelClassification(job.id)}
+          onSaveAs={() => job.summary && classifyApi.saveClassifiedAs(job.summary.output, job.input).then((to) => to && update(job.id, { savedTo: to }), (e) => update(job.id, { error: toErrorReport(e).message }))} />
       ))}
     </div>
   );
@@ -138,7 +139,8 @@ function FileCard(props: {
 }) {
   const { job } = props;
   const s = job.summary;
-  const scoreAt = s ? scoreColumns(s.header).predicted : -1;
+  // The engine says where the score is: input columns may have any names.
+  const scoreAt = s ? s.score_column : -1;
   const lowRows = s && scoreAt >= 0 ? s.first_rows.filter((r) => Number(r[scoreAt]) < props.threshold).length : 0;
   return (
     <section className="panel" data-testid="classify-file" data-status={job.status}>
@@ -218,7 +220,7 @@ function TryIt(props: { modelId: string }) {
     let current = true;
     // A short pause after typing, so each keystroke does not start a model run.
     const timer = setTimeout(() => {
-      libraryApi.tryText(props.modelId, text).then(
+      classifyApi.tryText(props.modelId, text).then(
         (s) => current && (setScores(s), setError(null)),
         (e) => current && setError(toErrorReport(e).message),
       );

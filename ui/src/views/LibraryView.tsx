@@ -1,5 +1,8 @@
 import { useEffect, useState } from "react";
-import { api, libraryApi } from "../api";
+import { compareApi } from "../api/compare";
+import { dataApi } from "../api/data";
+import { dialogsApi } from "../api/dialogs";
+import { libraryApi } from "../api/library";
 import type { Comparison } from "../bindings/Comparison";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { EvaluationReport } from "../bindings/EvaluationReport";
@@ -18,7 +21,7 @@ interface ChosenTestFile {
 }
 
 async function describeTestFile(path: string): Promise<ChosenTestFile> {
-  const preview = await api.previewData(path, null);
+  const preview = await dataApi.previewData(path, null);
   return {
     test: { path, text_column: preview.guessed_text_column, label_column: preview.guessed_label_column ?? preview.headers[1] ?? "label" },
     headers: preview.headers,
@@ -67,7 +70,7 @@ export function LibraryView(props: {
   /** The test file, asking for one when none is chosen yet. */
   const ensureTestFile = async (): Promise<TestFile | null> => {
     if (testFile) return testFile.test;
-    const path = await api.choosePath("test_data");
+    const path = await dialogsApi.choosePath("test_data");
     if (!path) return null;
     const chosen = await describeTestFile(path);
     setTestFile(chosen);
@@ -110,7 +113,7 @@ export function LibraryView(props: {
           <div className="actions">
             <button onClick={() => run("Importing…", async () => { if (await libraryApi.importModel()) props.onChanged(); })}>Import a model folder…</button>
             <button className="primary" disabled={selected.length < 2 || busy !== null} data-testid="compare-selected"
-              onClick={() => run("Comparing…", async () => setComparison(await libraryApi.compareModels(selected)))}>
+              onClick={() => run("Comparing…", async () => setComparison(await compareApi.compareModels(selected)))}>
               Compare {selected.length >= 2 ? selected.length : ""} selected
             </button>
           </div>
@@ -129,7 +132,7 @@ export function LibraryView(props: {
               </select>
             </label>
           )}
-          <button onClick={() => run("Reading the file…", async () => { const path = await api.choosePath("test_data"); if (path) setTestFile(await describeTestFile(path)); })}>
+          <button onClick={() => run("Reading the file…", async () => { const path = await dialogsApi.choosePath("test_data"); if (path) setTestFile(await describeTestFile(path)); })}>
             {testFile ? "Another test file…" : "Choose a test file…"}
           </button>
         </div>
@@ -167,9 +170,9 @@ export function LibraryView(props: {
                     <td>{formatPercent(m.macro_f1)}</td>
                     <td>{m.wall_seconds != null ? `${formatDuration(m.wall_seconds)} · ${m.backend}` : "–"}</td>
                     <td className="actions">
-                      <button data-testid={`inspect-${m.id}`} onClick={() => run("Evaluating…", async () => { const test = await ensureTestFile(); if (test) setInspection({ model: m, report: await libraryApi.inspectErrors(m.id, test) }); })}>Errors…</button>
+                      <button data-testid={`inspect-${m.id}`} onClick={() => run("Evaluating…", async () => { const test = await ensureTestFile(); if (test) setInspection({ model: m, report: await compareApi.inspectErrors(m.id, test) }); })}>Errors…</button>
                       <button onClick={() => libraryApi.revealModel(m.id).catch(fail)}>Show folder</button>
-                      <button onClick={() => api.exportModel(m.id).catch(fail)}>Export…</button>
+                      <button onClick={() => libraryApi.exportModel(m.id).catch(fail)}>Export…</button>
                       <button className="danger" onClick={() => setDeleting(m)}>Delete</button>
                     </td>
                   </tr>
@@ -195,7 +198,7 @@ export function LibraryView(props: {
         <CompareView comparison={comparison} busy={busy !== null}
           onEvaluateOnFile={() => run("Evaluating every model on the test file…", async () => {
             const test = await ensureTestFile();
-            if (test) setComparison(await libraryApi.compareOnFile(comparison.models.map((m) => m.id), test));
+            if (test) setComparison(await compareApi.compareOnFile(comparison.models.map((m) => m.id), test));
           })} />
       )}
       {inspection && <ErrorInspector model={inspection.model} report={inspection.report} onClose={() => setInspection(null)} />}

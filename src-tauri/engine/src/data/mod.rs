@@ -1,9 +1,11 @@
-//! Data: labelled rows from CSV files, the validation split, batching and fingerprints.
+//! Data: labelled rows from CSV files, the validation split and what it holds, batching and
+//! fingerprints.
 
 pub mod batching;
 pub mod csv_input;
 pub mod dataset;
 pub mod fingerprint;
+pub mod prepare;
 
 pub use batching::{length_grouped_order, shuffled_order, token_budget_batches};
 pub use csv_input::{CsvDialect, CsvPreview, TextEncoding, preview_csv, sniff_dialect};
@@ -11,3 +13,4 @@ pub use dataset::{
     LabelledRows, Split, encode_labels, read_labelled_csv, sorted_label_names, stratified_split,
 };
 pub use fingerprint::RowsFingerprint;
+pub use prepare::{ClassCount, DataSummary, PreparedData, SplitRequest, prepare_split};

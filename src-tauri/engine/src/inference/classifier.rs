@@ -13,59 +13,14 @@ use crate::backend::DeviceChoice;
 use crate::backend::on_gpu;
 use crate::backend::{BackendKind, GpuLoad, choose_backend};
 use crate::cancel::CancelToken;
-use crate::data::token_budget_batches;
 use crate::error::{EngineError, Result};
 use crate::model::{LoadOptions, LoadedModel, load_model_folder};
+use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
 use crate::source::{DownloadEvent, HubSettings, resolve_model};
 
 /// Texts per forward pass when the caller does not choose, counted at `budget_row_tokens`
 /// tokens each: shorter texts go more to a batch (a token budget), longer ones fewer.
 pub const DEFAULT_BATCH_SIZE: usize = 32;
-
-/// A batch of `batch_size` costs `batch_size × budget_row_tokens(backend)` padded tokens at most.
-/// On the CPU, small batches of near-equal lengths waste the least: 1,024 tokens a batch still
-/// keep the matmul kernels at full speed, and the padding computed fell from 10.9 % to 3.3 % of
-/// the positions on the sample (4,096 tokens a batch: 232 texts/s; 1,024: 254–289). A GPU
-/// wants bigger batches to fill its cores.
-pub fn budget_row_tokens(backend: BackendKind) -> usize {
-    match backend {
-        BackendKind::Cpu => 32,
-        #[allow(unreachable_patterns)]
-        _ => 128,
-    }
-}
-
-/// Tokens the model read and padding positions it computed, since the classifier was loaded.
-#[derive(Debug, Default)]
-pub struct PaddingCount {
-    tokens: std::sync::atomic::AtomicU64,
-    padding: std::sync::atomic::AtomicU64,
-}
-
-impl PaddingCount {
-    fn add(&self, tokens: usize, padding: usize) {
-        use std::sync::atomic::Ordering::Relaxed;
-        self.tokens.fetch_add(tokens as u64, Relaxed);
-        self.padding.fetch_add(padding as u64, Relaxed);
-    }
-
-    /// (tokens, padding positions) so far.
-    pub fn get(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
-        (self.tokens.load(Relaxed), self.padding.load(Relaxed))
-    }
-
-    /// The share of padding among the positions computed since `before` (an earlier `get`).
-    pub fn share_since(&self, before: (u64, u64)) -> f64 {
-        let (tokens, padding) = self.get();
-        let (tokens, padding) = (tokens - before.0, padding - before.1);
-        if tokens + padding == 0 {
-            0.0
-        } else {
-            padding as f64 / (tokens + padding) as f64
-        }
-    }
-}
 
 /// One label and its probability.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -155,32 +110,17 @@ impl<B: FusedOps> WarmModel<B> {
             .collect();
         let to_encode: Vec<&str> = filled.iter().map(|i| texts[*i]).collect();
         let ids = self.loaded.tokenizer.encode_each(&to_encode, max_len)?;
-        // Shortest first (stable, so equal lengths keep their order); results go back to
-        // their input positions below.
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_by_key(|j| ids[*j].len());
-        for batch in token_budget_batches(&order, |j| ids[j].len(), budget) {
-            if cancel.is_cancelled() {
-                return Err(EngineError::Cancelled);
-            }
-            let longest = batch.iter().map(|j| ids[*j].len()).max().unwrap_or(0);
-            let tokens: usize = batch.iter().map(|j| ids[*j].len()).sum();
-            padding.add(tokens, longest * batch.len() - tokens);
-            let rows: Vec<&[u32]> = batch.iter().map(|j| ids[*j].as_slice()).collect();
-            let logits = self
-                .loaded
-                .model
-                .forward(self.loaded.tokenizer.pad(&rows).to_input::<B>(&self.device))
-                .logits;
-            let [_, k] = logits.dims();
-            let values: Vec<f32> = logits
-                .into_data()
-                .convert::<f32>()
-                .into_vec()
-                .map_err(|e| EngineError::invalid(format!("{e:?}")))?;
-            for (row, j) in values.chunks(k).zip(batch) {
-                out[filled[*j]] = Some(softmax(row));
-            }
+        let logits = logits_by_length(
+            &self.loaded.model,
+            &self.loaded.tokenizer,
+            &ids,
+            budget,
+            &self.device,
+            padding,
+            cancel,
+        )?;
+        for (j, row) in logits.iter().enumerate() {
+            out[filled[j]] = Some(softmax(row));
         }
         Ok(out)
     }

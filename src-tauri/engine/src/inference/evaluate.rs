@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::classifier::{Classifier, ClassifierOptions, DEFAULT_BATCH_SIZE, LabelScore, top_k};
 use super::stream::{
-    InferenceEvent, OpenedInput, ProgressMeter, load_then_run, open_input, run_reported,
+    InferenceEvent, OpenedInput, load_then_run, open_input, progress_event, run_reported,
 };
 use crate::cancel::CancelToken;
 use crate::data::csv_input::data_error;
@@ -17,6 +17,7 @@ use crate::data::dataset::column_index;
 use crate::data::{CsvDialect, RowsFingerprint};
 use crate::error::{EngineError, Result};
 use crate::metrics::{Metrics, MetricsAccumulator};
+use crate::progress::ProgressMeter;
 
 #[derive(Debug, Clone)]
 pub struct EvaluateRequest {
@@ -165,7 +166,7 @@ fn run(
     let mut misclassified = Vec::new();
     let mut misclassified_total = 0usize;
     let mut fingerprint = RowsFingerprint::default();
-    let mut meter = ProgressMeter::new();
+    let mut meter = ProgressMeter::default();
     let padding_before = classifier.padding().get();
     while let Some(window) = windows.next_window()? {
         if cancel.is_cancelled() {
@@ -222,7 +223,12 @@ fn run(
                 }
             }
         }
-        if let Some(e) = meter.maybe(rows_read, windows.bytes_read(), windows.bytes_total) {
+        if let Some(e) = progress_event(
+            &mut meter,
+            rows_read,
+            windows.bytes_read(),
+            windows.bytes_total,
+        ) {
             sink(e);
         }
     }

@@ -8,13 +8,14 @@ use serde::Serialize;
 
 use super::classifier::{Classifier, ClassifierOptions, DEFAULT_BATCH_SIZE, top_k};
 use super::stream::{
-    InferenceEvent, OpenedInput, ProgressMeter, load_then_run, open_input, run_reported,
+    InferenceEvent, OpenedInput, load_then_run, open_input, progress_event, run_reported,
 };
 use crate::cancel::CancelToken;
 use crate::data::CsvDialect;
 use crate::data::csv_input::data_error;
 use crate::error::{EngineError, Result};
 use crate::metrics::argmax;
+use crate::progress::ProgressMeter;
 
 /// Rows of the output kept in the summary, for a first look.
 const PREVIEW_ROWS: usize = 50;
@@ -69,6 +70,10 @@ pub struct PredictionSummary {
     /// The output's header and first rows.
     pub header: Vec<String>,
     pub first_rows: Vec<Vec<String>>,
+    /// Where `predicted_label` and its `score` are in `header` (after every input column,
+    /// whatever the input's own columns are called).
+    pub label_column: usize,
+    pub score_column: usize,
     pub seconds: f64,
     pub rows_per_second: f64,
 }
@@ -160,7 +165,7 @@ fn run(
     let mut counts = vec![0usize; labels.len()];
     let (mut rows, mut empty_texts) = (0usize, 0usize);
     let mut first_rows = Vec::new();
-    let mut meter = ProgressMeter::new();
+    let mut meter = ProgressMeter::default();
     let padding_before = classifier.padding().get();
     // The added columns of one row; the input fields are written straight from the record.
     let mut added: Vec<String> = Vec::with_capacity(2 * request.top_k);
@@ -202,7 +207,8 @@ fn run(
             }
         }
         rows += window.len();
-        if let Some(e) = meter.maybe(rows, windows.bytes_read(), windows.bytes_total) {
+        if let Some(e) = progress_event(&mut meter, rows, windows.bytes_read(), windows.bytes_total)
+        {
             sink(e);
         }
     }
@@ -245,6 +251,8 @@ fn run(
             })
             .collect(),
         header,
+        label_column: width,
+        score_column: width + 1,
         first_rows,
         seconds,
         rows_per_second: meter.rate(rows),

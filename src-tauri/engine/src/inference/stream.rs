@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::{Duration, Instant};
 use ts_rs::TS;
 
 use serde::Serialize;
@@ -14,8 +13,8 @@ use serde::Serialize;
 use crate::data::CsvDialect;
 use crate::data::csv_input::{csv_reader_over, data_error, read_headers, record_error};
 use crate::error::{EngineError, ErrorReport, Result};
+use crate::progress::ProgressMeter;
 use crate::source::DownloadEvent;
-use crate::throttle::Throttle;
 
 /// Rows per window: texts are sorted by length within a window, so a larger one pads less;
 /// the window's texts, token ids and probabilities are what stays in memory.
@@ -171,57 +170,27 @@ impl RowWindows {
     }
 }
 
-/// Throttled progress in rows, with a rate and an ETA from the share of bytes read.
-pub(crate) struct ProgressMeter {
-    started: Instant,
-    throttle: Throttle,
-}
-
-impl ProgressMeter {
-    pub fn new() -> Self {
-        ProgressMeter {
-            started: Instant::now(),
-            throttle: Throttle::new(Duration::from_millis(250)),
-        }
+/// A progress event in rows, with a rate and the time left from the share of bytes read, when
+/// one is due.
+pub(crate) fn progress_event(
+    meter: &mut ProgressMeter,
+    rows_done: usize,
+    bytes_done: u64,
+    bytes_total: u64,
+) -> Option<InferenceEvent> {
+    if !meter.due() {
+        return None;
     }
-
-    pub fn seconds(&self) -> f64 {
-        self.started.elapsed().as_secs_f64()
-    }
-
-    pub fn rate(&self, rows: usize) -> f64 {
-        rows as f64 / self.seconds().max(1e-9)
-    }
-
-    /// A progress event, unless one was sent less than a quarter of a second ago.
-    pub fn maybe(
-        &mut self,
-        rows_done: usize,
-        bytes_done: u64,
-        bytes_total: u64,
-    ) -> Option<InferenceEvent> {
-        if !self.throttle.ready() {
-            return None;
-        }
-        let seconds = self.seconds();
-        let share = if bytes_total == 0 {
-            1.0
-        } else {
-            (bytes_done as f64 / bytes_total as f64).min(1.0)
-        };
-        let eta_seconds = if share > 0.0 {
-            seconds * (1.0 - share) / share
-        } else {
-            f64::NAN
-        };
-        Some(InferenceEvent::Progress {
-            rows_done,
-            bytes_done,
-            bytes_total,
-            rows_per_second: self.rate(rows_done),
-            eta_seconds,
-        })
-    }
+    Some(InferenceEvent::Progress {
+        rows_done,
+        bytes_done,
+        bytes_total,
+        rows_per_second: meter.rate(rows_done),
+        eta_seconds: meter.seconds_left(
+            bytes_done as f64,
+            bytes_total.saturating_sub(bytes_done) as f64,
+        ),
+    })
 }
 
 /// The text column's index: the one named, or the one guessed from the first rows.

@@ -110,7 +110,11 @@ impl ModelConfig {
             .map_err(|e| invalid(format!("a value has the wrong type ({e})")))?;
         bert.validate().map_err(invalid)?;
 
-        let typed_keys = typed_keys();
+        // The keys the typed part holds: they are written from it, not from `extra`.
+        let typed_keys: Vec<String> = match serde_json::to_value(&bert) {
+            Ok(Value::Object(typed)) => typed.keys().cloned().collect(),
+            _ => unreachable!("a BertConfig serialises as an object"),
+        };
         // num_labels is derived from id2label; transformers writes both.
         let num_labels = map.remove("num_labels").and_then(|v| v.as_u64());
         map.retain(|k, _| !typed_keys.contains(k));
@@ -235,30 +239,6 @@ impl BertConfig {
 
 pub const SUPPORTED_MODEL_TYPES: &[&str] = &["bert"];
 pub const SUPPORTED_ACTIVATIONS: &[&str] = &["gelu", "relu", "gelu_new", "gelu_pytorch_tanh"];
-
-fn typed_keys() -> Vec<String> {
-    let sample = BertConfig::new(
-        1,
-        1,
-        1,
-        1,
-        1,
-        String::new(),
-        0.0,
-        0.0,
-        1,
-        1,
-        0.0,
-        0.0,
-        0,
-        String::new(),
-        String::new(),
-    );
-    match serde_json::to_value(sample).expect("config serialises") {
-        Value::Object(map) => map.keys().cloned().collect(),
-        _ => unreachable!(),
-    }
-}
 
 #[cfg(test)]
 mod tests {

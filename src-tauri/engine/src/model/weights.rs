@@ -229,6 +229,8 @@ pub struct SafetensorsFile {
     mmap: memmap2::Mmap,
     tensors: BTreeMap<String, safetensors::tensor::TensorInfo>,
     data_start: usize,
+    /// The header's `__metadata__` (text keys and values).
+    metadata: std::collections::HashMap<String, String>,
 }
 
 impl SafetensorsFile {
@@ -254,10 +256,16 @@ impl SafetensorsFile {
             .collect();
         Ok(SafetensorsFile {
             path: path.to_path_buf(),
-            mmap,
             tensors,
             data_start: 8 + header_len,
+            metadata: metadata.metadata().clone().unwrap_or_default(),
+            mmap,
         })
+    }
+
+    /// A value of the header's metadata.
+    pub fn metadata(&self, key: &str) -> Option<&str> {
+        self.metadata.get(key).map(String::as_str)
     }
 }
 
@@ -288,7 +296,13 @@ impl TensorFile for SafetensorsFile {
 
     fn read_f32(&self, name: &str) -> Result<Vec<f32>, LoadError> {
         use safetensors::Dtype;
-        let info = &self.tensors[name];
+        let info = self
+            .tensors
+            .get(name)
+            .ok_or_else(|| LoadError::MissingTensors {
+                path: self.path.display().to_string(),
+                names: vec![name.to_string()],
+            })?;
         let (start, end) = info.data_offsets;
         let bytes = &self.mmap[self.data_start + start..self.data_start + end];
         let values = match info.dtype {

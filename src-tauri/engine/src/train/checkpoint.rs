@@ -7,15 +7,14 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use super::events::{DataSummary, TrainingEvent};
 use super::recipe::{Recipe, StepPlan};
-use crate::data::CsvDialect;
-use crate::error::{EngineError, Result};
+use super::run_state::RunState;
+use crate::data::{CsvDialect, DataSummary};
+use crate::error::{EngineError, LoadError, Result};
 use crate::metrics::Metrics;
-use crate::model::write_f32_safetensors;
+use crate::model::{SafetensorsFile, TensorFile, write_f32_safetensors};
 
 pub const CHECKPOINTS_DIR: &str = "checkpoints";
 pub const STATE_FILE: &str = "trainer_state.json";
@@ -25,7 +24,8 @@ pub const REPORT_FILE: &str = "training_report.json";
 /// `trainer_state.json`'s format; another one is refused rather than misread.
 pub const STATE_FORMAT: u32 = 1;
 
-/// `trainer_state.json`: where the loop stood when the checkpoint was written.
+/// `trainer_state.json`: what the run was asked to do, and where it stood (`RunState`) when
+/// the checkpoint was written. The run state's fields sit at the top level of the file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TrainerState {
     pub format_version: u32,
@@ -40,21 +40,9 @@ pub struct TrainerState {
     /// that changed since is refused.
     pub data_fingerprint: String,
     pub backend: String,
-    pub epochs_done: usize,
-    /// Optimizer steps taken (the learning-rate schedule's position).
-    pub step: usize,
-    pub micro_batches_done: usize,
-    pub rng: RngState,
-    pub history: Vec<TrainingEvent>,
-    /// Loss summed since the last logged loss, and over how many steps (`logging_strategy`
-    /// "steps" carries it across epochs).
-    pub loss_since_log: (f64, usize),
-    pub last_metrics: Option<Metrics>,
-    pub best: Option<BestEpoch>,
-    pub started_unix: u64,
+    #[serde(flatten)]
+    pub run: RunState,
     pub saved_unix: u64,
-    /// Training time before this checkpoint, summed over the sessions of the run.
-    pub wall_seconds: f64,
     pub data: DataSummary,
     pub plan: StepPlan,
     pub parameters: usize,
@@ -68,57 +56,10 @@ pub struct ResumePoint {
     pub state: TrainerState,
 }
 
-/// The random generators. Shuffling uses a ChaCha8 generator whose position is saved. Dropout
-/// draws from the backend's generator, whose state cannot be read: it is reseeded at the
-/// start of every epoch from the recipe's seed and the epoch number (`dropout_seed`), so an
-/// epoch draws the same masks whether or not the run was interrupted before it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RngState {
-    pub shuffle_seed: u64,
-    /// ChaCha8 word position (a u128, written as text: JSON numbers stop at 2^53).
-    pub shuffle_word_pos: String,
-}
-
-/// The best epoch so far when `load_best` is on; its checkpoint folder is kept for the end.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct BestEpoch {
-    pub epoch: usize,
-    pub metrics: Metrics,
-}
-
-/// The backend generator's seed for an epoch (0-based).
-pub fn dropout_seed(seed: u64, epoch: usize) -> u64 {
-    seed ^ (epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-}
-
 pub fn checkpoint_folder(output_dir: &Path, epoch: usize) -> PathBuf {
     output_dir
         .join(CHECKPOINTS_DIR)
         .join(format!("epoch-{epoch}"))
-}
-
-/// SHA-256 over the labels and every (text, class) pair of both sides, in order.
-pub fn data_fingerprint(
-    labels: &[String],
-    train: (&[String], &[usize]),
-    validation: (&[String], &[usize]),
-) -> String {
-    let mut hash = Sha256::new();
-    let mut field = |bytes: &[u8]| {
-        hash.update((bytes.len() as u64).to_le_bytes());
-        hash.update(bytes);
-    };
-    for label in labels {
-        field(label.as_bytes());
-    }
-    for (texts, classes) in [train, validation] {
-        field(b"--");
-        for (text, class) in texts.iter().zip(classes) {
-            field(text.as_bytes());
-            field(&(*class as u64).to_le_bytes());
-        }
-    }
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// One parameter's AdamW moments, by Hugging Face name.
@@ -140,54 +81,41 @@ pub fn write_optimizer(path: &Path, moments: NamedMoments, steps: usize) -> Resu
     write_f32_safetensors(path, tensors, metadata).map_err(|e| EngineError::io("write", path, e))
 }
 
-/// Reads what `write_optimizer` wrote: the moments and the step count.
+/// Reads what `write_optimizer` wrote: the moments and the step count (through the same f32
+/// reader as model weights).
 pub fn read_optimizer(path: &Path) -> Result<(NamedMoments, usize)> {
-    let bytes = std::fs::read(path).map_err(|e| EngineError::io("read", path, e))?;
-    parse_optimizer(&bytes, path)
-}
-
-/// `read_optimizer` on bytes already read (`path` names them in messages).
-pub fn parse_optimizer(bytes: &[u8], path: &Path) -> Result<(NamedMoments, usize)> {
     let broken = |why: String| {
         EngineError::invalid(format!(
             "The checkpoint's optimizer state \"{}\" cannot be read ({why}); resume from another checkpoint or start the run again.",
             path.display()
         ))
     };
-    let (_, header) =
-        safetensors::SafeTensors::read_metadata(bytes).map_err(|e| broken(e.to_string()))?;
-    let steps = header
-        .metadata()
-        .as_ref()
-        .and_then(|m| m.get("steps"))
+    // The reader's own words are about model weights: only their reason is kept.
+    let unreadable = |e: LoadError| match e {
+        LoadError::CorruptWeights { reason, .. } => broken(reason),
+        LoadError::MissingTensors { names, .. } => {
+            broken(format!("{} is missing", names.join(", ")))
+        }
+        other => broken(other.to_string()),
+    };
+    let file = SafetensorsFile::open(path).map_err(unreadable)?;
+    let steps = file
+        .metadata("steps")
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| broken("no step count".into()))?;
-    let file = safetensors::SafeTensors::deserialize(bytes).map_err(|e| broken(e.to_string()))?;
-    let values = |name: &str| -> Result<Vec<f32>> {
-        let view = file.tensor(name).map_err(|e| broken(e.to_string()))?;
-        if view.dtype() != safetensors::Dtype::F32 {
-            return Err(broken(format!("{name} is not f32")));
-        }
-        Ok(view
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect())
-    };
-    let mut names: Vec<&str> = file
-        .names()
+    let mut names: Vec<String> = file
+        .shapes()
         .into_iter()
-        .filter_map(|n| n.strip_suffix(".exp_avg"))
+        .filter_map(|(n, _)| n.strip_suffix(".exp_avg").map(str::to_string))
         .collect();
     names.sort_unstable();
+    let values = |name: String| file.read_f32(&name).map_err(unreadable);
     let moments = names
         .into_iter()
         .map(|name| {
-            Ok((
-                name.to_string(),
-                values(&format!("{name}.exp_avg"))?,
-                values(&format!("{name}.exp_avg_sq"))?,
-            ))
+            let first = values(format!("{name}.exp_avg"))?;
+            let second = values(format!("{name}.exp_avg_sq"))?;
+            Ok((name, first, second))
         })
         .collect::<Result<_>>()?;
     Ok((moments, steps))
@@ -269,10 +197,10 @@ pub fn unfinished_run(output_dir: &Path) -> Result<Option<UnfinishedRun>> {
             folder: output_dir.display().to_string(),
             base_model: state.recipe.model.clone(),
             train_file: state.train_csv.display().to_string(),
-            epochs_done: state.epochs_done,
+            epochs_done: state.run.epochs_done,
             epochs: state.recipe.epochs,
             saved_unix: state.saved_unix,
-            last_metrics: state.last_metrics,
+            last_metrics: state.run.last_metrics,
         }),
     )
 }
@@ -356,31 +284,6 @@ mod tests {
         std::fs::write(&path, b"not safetensors").unwrap();
         let err = read_optimizer(&path).unwrap_err().to_string();
         assert!(err.contains("cannot be read"), "{err}");
-    }
-
-    #[test]
-    fn fingerprint_changes_with_any_text_or_class() {
-        let labels = vec!["A".to_string(), "B".to_string()];
-        let texts = vec!["un".to_string(), "deux".to_string()];
-        let base = data_fingerprint(&labels, (&texts, &[0, 1]), (&texts[..1], &[0]));
-        assert_eq!(
-            base,
-            data_fingerprint(&labels, (&texts, &[0, 1]), (&texts[..1], &[0]))
-        );
-        assert_ne!(
-            base,
-            data_fingerprint(&labels, (&texts, &[1, 1]), (&texts[..1], &[0]))
-        );
-        let other = vec!["un".to_string(), "deuxx".to_string()];
-        assert_ne!(
-            base,
-            data_fingerprint(&labels, (&other, &[0, 1]), (&texts[..1], &[0]))
-        );
-        // The same rows moved from training to validation are other data.
-        assert_ne!(
-            base,
-            data_fingerprint(&labels, (&texts[..1], &[0]), (&texts, &[0, 1]))
-        );
     }
 
     #[test]

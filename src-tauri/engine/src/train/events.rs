@@ -6,42 +6,10 @@ use ts_rs::TS;
 use serde::{Deserialize, Serialize};
 
 use super::recipe::StepPlan;
+use crate::data::DataSummary;
 use crate::error::ErrorReport;
 use crate::metrics::Metrics;
 use crate::source::DownloadEvent;
-
-/// Number of examples per class, in class order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct ClassCount {
-    pub label: String,
-    pub train: usize,
-    pub validation: usize,
-}
-
-/// What the data turned out to be, for the user to check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct DataSummary {
-    pub train_file: String,
-    pub validation_file: Option<String>,
-    pub delimiter: String,
-    pub encoding: String,
-    pub rows_read: usize,
-    pub skipped_empty_text: usize,
-    pub skipped_empty_label: usize,
-    pub train_rows: usize,
-    pub validation_rows: usize,
-    pub classes: Vec<ClassCount>,
-    /// Texts longer than max_seq_len tokens (they are cut).
-    pub truncated_texts: usize,
-    /// Plain-words remarks: rare classes, skipped rows, long texts, labels with spaces.
-    pub warnings: Vec<String>,
-    /// Which rows the validation metrics are about (`RowsFingerprint`); absent in reports
-    /// written before it existed.
-    #[serde(default)]
-    pub validation_fingerprint: Option<String>,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -290,6 +290,25 @@ impl Recipe {
     }
 }
 
+/// What a form shows beside a recipe: its invalid values, and the values that follow from it
+/// (so the page does not compute them again).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct RecipeCheck {
+    pub problems: Vec<RecipeProblem>,
+    /// Rows per weight update: `train_batch_size × gradient_accumulation_steps`.
+    pub effective_batch_size: usize,
+}
+
+impl Recipe {
+    pub fn check(&self) -> RecipeCheck {
+        RecipeCheck {
+            problems: self.problems(),
+            effective_batch_size: self.effective_batch_size(),
+        }
+    }
+}
+
 /// One invalid value of a recipe: the field (its JSON name) and why.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]

@@ -1,332 +1,46 @@
-//! The training loop: the reference notebook's Trainer recipe, from CSV files to a saved
-//! Hugging Face folder with its `training_report.json`.
+//! The training loop: the reference notebook's Trainer recipe, from a request to a saved
+//! Hugging Face folder with its `training_report.json`. A `Trainer` holds what the run is made
+//! of (encoded data, tokenizer, optimizer) and where it stands (`RunState`, what checkpoints
+//! save); the model moves through its epochs and steps by value, as burn's optimizers take it.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use ts_rs::TS;
 
-use crate::kernels::FusedOps;
+use burn::backend::Autodiff;
 use burn::module::AutodiffModule;
-use burn::nn::loss::CrossEntropyLossConfig;
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::ElementConversion;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Int, Tensor, TensorData};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{
-    BestEpoch, CHECKPOINTS_DIR, OPTIMIZER_FILE, REPORT_FILE, ResumePoint, RngState, STATE_FORMAT,
-    TrainerState, checkpoint_folder, data_fingerprint, dropout_seed, finish_run_folder,
-    latest_checkpoint, prune_checkpoints, read_optimizer, unfinished_run, write_optimizer,
+    CHECKPOINTS_DIR, OPTIMIZER_FILE, REPORT_FILE, ResumePoint, STATE_FORMAT, TrainerState,
+    checkpoint_folder, finish_run_folder, prune_checkpoints, read_optimizer, write_optimizer,
     write_state,
 };
-use super::events::{ClassCount, DataSummary, TrainingEvent};
+use super::events::TrainingEvent;
 use super::optimizer::{AdamW, clip_factor, gradient_norm};
 use super::recipe::{Recipe, StepPlan, Strategy};
+use super::request::{TrainingReport, TrainingRequest, check_request};
+use super::run_state::{BestEpoch, RunState, dropout_seed};
 use super::schedule::learning_rate;
 use crate::backend::{BackendChoice, BackendKind, GpuLoad, choose_backend, on_gpu};
 use crate::cancel::CancelToken;
 use crate::data::csv_input::data_error;
-use crate::data::{
-    CsvDialect, RowsFingerprint, encode_labels, length_grouped_order, read_labelled_csv,
-    shuffled_order, sorted_label_names, stratified_split,
-};
+use crate::data::{DataSummary, length_grouped_order, prepare_split, shuffled_order};
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
-use crate::metrics::{Metrics, classification_metrics};
+use crate::kernels::FusedOps;
+use crate::metrics::{Metrics, MetricsAccumulator, cross_entropy};
 use crate::model::{
     BertForSequenceClassification, LoadOptions, ModelConfig, TextTokenizer, load_model_folder,
     write_model_files,
 };
-use crate::source::{HubSettings, resolve_model};
-use crate::throttle::Throttle;
+use crate::progress::ProgressMeter;
+use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
+use crate::source::resolve_model;
 use crate::unix_now;
-use burn::backend::Autodiff;
-
-/// Everything a training run needs.
-#[derive(Debug, Clone)]
-pub struct TrainingRequest {
-    pub recipe: Recipe,
-    pub train_csv: PathBuf,
-    pub validation_csv: Option<PathBuf>,
-    pub output_dir: PathBuf,
-    /// Overrides the detected CSV dialect (the app lets the user change it).
-    pub dialect: Option<CsvDialect>,
-    pub hub: HubSettings,
-    /// Write a resumable checkpoint at every epoch end even when the recipe's save_strategy is
-    /// "no" (the app always does); such checkpoints are removed once the run finishes.
-    pub always_checkpoint: bool,
-    /// Continue from this checkpoint of `output_dir` (see `TrainingRequest::resume`).
-    pub resume_from: Option<ResumePoint>,
-}
-
-impl TrainingRequest {
-    /// The request that continues the unfinished run in `output_dir` from its newest
-    /// checkpoint: same recipe, same files, same dialect.
-    pub fn resume(output_dir: &Path, hub: HubSettings) -> Result<Self> {
-        if output_dir.join(REPORT_FILE).is_file() {
-            return Err(EngineError::invalid(format!(
-                "The run in \"{}\" has already finished; there is nothing to resume.",
-                output_dir.display()
-            )));
-        }
-        let Some((folder, state)) = latest_checkpoint(output_dir)? else {
-            return Err(EngineError::invalid(format!(
-                "\"{}\" holds no checkpoint to resume from. Checkpoints are written at each epoch end when save_strategy is \"epoch\" (always in the app); a run stopped before its first epoch ended has to start again.",
-                output_dir.display()
-            )));
-        };
-        Ok(TrainingRequest {
-            recipe: state.recipe.clone(),
-            train_csv: state.train_csv.clone(),
-            validation_csv: state.validation_csv.clone(),
-            output_dir: output_dir.to_path_buf(),
-            dialect: state.dialect,
-            hub,
-            always_checkpoint: state.resumable_only,
-            resume_from: Some(ResumePoint { folder, state }),
-        })
-    }
-
-    fn checkpoints(&self) -> bool {
-        self.always_checkpoint || self.recipe.save_strategy == Strategy::Epoch
-    }
-
-    /// Checkpoints written only so that the run can be resumed (removed at the end).
-    fn resumable_only(&self) -> bool {
-        self.recipe.save_strategy != Strategy::Epoch
-    }
-}
-
-/// `training_report.json`: what was trained, on what, how it went.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct TrainingReport {
-    pub engine_version: String,
-    pub burn_version: String,
-    #[ts(type = "number")]
-    pub created_unix: u64,
-    pub recipe: Recipe,
-    pub base_model: String,
-    pub backend: String,
-    pub data: DataSummary,
-    pub plan: StepPlan,
-    pub parameters: usize,
-    /// Logged losses, evaluations and epoch ends, in order.
-    pub history: Vec<TrainingEvent>,
-    pub final_metrics: Option<Metrics>,
-    pub best_epoch: Option<usize>,
-    pub wall_seconds: f64,
-}
-
-/// Texts turned into class ids, split into training and validation.
-struct PreparedData {
-    labels: Vec<String>,
-    train_texts: Vec<String>,
-    train_classes: Vec<usize>,
-    validation_texts: Vec<String>,
-    validation_classes: Vec<usize>,
-    summary: DataSummary,
-}
-
-fn prepare_data(request: &TrainingRequest) -> Result<PreparedData> {
-    let recipe = &request.recipe;
-    let rows = read_labelled_csv(
-        &request.train_csv,
-        &recipe.text_column,
-        &recipe.label_column,
-        request.dialect,
-    )?;
-    let labels = sorted_label_names(&rows.labels);
-    if labels.len() < 2 {
-        return Err(data_error(
-            &request.train_csv,
-            None,
-            format!(
-                "every row has the same label (\"{}\"); a classifier needs at least two classes",
-                labels[0]
-            ),
-        ));
-    }
-    let classes: Vec<usize> = encode_labels(&rows.labels, &labels)
-        .into_iter()
-        .map(|c| c.expect("own label"))
-        .collect();
-    let mut warnings = Vec::new();
-    if rows.skipped_empty_text + rows.skipped_empty_label > 0 {
-        warnings.push(format!(
-            "{} row(s) were skipped: {} with an empty text, {} with an empty label.",
-            rows.skipped_empty_text + rows.skipped_empty_label,
-            rows.skipped_empty_text,
-            rows.skipped_empty_label
-        ));
-    }
-    if let Some((n, line)) = rows.suspect_quotes {
-        warnings.push(format!(
-            "{n} text(s) run over several lines and contain a quote character (first at line {line}): a quote may be left open in the file, which merges the rows after it into one text. Check the quotes there."
-        ));
-    }
-    if !rows.labels_with_spaces.is_empty() {
-        warnings.push(format!(
-            "Some labels had spaces around them and were trimmed, so \" A\" and \"A\" count as one class: {}.",
-            rows.labels_with_spaces.join(", ")
-        ));
-    }
-
-    let (train_texts, train_classes, validation_texts, validation_classes, validation_file) =
-        match &request.validation_csv {
-            Some(path) => {
-                let val = read_labelled_csv(path, &recipe.text_column, &recipe.label_column, None)?;
-                let ids = encode_labels(&val.labels, &labels);
-                let unseen: std::collections::BTreeSet<&str> = val
-                    .labels
-                    .iter()
-                    .zip(&ids)
-                    .filter(|(_, id)| id.is_none())
-                    .map(|(l, _)| l.as_str())
-                    .collect();
-                if !unseen.is_empty() {
-                    warnings.push(format!(
-                        "The validation file has {} label(s) that the training file lacks ({}); those rows are left out of validation.",
-                        unseen.len(),
-                        unseen.iter().take(5).copied().collect::<Vec<_>>().join(", ")
-                    ));
-                }
-                let (vt, vc): (Vec<String>, Vec<usize>) = val
-                    .texts
-                    .into_iter()
-                    .zip(ids)
-                    .filter_map(|(t, id)| id.map(|c| (t, c)))
-                    .unzip();
-                if vt.is_empty() {
-                    return Err(data_error(
-                        path,
-                        None,
-                        "no validation row has a label that the training file knows",
-                    ));
-                }
-                (
-                    rows.texts,
-                    classes,
-                    vt,
-                    vc,
-                    Some(path.display().to_string()),
-                )
-            }
-            None => {
-                let split = stratified_split(
-                    &classes,
-                    labels.len(),
-                    recipe.validation_fraction,
-                    recipe.seed,
-                );
-                if !split.unsplittable_classes.is_empty() {
-                    let names: Vec<&str> = split
-                        .unsplittable_classes
-                        .iter()
-                        .map(|c| labels[*c].as_str())
-                        .collect();
-                    warnings.push(format!(
-                        "{} class(es) have a single example, so none of it can be held out for validation; they are used for training only: {}.",
-                        names.len(),
-                        names.iter().take(10).copied().collect::<Vec<_>>().join(", ")
-                    ));
-                }
-                if split.validation.is_empty() {
-                    return Err(data_error(
-                        &request.train_csv,
-                        None,
-                        "there are too few rows to hold any out for validation; add rows or give a separate validation file",
-                    ));
-                }
-                let pick = |rows_: &[usize], texts: &[String]| {
-                    rows_.iter().map(|r| texts[*r].clone()).collect::<Vec<_>>()
-                };
-                let pick_c =
-                    |rows_: &[usize]| rows_.iter().map(|r| classes[*r]).collect::<Vec<_>>();
-                (
-                    pick(&split.train, &rows.texts),
-                    pick_c(&split.train),
-                    pick(&split.validation, &rows.texts),
-                    pick_c(&split.validation),
-                    None,
-                )
-            }
-        };
-    let rare: Vec<&str> = (0..labels.len())
-        .filter(|c| train_classes.iter().filter(|t| *t == c).count() < 5)
-        .map(|c| labels[c].as_str())
-        .collect();
-    if !rare.is_empty() {
-        warnings.push(format!(
-            "{} class(es) have fewer than 5 training examples; the model will hardly learn them: {}.",
-            rare.len(),
-            rare.iter().take(10).copied().collect::<Vec<_>>().join(", ")
-        ));
-    }
-    let classes_summary = labels
-        .iter()
-        .enumerate()
-        .map(|(c, l)| ClassCount {
-            label: l.clone(),
-            train: train_classes.iter().filter(|t| **t == c).count(),
-            validation: validation_classes.iter().filter(|t| **t == c).count(),
-        })
-        .collect();
-    let summary = DataSummary {
-        train_file: request.train_csv.display().to_string(),
-        validation_file,
-        delimiter: rows.dialect.delimiter_name().into(),
-        encoding: rows.dialect.encoding.label().into(),
-        rows_read: rows.rows_read,
-        skipped_empty_text: rows.skipped_empty_text,
-        skipped_empty_label: rows.skipped_empty_label,
-        train_rows: train_texts.len(),
-        validation_rows: validation_texts.len(),
-        classes: classes_summary,
-        truncated_texts: 0,
-        warnings,
-        validation_fingerprint: Some(RowsFingerprint::of_classes(
-            &validation_texts,
-            &validation_classes,
-            &labels,
-        )),
-    };
-    Ok(PreparedData {
-        labels,
-        train_texts,
-        train_classes,
-        validation_texts,
-        validation_classes,
-        summary,
-    })
-}
-
-/// Texts longer than this many characters are flagged in the data check: at about four
-/// characters per word piece they exceed the usual maximum lengths and will be cut.
-const LONG_TEXT_CHARS: usize = 1000;
-
-/// What training would see in the data (classes, split, skipped rows, warnings), without
-/// loading a model: the app's data step shows it before anything is trained.
-pub fn check_data(request: &TrainingRequest) -> Result<DataSummary> {
-    let prepared = prepare_data(request)?;
-    let mut summary = prepared.summary;
-    let long = prepared
-        .train_texts
-        .iter()
-        .chain(&prepared.validation_texts)
-        .filter(|t| t.chars().count() > LONG_TEXT_CHARS)
-        .count();
-    if long > 0 {
-        summary.warnings.push(format!(
-            "{long} text(s) are longer than {LONG_TEXT_CHARS} characters; beyond the maximum \
-             length (max_seq_len, about 4 characters per token) they are cut."
-        ));
-    }
-    Ok(summary)
-}
 
 /// What a training run puts on a GPU at once, for the advice when it runs out of memory.
 #[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(dead_code))]
@@ -349,33 +63,15 @@ pub fn train(
         .and_then(|backend| match backend.kind {
             BackendKind::Cpu => {
                 crate::kernels::prepare_cpu_compute();
-                train_on::<Autodiff<crate::backend::CpuBackend>>(
-                    request,
-                    &Default::default(),
-                    backend,
-                    sink,
-                    cancel,
-                )
+                train_on::<Autodiff<crate::backend::CpuBackend>>(request, backend, sink, cancel)
             }
             #[cfg(feature = "wgpu")]
             BackendKind::Wgpu => on_gpu(backend.name, gpu_load(&request.recipe), || {
-                train_on::<Autodiff<crate::backend::WgpuBackend>>(
-                    request,
-                    &Default::default(),
-                    backend,
-                    sink,
-                    cancel,
-                )
+                train_on::<Autodiff<crate::backend::WgpuBackend>>(request, backend, sink, cancel)
             }),
             #[cfg(feature = "cuda")]
             BackendKind::Cuda => on_gpu(backend.name, gpu_load(&request.recipe), || {
-                train_on::<Autodiff<crate::backend::CudaBackend>>(
-                    request,
-                    &Default::default(),
-                    backend,
-                    sink,
-                    cancel,
-                )
+                train_on::<Autodiff<crate::backend::CudaBackend>>(request, backend, sink, cancel)
             }),
         });
     crate::kernels::return_freed_memory();
@@ -387,42 +83,8 @@ pub fn train(
     result
 }
 
-/// A valid recipe, and no unfinished run in the output folder that a fresh run would destroy.
-fn check_request(request: &TrainingRequest) -> Result<()> {
-    request.recipe.validate()?;
-    if request.resume_from.is_none()
-        && let Some(run) = unfinished_run(&request.output_dir)?
-    {
-        return Err(EngineError::invalid(format!(
-            "\"{}\" holds an unfinished run ({} of {} epochs done). Resume it, or choose another output folder.",
-            request.output_dir.display(),
-            run.epochs_done,
-            run.epochs,
-        )));
-    }
-    Ok(())
-}
-
-/// Token ids and classes of one side of the data.
-struct Encoded {
-    ids: Vec<Vec<u32>>,
-    classes: Vec<usize>,
-}
-
-impl Encoded {
-    fn lengths(&self) -> Vec<usize> {
-        self.ids.iter().map(Vec::len).collect()
-    }
-}
-
-fn targets<B: Backend>(classes: &[usize], device: &B::Device) -> Tensor<B, 1, Int> {
-    let values: Vec<i64> = classes.iter().map(|c| *c as i64).collect();
-    Tensor::from_data(TensorData::new(values, [classes.len()]), device)
-}
-
 fn train_on<B: AutodiffBackend + FusedOps>(
     request: &TrainingRequest,
-    device: &B::Device,
     backend: BackendChoice,
     sink: &mut dyn FnMut(TrainingEvent),
     cancel: &CancelToken,
@@ -430,397 +92,567 @@ fn train_on<B: AutodiffBackend + FusedOps>(
 where
     B::InnerBackend: FusedOps,
 {
-    let started = Instant::now();
-    let recipe = &request.recipe;
-    let mut data = prepare_data(request)?;
-    let fingerprint = data_fingerprint(
-        &data.labels,
-        (&data.train_texts, &data.train_classes),
-        (&data.validation_texts, &data.validation_classes),
-    );
-    let resumed = if let Some(ResumePoint { folder, state }) = &request.resume_from {
-        if state.data_fingerprint != fingerprint {
-            return Err(data_error(
-                &request.train_csv,
-                None,
-                "the rows are not the ones this run started with (the file, or its validation file, changed since), so the run cannot continue from its checkpoint; put the original file back or start a new run",
-            ));
-        }
-        if state.backend != backend.name {
-            sink(TrainingEvent::Warning {
-                message: format!(
-                    "The run started on {} and continues on {}: its results may differ slightly from a run that was never interrupted.",
-                    state.backend, backend.name
-                ),
-            });
-        }
-        Some((folder.clone(), state.clone()))
-    } else {
-        None
-    };
-    // A resumed run starts from its checkpoint's model folder: nothing to download.
-    let folder = match &resumed {
-        Some((path, _)) => path.clone(),
-        None => resolve_model(&recipe.model, &request.hub, &mut |e| {
-            sink(TrainingEvent::Download(e))
-        })?,
-    };
-    let labelled = LoadOptions {
-        labels: Some(data.labels.clone()),
-        seed: Some(recipe.seed),
-    };
-    let loaded = load_model_folder::<B>(&folder, &labelled, device)?;
-    if recipe.max_seq_len > loaded.config.bert.max_position_embeddings {
-        return Err(EngineError::invalid(format!(
-            "max_seq_len is {} but this model reads at most {} tokens; lower max_seq_len.",
-            recipe.max_seq_len, loaded.config.bert.max_position_embeddings
-        )));
+    let (mut trainer, mut model) = Trainer::<B>::start(request, backend, sink, cancel)?;
+    for epoch in trainer.run.epochs_done..request.recipe.epochs {
+        model = trainer.epoch(epoch, model)?;
     }
-    let config = config_with_labels(&loaded.config, &data.labels);
-    let tokenizer = loaded.tokenizer.clone();
-    let encode = |texts: &[String], classes: Vec<usize>| -> Result<(Encoded, usize)> {
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let encoded = tokenizer.encode_counting_cuts(&refs, recipe.max_seq_len)?;
-        Ok((
-            Encoded {
+    trainer.finish(model)
+}
+
+type Model<B> = BertForSequenceClassification<B>;
+
+/// Token ids and classes of one side of the data.
+struct Encoded {
+    ids: Vec<Vec<u32>>,
+    classes: Vec<usize>,
+}
+
+/// This session's pace (a resumed run is several sessions): what the progress events report.
+#[derive(Default)]
+struct Pace {
+    samples: usize,
+    micro_batches: usize,
+    /// Micro-batch losses since the last progress event.
+    loss_since_report: (f64, usize),
+}
+
+/// One optimizer step's outcome.
+struct StepTaken {
+    /// Mean micro-batch loss of the step.
+    loss: f64,
+    learning_rate: f64,
+    grad_norm: f64,
+}
+
+struct Trainer<'a, B: AutodiffBackend> {
+    request: &'a TrainingRequest,
+    backend: BackendChoice,
+    device: B::Device,
+    sink: &'a mut dyn FnMut(TrainingEvent),
+    cancel: &'a CancelToken,
+    tokenizer: TextTokenizer,
+    /// The model's config with the run's labels.
+    config: ModelConfig,
+    labels: Vec<String>,
+    train_set: Encoded,
+    validation_set: Encoded,
+    data: DataSummary,
+    fingerprint: String,
+    plan: StepPlan,
+    parameters: usize,
+    optimizer: AdamW<B>,
+    loss_fn: CrossEntropyLoss<B>,
+    /// Where the run stands: what a checkpoint saves and a resume starts from.
+    run: RunState,
+    /// The model of `run.best`, when `load_best` keeps one.
+    best_model: Option<Model<B::InnerBackend>>,
+    /// The newest checkpoint (epoch, folder), named when the loss blows up.
+    last_checkpoint: Option<(usize, PathBuf)>,
+    /// When this session started (loading included) and the run's time before it.
+    session_started: Instant,
+    wall_before: f64,
+    /// The progress clock, started with the first step.
+    meter: ProgressMeter,
+    pace: Pace,
+}
+
+impl<'a, B: AutodiffBackend + FusedOps> Trainer<'a, B>
+where
+    B::InnerBackend: FusedOps,
+{
+    /// Data read and encoded, the model loaded (from the base model, or from the checkpoint a
+    /// resumed run continues), the `Started` event sent.
+    fn start(
+        request: &'a TrainingRequest,
+        backend: BackendChoice,
+        sink: &'a mut dyn FnMut(TrainingEvent),
+        cancel: &'a CancelToken,
+    ) -> Result<(Self, Model<B>)> {
+        let session_started = Instant::now();
+        let device = B::Device::default();
+        let recipe = &request.recipe;
+        let mut data = prepare_split(request.split())?;
+        let fingerprint = data.fingerprint();
+        if let Some(ResumePoint { state, .. }) = &request.resume_from {
+            if state.data_fingerprint != fingerprint {
+                return Err(data_error(
+                    &request.train_csv,
+                    None,
+                    "the rows are not the ones this run started with (the file, or its validation file, changed since), so the run cannot continue from its checkpoint; put the original file back or start a new run",
+                ));
+            }
+            if state.backend != backend.name {
+                sink(TrainingEvent::Warning {
+                    message: format!(
+                        "The run started on {} and continues on {}: its results may differ slightly from a run that was never interrupted.",
+                        state.backend, backend.name
+                    ),
+                });
+            }
+        }
+        // A resumed run starts from its checkpoint's model folder: nothing to download.
+        let folder = match &request.resume_from {
+            Some(point) => point.folder.clone(),
+            None => resolve_model(&recipe.model, &request.hub, &mut |e| {
+                sink(TrainingEvent::Download(e))
+            })?,
+        };
+        let labelled = LoadOptions {
+            labels: Some(data.labels.clone()),
+            seed: Some(recipe.seed),
+        };
+        let loaded = load_model_folder::<B>(&folder, &labelled, &device)?;
+        if recipe.max_seq_len > loaded.config.bert.max_position_embeddings {
+            return Err(EngineError::invalid(format!(
+                "max_seq_len is {} but this model reads at most {} tokens; lower max_seq_len.",
+                recipe.max_seq_len, loaded.config.bert.max_position_embeddings
+            )));
+        }
+        let config = config_with_labels(&loaded.config, &data.labels);
+        let tokenizer = loaded.tokenizer;
+        let mut cut = 0;
+        let mut encode = |texts: &[String], classes: Vec<usize>| -> Result<Encoded> {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let encoded = tokenizer.encode_counting_cuts(&refs, recipe.max_seq_len)?;
+            cut += encoded.cut;
+            Ok(Encoded {
                 ids: encoded.ids,
                 classes,
-            },
-            encoded.cut,
-        ))
-    };
-    let (train_set, train_cut) =
-        encode(&data.train_texts, std::mem::take(&mut data.train_classes))?;
-    let (validation_set, validation_cut) = encode(
-        &data.validation_texts,
-        std::mem::take(&mut data.validation_classes),
-    )?;
-    let truncated = train_cut + validation_cut;
-    data.summary.truncated_texts = truncated;
-    if truncated > 0 {
-        data.summary.warnings.push(format!(
-            "{truncated} text(s) are longer than the maximum length ({} tokens) and are cut there; raise the maximum length if their ends matter.",
-            recipe.max_seq_len
-        ));
+            })
+        };
+        let train_set = encode(&data.train_texts, std::mem::take(&mut data.train_classes))?;
+        let validation_set = encode(
+            &data.validation_texts,
+            std::mem::take(&mut data.validation_classes),
+        )?;
+        let mut summary = data.summary;
+        summary.truncated_texts = cut;
+        if cut > 0 {
+            summary.warnings.push(format!(
+                "{cut} text(s) are longer than the maximum length ({} tokens) and are cut there; raise the maximum length if their ends matter.",
+                recipe.max_seq_len
+            ));
+        }
+
+        let plan = StepPlan::new(recipe, train_set.ids.len());
+        let mut model = loaded.model;
+        let parameters = model.num_parameters();
+        sink(TrainingEvent::Started {
+            model: recipe.model.clone(),
+            backend: backend.name.to_string(),
+            backend_reason: backend.reason.to_string(),
+            data: summary.clone(),
+            plan,
+            parameters,
+        });
+        let optimizer = AdamW::<B>::new(&mut model, recipe.weight_decay);
+        let loss_fn = CrossEntropyLossConfig::new().init(&device);
+        let mut trainer = Trainer {
+            request,
+            backend,
+            device,
+            sink,
+            cancel,
+            tokenizer,
+            config,
+            labels: data.labels,
+            train_set,
+            validation_set,
+            data: summary,
+            fingerprint,
+            plan,
+            parameters,
+            optimizer,
+            loss_fn,
+            run: RunState::new(recipe.seed, unix_now()),
+            best_model: None,
+            last_checkpoint: None,
+            session_started,
+            wall_before: 0.0,
+            meter: ProgressMeter::default(),
+            pace: Pace::default(),
+        };
+        if let Some(point) = &request.resume_from {
+            trainer.resume_from(point, &mut model)?;
+            // The pace counts training only, not the loading of the checkpoint.
+            trainer.meter = ProgressMeter::default();
+        }
+        Ok((trainer, model))
     }
 
-    let plan = StepPlan::new(recipe, train_set.ids.len());
-    let mut model = loaded.model;
-    let parameters = model.num_parameters();
-    sink(TrainingEvent::Started {
-        model: recipe.model.clone(),
-        backend: backend.name.to_string(),
-        backend_reason: backend.reason.to_string(),
-        data: data.summary.clone(),
-        plan,
-        parameters,
-    });
-
-    let mut optimizer = AdamW::<B>::new(&mut model, recipe.weight_decay);
-    let loss_fn = CrossEntropyLossConfig::new().init(device);
-    let mut rng = ChaCha8Rng::seed_from_u64(recipe.seed);
-    let mut step = 0usize;
-    let mut history = Vec::new();
-    let mut last_metrics: Option<Metrics> = None;
-    let mut best: Option<(BestEpoch, BertForSequenceClassification<B::InnerBackend>)> = None;
-    let mut loss_since_log = (0.0f64, 0usize);
-    let mut first_epoch = 0;
-    let mut micro_batches_done = 0;
-    let mut wall_before = 0.0;
-    let mut started_unix = unix_now();
-    let mut last_checkpoint: Option<(usize, PathBuf)> = None;
-    if let Some((path, state)) = resumed {
+    /// Takes the checkpoint's run state and optimizer moments (and the best model so far),
+    /// then replays the run's history, so the page and the CLI show the whole run.
+    fn resume_from(&mut self, point: &ResumePoint, model: &mut Model<B>) -> Result<()> {
         // A checkpoint being written when the process was killed left a hidden folder.
-        crate::fsutil::remove_stale_partials(&request.output_dir.join(CHECKPOINTS_DIR));
-        let (moments, steps) = read_optimizer(&path.join(OPTIMIZER_FILE))?;
-        optimizer
-            .restore_moments(&mut model, moments, steps, device)
+        crate::fsutil::remove_stale_partials(&self.request.output_dir.join(CHECKPOINTS_DIR));
+        let (moments, steps) = read_optimizer(&point.folder.join(OPTIMIZER_FILE))?;
+        self.optimizer
+            .restore_moments(model, moments, steps, &self.device)
             .map_err(|why| {
                 EngineError::invalid(format!(
                     "The checkpoint in \"{}\" does not fit its own model ({why}); start the run again.",
-                    path.display()
+                    point.folder.display()
                 ))
             })?;
-        let word_pos: u128 = state.rng.shuffle_word_pos.parse().map_err(|_| {
-            EngineError::invalid(format!(
-                "The checkpoint state in \"{}\" is damaged (random-generator position); start the run again.",
-                path.display()
-            ))
-        })?;
-        rng = ChaCha8Rng::seed_from_u64(state.rng.shuffle_seed);
-        rng.set_word_pos(word_pos);
-        if let Some(kept) = state.best {
-            let folder = checkpoint_folder(&request.output_dir, kept.epoch);
-            let model = load_model_folder::<B::InnerBackend>(&folder, &labelled, device)?.model;
-            best = Some((kept, model));
+        let run = point.state.run.clone();
+        if let Some(kept) = &run.best {
+            let folder = checkpoint_folder(&self.request.output_dir, kept.epoch);
+            let labelled = LoadOptions {
+                labels: Some(self.labels.clone()),
+                seed: Some(self.request.recipe.seed),
+            };
+            self.best_model =
+                Some(load_model_folder::<B::InnerBackend>(&folder, &labelled, &self.device)?.model);
         }
-        step = state.step;
-        history = state.history;
-        last_metrics = state.last_metrics;
-        loss_since_log = state.loss_since_log;
-        first_epoch = state.epochs_done;
-        micro_batches_done = state.micro_batches_done;
-        wall_before = state.wall_seconds;
-        started_unix = state.started_unix;
-        last_checkpoint = Some((state.epochs_done, path));
-        sink(TrainingEvent::Resumed {
-            epochs_done: first_epoch,
-            step,
+        self.wall_before = run.wall_seconds;
+        self.last_checkpoint = Some((run.epochs_done, point.folder.clone()));
+        (self.sink)(TrainingEvent::Resumed {
+            epochs_done: run.epochs_done,
+            step: run.step,
         });
-        // The page and the CLI show the whole run, not only the part after the resume.
-        for event in &history {
-            sink(event.clone());
+        for event in &run.history {
+            (self.sink)(event.clone());
         }
+        self.run = run;
+        Ok(())
     }
-    let mut progress = ProgressMeter::new(plan, micro_batches_done);
 
-    for epoch in first_epoch..recipe.epochs {
+    /// One epoch (0-based): shuffled (or length-grouped) batches, one optimizer step per
+    /// `gradient_accumulation_steps` of them, then the epoch's log, evaluation and checkpoint.
+    fn epoch(&mut self, epoch: usize, mut model: Model<B>) -> Result<Model<B>> {
+        let request = self.request;
+        let recipe = &request.recipe;
         let epoch_started = Instant::now();
-        B::seed(device, dropout_seed(recipe.seed, epoch));
+        B::seed(&self.device, dropout_seed(recipe.seed, epoch));
         let order = if recipe.group_by_length {
-            length_grouped_order(
-                &train_set.lengths(),
-                recipe.train_batch_size * recipe.gradient_accumulation_steps,
-                &mut rng,
-            )
+            let lengths: Vec<usize> = self.train_set.ids.iter().map(Vec::len).collect();
+            length_grouped_order(&lengths, recipe.effective_batch_size(), self.run.rng.get())
         } else {
-            shuffled_order(train_set.ids.len(), &mut rng)
+            shuffled_order(self.train_set.ids.len(), self.run.rng.get())
         };
         let batches: Vec<&[usize]> = order.chunks(recipe.train_batch_size).collect();
         let mut epoch_loss = (0.0f64, 0usize);
         let mut batches_done = 0;
-        // One optimizer step per group of micro-batches; the epoch's last group may be shorter,
-        // and its loss is then averaged over the micro-batches it has (as the Trainer does).
+        // The epoch's last group may be shorter; its loss is then averaged over the
+        // micro-batches it has (as the Trainer does).
         for group in batches.chunks(recipe.gradient_accumulation_steps) {
-            let mut accumulator = GradientsAccumulator::<BertForSequenceClassification<B>>::new();
-            for rows in group {
-                if cancel.is_cancelled() {
-                    return Err(EngineError::Cancelled);
-                }
-                let seqs: Vec<&[u32]> = rows.iter().map(|r| train_set.ids[*r].as_slice()).collect();
-                let classes: Vec<usize> = rows.iter().map(|r| train_set.classes[*r]).collect();
-                let input = tokenizer.pad(&seqs).to_input::<B>(device);
-                let logits = model.forward(input).logits;
-                let loss = loss_fn.forward(logits, targets::<B>(&classes, device));
-                let loss_value = loss.clone().into_scalar().elem::<f64>();
-                if !loss_value.is_finite() {
-                    let kept = match &last_checkpoint {
-                        Some((epoch, path)) => format!(
-                            " The last good checkpoint (after epoch {epoch}) is kept in \"{}\".",
-                            path.display()
-                        ),
-                        None => String::new(),
-                    };
-                    return Err(EngineError::invalid(format!(
-                        "The training loss became {loss_value} at step {step}: the learning rate ({}) is probably too high. Try a lower one, e.g. {:.0e}.{kept}",
-                        recipe.learning_rate,
-                        recipe.learning_rate / 5.0
-                    )));
-                }
-                epoch_loss = (epoch_loss.0 + loss_value, epoch_loss.1 + 1);
-                let grads = loss.div_scalar(group.len() as f64).backward();
-                accumulator.accumulate(&model, GradientsParams::from_grads(grads, &model));
-                progress.micro_batch(loss_value, rows.len());
-            }
-            batches_done += group.len();
-
-            let grads = accumulator.grads();
-            let norm = gradient_norm(&model, &grads);
-            let lr = learning_rate(
-                recipe.scheduler,
-                recipe.learning_rate,
-                step,
-                plan.warmup_steps,
-                plan.total_steps,
+            let (next, step) = self.optimizer_step(model, group)?;
+            model = next;
+            epoch_loss = (
+                epoch_loss.0 + step.loss * group.len() as f64,
+                epoch_loss.1 + group.len(),
             );
-            model = optimizer.step(model, grads, lr, clip_factor(norm, recipe.max_grad_norm));
-            step += 1;
-            let group_loss = progress.take_group_loss();
-            loss_since_log = (loss_since_log.0 + group_loss, loss_since_log.1 + 1);
+            batches_done += group.len();
             let epoch_float = epoch as f64 + batches_done as f64 / batches.len() as f64;
-
-            if let Some(event) = progress.maybe_report(step, epoch_float, lr) {
-                sink(event);
-            }
-            if recipe.logging_strategy == Strategy::Steps && step % recipe.logging_steps == 0 {
-                let event = TrainingEvent::Log {
-                    step,
-                    epoch: epoch_float,
-                    loss: loss_since_log.0 / loss_since_log.1.max(1) as f64,
-                    learning_rate: lr,
-                    grad_norm: Some(norm),
-                };
-                loss_since_log = (0.0, 0);
-                history.push(event.clone());
-                sink(event);
-            }
-            if recipe.eval_strategy == Strategy::Steps && step % recipe.eval_steps == 0 {
-                let metrics = evaluate(
-                    &model.valid(),
-                    &validation_set,
-                    recipe.eval_batch_size,
-                    &tokenizer,
-                    &data.labels,
-                    device,
-                );
-                let event = TrainingEvent::Evaluation {
-                    step,
-                    epoch: epoch_float,
-                    metrics: metrics.clone(),
-                };
-                history.push(event.clone());
-                sink(event);
-                last_metrics = Some(metrics);
-            }
+            self.after_step(&model, epoch_float, &step)?;
         }
 
-        let train_loss = epoch_loss.0 / epoch_loss.1.max(1) as f64;
+        self.run.epochs_done = epoch + 1;
+        let epoch_end = (epoch + 1) as f64;
         if recipe.logging_strategy == Strategy::Epoch {
-            let event = TrainingEvent::Log {
-                step,
-                epoch: (epoch + 1) as f64,
-                loss: loss_since_log.0 / loss_since_log.1.max(1) as f64,
-                learning_rate: learning_rate(
-                    recipe.scheduler,
-                    recipe.learning_rate,
-                    step.saturating_sub(1),
-                    plan.warmup_steps,
-                    plan.total_steps,
-                ),
+            let loss = self.run.take_loss_since_log();
+            let learning_rate = self.learning_rate(self.run.step.saturating_sub(1));
+            self.record(TrainingEvent::Log {
+                step: self.run.step,
+                epoch: epoch_end,
+                loss,
+                learning_rate,
                 grad_norm: None,
-            };
-            loss_since_log = (0.0, 0);
-            history.push(event.clone());
-            sink(event);
+            });
         }
-        let event = TrainingEvent::EpochFinished {
+        self.record(TrainingEvent::EpochFinished {
             epoch: epoch + 1,
-            train_loss,
+            train_loss: epoch_loss.0 / epoch_loss.1.max(1) as f64,
             seconds: epoch_started.elapsed().as_secs_f64(),
-        };
-        history.push(event.clone());
-        sink(event);
-
+        });
         if recipe.eval_strategy == Strategy::Epoch {
             let valid = model.valid();
-            let metrics = evaluate(
-                &valid,
-                &validation_set,
-                recipe.eval_batch_size,
-                &tokenizer,
-                &data.labels,
-                device,
-            );
-            let event = TrainingEvent::Evaluation {
-                step,
-                epoch: (epoch + 1) as f64,
-                metrics: metrics.clone(),
-            };
-            history.push(event.clone());
-            sink(event);
+            let metrics = self.evaluate(&valid, epoch_end)?;
+            let best = recipe.metric_for_best_model;
             if recipe.load_best
-                && best.as_ref().is_none_or(|(kept, _)| {
-                    recipe
-                        .metric_for_best_model
-                        .improves(&metrics, &kept.metrics)
-                })
+                && self
+                    .run
+                    .best
+                    .as_ref()
+                    .is_none_or(|kept| best.improves(&metrics, &kept.metrics))
             {
-                let kept = BestEpoch {
+                self.run.best = Some(BestEpoch {
                     epoch: epoch + 1,
-                    metrics: metrics.clone(),
-                };
-                best = Some((kept, valid));
+                    metrics,
+                });
+                self.best_model = Some(valid);
             }
-            last_metrics = Some(metrics);
         }
-        if request.checkpoints() {
-            let path = checkpoint_folder(&request.output_dir, epoch + 1);
-            let event = TrainingEvent::CheckpointSaved {
-                step,
-                path: path.display().to_string(),
-            };
-            // Checkpoints kept only for resuming are gone at the end: not in the report.
-            if !request.resumable_only() {
-                history.push(event.clone());
+        if self.request.checkpoints() {
+            self.save_checkpoint(&mut model)?;
+        }
+        Ok(model)
+    }
+
+    /// Forward and backward over each micro-batch of `group`, gradients summed, then one
+    /// clipped AdamW update at the scheduled learning rate.
+    fn optimizer_step(
+        &mut self,
+        mut model: Model<B>,
+        group: &[&[usize]],
+    ) -> Result<(Model<B>, StepTaken)> {
+        let mut accumulator = GradientsAccumulator::<Model<B>>::new();
+        let mut loss_sum = 0.0;
+        for rows in group {
+            if self.cancel.is_cancelled() {
+                return Err(EngineError::Cancelled);
             }
-            let state = TrainerState {
-                format_version: STATE_FORMAT,
-                recipe: recipe.clone(),
-                train_csv: request.train_csv.clone(),
-                validation_csv: request.validation_csv.clone(),
-                dialect: request.dialect,
-                resumable_only: request.resumable_only(),
-                data_fingerprint: fingerprint.clone(),
-                backend: backend.name.to_string(),
-                epochs_done: epoch + 1,
-                step,
-                micro_batches_done: progress.micro_batches_total(),
-                rng: RngState {
-                    shuffle_seed: recipe.seed,
-                    shuffle_word_pos: rng.get_word_pos().to_string(),
-                },
-                history: history.clone(),
-                loss_since_log,
-                last_metrics: last_metrics.clone(),
-                best: best.as_ref().map(|(kept, _)| kept.clone()),
-                started_unix,
-                saved_unix: unix_now(),
-                wall_seconds: wall_before + started.elapsed().as_secs_f64(),
-                data: data.summary.clone(),
-                plan,
-                parameters,
-            };
-            write_dir_atomically(&path, |dir| {
-                write_model_files(dir, &model.valid(), &config, &tokenizer)?;
-                let moments = optimizer.moments_by_name(&mut model);
-                write_optimizer(&dir.join(OPTIMIZER_FILE), moments, optimizer.steps)?;
-                write_state(dir, &state)
-            })?;
-            prune_checkpoints(
-                &request.output_dir,
-                Some(epoch + 1),
-                request.resumable_only(),
-                best.as_ref().map(|(kept, _)| kept.epoch),
-            );
-            last_checkpoint = Some((epoch + 1, path));
-            sink(event);
+            let seqs: Vec<&[u32]> = rows
+                .iter()
+                .map(|r| self.train_set.ids[*r].as_slice())
+                .collect();
+            let classes: Vec<usize> = rows.iter().map(|r| self.train_set.classes[*r]).collect();
+            let input = self.tokenizer.pad(&seqs).to_input::<B>(&self.device);
+            let logits = model.forward(input).logits;
+            let loss = self
+                .loss_fn
+                .forward(logits, targets::<B>(&classes, &self.device));
+            let loss_value = loss.clone().into_scalar().elem::<f64>();
+            if !loss_value.is_finite() {
+                return Err(self.diverged(loss_value));
+            }
+            let grads = loss.div_scalar(group.len() as f64).backward();
+            accumulator.accumulate(&model, GradientsParams::from_grads(grads, &model));
+            loss_sum += loss_value;
+            self.run.micro_batches_done += 1;
+            self.pace.samples += rows.len();
+            self.pace.micro_batches += 1;
+            let since = &mut self.pace.loss_since_report;
+            *since = (since.0 + loss_value, since.1 + 1);
+        }
+        let grads = accumulator.grads();
+        let grad_norm = gradient_norm(&model, &grads);
+        let learning_rate = self.learning_rate(self.run.step);
+        let clip = clip_factor(grad_norm, self.request.recipe.max_grad_norm);
+        model = self.optimizer.step(model, grads, learning_rate, clip);
+        self.run.step += 1;
+        let loss = loss_sum / group.len() as f64;
+        self.run.loss_since_log = (
+            self.run.loss_since_log.0 + loss,
+            self.run.loss_since_log.1 + 1,
+        );
+        Ok((
+            model,
+            StepTaken {
+                loss,
+                learning_rate,
+                grad_norm,
+            },
+        ))
+    }
+
+    /// The error for a loss that became infinite or NaN: a learning rate too high, mostly.
+    fn diverged(&self, loss: f64) -> EngineError {
+        let recipe = &self.request.recipe;
+        let kept = match &self.last_checkpoint {
+            Some((epoch, path)) => format!(
+                " The last good checkpoint (after epoch {epoch}) is kept in \"{}\".",
+                path.display()
+            ),
+            None => String::new(),
+        };
+        EngineError::invalid(format!(
+            "The training loss became {loss} at step {}: the learning rate ({}) is probably too high. Try a lower one, e.g. {:.0e}.{kept}",
+            self.run.step,
+            recipe.learning_rate,
+            recipe.learning_rate / 5.0
+        ))
+    }
+
+    /// Progress (when due), and the logs and evaluations the recipe asks for every N steps.
+    fn after_step(&mut self, model: &Model<B>, epoch: f64, step: &StepTaken) -> Result<()> {
+        let request = self.request;
+        let recipe = &request.recipe;
+        let steps = self.run.step;
+        if self.meter.due() || steps == self.plan.total_steps {
+            let event = self.progress(epoch, step.learning_rate);
+            (self.sink)(event);
+        }
+        if recipe.logging_strategy == Strategy::Steps && steps % recipe.logging_steps == 0 {
+            let loss = self.run.take_loss_since_log();
+            self.record(TrainingEvent::Log {
+                step: steps,
+                epoch,
+                loss,
+                learning_rate: step.learning_rate,
+                grad_norm: Some(step.grad_norm),
+            });
+        }
+        if recipe.eval_strategy == Strategy::Steps && steps % recipe.eval_steps == 0 {
+            self.evaluate(&model.valid(), epoch)?;
+        }
+        Ok(())
+    }
+
+    /// A `Step` event: speed and time left from this session's pace.
+    fn progress(&mut self, epoch: f64, learning_rate: f64) -> TrainingEvent {
+        let total_micro = self.plan.micro_batches_per_epoch * self.request.recipe.epochs;
+        let left = total_micro.saturating_sub(self.run.micro_batches_done);
+        let (sum, n) = std::mem::take(&mut self.pace.loss_since_report);
+        TrainingEvent::Step {
+            step: self.run.step,
+            total_steps: self.plan.total_steps,
+            epoch,
+            loss: sum / n.max(1) as f64,
+            learning_rate,
+            samples_per_second: self.meter.rate(self.pace.samples),
+            eta_seconds: self
+                .meter
+                .seconds_left(self.pace.micro_batches as f64, left as f64),
         }
     }
 
-    let (final_model, final_metrics, best_epoch) = match best {
-        Some((best, model)) => (model, Some(best.metrics), Some(best.epoch)),
-        None => (model.valid(), last_metrics, None),
-    };
-    let report = TrainingReport {
-        engine_version: crate::VERSION.into(),
-        burn_version: crate::BURN_VERSION.into(),
-        created_unix: unix_now(),
-        recipe: recipe.clone(),
-        base_model: recipe.model.clone(),
-        backend: backend.name.to_string(),
-        data: data.summary.clone(),
-        plan,
-        parameters,
-        history,
-        final_metrics: final_metrics.clone(),
-        best_epoch,
-        wall_seconds: wall_before + started.elapsed().as_secs_f64(),
-    };
-    save_trained_folder(
-        &request.output_dir,
-        &final_model,
-        &config,
-        &tokenizer,
-        &report,
-        !request.resumable_only(),
-    )?;
-    sink(TrainingEvent::Finished {
-        output_dir: request.output_dir.display().to_string(),
-        metrics: final_metrics,
-        best_epoch,
-        seconds: report.wall_seconds,
-    });
-    Ok(report)
+    fn learning_rate(&self, step: usize) -> f64 {
+        let recipe = &self.request.recipe;
+        learning_rate(
+            recipe.scheduler,
+            recipe.learning_rate,
+            step,
+            self.plan.warmup_steps,
+            self.plan.total_steps,
+        )
+    }
+
+    /// Validation metrics with the loss (the model runs without dropout), recorded as an
+    /// `Evaluation` event and kept as the run's latest.
+    fn evaluate(&mut self, model: &Model<B::InnerBackend>, epoch: f64) -> Result<Metrics> {
+        let budget =
+            self.request.recipe.eval_batch_size.max(1) * budget_row_tokens(self.backend.kind);
+        let logits = logits_by_length(
+            model,
+            &self.tokenizer,
+            &self.validation_set.ids,
+            budget,
+            &self.device,
+            &PaddingCount::default(),
+            self.cancel,
+        )?;
+        let mut counts = MetricsAccumulator::new(self.labels.len());
+        let mut loss_sum = 0.0;
+        for (row, &truth) in logits.iter().zip(&self.validation_set.classes) {
+            loss_sum += cross_entropy(row, truth);
+            counts.add(truth, row);
+        }
+        let loss = loss_sum / logits.len().max(1) as f64;
+        let metrics = counts.finish(&self.labels, Some(loss));
+        self.record(TrainingEvent::Evaluation {
+            step: self.run.step,
+            epoch,
+            metrics: metrics.clone(),
+        });
+        self.run.last_metrics = Some(metrics.clone());
+        Ok(metrics)
+    }
+
+    /// An event of the run's history: kept for the report and checkpoints, and sent.
+    fn record(&mut self, event: TrainingEvent) {
+        self.run.history.push(event.clone());
+        (self.sink)(event);
+    }
+
+    /// The run's training time so far, over all its sessions.
+    fn wall_seconds(&self) -> f64 {
+        self.wall_before + self.session_started.elapsed().as_secs_f64()
+    }
+
+    /// `checkpoints/epoch-N`: the model, the optimizer's moments and the run state, written
+    /// atomically; older checkpoints are pruned.
+    fn save_checkpoint(&mut self, model: &mut Model<B>) -> Result<()> {
+        let request = self.request;
+        let epochs_done = self.run.epochs_done;
+        let path = checkpoint_folder(&request.output_dir, epochs_done);
+        let event = TrainingEvent::CheckpointSaved {
+            step: self.run.step,
+            path: path.display().to_string(),
+        };
+        // Checkpoints kept only for resuming are gone at the end: not in the report.
+        if !request.resumable_only() {
+            self.run.history.push(event.clone());
+        }
+        self.run.wall_seconds = self.wall_seconds();
+        let state = TrainerState {
+            format_version: STATE_FORMAT,
+            recipe: request.recipe.clone(),
+            train_csv: request.train_csv.clone(),
+            validation_csv: request.validation_csv.clone(),
+            dialect: request.dialect,
+            resumable_only: request.resumable_only(),
+            data_fingerprint: self.fingerprint.clone(),
+            backend: self.backend.name.to_string(),
+            run: self.run.clone(),
+            saved_unix: unix_now(),
+            data: self.data.clone(),
+            plan: self.plan,
+            parameters: self.parameters,
+        };
+        write_dir_atomically(&path, |dir| {
+            write_model_files(dir, &model.valid(), &self.config, &self.tokenizer)?;
+            let moments = self.optimizer.moments_by_name(model);
+            write_optimizer(&dir.join(OPTIMIZER_FILE), moments, self.optimizer.steps)?;
+            write_state(dir, &state)
+        })?;
+        prune_checkpoints(
+            &request.output_dir,
+            Some(epochs_done),
+            request.resumable_only(),
+            self.run.best.as_ref().map(|kept| kept.epoch),
+        );
+        self.last_checkpoint = Some((epochs_done, path));
+        (self.sink)(event);
+        Ok(())
+    }
+
+    /// The final folder (the best epoch's model when `load_best` kept one), its report, and
+    /// the `Finished` event.
+    fn finish(mut self, model: Model<B>) -> Result<TrainingReport> {
+        let request = self.request;
+        let recipe = &request.recipe;
+        let (final_model, final_metrics, best_epoch) =
+            match (self.best_model.take(), &self.run.best) {
+                (Some(best), Some(kept)) => (best, Some(kept.metrics.clone()), Some(kept.epoch)),
+                _ => (model.valid(), self.run.last_metrics.clone(), None),
+            };
+        let report = TrainingReport {
+            engine_version: crate::VERSION.into(),
+            burn_version: crate::BURN_VERSION.into(),
+            created_unix: unix_now(),
+            recipe: recipe.clone(),
+            base_model: recipe.model.clone(),
+            backend: self.backend.name.to_string(),
+            data: self.data.clone(),
+            plan: self.plan,
+            parameters: self.parameters,
+            history: std::mem::take(&mut self.run.history),
+            final_metrics: final_metrics.clone(),
+            best_epoch,
+            wall_seconds: self.wall_seconds(),
+        };
+        save_trained_folder(
+            &request.output_dir,
+            &final_model,
+            &self.config,
+            &self.tokenizer,
+            &report,
+            !request.resumable_only(),
+        )?;
+        (self.sink)(TrainingEvent::Finished {
+            output_dir: request.output_dir.display().to_string(),
+            metrics: final_metrics,
+            best_epoch,
+            seconds: report.wall_seconds,
+        });
+        Ok(report)
+    }
+}
+
+fn targets<B: Backend>(classes: &[usize], device: &B::Device) -> Tensor<B, 1, Int> {
+    let values: Vec<i64> = classes.iter().map(|c| *c as i64).collect();
+    Tensor::from_data(TensorData::new(values, [classes.len()]), device)
 }
 
 fn config_with_labels(config: &ModelConfig, labels: &[String]) -> ModelConfig {
@@ -851,113 +683,4 @@ fn save_trained_folder<B: Backend>(
                 .map_err(|e| EngineError::invalid(e.to_string()))?,
         )
     })
-}
-
-/// Validation metrics, with the loss; the model runs without dropout.
-fn evaluate<B: FusedOps>(
-    model: &BertForSequenceClassification<B>,
-    data: &Encoded,
-    batch_size: usize,
-    tokenizer: &TextTokenizer,
-    labels: &[String],
-    device: &B::Device,
-) -> Metrics {
-    let k = labels.len();
-    let mut scores = Vec::with_capacity(data.ids.len() * k);
-    let mut loss_sum = 0.0f64;
-    for (chunk_i, chunk) in data.ids.chunks(batch_size).enumerate() {
-        let rows: Vec<&[u32]> = chunk.iter().map(Vec::as_slice).collect();
-        let logits = model
-            .forward(tokenizer.pad(&rows).to_input::<B>(device))
-            .logits;
-        let values: Vec<f32> = logits
-            .into_data()
-            .convert::<f32>()
-            .into_vec()
-            .expect("f32 logits");
-        for (j, row) in values.chunks(k).enumerate() {
-            let truth = data.classes[chunk_i * batch_size + j];
-            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
-            let log_sum = row
-                .iter()
-                .map(|v| (*v as f64 - max).exp())
-                .sum::<f64>()
-                .ln()
-                + max;
-            loss_sum += log_sum - row[truth] as f64;
-        }
-        scores.extend(values);
-    }
-    let loss = loss_sum / data.ids.len().max(1) as f64;
-    classification_metrics(&data.classes, &scores, labels, Some(loss))
-}
-
-/// Throttled progress: samples/s, ETA, mean loss since the last report.
-struct ProgressMeter {
-    plan: StepPlan,
-    earlier_micro_batches: usize,
-    started: Instant,
-    throttle: Throttle,
-    samples: usize,
-    micro_batches: usize,
-    loss_since_report: (f64, usize),
-    group_loss: (f64, usize),
-}
-
-impl ProgressMeter {
-    /// `earlier_micro_batches`: done before a resume (they count for the time left, not the speed).
-    fn new(plan: StepPlan, earlier_micro_batches: usize) -> Self {
-        ProgressMeter {
-            plan,
-            earlier_micro_batches,
-            started: Instant::now(),
-            throttle: Throttle::new(std::time::Duration::from_millis(250)),
-            samples: 0,
-            micro_batches: 0,
-            loss_since_report: (0.0, 0),
-            group_loss: (0.0, 0),
-        }
-    }
-
-    fn micro_batch(&mut self, loss: f64, samples: usize) {
-        self.samples += samples;
-        self.micro_batches += 1;
-        self.loss_since_report = (
-            self.loss_since_report.0 + loss,
-            self.loss_since_report.1 + 1,
-        );
-        self.group_loss = (self.group_loss.0 + loss, self.group_loss.1 + 1);
-    }
-
-    fn micro_batches_total(&self) -> usize {
-        self.earlier_micro_batches + self.micro_batches
-    }
-
-    /// Mean micro-batch loss of the optimizer step just taken.
-    fn take_group_loss(&mut self) -> f64 {
-        let (sum, n) = std::mem::take(&mut self.group_loss);
-        sum / n.max(1) as f64
-    }
-
-    fn maybe_report(&mut self, step: usize, epoch: f64, lr: f64) -> Option<TrainingEvent> {
-        let due = self.throttle.ready();
-        if !due && step != self.plan.total_steps {
-            return None;
-        }
-        let elapsed = self.started.elapsed().as_secs_f64().max(1e-9);
-        let epochs = self.plan.total_steps / self.plan.steps_per_epoch.max(1);
-        let total_micro = self.plan.micro_batches_per_epoch * epochs;
-        let remaining = total_micro.saturating_sub(self.micro_batches_total()) as f64;
-        let per_micro = elapsed / self.micro_batches.max(1) as f64;
-        let (sum, n) = std::mem::take(&mut self.loss_since_report);
-        Some(TrainingEvent::Step {
-            step,
-            total_steps: self.plan.total_steps,
-            epoch,
-            loss: sum / n.max(1) as f64,
-            learning_rate: lr,
-            samples_per_second: self.samples as f64 / elapsed,
-            eta_seconds: remaining * per_micro,
-        })
-    }
 }

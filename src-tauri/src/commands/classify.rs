@@ -1,0 +1,136 @@
+//! Classification: a CSV file with a library model (progress, cancel, "Save as…"), and the
+//! try-it box with a warm model.
+
+use std::path::{Path, PathBuf};
+
+use bert_studio_engine::EngineError;
+use bert_studio_engine::fsutil::{free_path, write_file_atomically};
+use bert_studio_engine::inference::{
+    ClassifierOptions, InferenceEvent, LabelScore, PredictRequest, PredictionSummary, predict_csv,
+};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State, WebviewWindow};
+use tauri_plugin_dialog::DialogExt;
+
+use super::{CommandResult, blocking, model_folder};
+use crate::inference_jobs::{ClassifyJobs, WarmClassifier};
+
+/// Where a classified file goes by default: `<input>_classified.csv` beside the input, with a
+/// number added when that name is taken (an earlier result is never replaced unasked).
+fn default_output(input: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "data".into());
+    free_path(|n| match n {
+        1 => input.with_file_name(format!("{stem}_classified.csv")),
+        n => input.with_file_name(format!("{stem}_classified-{n}.csv")),
+    })
+}
+
+/// Classifies one CSV file with a library model into `<input>_classified.csv`; progress on
+/// `on_events`; cancel with `cancel_classification(job_id)`.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn classify_file(
+    app: AppHandle,
+    jobs: State<'_, ClassifyJobs>,
+    job_id: u32,
+    model_id: String,
+    input: String,
+    text_column: Option<String>,
+    top_k: Option<usize>,
+    on_events: Channel<InferenceEvent>,
+) -> CommandResult<PredictionSummary> {
+    let folder = model_folder(&app, &model_id)?;
+    let cancel = jobs.register(job_id)?;
+    let input = PathBuf::from(input);
+    let mut request = PredictRequest::new(&input, default_output(&input));
+    request.text_column = text_column;
+    request.top_k = top_k.unwrap_or(3);
+    let result = blocking(move || {
+        let folder = folder.display().to_string();
+        predict_csv(
+            &folder,
+            &ClassifierOptions::default(),
+            &request,
+            &mut |event| {
+                let _ = on_events.send(event);
+            },
+            &cancel,
+        )
+    })
+    .await;
+    jobs.finish(job_id);
+    result
+}
+
+#[tauri::command]
+pub fn cancel_classification(jobs: State<'_, ClassifyJobs>, job_id: u32) -> bool {
+    jobs.cancel(job_id)
+}
+
+/// "Save as…" for a classified file: asks where, then moves it there. `None` if the user
+/// closed the dialog.
+#[tauri::command]
+pub async fn save_classified_as(
+    window: WebviewWindow,
+    output: String,
+    input: String,
+) -> CommandResult<Option<String>> {
+    let from = PathBuf::from(&output);
+    let Some(to) = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Save the classified file as…")
+        .set_file_name(
+            from.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        )
+        .add_filter("CSV files", &["csv"])
+        .blocking_save_file()
+        .and_then(|p| p.into_path().ok())
+    else {
+        return Ok(None);
+    };
+    blocking(move || {
+        if to == Path::new(&input) {
+            return Err(EngineError::invalid(
+                "That is the input file; choose another name so that your data stays as it is.",
+            ));
+        }
+        if to != from {
+            move_file(&from, &to)?;
+        }
+        Ok(Some(to.display().to_string()))
+    })
+    .await
+}
+
+/// Renames, or copies then removes across file systems; the destination is replaced whole.
+fn move_file(from: &Path, to: &Path) -> Result<(), EngineError> {
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    let bytes = std::fs::read(from).map_err(|e| EngineError::io("read", from, e))?;
+    write_file_atomically(to, &bytes)?;
+    std::fs::remove_file(from).map_err(|e| EngineError::io("remove", from, e))
+}
+
+/// The try-it box: the top labels of one text, with the model kept warm between calls.
+#[tauri::command]
+pub async fn try_text(
+    app: AppHandle,
+    model_id: String,
+    text: String,
+) -> CommandResult<Vec<LabelScore>> {
+    let folder = model_folder(&app, &model_id)?;
+    let warm = app.clone();
+    blocking(move || {
+        warm.state::<WarmClassifier>()
+            .classify(&folder.display().to_string(), &text, 5)
+    })
+    .await
+}

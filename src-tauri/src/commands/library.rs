@@ -1,0 +1,94 @@
+//! The model library: list, report, rename, delete, show, import and export.
+
+use bert_studio_engine::library::LibraryEntry;
+use bert_studio_engine::train::TrainingReport;
+use bert_studio_engine::{ErrorReport, unix_now};
+use tauri::{AppHandle, WebviewWindow};
+
+use super::dialogs::pick_folder;
+use super::{CommandResult, blocking, library, model_folder};
+
+#[tauri::command]
+pub async fn list_models(app: AppHandle) -> CommandResult<Vec<LibraryEntry>> {
+    let library = library(&app)?;
+    blocking(move || library.list()).await
+}
+
+#[tauri::command]
+pub async fn model_report(app: AppHandle, model_id: String) -> CommandResult<TrainingReport> {
+    let library = library(&app)?;
+    blocking(move || library.report(&model_id)).await
+}
+
+/// Asks where to put a copy of a trained model and copies it there; `None` if the user
+/// closed the dialog.
+#[tauri::command]
+pub async fn export_model(
+    app: AppHandle,
+    window: WebviewWindow,
+    model_id: String,
+) -> CommandResult<Option<String>> {
+    let library = library(&app)?;
+    let Some(parent) = pick_folder(&window, "Export the model folder into…") else {
+        return Ok(None);
+    };
+    let dest = parent.join(&model_id);
+    blocking(move || {
+        library.export(&model_id, &dest)?;
+        Ok(Some(dest.display().to_string()))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rename_model(
+    app: AppHandle,
+    model_id: String,
+    name: String,
+) -> CommandResult<LibraryEntry> {
+    let library = library(&app)?;
+    blocking(move || library.rename(&model_id, &name)).await
+}
+
+#[tauri::command]
+pub async fn delete_model(app: AppHandle, model_id: String) -> CommandResult<()> {
+    let library = library(&app)?;
+    blocking(move || library.delete(&model_id)).await
+}
+
+/// Opens the model's folder in the system's file manager.
+#[tauri::command]
+pub async fn reveal_model(app: AppHandle, model_id: String) -> CommandResult<()> {
+    let folder = model_folder(&app, &model_id)?;
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(target_os = "windows") {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(&folder)
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| {
+            ErrorReport::new(
+                "io",
+                format!("Could not open a file manager ({opener}: {e})."),
+                Some(&format!("The model is in {}", folder.display())),
+            )
+        })
+}
+
+/// Asks for a Hugging Face classification folder and copies it into the library.
+#[tauri::command]
+pub async fn import_model(
+    app: AppHandle,
+    window: WebviewWindow,
+) -> CommandResult<Option<LibraryEntry>> {
+    let library = library(&app)?;
+    let Some(source) = pick_folder(&window, "Import a model folder (Hugging Face format)") else {
+        return Ok(None);
+    };
+    blocking(move || library.import(&source, unix_now()).map(Some)).await
+}

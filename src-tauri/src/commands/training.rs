@@ -1,0 +1,149 @@
+//! Training runs: the recipe, starting, resuming, cancelling, and the unfinished runs.
+
+use std::path::Path;
+
+use bert_studio_engine::fsutil::write_file_atomically;
+use bert_studio_engine::library::UnfinishedEntry;
+use bert_studio_engine::source::HubSettings;
+use bert_studio_engine::train::{Recipe, RecipeCheck, TrainingEvent, TrainingRequest};
+use bert_studio_engine::{ErrorReport, unix_now};
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State, WebviewWindow};
+use tauri_plugin_dialog::DialogExt;
+use ts_rs::TS;
+
+use super::data::DataChoice;
+use super::{CommandResult, blocking, library};
+use crate::hub_token;
+use crate::jobs::TrainingJobs;
+
+/// The recipe's invalid values (each with its field and why) and what follows from it.
+#[tauri::command]
+pub fn check_recipe(recipe: Recipe) -> RecipeCheck {
+    recipe.check()
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TrainingStarted {
+    pub job_id: u32,
+    /// The library id the model will have when the run finishes.
+    pub model_id: String,
+    /// The folder the run writes to (the model's folder once it finishes).
+    pub model_folder: String,
+}
+
+/// Starts training; its events arrive on `on_events` (progress a few times a second at most).
+#[tauri::command]
+pub fn start_training(
+    app: AppHandle,
+    jobs: State<'_, TrainingJobs>,
+    choice: DataChoice,
+    on_events: Channel<TrainingEvent>,
+) -> CommandResult<TrainingStarted> {
+    let library = library(&app)?;
+    let output_dir = library.new_run_folder(Path::new(&choice.train_csv), unix_now());
+    let model_id = output_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let hub = hub_token::hub_settings_for(&choice.recipe.model);
+    start_job(&jobs, choice.request(output_dir, hub), model_id, on_events)
+}
+
+/// Starts a training job whose events go to the page's channel.
+fn start_job(
+    jobs: &TrainingJobs,
+    request: TrainingRequest,
+    model_id: String,
+    on_events: Channel<TrainingEvent>,
+) -> CommandResult<TrainingStarted> {
+    let model_folder = request.output_dir.display().to_string();
+    let job_id = jobs.start(request, move |event| {
+        let _ = on_events.send(event);
+    })?;
+    Ok(TrainingStarted {
+        job_id: job_id as u32,
+        model_id,
+        model_folder,
+    })
+}
+
+/// Continues an unfinished run of the library from its last checkpoint, in its own folder.
+#[tauri::command]
+pub fn resume_training(
+    app: AppHandle,
+    jobs: State<'_, TrainingJobs>,
+    model_id: String,
+    on_events: Channel<TrainingEvent>,
+) -> CommandResult<TrainingStarted> {
+    let folder = library(&app)?.unfinished_folder(&model_id)?;
+    let request = TrainingRequest::resume(&folder, HubSettings::from_env())?;
+    start_job(&jobs, request, model_id, on_events)
+}
+
+/// Runs that stopped before they finished, except the one training now.
+#[tauri::command]
+pub async fn list_unfinished(
+    app: AppHandle,
+    jobs: State<'_, TrainingJobs>,
+) -> CommandResult<Vec<UnfinishedEntry>> {
+    let library = library(&app)?;
+    let running = jobs.running_output_dir();
+    blocking(move || {
+        let mut runs = library.unfinished()?;
+        runs.retain(|r| running.as_deref() != Some(library.root().join(&r.id).as_path()));
+        Ok(runs)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn discard_unfinished(
+    app: AppHandle,
+    jobs: State<'_, TrainingJobs>,
+    model_id: String,
+) -> CommandResult<()> {
+    let library = library(&app)?;
+    if jobs.running_output_dir() == Some(library.root().join(&model_id)) {
+        return Err(ErrorReport::new(
+            "busy",
+            "This run is training now.",
+            Some("Cancel it first."),
+        ));
+    }
+    blocking(move || library.discard_unfinished(&model_id)).await
+}
+
+#[tauri::command]
+pub fn cancel_training(jobs: State<'_, TrainingJobs>, job_id: u32) -> bool {
+    jobs.cancel(u64::from(job_id))
+}
+
+#[tauri::command]
+pub async fn open_recipe(path: String) -> CommandResult<Recipe> {
+    blocking(move || Recipe::from_file(Path::new(&path))).await
+}
+
+/// Asks where to save the recipe and writes it (the same JSON the CLI's `--recipe` takes).
+#[tauri::command]
+pub async fn save_recipe(window: WebviewWindow, recipe: Recipe) -> CommandResult<Option<String>> {
+    let Some(path) = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Save the recipe")
+        .set_file_name("recipe.json")
+        .add_filter("Recipe (JSON)", &["json"])
+        .blocking_save_file()
+        .and_then(|p| p.into_path().ok())
+    else {
+        return Ok(None);
+    };
+    blocking(move || {
+        write_file_atomically(&path, recipe.to_json().as_bytes())?;
+        Ok(Some(path.display().to_string()))
+    })
+    .await
+}

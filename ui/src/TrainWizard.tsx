@@ -1,0 +1,161 @@
+// The Train section: the five steps of a run (data, base model, settings, training, result)
+// over the data choice and the run the app holds. The model step's and the settings step's own
+// state (model availability, download, token, the engine's recipe check) lives here.
+import { useEffect, useState } from "react";
+import { dialogsApi } from "./api/dialogs";
+import { modelsApi } from "./api/models";
+import { trainingApi } from "./api/training";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ModelAvailability } from "./bindings/ModelAvailability";
+import type { Recipe } from "./bindings/Recipe";
+import type { RecipeCheck } from "./bindings/RecipeCheck";
+import type { TokenSource } from "./bindings/TokenSource";
+import type { StepName } from "./components/StepHeader";
+import type { DataChoiceState } from "./hooks/useDataChoice";
+import type { TrainingRun } from "./hooks/useTrainingRun";
+import { DataStep } from "./steps/DataStep";
+import { ModelStep, type DownloadState } from "./steps/ModelStep";
+import { ResultView } from "./steps/ResultView";
+import { SettingsStep } from "./steps/SettingsStep";
+import { TrainingView } from "./steps/TrainingView";
+
+export interface TrainWizardProps {
+  info: AppInfo;
+  step: StepName;
+  onStep: (step: StepName) => void;
+  recipe: Recipe;
+  onRecipe: (recipe: Recipe) => void;
+  data: DataChoiceState;
+  run: TrainingRun;
+  onStart: () => void;
+  fail: (e: unknown) => void;
+}
+
+export function TrainWizard(p: TrainWizardProps) {
+  const { info, step, recipe, data, run, fail } = p;
+  const [statuses, setStatuses] = useState<Record<string, ModelAvailability>>({});
+  const [download, setDownload] = useState<DownloadState | null>(null);
+  const [tokenSource, setTokenSource] = useState<TokenSource | null>(null);
+  const [check, setCheck] = useState<RecipeCheck | null>(null);
+
+  useEffect(() => {
+    if (step === "Model" && tokenSource === null) modelsApi.hubTokenStatus().then(setTokenSource, fail);
+  }, [step, tokenSource, fail]);
+
+  // Availability of the suggested models and the chosen one.
+  const model = recipe.model;
+  useEffect(() => {
+    if (step !== "Model") return;
+    const names = new Set([...info.suggested_models.map((m) => m.id), model].filter(Boolean));
+    names.forEach((name) => modelsApi.modelStatus(name).then((s) => setStatuses((all) => ({ ...all, [name]: s })), fail));
+  }, [step, info, model, fail]);
+
+  // The engine says which values are invalid, and why.
+  useEffect(() => {
+    let current = true;
+    trainingApi.checkRecipe(recipe).then((c) => current && setCheck(c), fail);
+    return () => {
+      current = false;
+    };
+  }, [recipe, fail]);
+
+  const downloadModel = async (name: string) => {
+    setDownload({ name, file: "", done: 0, total: 0 });
+    try {
+      await modelsApi.downloadModel(name, (e) =>
+        setDownload({ name, file: e.file, done: e.stage === "progress" ? e.bytes_done : e.stage === "finished" ? e.bytes_total : 0, total: e.bytes_total }),
+      );
+      const s = await modelsApi.modelStatus(name);
+      setStatuses((all) => ({ ...all, [name]: s }));
+    } catch (e) {
+      fail(e);
+    } finally {
+      setDownload(null);
+    }
+  };
+
+  const loadRecipe = async () => {
+    try {
+      const path = await dialogsApi.choosePath("recipe");
+      if (!path) return;
+      const loaded = await trainingApi.openRecipe(path);
+      // The columns belong to the data chosen in the first step.
+      p.onRecipe({ ...loaded, text_column: recipe.text_column, label_column: recipe.label_column });
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  switch (step) {
+    case "Data":
+      return (
+        <DataStep
+          preview={data.preview}
+          textColumn={recipe.text_column}
+          labelColumn={recipe.label_column}
+          validationFile={data.validationFile}
+          summary={data.summary}
+          busy={data.busy}
+          onChooseFile={() => dialogsApi.choosePath("training_data").then((path) => void (path && data.loadFile(path)), fail)}
+          onUseSample={() => data.loadFile(info.sample_data)}
+          onDialect={(d) => data.preview && data.loadFile(data.preview.path, d)}
+          onColumns={(text, label) => p.onRecipe({ ...recipe, text_column: text, label_column: label })}
+          onChooseValidation={() => dialogsApi.choosePath("validation_data").then((path) => path && data.setValidationFile(path), fail)}
+          onClearValidation={() => data.setValidationFile(null)}
+          onNext={() => p.onStep("Model")}
+        />
+      );
+    case "Model":
+      return (
+        <ModelStep
+          suggestions={info.suggested_models}
+          model={recipe.model}
+          statuses={statuses}
+          download={download}
+          onModel={(name) => p.onRecipe({ ...recipe, model: name })}
+          onDownload={downloadModel}
+          onChooseFolder={() => dialogsApi.choosePath("model_folder").then((path) => path && p.onRecipe({ ...recipe, model: path }), fail)}
+          tokenSource={tokenSource}
+          onSaveToken={(token) => modelsApi.saveHubToken(token).then(setTokenSource, fail)}
+          onForgetToken={() => modelsApi.forgetHubToken().then(setTokenSource, fail)}
+          onBack={() => p.onStep("Data")}
+          onNext={() => p.onStep("Settings")}
+        />
+      );
+    case "Settings":
+      return (
+        <SettingsStep
+          recipe={recipe}
+          defaults={info.default_recipe}
+          check={check}
+          busy={run.running}
+          onRecipe={p.onRecipe}
+          onSave={() => trainingApi.saveRecipe(recipe).catch(fail)}
+          onLoad={loadRecipe}
+          onBack={() => p.onStep("Model")}
+          onStart={p.onStart}
+        />
+      );
+    case "Training":
+      return run.progress ? (
+        <TrainingView
+          progress={run.progress}
+          elapsedSeconds={run.elapsedSeconds}
+          cancelling={run.cancelling}
+          onCancel={run.cancel}
+          onShowResult={() => p.onStep("Result")}
+          onBackToSettings={() => p.onStep("Settings")}
+        />
+      ) : null;
+    case "Result":
+      return run.report && run.job ? (
+        <ResultView
+          report={run.report}
+          modelFolder={run.job.model_folder}
+          exportedTo={run.exportedTo}
+          onExport={run.exportModel}
+          onTrainAgain={() => p.onStep("Settings")}
+        />
+      ) : null;
+  }
+}

@@ -1,0 +1,16 @@
+// Classification: a CSV file with a library model, and the try-it box.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { InferenceEvent } from "../bindings/InferenceEvent";
+import type { LabelScore } from "../bindings/LabelScore";
+import type { PredictionSummary } from "../bindings/PredictionSummary";
+
+export const classifyApi = {
+  classifyFile: (jobId: number, modelId: string, input: string, textColumn: string | null, onEvent: (e: InferenceEvent) => void) => {
+    const channel = new Channel<InferenceEvent>();
+    channel.onmessage = onEvent;
+    return invoke<PredictionSummary>("classify_file", { jobId, modelId, input, textColumn, topK: 3, onEvents: channel });
+  },
+  cancelClassification: (jobId: number) => invoke<boolean>("cancel_classification", { jobId }),
+  saveClassifiedAs: (output: string, input: string) => invoke<string | null>("save_classified_as", { output, input }),
+  tryText: (modelId: string, text: string) => invoke<LabelScore[]>("try_text", { modelId, text }),
+};
