@@ -10,6 +10,9 @@ Sub-commands:
   schedules --out FILE       learning rates of transformers' schedulers, step by step
   metrics --out FILE         scikit-learn metrics of random predictions (fixture for the engine)
   splits --out FILE          per-class validation counts of scikit-learn's stratified split
+  steps --out FILE           the Trainer's own step counts (micro-batches and optimizer steps
+                             per epoch, max_steps, warm-up steps) for several data sizes and
+                             recipes
   gradients --model DIR --out FILE
                              the gradient of every parameter after one training step's
                              backward pass (mean cross-entropy, batch of the reference texts,
@@ -284,6 +287,39 @@ def splits(out):
         json.dump(result, f_out, indent=1)
 
 
+def steps(out):
+    """The Trainer's own step counts: its train dataloader's length, then its
+    set_initial_training_values and TrainingArguments.get_warmup_steps."""
+    import tempfile
+    from transformers import Trainer, TrainingArguments
+
+    config = BertConfig(vocab_size=10, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=8, max_position_embeddings=8, num_labels=2)
+    model = BertForSequenceClassification(config)
+    cases = []
+    # (rows, train batch, gradient accumulation, epochs, warm-up ratio)
+    for rows, batch, accumulation, epochs, ratio in [
+        (1, 16, 2, 4, 0.1), (15, 16, 2, 4, 0.1), (16, 16, 2, 4, 0.1), (33, 16, 2, 4, 0.1),
+        (100, 16, 2, 4, 0.1), (1900, 16, 2, 4, 0.1), (1900, 8, 1, 3, 0.0), (1900, 32, 4, 1, 0.25),
+        (97, 5, 3, 2, 0.06), (50, 50, 7, 10, 0.5), (3, 1, 8, 1, 0.9),
+    ]:
+        data = [{"input_ids": [1, 2], "labels": i % 2} for i in range(rows)]
+        with tempfile.TemporaryDirectory() as tmp:
+            args = TrainingArguments(output_dir=tmp, per_device_train_batch_size=batch,
+                                     gradient_accumulation_steps=accumulation, num_train_epochs=epochs,
+                                     warmup_steps=ratio, use_cpu=True, report_to=[])  # a ratio when below 1
+            trainer = Trainer(model=model, args=args, train_dataset=data)
+            loader = trainer.get_train_dataloader()
+            (_, steps_per_epoch, _, _, _, micro_batches, max_steps) = trainer.set_initial_training_values(args, loader)
+            cases.append({"rows": rows, "train_batch_size": batch, "gradient_accumulation_steps": accumulation,
+                          "epochs": epochs, "warmup_ratio": ratio,
+                          "micro_batches_per_epoch": micro_batches, "steps_per_epoch": steps_per_epoch,
+                          "total_steps": max_steps, "warmup_steps": args.get_warmup_steps(max_steps)})
+    with open(out, "w") as f:
+        json.dump({"generated_by": f"reference.py steps (transformers {transformers.__version__})",
+                   "cases": cases}, f, indent=1)
+
+
 def gradients(model_dir, out_file):
     from safetensors.torch import save_file
 
@@ -314,6 +350,8 @@ def main():
     p.add_argument("--out", required=True)
     p = sub.add_parser("splits")
     p.add_argument("--out", required=True)
+    p = sub.add_parser("steps")
+    p.add_argument("--out", required=True)
     p = sub.add_parser("gradients")
     p.add_argument("--model", required=True)
     p.add_argument("--out", required=True)
@@ -333,6 +371,8 @@ def main():
         metrics(args.out)
     elif args.command == "splits":
         splits(args.out)
+    elif args.command == "steps":
+        steps(args.out)
     elif args.command == "gradients":
         gradients(args.model, args.out)
     else:

@@ -17,8 +17,9 @@ fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
-/// What the data step would show for a file, or the error message.
-fn data_outcome(path: &Path, text: &str, label: &str) -> Result<String, String> {
+/// What the data step would show for a file (its summary in words, and the rows read and kept),
+/// or the error message.
+fn data_outcome(path: &Path, text: &str, label: &str) -> Result<(String, (usize, usize)), String> {
     let request = TrainingRequest {
         recipe: Recipe {
             text_column: text.into(),
@@ -40,17 +41,23 @@ fn data_outcome(path: &Path, text: &str, label: &str) -> Result<String, String> 
     match catch_unwind(AssertUnwindSafe(|| check_data(&request))) {
         Err(_) => panic!("{}: the engine panicked", path.display()),
         Ok(Err(e)) => Err(e.to_string()),
-        Ok(Ok(summary)) => Ok(format!(
-            "{} {} classes: {} warnings: {}",
-            summary.encoding,
-            summary.delimiter,
-            summary
-                .classes
-                .iter()
-                .map(|c| c.label.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            summary.warnings.join(" ")
+        Ok(Ok(summary)) => Ok((
+            format!(
+                "{} {} classes: {} warnings: {}",
+                summary.encoding,
+                summary.delimiter,
+                summary
+                    .classes
+                    .iter()
+                    .map(|c| c.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                summary.warnings.join(" ")
+            ),
+            (
+                summary.rows_read,
+                summary.train_rows + summary.validation_rows,
+            ),
         )),
     }
 }
@@ -177,7 +184,7 @@ fn every_bad_input_gets_its_plain_words_answer() {
         let (name, outcome) = if let Some(model) = case["model"].as_str() {
             (
                 format!("model {model}"),
-                model_outcome(&broken_model(dir.path(), model)),
+                model_outcome(&broken_model(dir.path(), model)).map(|m| (m, (0, 0))),
             )
         } else {
             let file = case["file"].as_str().unwrap();
@@ -199,15 +206,28 @@ fn every_bad_input_gets_its_plain_words_answer() {
                     failures.push(format!("{name}: expected \"{expect}\", got: {message}"));
                 }
             }
-            (Ok(summary), false) => {
+            (Ok((summary, rows)), false) => {
                 if !summary.contains(expect) {
                     failures.push(format!("{name}: expected \"{expect}\" in: {summary}"));
+                }
+                // The rows Python's csv module reads in the same file (make_corpus.py): all
+                // of them, and those with a text and a label, which training keeps.
+                if let Some(python) = case.get("rows") {
+                    let want = (
+                        python["read"].as_u64().unwrap() as usize,
+                        python["kept"].as_u64().unwrap() as usize,
+                    );
+                    if *rows != want {
+                        failures.push(format!(
+                            "{name}: (rows read, rows kept) {rows:?}, Python's csv reads {want:?}"
+                        ));
+                    }
                 }
             }
             (Err(message), false) => {
                 failures.push(format!("{name}: should be read, got: {message}"))
             }
-            (Ok(summary), true) => {
+            (Ok((summary, _)), true) => {
                 failures.push(format!("{name}: should be refused, got: {summary}"))
             }
         }

@@ -10,7 +10,7 @@ use bert_studio_engine::data::stratified_split;
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::schedule::learning_rate;
 use bert_studio_engine::train::{
-    BestMetric, CancelToken, Recipe, Scheduler, Strategy, TrainingEvent, TrainingRequest,
+    BestMetric, CancelToken, Recipe, Scheduler, StepPlan, Strategy, TrainingEvent, TrainingRequest,
     classification_metrics,
 };
 use common::*;
@@ -43,6 +43,43 @@ fn learning_rates_match_transformers_schedulers() {
                 "{name} step {step}: {got} vs {want}"
             );
         }
+    }
+}
+
+/// Micro-batches, optimizer steps and warm-up steps as the Trainer counts them (its own
+/// dataloader and `set_initial_training_values`, `reference.py steps`), for sizes where the
+/// rounding matters: fewer rows than a batch, a last group shorter than the accumulation.
+#[test]
+fn step_counts_match_the_trainers() {
+    let fixture = json(&fixtures().join("steps.json"));
+    let cases = fixture["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let n = |key: &str| case[key].as_u64().unwrap() as usize;
+        let recipe = Recipe {
+            train_batch_size: n("train_batch_size"),
+            gradient_accumulation_steps: n("gradient_accumulation_steps"),
+            epochs: n("epochs"),
+            warmup_ratio: case["warmup_ratio"].as_f64().unwrap(),
+            ..Recipe::default()
+        };
+        let plan = StepPlan::new(&recipe, n("rows"));
+        let trainer = (
+            n("micro_batches_per_epoch"),
+            n("steps_per_epoch"),
+            n("total_steps"),
+            n("warmup_steps"),
+        );
+        assert_eq!(
+            (
+                plan.micro_batches_per_epoch,
+                plan.steps_per_epoch,
+                plan.total_steps,
+                plan.warmup_steps
+            ),
+            trainer,
+            "{case}"
+        );
     }
 }
 

@@ -108,3 +108,111 @@ pub async fn quit(app: AppHandle, jobs: State<'_, TrainingJobs>) -> CommandResul
     app.exit(0);
     Ok(())
 }
+
+/// The commands as the page calls them: through Tauri's IPC (mock runtime), with the page's
+/// argument names and JSON, so a renamed argument or a type that no longer deserialises fails
+/// here rather than in the window.
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
+    use tauri::webview::InvokeRequest;
+    use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+    use super::*;
+
+    fn window() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+        let app = mock_builder()
+            .manage(TrainingJobs::default())
+            .invoke_handler(tauri::generate_handler![
+                data::preview_data,
+                data::summarise_data,
+                training::check_recipe,
+                training::cancel_training,
+            ])
+            .build(mock_context(noop_assets()))
+            .expect("the mock app builds");
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("a mock window");
+        (app, window)
+    }
+
+    fn call(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+        tauri::test::get_ipc_response(
+            window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+    }
+
+    fn sample() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/nace_fr.csv").to_string()
+    }
+
+    #[test]
+    fn the_data_step_reads_the_sample_and_summarises_it() {
+        let (_app, window) = window();
+        let preview = call(
+            &window,
+            "preview_data",
+            json!({ "path": sample(), "dialect": null }),
+        )
+        .expect("the sample is read");
+        assert_eq!(preview["guessed_text_column"], "text");
+        assert_eq!(preview["rows"].as_array().unwrap().len(), 20);
+        let choice = json!({
+            "train_csv": sample(),
+            "validation_csv": null,
+            "dialect": preview["dialect"],
+            "recipe": serde_json::to_value(Recipe::default()).unwrap(),
+        });
+        let summary = call(&window, "summarise_data", json!({ "choice": choice })).unwrap();
+        let rows = |key: &str| summary[key].as_u64().unwrap();
+        assert_eq!(
+            rows("train_rows") + rows("validation_rows"),
+            rows("rows_read")
+        );
+        assert!(summary["classes"].as_array().unwrap().len() > 2);
+    }
+
+    #[test]
+    fn errors_reach_the_page_as_an_error_report() {
+        let (_app, window) = window();
+        let error = call(
+            &window,
+            "preview_data",
+            json!({ "path": "/no/such.csv", "dialect": null }),
+        )
+        .expect_err("a missing file is refused");
+        assert_eq!(error["kind"], "io");
+        assert!(
+            error["message"].as_str().unwrap().contains("/no/such.csv"),
+            "{error}"
+        );
+        assert!(error["hint"].is_string(), "{error}");
+    }
+
+    #[test]
+    fn the_recipe_check_names_the_field_and_the_effective_batch() {
+        let (_app, window) = window();
+        let mut recipe = serde_json::to_value(Recipe::default()).unwrap();
+        recipe["learning_rate"] = json!(2.0);
+        recipe["gradient_accumulation_steps"] = json!(4);
+        let check = call(&window, "check_recipe", json!({ "recipe": recipe })).unwrap();
+        assert_eq!(check["problems"][0]["field"], "learning_rate");
+        assert_eq!(check["effective_batch_size"], 64);
+        // The page sends `jobId`; nothing runs, so nothing is cancelled.
+        let cancelled = call(&window, "cancel_training", json!({ "jobId": 7 })).unwrap();
+        assert_eq!(cancelled, json!(false));
+    }
+}

@@ -5,6 +5,8 @@ folders are made by the test itself (tests/corpus.rs), so that nothing large is 
 
     python3 src-tauri/engine/tests/corpus/make_corpus.py
 """
+import csv
+import io
 import json
 import os
 
@@ -28,12 +30,24 @@ def csv_text(rows, header="text,label", sep=",", eol="\n"):
     return eol.join(lines) + eol
 
 
-def case(name, data, outcome, expect, text="text", label="label", why=""):
+def rows_by_python(data, encoding, sep):
+    """What Python's csv module reads in the file: data records (blank lines are none), and
+    those with both a text and a label (the first two columns)."""
+    text = data.decode(encoding) if isinstance(data, bytes) else data
+    records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep) if r][1:]
+    kept = [r for r in records if len(r) >= 2 and r[0].strip() and r[1].strip()]
+    return {"read": len(records), "kept": len(kept)}
+
+
+def case(name, data, outcome, expect, text="text", label="label", why="", encoding="utf-8", sep=","):
     path = os.path.join(FILES, name)
     with open(path, "wb") as f:
         f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
-    cases.append({"file": name, "text_column": text, "label_column": label,
-                  "outcome": outcome, "expect": expect, "why": why})
+    entry = {"file": name, "text_column": text, "label_column": label,
+             "outcome": outcome, "expect": expect, "why": why}
+    if outcome == "ok":
+        entry["rows"] = rows_by_python(data, encoding, sep)
+    cases.append(entry)
 
 
 os.makedirs(FILES, exist_ok=True)
@@ -50,13 +64,13 @@ case("missing_label_column.csv", csv_text(ROWS, header="text,code"), "error",
 case("one_class.csv", csv_text([(t, "01") for t, _ in ROWS]), "error", "a classifier needs at least two classes")
 case("all_labels_empty.csv", csv_text([(t, "") for t, _ in ROWS]), "error", "has both a text")
 case("latin1.csv", good.encode("latin-1"), "ok", "Windows-1252",
-     why="decoded as Windows-1252 (a superset of Latin-1)")
+     why="decoded as Windows-1252 (a superset of Latin-1)", encoding="latin-1")
 case("windows1252.csv", csv_text(ROWS + [("Cœur de métier : 100 € de chiffre", "11")]).encode("cp1252"),
-     "ok", "Windows-1252")
-case("utf16_bom.csv", b"\xff\xfe" + good.encode("utf-16-le"), "ok", "UTF-16")
-case("utf16be_bom.csv", b"\xfe\xff" + good.encode("utf-16-be"), "ok", "UTF-16")
+     "ok", "Windows-1252", encoding="cp1252")
+case("utf16_bom.csv", b"\xff\xfe" + good.encode("utf-16-le"), "ok", "UTF-16", encoding="utf-16")
+case("utf16be_bom.csv", b"\xfe\xff" + good.encode("utf-16-be"), "ok", "UTF-16", encoding="utf-16")
 case("utf8_bom.csv", b"\xef\xbb\xbf" + good.encode("utf-8"), "ok", "UTF-8",
-     why="the BOM is removed, so the first column is still called text")
+     why="the BOM is removed, so the first column is still called text", encoding="utf-8-sig")
 mixed = "text,label\r\n" + "".join(f'"{t}",{l}' + ("\r\n" if i % 2 else "\n") for i, (t, l) in enumerate(ROWS))
 case("mixed_line_endings.csv", mixed, "ok", "comma")
 case("quoted_newlines.csv", csv_text([(t + "\nsuite sur une autre ligne", l) for t, l in ROWS]), "ok", "comma")
@@ -77,8 +91,8 @@ case("numbers_as_labels.csv", csv_text([(t, str(int(l))) for t, l in ROWS]), "ok
      why="numeric labels are sorted as numbers, as scikit-learn's LabelEncoder does")
 case("labels_with_spaces.csv", csv_text([(t, (" " + l) if i % 2 else l) for i, (t, l) in enumerate(ROWS)]),
      "ok", 'Some labels had spaces around them and were trimmed, so " A" and "A" count as one class')
-case("semicolon.csv", csv_text(ROWS, header="text;label", sep=";"), "ok", "semicolon")
-case("tab.tsv", csv_text(ROWS, header="text\tlabel", sep="\t"), "ok", "tab")
+case("semicolon.csv", csv_text(ROWS, header="text;label", sep=";"), "ok", "semicolon", sep=";")
+case("tab.tsv", csv_text(ROWS, header="text\tlabel", sep="\t"), "ok", "tab", sep="\t")
 case("empty_texts.csv", csv_text(ROWS + [("", "01"), ("  ", "03")]), "ok", "2 row(s) were skipped")
 case("rare_class.csv", csv_text(ROWS + [("Extraction de houille", "05")]), "ok", "fewer than 5 training examples")
 
