@@ -134,12 +134,14 @@ ensure_npm_packages() {
 }
 
 # The desktop app as users get it (the page bundled, not served by Vite): ui/dist, then the
-# binary $CARGO_TARGET_DIR/debug/bert-studio-app.
+# binary $CARGO_TARGET_DIR/debug/bert-studio-app. Built with the whole workspace (the CLI too,
+# seconds) so that cargo resolves the shared crates' features as `cargo test --workspace` does:
+# `-p bert-studio-app` alone leaves out the CLI's and rebuilds burn and the rest (~15 minutes).
 build_app() {
   ensure_npm_packages
   say "building the desktop app"
   (cd "$REPO_ROOT" && npm run --silent build && \
-    cargo build --quiet --locked -p bert-studio-app --features custom-protocol)
+    cargo build --quiet --locked --workspace --features bert-studio-app/custom-protocol)
 }
 
 # The bert-studio CLI, built with the features cargo resolves for the whole workspace (as
