@@ -60,24 +60,15 @@ pub async fn delete_model(app: AppHandle, model_id: String) -> CommandResult<()>
 #[tauri::command]
 pub async fn reveal_model(app: AppHandle, model_id: String) -> CommandResult<()> {
     let folder = model_folder(&app, &model_id)?;
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(target_os = "windows") {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(&folder)
-        .spawn()
-        .map(|_| ())
-        .map_err(|e| {
-            ErrorReport::new(
-                "io",
-                format!("Could not open a file manager ({opener}: {e})."),
-                Some(&format!("The model is in {}", folder.display())),
-            )
-        })
+    // Whichever opener the desktop has (xdg-open, gio, kde-open, wslview; open; ShellExecute),
+    // without waiting for the file manager to close.
+    open::that_detached(&folder).map_err(|e| {
+        ErrorReport::new(
+            "io",
+            format!("Could not open a file manager ({e})."),
+            Some(&format!("The model is in {}", folder.display())),
+        )
+    })
 }
 
 /// Asks for a Hugging Face classification folder and copies it into the library.
