@@ -44,22 +44,23 @@ pub fn start_training(
 ) -> CommandResult<TrainingStarted> {
     let library = library(&app)?;
     let output_dir = library.new_run_folder(Path::new(&choice.train_csv), unix_now());
-    let model_id = output_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let hub = hub_token::hub_settings_for(&choice.recipe.model);
-    start_job(&jobs, choice.request(output_dir, hub), model_id, on_events)
+    start_job(&jobs, choice.request(output_dir, hub), on_events)
 }
 
-/// Starts a training job whose events go to the page's channel.
+/// Starts a training job whose events go to the page's channel. The run's folder in the library
+/// names the model (its id) and holds it.
 fn start_job(
     jobs: &TrainingJobs,
     request: TrainingRequest,
-    model_id: String,
     on_events: Channel<TrainingEvent>,
 ) -> CommandResult<TrainingStarted> {
     let model_folder = request.output_dir.display().to_string();
+    let model_id = request
+        .output_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let job_id = jobs.start(request, move |event| {
         let _ = on_events.send(event);
     })?;
@@ -80,7 +81,7 @@ pub fn resume_training(
 ) -> CommandResult<TrainingStarted> {
     let folder = library(&app)?.unfinished_folder(&model_id)?;
     let request = TrainingRequest::resume(&folder, HubSettings::from_env())?;
-    start_job(&jobs, request, model_id, on_events)
+    start_job(&jobs, request, on_events)
 }
 
 /// Runs that stopped before they finished, except the one training now.
