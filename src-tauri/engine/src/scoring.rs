@@ -57,6 +57,9 @@ impl PaddingCount {
 
 /// The logits of each sequence of `ids` (already cut to the maximum length), in their order.
 /// A batch holds at most `token_budget` positions with its padding (at least one sequence).
+/// Where the backend allows (`FusedOps::concurrent_batches`), batches run side by side, one
+/// per core: each matmul then stays whole on its thread instead of being split across the
+/// cores and joined after every layer.
 pub fn logits_by_length<B: FusedOps>(
     model: &BertForSequenceClassification<B>,
     tokenizer: &TextTokenizer,
@@ -66,10 +69,10 @@ pub fn logits_by_length<B: FusedOps>(
     padding: &PaddingCount,
     cancel: &CancelToken,
 ) -> Result<Vec<Vec<f32>>> {
-    let mut out = vec![Vec::new(); ids.len()];
     let mut order: Vec<usize> = (0..ids.len()).collect();
     order.sort_by_key(|j| ids[*j].len());
-    for batch in token_budget_batches(&order, |j| ids[j].len(), token_budget) {
+    let batches = token_budget_batches(&order, |j| ids[j].len(), token_budget);
+    let run = |batch: &&[usize]| -> Result<Vec<f32>> {
         if cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
         }
@@ -80,13 +83,23 @@ pub fn logits_by_length<B: FusedOps>(
         let logits = model
             .forward(tokenizer.pad(&rows).to_input::<B>(device))
             .logits;
-        let [_, k] = logits.dims();
-        let values: Vec<f32> = logits
+        logits
             .into_data()
             .convert::<f32>()
             .into_vec()
-            .map_err(|e| EngineError::invalid(format!("{e:?}")))?;
-        for (row, j) in values.chunks(k).zip(batch) {
+            .map_err(|e| EngineError::invalid(format!("{e:?}")))
+    };
+    let values: Vec<Result<Vec<f32>>> = if B::concurrent_batches() {
+        use rayon::prelude::*;
+        batches.par_iter().map(run).collect()
+    } else {
+        batches.iter().map(run).collect()
+    };
+    let mut out = vec![Vec::new(); ids.len()];
+    for (batch, values) in batches.iter().zip(values) {
+        let values = values?;
+        let k = values.len() / batch.len().max(1);
+        for (row, j) in values.chunks(k).zip(batch.iter()) {
             out[*j] = row.to_vec();
         }
     }

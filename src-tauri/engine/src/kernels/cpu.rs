@@ -49,6 +49,10 @@ fn par_rows(
 }
 
 impl FusedOps for Flex {
+    fn concurrent_batches() -> bool {
+        true
+    }
+
     fn bias_gelu(x: FloatTensor<Self>, bias: FloatTensor<Self>) -> FloatTensor<Self> {
         let (xv, bv) = (values(&x), values(&bias));
         let (xs, bs) = (slice(&xv), slice(&bv));
