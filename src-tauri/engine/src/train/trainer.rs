@@ -2,23 +2,19 @@
 //! Hugging Face folder with its `training_report.json`. A `Trainer` holds what the run is made
 //! of (encoded data, tokenizer, optimizer) and where it stands (`RunState`, what checkpoints
 //! save); the model moves through its epochs and steps by value, as burn's optimizers take it.
+//! How a run starts (or resumes) is in `start`, what it writes in `saving`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use burn::backend::Autodiff;
 use burn::module::AutodiffModule;
-use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
+use burn::nn::loss::CrossEntropyLoss;
 use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::ElementConversion;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Int, Tensor, TensorData};
 
-use super::checkpoint::{
-    CHECKPOINTS_DIR, OPTIMIZER_FILE, REPORT_FILE, ResumePoint, STATE_FORMAT, TrainerState,
-    checkpoint_folder, finish_run_folder, prune_checkpoints, read_optimizer, write_optimizer,
-    write_state,
-};
 use super::events::TrainingEvent;
 use super::optimizer::{AdamW, clip_factor, gradient_norm};
 use super::recipe::{Recipe, StepPlan, Strategy};
@@ -27,20 +23,16 @@ use super::run_state::{BestEpoch, RunState, dropout_seed};
 use super::schedule::learning_rate;
 use crate::backend::{BackendChoice, BackendKind, GpuLoad, choose_backend, on_gpu};
 use crate::cancel::CancelToken;
-use crate::data::csv_input::data_error;
-use crate::data::{DataSummary, length_grouped_order, prepare_split, shuffled_order};
+use crate::data::{DataSummary, length_grouped_order, shuffled_order};
 use crate::error::{EngineError, Result};
-use crate::fsutil::write_dir_atomically;
 use crate::kernels::FusedOps;
 use crate::metrics::{Metrics, MetricsAccumulator, cross_entropy};
-use crate::model::{
-    BertForSequenceClassification, LoadOptions, ModelConfig, TextTokenizer, load_model_folder,
-    write_model_files,
-};
+use crate::model::{BertForSequenceClassification, ModelConfig, TextTokenizer};
 use crate::progress::ProgressMeter;
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
-use crate::source::resolve_model;
-use crate::unix_now;
+
+mod saving;
+mod start;
 
 /// What a training run puts on a GPU at once, for the advice when it runs out of memory.
 #[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(dead_code))]
@@ -160,163 +152,6 @@ impl<'a, B: AutodiffBackend + FusedOps> Trainer<'a, B>
 where
     B::InnerBackend: FusedOps,
 {
-    /// Data read and encoded, the model loaded (from the base model, or from the checkpoint a
-    /// resumed run continues), the `Started` event sent.
-    fn start(
-        request: &'a TrainingRequest,
-        backend: BackendChoice,
-        sink: &'a mut dyn FnMut(TrainingEvent),
-        cancel: &'a CancelToken,
-    ) -> Result<(Self, Model<B>)> {
-        let session_started = Instant::now();
-        let device = B::Device::default();
-        let recipe = &request.recipe;
-        let mut data = prepare_split(request.split())?;
-        let fingerprint = data.fingerprint();
-        if let Some(ResumePoint { state, .. }) = &request.resume_from {
-            if state.data_fingerprint != fingerprint {
-                return Err(data_error(
-                    &request.train_csv,
-                    None,
-                    "the rows are not the ones this run started with (the file, or its validation file, changed since), so the run cannot continue from its checkpoint; put the original file back or start a new run",
-                ));
-            }
-            if state.backend != backend.name {
-                sink(TrainingEvent::Warning {
-                    message: format!(
-                        "The run started on {} and continues on {}: its results may differ slightly from a run that was never interrupted.",
-                        state.backend, backend.name
-                    ),
-                });
-            }
-        }
-        // A resumed run starts from its checkpoint's model folder: nothing to download.
-        let folder = match &request.resume_from {
-            Some(point) => point.folder.clone(),
-            None => resolve_model(&recipe.model, &request.hub, &mut |e| {
-                sink(TrainingEvent::Download(e))
-            })?,
-        };
-        let labelled = LoadOptions {
-            labels: Some(data.labels.clone()),
-            seed: Some(recipe.seed),
-        };
-        let loaded = load_model_folder::<B>(&folder, &labelled, &device)?;
-        if recipe.max_seq_len > loaded.config.bert.max_position_embeddings {
-            return Err(EngineError::invalid(format!(
-                "max_seq_len is {} but this model reads at most {} tokens; lower max_seq_len.",
-                recipe.max_seq_len, loaded.config.bert.max_position_embeddings
-            )));
-        }
-        let config = config_with_labels(&loaded.config, &data.labels);
-        let tokenizer = loaded.tokenizer;
-        let mut cut = 0;
-        let mut encode = |texts: &[String], classes: Vec<usize>| -> Result<Encoded> {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            let encoded = tokenizer.encode_counting_cuts(&refs, recipe.max_seq_len)?;
-            cut += encoded.cut;
-            Ok(Encoded {
-                ids: encoded.ids,
-                classes,
-            })
-        };
-        let train_set = encode(&data.train_texts, std::mem::take(&mut data.train_classes))?;
-        let validation_set = encode(
-            &data.validation_texts,
-            std::mem::take(&mut data.validation_classes),
-        )?;
-        let mut summary = data.summary;
-        summary.truncated_texts = cut;
-        if cut > 0 {
-            summary.warnings.push(format!(
-                "{cut} text(s) are longer than the maximum length ({} tokens) and are cut there; raise the maximum length if their ends matter.",
-                recipe.max_seq_len
-            ));
-        }
-
-        let plan = StepPlan::new(recipe, train_set.ids.len());
-        let mut model = loaded.model;
-        let parameters = model.num_parameters();
-        sink(TrainingEvent::Started {
-            model: recipe.model.clone(),
-            backend: backend.name.to_string(),
-            backend_reason: backend.reason.to_string(),
-            data: summary.clone(),
-            plan,
-            parameters,
-        });
-        let optimizer = AdamW::<B>::new(&mut model, recipe.weight_decay);
-        let loss_fn = CrossEntropyLossConfig::new().init(&device);
-        let mut trainer = Trainer {
-            request,
-            backend,
-            device,
-            sink,
-            cancel,
-            tokenizer,
-            config,
-            labels: data.labels,
-            train_set,
-            validation_set,
-            data: summary,
-            fingerprint,
-            plan,
-            parameters,
-            optimizer,
-            loss_fn,
-            run: RunState::new(recipe.seed, unix_now()),
-            best_model: None,
-            last_checkpoint: None,
-            session_started,
-            wall_before: 0.0,
-            meter: ProgressMeter::default(),
-            pace: Pace::default(),
-        };
-        if let Some(point) = &request.resume_from {
-            trainer.resume_from(point, &mut model)?;
-            // The pace counts training only, not the loading of the checkpoint.
-            trainer.meter = ProgressMeter::default();
-        }
-        Ok((trainer, model))
-    }
-
-    /// Takes the checkpoint's run state and optimizer moments (and the best model so far),
-    /// then replays the run's history, so the page and the CLI show the whole run.
-    fn resume_from(&mut self, point: &ResumePoint, model: &mut Model<B>) -> Result<()> {
-        // A checkpoint being written when the process was killed left a hidden folder.
-        crate::fsutil::remove_stale_partials(&self.request.output_dir.join(CHECKPOINTS_DIR));
-        let (moments, steps) = read_optimizer(&point.folder.join(OPTIMIZER_FILE))?;
-        self.optimizer
-            .restore_moments(model, moments, steps, &self.device)
-            .map_err(|why| {
-                EngineError::invalid(format!(
-                    "The checkpoint in \"{}\" does not fit its own model ({why}); start the run again.",
-                    point.folder.display()
-                ))
-            })?;
-        let run = point.state.run.clone();
-        if let Some(kept) = &run.best {
-            let folder = checkpoint_folder(&self.request.output_dir, kept.epoch);
-            let labelled = LoadOptions {
-                labels: Some(self.labels.clone()),
-                seed: Some(self.request.recipe.seed),
-            };
-            self.best_model =
-                Some(load_model_folder::<B::InnerBackend>(&folder, &labelled, &self.device)?.model);
-        }
-        self.wall_before = run.wall_seconds;
-        self.last_checkpoint = Some((run.epochs_done, point.folder.clone()));
-        (self.sink)(TrainingEvent::Resumed {
-            epochs_done: run.epochs_done,
-            step: run.step,
-        });
-        for event in &run.history {
-            (self.sink)(event.clone());
-        }
-        self.run = run;
-        Ok(())
-    }
-
     /// One epoch (0-based): shuffled (or length-grouped) batches, one optimizer step per
     /// `gradient_accumulation_steps` of them, then the epoch's log, evaluation and checkpoint.
     fn epoch(&mut self, epoch: usize, mut model: Model<B>) -> Result<Model<B>> {
@@ -559,128 +394,9 @@ where
     fn wall_seconds(&self) -> f64 {
         self.wall_before + self.session_started.elapsed().as_secs_f64()
     }
-
-    /// `checkpoints/epoch-N`: the model, the optimizer's moments and the run state, written
-    /// atomically; older checkpoints are pruned.
-    fn save_checkpoint(&mut self, model: &mut Model<B>) -> Result<()> {
-        let request = self.request;
-        let epochs_done = self.run.epochs_done;
-        let path = checkpoint_folder(&request.output_dir, epochs_done);
-        let event = TrainingEvent::CheckpointSaved {
-            step: self.run.step,
-            path: path.display().to_string(),
-        };
-        // Checkpoints kept only for resuming are gone at the end: not in the report.
-        if !request.resumable_only() {
-            self.run.history.push(event.clone());
-        }
-        self.run.wall_seconds = self.wall_seconds();
-        let state = TrainerState {
-            format_version: STATE_FORMAT,
-            recipe: request.recipe.clone(),
-            train_csv: request.train_csv.clone(),
-            validation_csv: request.validation_csv.clone(),
-            dialect: request.dialect,
-            resumable_only: request.resumable_only(),
-            data_fingerprint: self.fingerprint.clone(),
-            backend: self.backend.name.to_string(),
-            run: self.run.clone(),
-            saved_unix: unix_now(),
-            data: self.data.clone(),
-            plan: self.plan,
-            parameters: self.parameters,
-        };
-        write_dir_atomically(&path, |dir| {
-            write_model_files(dir, &model.valid(), &self.config, &self.tokenizer)?;
-            let moments = self.optimizer.moments_by_name(model);
-            write_optimizer(&dir.join(OPTIMIZER_FILE), moments, self.optimizer.steps)?;
-            write_state(dir, &state)
-        })?;
-        prune_checkpoints(
-            &request.output_dir,
-            Some(epochs_done),
-            request.resumable_only(),
-            self.run.best.as_ref().map(|kept| kept.epoch),
-        );
-        self.last_checkpoint = Some((epochs_done, path));
-        (self.sink)(event);
-        Ok(())
-    }
-
-    /// The final folder (the best epoch's model when `load_best` kept one), its report, and
-    /// the `Finished` event.
-    fn finish(mut self, model: Model<B>) -> Result<TrainingReport> {
-        let request = self.request;
-        let recipe = &request.recipe;
-        let (final_model, final_metrics, best_epoch) =
-            match (self.best_model.take(), &self.run.best) {
-                (Some(best), Some(kept)) => (best, Some(kept.metrics.clone()), Some(kept.epoch)),
-                _ => (model.valid(), self.run.last_metrics.clone(), None),
-            };
-        let report = TrainingReport {
-            engine_version: crate::VERSION.into(),
-            burn_version: crate::BURN_VERSION.into(),
-            created_unix: unix_now(),
-            recipe: recipe.clone(),
-            base_model: recipe.model.clone(),
-            backend: self.backend.name.to_string(),
-            data: self.data.clone(),
-            plan: self.plan,
-            parameters: self.parameters,
-            history: std::mem::take(&mut self.run.history),
-            final_metrics: final_metrics.clone(),
-            best_epoch,
-            wall_seconds: self.wall_seconds(),
-        };
-        save_trained_folder(
-            &request.output_dir,
-            &final_model,
-            &self.config,
-            &self.tokenizer,
-            &report,
-            !request.resumable_only(),
-        )?;
-        (self.sink)(TrainingEvent::Finished {
-            output_dir: request.output_dir.display().to_string(),
-            metrics: final_metrics,
-            best_epoch,
-            seconds: report.wall_seconds,
-        });
-        Ok(report)
-    }
 }
 
 fn targets<B: Backend>(classes: &[usize], device: &B::Device) -> Tensor<B, 1, Int> {
     let values: Vec<i64> = classes.iter().map(|c| *c as i64).collect();
     Tensor::from_data(TensorData::new(values, [classes.len()]), device)
-}
-
-fn config_with_labels(config: &ModelConfig, labels: &[String]) -> ModelConfig {
-    let mut config = config.clone();
-    config.set_labels(labels);
-    config
-}
-
-/// The model folder plus `recipe.json` and `training_report.json`, all in one atomic move.
-fn save_trained_folder<B: Backend>(
-    dest: &Path,
-    model: &BertForSequenceClassification<B>,
-    config: &ModelConfig,
-    tokenizer: &TextTokenizer,
-    report: &TrainingReport,
-    keep_checkpoints: bool,
-) -> Result<()> {
-    finish_run_folder(dest, keep_checkpoints, |dir| {
-        write_model_files(dir, model, config, tokenizer)?;
-        let write = |name: &str, text: String| {
-            let path = dir.join(name);
-            std::fs::write(&path, text).map_err(|e| EngineError::io("write", &path, e))
-        };
-        write("recipe.json", report.recipe.to_json())?;
-        write(
-            REPORT_FILE,
-            serde_json::to_string_pretty(report)
-                .map_err(|e| EngineError::invalid(e.to_string()))?,
-        )
-    })
 }

@@ -1,0 +1,196 @@
+//! How a run begins: the data read, split and encoded, the model loaded (the base model, or
+//! the checkpoint a resumed run continues from), the `Started` event sent; on resume, the
+//! optimizer's moments, the best model so far and the run's history taken back.
+
+use std::time::Instant;
+
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::tensor::backend::AutodiffBackend;
+
+use super::{Encoded, Model, Pace, Trainer};
+use crate::backend::BackendChoice;
+use crate::cancel::CancelToken;
+use crate::data::csv_input::data_error;
+use crate::data::prepare_split;
+use crate::error::{EngineError, Result};
+use crate::kernels::FusedOps;
+use crate::model::{LoadOptions, ModelConfig, load_model_folder};
+use crate::progress::ProgressMeter;
+use crate::source::resolve_model;
+use crate::train::checkpoint::{
+    CHECKPOINTS_DIR, OPTIMIZER_FILE, ResumePoint, checkpoint_folder, read_optimizer,
+};
+use crate::train::events::TrainingEvent;
+use crate::train::optimizer::AdamW;
+use crate::train::recipe::StepPlan;
+use crate::train::request::TrainingRequest;
+use crate::train::run_state::RunState;
+use crate::unix_now;
+
+impl<'a, B: AutodiffBackend + FusedOps> Trainer<'a, B>
+where
+    B::InnerBackend: FusedOps,
+{
+    /// Data read and encoded, the model loaded (from the base model, or from the checkpoint a
+    /// resumed run continues), the `Started` event sent.
+    pub(super) fn start(
+        request: &'a TrainingRequest,
+        backend: BackendChoice,
+        sink: &'a mut dyn FnMut(TrainingEvent),
+        cancel: &'a CancelToken,
+    ) -> Result<(Self, Model<B>)> {
+        let session_started = Instant::now();
+        let device = B::Device::default();
+        let recipe = &request.recipe;
+        let mut data = prepare_split(request.split())?;
+        let fingerprint = data.fingerprint();
+        if let Some(ResumePoint { state, .. }) = &request.resume_from {
+            if state.data_fingerprint != fingerprint {
+                return Err(data_error(
+                    &request.train_csv,
+                    None,
+                    "the rows are not the ones this run started with (the file, or its validation file, changed since), so the run cannot continue from its checkpoint; put the original file back or start a new run",
+                ));
+            }
+            if state.backend != backend.name {
+                sink(TrainingEvent::Warning {
+                    message: format!(
+                        "The run started on {} and continues on {}: its results may differ slightly from a run that was never interrupted.",
+                        state.backend, backend.name
+                    ),
+                });
+            }
+        }
+        // A resumed run starts from its checkpoint's model folder: nothing to download.
+        let folder = match &request.resume_from {
+            Some(point) => point.folder.clone(),
+            None => resolve_model(&recipe.model, &request.hub, &mut |e| {
+                sink(TrainingEvent::Download(e))
+            })?,
+        };
+        let labelled = LoadOptions {
+            labels: Some(data.labels.clone()),
+            seed: Some(recipe.seed),
+        };
+        let loaded = load_model_folder::<B>(&folder, &labelled, &device)?;
+        if recipe.max_seq_len > loaded.config.bert.max_position_embeddings {
+            return Err(EngineError::invalid(format!(
+                "max_seq_len is {} but this model reads at most {} tokens; lower max_seq_len.",
+                recipe.max_seq_len, loaded.config.bert.max_position_embeddings
+            )));
+        }
+        let config = config_with_labels(&loaded.config, &data.labels);
+        let tokenizer = loaded.tokenizer;
+        let mut cut = 0;
+        let mut encode = |texts: &[String], classes: Vec<usize>| -> Result<Encoded> {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let encoded = tokenizer.encode_counting_cuts(&refs, recipe.max_seq_len)?;
+            cut += encoded.cut;
+            Ok(Encoded {
+                ids: encoded.ids,
+                classes,
+            })
+        };
+        let train_set = encode(&data.train_texts, std::mem::take(&mut data.train_classes))?;
+        let validation_set = encode(
+            &data.validation_texts,
+            std::mem::take(&mut data.validation_classes),
+        )?;
+        let mut summary = data.summary;
+        summary.truncated_texts = cut;
+        if cut > 0 {
+            summary.warnings.push(format!(
+                "{cut} text(s) are longer than the maximum length ({} tokens) and are cut there; raise the maximum length if their ends matter.",
+                recipe.max_seq_len
+            ));
+        }
+
+        let plan = StepPlan::new(recipe, train_set.ids.len());
+        let mut model = loaded.model;
+        let parameters = model.num_parameters();
+        sink(TrainingEvent::Started {
+            model: recipe.model.clone(),
+            backend: backend.name.to_string(),
+            backend_reason: backend.reason.to_string(),
+            data: summary.clone(),
+            plan,
+            parameters,
+        });
+        let optimizer = AdamW::<B>::new(&mut model, recipe.weight_decay);
+        let loss_fn = CrossEntropyLossConfig::new().init(&device);
+        let mut trainer = Trainer {
+            request,
+            backend,
+            device,
+            sink,
+            cancel,
+            tokenizer,
+            config,
+            labels: data.labels,
+            train_set,
+            validation_set,
+            data: summary,
+            fingerprint,
+            plan,
+            parameters,
+            optimizer,
+            loss_fn,
+            run: RunState::new(recipe.seed, unix_now()),
+            best_model: None,
+            last_checkpoint: None,
+            session_started,
+            wall_before: 0.0,
+            meter: ProgressMeter::default(),
+            pace: Pace::default(),
+        };
+        if let Some(point) = &request.resume_from {
+            trainer.resume_from(point, &mut model)?;
+            // The pace counts training only, not the loading of the checkpoint.
+            trainer.meter = ProgressMeter::default();
+        }
+        Ok((trainer, model))
+    }
+
+    /// Takes the checkpoint's run state and optimizer moments (and the best model so far),
+    /// then replays the run's history, so the page and the CLI show the whole run.
+    fn resume_from(&mut self, point: &ResumePoint, model: &mut Model<B>) -> Result<()> {
+        // A checkpoint being written when the process was killed left a hidden folder.
+        crate::fsutil::remove_stale_partials(&self.request.output_dir.join(CHECKPOINTS_DIR));
+        let (moments, steps) = read_optimizer(&point.folder.join(OPTIMIZER_FILE))?;
+        self.optimizer
+            .restore_moments(model, moments, steps, &self.device)
+            .map_err(|why| {
+                EngineError::invalid(format!(
+                    "The checkpoint in \"{}\" does not fit its own model ({why}); start the run again.",
+                    point.folder.display()
+                ))
+            })?;
+        let run = point.state.run.clone();
+        if let Some(kept) = &run.best {
+            let folder = checkpoint_folder(&self.request.output_dir, kept.epoch);
+            let labelled = LoadOptions {
+                labels: Some(self.labels.clone()),
+                seed: Some(self.request.recipe.seed),
+            };
+            self.best_model =
+                Some(load_model_folder::<B::InnerBackend>(&folder, &labelled, &self.device)?.model);
+        }
+        self.wall_before = run.wall_seconds;
+        self.last_checkpoint = Some((run.epochs_done, point.folder.clone()));
+        (self.sink)(TrainingEvent::Resumed {
+            epochs_done: run.epochs_done,
+            step: run.step,
+        });
+        for event in &run.history {
+            (self.sink)(event.clone());
+        }
+        self.run = run;
+        Ok(())
+    }
+}
+
+fn config_with_labels(config: &ModelConfig, labels: &[String]) -> ModelConfig {
+    let mut config = config.clone();
+    config.set_labels(labels);
+    config
+}

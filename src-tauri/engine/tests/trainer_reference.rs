@@ -1,0 +1,153 @@
+//! The Trainer's arithmetic against transformers' and scikit-learn's own numbers: learning-rate
+//! schedules, step counts, metrics and the stratified split (fixtures made by
+//! `scripts/reference/reference.py`).
+
+mod common;
+
+use std::path::Path;
+
+use bert_studio_engine::data::stratified_split;
+use bert_studio_engine::train::schedule::learning_rate;
+use bert_studio_engine::train::{Recipe, Scheduler, StepPlan, classification_metrics};
+use common::*;
+use serde_json::Value;
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn learning_rates_match_transformers_schedulers() {
+    let fixture = json(&fixtures().join("schedules.json"));
+    let base = fixture["base_lr"].as_f64().unwrap();
+    let total = fixture["total_steps"].as_u64().unwrap() as usize;
+    let warmup = fixture["warmup_steps"].as_u64().unwrap() as usize;
+    assert_eq!(warmup, (total as f64 * 0.1).ceil() as usize);
+    for (name, kind) in [
+        ("linear", Scheduler::Linear),
+        ("constant", Scheduler::Constant),
+        ("constant_with_warmup", Scheduler::ConstantWithWarmup),
+        ("cosine", Scheduler::Cosine),
+    ] {
+        let expected: Vec<f64> =
+            serde_json::from_value(fixture["learning_rates"][name].clone()).unwrap();
+        assert_eq!(expected.len(), total);
+        for (step, want) in expected.iter().enumerate() {
+            let got = learning_rate(kind, base, step, warmup, total);
+            assert!(
+                (got - want).abs() <= 1e-12 + 1e-9 * want.abs(),
+                "{name} step {step}: {got} vs {want}"
+            );
+        }
+    }
+}
+
+/// Micro-batches, optimizer steps and warm-up steps as the Trainer counts them (its own
+/// dataloader and `set_initial_training_values`, `reference.py steps`), for sizes where the
+/// rounding matters: fewer rows than a batch, a last group shorter than the accumulation.
+#[test]
+fn step_counts_match_the_trainers() {
+    let fixture = json(&fixtures().join("steps.json"));
+    let cases = fixture["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let n = |key: &str| case[key].as_u64().unwrap() as usize;
+        let recipe = Recipe {
+            train_batch_size: n("train_batch_size"),
+            gradient_accumulation_steps: n("gradient_accumulation_steps"),
+            epochs: n("epochs"),
+            warmup_ratio: case["warmup_ratio"].as_f64().unwrap(),
+            ..Recipe::default()
+        };
+        let plan = StepPlan::new(&recipe, n("rows"));
+        let trainer = (
+            n("micro_batches_per_epoch"),
+            n("steps_per_epoch"),
+            n("total_steps"),
+            n("warmup_steps"),
+        );
+        assert_eq!(
+            (
+                plan.micro_batches_per_epoch,
+                plan.steps_per_epoch,
+                plan.total_steps,
+                plan.warmup_steps
+            ),
+            trainer,
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn metrics_match_scikit_learn() {
+    let f = json(&fixtures().join("metrics.json"));
+    let labels: Vec<String> = serde_json::from_value(f["labels"].clone()).unwrap();
+    let truth: Vec<usize> = serde_json::from_value(f["y_true"].clone()).unwrap();
+    let probs: Vec<Vec<f32>> = serde_json::from_value(f["probs"].clone()).unwrap();
+    let flat: Vec<f32> = probs.concat();
+    let m = classification_metrics(&truth, &flat, &labels, None);
+    let close = |a: f64, key: &str| {
+        let b = f[key].as_f64().unwrap();
+        assert!((a - b).abs() < 1e-12, "{key}: {a} vs scikit-learn {b}");
+    };
+    close(m.accuracy, "accuracy");
+    close(m.macro_f1, "macro_f1");
+    close(m.macro_precision, "macro_precision");
+    close(m.macro_recall, "macro_recall");
+    close(m.top1_accuracy, "top1_accuracy");
+    close(m.top2_accuracy, "top2_accuracy");
+    for (c, class) in m.per_class.iter().enumerate() {
+        assert!((class.precision - f["per_class_precision"][c].as_f64().unwrap()).abs() < 1e-12);
+        assert!((class.recall - f["per_class_recall"][c].as_f64().unwrap()).abs() < 1e-12);
+        assert!((class.f1 - f["per_class_f1"][c].as_f64().unwrap()).abs() < 1e-12);
+        assert_eq!(
+            class.support as u64,
+            f["per_class_support"][c].as_u64().unwrap()
+        );
+    }
+    let confusion: Vec<Vec<usize>> = serde_json::from_value(f["confusion"].clone()).unwrap();
+    assert_eq!(m.confusion, confusion);
+}
+
+/// The validation split takes from each class what scikit-learn's stratified split
+/// (`train_test_split(stratify=…)`, i.e. StratifiedShuffleSplit) takes: `reference.py splits`
+/// ran it with 200 seeds per case; where classes tie, any count vector it produced will do.
+#[test]
+fn the_stratified_split_takes_from_each_class_what_scikit_learn_takes() {
+    let fixture = json(&fixtures().join("splits.json"));
+    let numbers = |v: &Value| -> Vec<usize> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap() as usize)
+            .collect()
+    };
+    for case in fixture["cases"].as_array().unwrap() {
+        let counts = numbers(&case["class_counts"]);
+        let fraction = case["fraction"].as_f64().unwrap();
+        let seen: Vec<Vec<usize>> = case["validation_counts_seen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(numbers)
+            .collect();
+        let class_ids: Vec<usize> = counts
+            .iter()
+            .enumerate()
+            .flat_map(|(class, n)| std::iter::repeat_n(class, *n))
+            .collect();
+        for seed in [0, 1, 42] {
+            let split = stratified_split(&class_ids, counts.len(), fraction, seed);
+            let mut got = vec![0; counts.len()];
+            for &row in &split.validation {
+                got[class_ids[row]] += 1;
+            }
+            assert!(
+                seen.contains(&got),
+                "classes {counts:?}, share {fraction}, seed {seed}: engine {got:?}, scikit-learn {seen:?}"
+            );
+            assert_eq!(split.train.len() + split.validation.len(), class_ids.len());
+        }
+    }
+}
