@@ -229,6 +229,38 @@ fn a_checkpoint_without_classifier_gets_a_fresh_head_and_says_so() {
     assert_eq!(w, w2);
 }
 
+/// Base-model files (`BertModel`) have no `bert.` prefix and old TensorFlow-converted ones
+/// name LayerNorm parameters `gamma`/`beta`; transformers renames both when it loads, and so
+/// does the engine: the tiny model saved that way still gives transformers' logits.
+#[test]
+fn old_style_tensor_names_load_as_transformers_loads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = tiny_copy(dir.path());
+    edit_weights(&folder, |tensors| {
+        for (name, _, _) in tensors.iter_mut() {
+            *name = name
+                .strip_prefix("bert.")
+                .unwrap_or(name)
+                .replace("LayerNorm.weight", "LayerNorm.gamma")
+                .replace("LayerNorm.bias", "LayerNorm.beta");
+        }
+    });
+    let loaded = load(&folder, &LoadOptions::default()).unwrap();
+    assert!(
+        loaded.report.initialized.is_empty() && loaded.report.unexpected.is_empty(),
+        "{:?}",
+        loaded.report
+    );
+    let reference = read_reference(&fixtures().join("reference.json"));
+    let expected: Vec<Vec<f32>> = reference
+        .per_text
+        .iter()
+        .map(|t| t.logits.clone())
+        .collect();
+    let got = logits(&loaded, &reference.texts, reference.max_seq_len);
+    assert_close(&got, &expected, 1e-4, "logits of the renamed tensors");
+}
+
 #[test]
 fn a_missing_config_is_named() {
     let dir = tempfile::tempdir().unwrap();

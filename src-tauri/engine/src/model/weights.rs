@@ -13,6 +13,7 @@ use burn::module::Param;
 use burn::nn::{LayerNorm, Linear};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
+use burn_store::KeyRemapper;
 use serde::Serialize;
 
 use super::bert::BertForSequenceClassification;
@@ -41,20 +42,32 @@ fn may_be_initialized(name: &str) -> bool {
     name.starts_with("classifier.") || name.starts_with("bert.pooler.")
 }
 
-/// The canonical (BertForSequenceClassification) name of a tensor found in a file:
-/// with the `bert.` prefix, and `LayerNorm.weight/bias` for the old `gamma/beta`.
+/// How names found in a file become the canonical (BertForSequenceClassification) names:
+/// the `bert.` prefix that base-model files (`BertModel`) lack, and `LayerNorm.weight/bias`
+/// for the `gamma/beta` of old TensorFlow-converted checkpoints. burn-store's `KeyRemapper`
+/// rules, applied in order to each name.
+fn name_rules() -> &'static KeyRemapper {
+    static RULES: std::sync::OnceLock<KeyRemapper> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        KeyRemapper::from_patterns(vec![
+            (r"^(embeddings|encoder|pooler)\.", "bert.$1."),
+            (r"LayerNorm\.gamma$", "LayerNorm.weight"),
+            (r"LayerNorm\.beta$", "LayerNorm.bias"),
+        ])
+        .expect("the renaming rules are valid regular expressions")
+    })
+}
+
+/// The canonical name of a tensor found in a file (`name_rules`).
 fn canonical_name(name: &str) -> String {
-    let name = name
-        .replace("LayerNorm.gamma", "LayerNorm.weight")
-        .replace("LayerNorm.beta", "LayerNorm.bias");
-    let is_base = ["embeddings.", "encoder.", "pooler."]
+    name_rules()
+        .patterns
         .iter()
-        .any(|p| name.starts_with(p));
-    if is_base {
-        format!("bert.{name}")
-    } else {
-        name
-    }
+        .fold(name.to_string(), |name, (pattern, replacement)| {
+            pattern
+                .replace_all(&name, replacement.as_str())
+                .into_owned()
+        })
 }
 
 /// Where one Hub tensor lives in the burn model.
