@@ -1,0 +1,91 @@
+// @vitest-environment jsdom
+// The window as a whole: it starts from the engine's app_info, shows a failure to start in
+// the engine's words, counts and lists the library's models, and asks before closing during
+// a run (the shell's close-requested event).
+import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ErrorReport } from "./bindings/ErrorReport";
+import { defaultRecipe, libraryModel } from "./testFixtures";
+
+const invoke = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke: (command: string, args?: unknown) => invoke(command, args),
+  Channel: class {},
+}));
+const shellEvents = new Map<string, () => void>();
+vi.mock("@tauri-apps/api/event", () => ({
+  listen: (name: string, handler: () => void) => {
+    shellEvents.set(name, handler);
+    return Promise.resolve(() => shellEvents.delete(name));
+  },
+}));
+vi.mock("@tauri-apps/api/webview", () => ({
+  getCurrentWebview: () => ({ onDragDropEvent: () => Promise.resolve(() => {}) }),
+}));
+vi.mock("./components/Chart", () => ({ Chart: () => null }));
+
+import { App } from "./App";
+
+const info: AppInfo = {
+  version: "0.1.0",
+  library_folder: "/library",
+  sample_data: "/app/sample/nace_fr.csv",
+  default_recipe: defaultRecipe,
+  suggested_models: [],
+};
+
+function answerCommands(answers: Record<string, unknown>) {
+  invoke.mockImplementation((command: string) =>
+    command in answers ? Promise.resolve(answers[command]) : Promise.resolve(null),
+  );
+}
+
+beforeEach(() => {
+  invoke.mockReset();
+  shellEvents.clear();
+});
+afterEach(cleanup);
+
+describe("App", () => {
+  it("opens on the data step once the engine has answered, with the library counted", async () => {
+    answerCommands({ app_info: info, list_models: [libraryModel], list_unfinished: [] });
+    render(<App />);
+    expect(screen.getByText("Starting…")).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId("section-models").textContent).toBe("Models (1)"));
+    expect(screen.queryByText("Starting…")).toBeNull();
+
+    fireEvent.click(screen.getByTestId("section-models"));
+    await waitFor(() => expect(screen.getByTestId("model-nace-1").textContent).toContain("NACE codes"));
+  });
+
+  it("shows why it could not start, in the engine's words, instead of waiting forever", async () => {
+    const failure: ErrorReport = {
+      kind: "io",
+      message: "The model library folder \"/library\" cannot be created: permission denied.",
+      hint: "Choose a library folder you can write to.",
+    };
+    invoke.mockImplementation((command: string) =>
+      command === "app_info" ? Promise.reject(failure) : Promise.resolve([]),
+    );
+    render(<App />);
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("cannot be created: permission denied"));
+    expect(screen.getByRole("alert").textContent).toContain("Choose a library folder you can write to.");
+    expect(screen.queryByText("Starting…")).toBeNull();
+  });
+
+  it("asks before closing during a run, and closes only on Stop and close", async () => {
+    answerCommands({ app_info: info, list_models: [], list_unfinished: [] });
+    render(<App />);
+    await waitFor(() => expect(shellEvents.has("close-requested")).toBe(true));
+    act(() => shellEvents.get("close-requested")!());
+    expect(screen.getByTestId("confirm-close")).toBeTruthy();
+    fireEvent.click(screen.getByText("Keep training"));
+    expect(screen.queryByTestId("confirm-close")).toBeNull();
+    expect(invoke).not.toHaveBeenCalledWith("quit", undefined);
+
+    act(() => shellEvents.get("close-requested")!());
+    fireEvent.click(screen.getByText("Stop and close"));
+    await waitFor(() => expect(invoke).toHaveBeenCalledWith("quit", undefined));
+  });
+});
