@@ -4,9 +4,8 @@
 // a run (the shell's close-requested event).
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AppInfo } from "./bindings/AppInfo";
 import type { ErrorReport } from "./bindings/ErrorReport";
-import { defaultRecipe, libraryModel } from "./testFixtures";
+import { appInfo as info, libraryModel } from "./testFixtures";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({
@@ -26,14 +25,6 @@ vi.mock("@tauri-apps/api/webview", () => ({
 vi.mock("./components/Chart", () => ({ Chart: () => null }));
 
 import { App } from "./App";
-
-const info: AppInfo = {
-  version: "0.1.0",
-  library_folder: "/library",
-  sample_data: "/app/sample/nace_fr.csv",
-  default_recipe: defaultRecipe,
-  suggested_models: [],
-};
 
 function answerCommands(answers: Record<string, unknown>) {
   invoke.mockImplementation((command: string) =>

@@ -3,10 +3,9 @@
 // the model's folder) is shown as the engine sends it, never worked out again by the page.
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AppInfo } from "./bindings/AppInfo";
 import type { DataChoiceState } from "./hooks/useDataChoice";
 import type { TrainingRun } from "./hooks/useTrainingRun";
-import { defaultRecipe } from "./testFixtures";
+import { appInfo as info, defaultRecipe } from "./testFixtures";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({
@@ -16,14 +15,6 @@ vi.mock("@tauri-apps/api/core", () => ({
 vi.mock("./components/Chart", () => ({ Chart: () => null }));
 
 import { TrainWizard, type TrainWizardProps } from "./TrainWizard";
-
-const info: AppInfo = {
-  version: "0.1.0",
-  library_folder: "/library",
-  sample_data: "/app/sample/nace_fr.csv",
-  default_recipe: defaultRecipe,
-  suggested_models: [],
-};
 
 const data: DataChoiceState = {
   preview: null,

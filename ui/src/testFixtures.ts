@@ -1,5 +1,6 @@
-// Values the component tests share: the reference recipe, a library model and the engine's
-// summary of a data file.
+// Values the component tests share: the reference recipe, app_info's answer, a library model
+// and the engine's summary of a data file.
+import type { AppInfo } from "./bindings/AppInfo";
 import type { DataSummary } from "./bindings/DataSummary";
 import type { LibraryEntry } from "./bindings/LibraryEntry";
 import type { Recipe } from "./bindings/Recipe";
@@ -31,6 +32,15 @@ export const defaultRecipe: Recipe = {
   validation_fraction: 0.05,
   max_grad_norm: 1,
   device: "auto",
+};
+
+/** What app_info answers: the default recipe, no suggested models. */
+export const appInfo: AppInfo = {
+  version: "0.1.0",
+  library_folder: "/library",
+  sample_data: "/app/sample/nace_fr.csv",
+  default_recipe: defaultRecipe,
+  suggested_models: [],
 };
 
 export const libraryModel: LibraryEntry = {
