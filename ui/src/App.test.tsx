@@ -39,7 +39,7 @@ beforeEach(() => {
 afterEach(cleanup);
 
 describe("App", () => {
-  it("opens on the data step once the engine has answered, with the library counted", async () => {
+  it("starts once the engine has answered, with the library counted and listed", async () => {
     answerCommands({ app_info: info, list_models: [libraryModel], list_unfinished: [] });
     render(<App />);
     expect(screen.getByText("Starting…")).toBeTruthy();
