@@ -5,6 +5,7 @@ mod commands;
 mod hub_token;
 mod inference_jobs;
 mod jobs;
+mod single_instance;
 
 use tauri::{Emitter, Manager, WindowEvent};
 
@@ -15,9 +16,26 @@ pub use commands::training::TrainingStarted;
 pub use jobs::TrainingJobs;
 
 pub fn run() {
+    let files = single_instance::files_from_args(std::env::args_os().skip(1));
+    let endpoint = match single_instance::start(&single_instance::default_place(), &files) {
+        single_instance::Start::HandedOver => return,
+        single_instance::Start::First(endpoint) => endpoint,
+    };
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .setup(|app| {
+        .manage(single_instance::OpenedFiles::new(&files))
+        .setup(move |app| {
+            if let Some(endpoint) = endpoint {
+                let handle = app.handle().clone();
+                endpoint.serve(move |paths| {
+                    handle.state::<single_instance::OpenedFiles>().add(paths);
+                    let _ = handle.emit("files-opened", ());
+                    if let Some(window) = handle.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.set_focus();
+                    }
+                });
+            }
             // Runs killed mid-way (power cut, kill -9) leave hidden temporary folders behind.
             if let Ok(library) = commands::library(app.handle()) {
                 library.remove_stale_partials();
@@ -38,6 +56,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::take_opened_files,
             commands::data::preview_data,
             commands::data::summarise_data,
             commands::training::check_recipe,

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
-// The window as a whole: it starts from the engine's app_info, shows a failure to start in
+// The window as a whole: it starts from the engine's app_info (About shows it), shows a failure to start in
 // the engine's words, counts and lists the library's models, and asks before closing during
-// a run (the shell's close-requested event).
+// a run (the shell's close-requested event), and shows CSV files opened with the app in
+// Classify (at start, and handed over by a later start while it runs).
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ErrorReport } from "./bindings/ErrorReport";
@@ -40,7 +41,7 @@ afterEach(cleanup);
 
 describe("App", () => {
   it("starts once the engine has answered, with the library counted and listed", async () => {
-    answerCommands({ app_info: info, list_models: [libraryModel], list_unfinished: [] });
+    answerCommands({ app_info: info, list_models: [libraryModel], list_unfinished: [], take_opened_files: [] });
     render(<App />);
     expect(screen.getByText("Starting…")).toBeTruthy();
     await waitFor(() => expect(screen.getByTestId("section-models").textContent).toBe("Models (1)"));
@@ -48,6 +49,20 @@ describe("App", () => {
 
     fireEvent.click(screen.getByTestId("section-models"));
     await waitFor(() => expect(screen.getByTestId("model-nace-1").textContent).toContain("NACE codes"));
+  });
+
+  it("says in About which build this is, what it computes on and the sample data's terms", async () => {
+    answerCommands({ app_info: info, list_models: [], list_unfinished: [], take_opened_files: [] });
+    render(<App />);
+    await waitFor(() => expect(screen.getByTestId("about-open")).toBeTruthy());
+    fireEvent.click(screen.getByTestId("about-open"));
+    const about = screen.getByTestId("about").textContent ?? "";
+    expect(about).toContain("BERT Studio 0.1.0");
+    expect(about).toContain("2026-12-01");
+    expect(about).toContain("CPU (burn-flex), GPU through wgpu");
+    expect(about).toContain("© European Union");
+    fireEvent.click(screen.getByText("Close"));
+    expect(screen.queryByTestId("about")).toBeNull();
   });
 
   it("shows why it could not start, in the engine's words, instead of waiting forever", async () => {
@@ -66,7 +81,7 @@ describe("App", () => {
   });
 
   it("asks before closing during a run, and closes only on Stop and close", async () => {
-    answerCommands({ app_info: info, list_models: [], list_unfinished: [] });
+    answerCommands({ app_info: info, list_models: [], list_unfinished: [], take_opened_files: [] });
     render(<App />);
     await waitFor(() => expect(shellEvents.has("close-requested")).toBe(true));
     act(() => shellEvents.get("close-requested")!());
@@ -78,5 +93,25 @@ describe("App", () => {
     act(() => shellEvents.get("close-requested")!());
     fireEvent.click(screen.getByText("Stop and close"));
     await waitFor(() => expect(invoke).toHaveBeenCalledWith("quit", undefined));
+  });
+
+  it("shows a CSV file opened with the app in Classify, at start and when a later start hands one over", async () => {
+    const opened = [["/home/ana/march.csv"], ["/home/ana/april.csv"]];
+    const preview = { headers: ["id", "description"], guessed_text_column: "description" };
+    invoke.mockImplementation((command: string) => {
+      const answers: Record<string, unknown> = { app_info: info, list_models: [libraryModel], list_unfinished: [], preview_data: preview };
+      if (command === "take_opened_files") return Promise.resolve(opened.shift() ?? []);
+      return Promise.resolve(answers[command] ?? null);
+    });
+    render(<App />);
+    await waitFor(() => expect(screen.getByTestId("classify-view")).toBeTruthy());
+    await waitFor(() => expect(screen.getByText(/march\.csv/)).toBeTruthy());
+    expect(invoke).toHaveBeenCalledWith("preview_data", expect.objectContaining({ path: "/home/ana/march.csv" }));
+
+    fireEvent.click(screen.getByTestId("section-train"));
+    await waitFor(() => expect(shellEvents.has("files-opened")).toBe(true));
+    act(() => shellEvents.get("files-opened")!());
+    await waitFor(() => expect(screen.getByText(/april\.csv/)).toBeTruthy());
+    expect(screen.getByTestId("classify-view")).toBeTruthy();
   });
 });

@@ -11,6 +11,7 @@ import type { ErrorReport } from "./bindings/ErrorReport";
 import type { Recipe } from "./bindings/Recipe";
 import type { TrainingEvent } from "./bindings/TrainingEvent";
 import type { TrainingStarted } from "./bindings/TrainingStarted";
+import { AboutDialog } from "./components/AboutDialog";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { StepHeader, type StepName } from "./components/StepHeader";
 import { useDataChoice } from "./hooks/useDataChoice";
@@ -30,6 +31,7 @@ export function App() {
   const [step, setStep] = useState<StepName>("Data");
   const [error, setError] = useState<ErrorReport | null>(null);
   const [confirmClose, setConfirmClose] = useState(false);
+  const [about, setAbout] = useState(false);
   const [droppedFiles, setDroppedFiles] = useState<string[]>([]);
 
   const fail = useCallback((e: unknown) => setError(toErrorReport(e)), []);
@@ -68,6 +70,22 @@ export function App() {
     });
     return () => void unlisten.then((f) => f());
   }, [loadFile]);
+
+  // CSV files opened with the app ("Open with BERT Studio", at start or while it runs) go to
+  // Classify, as if dropped there.
+  const ready = info !== null;
+  useEffect(() => {
+    if (!ready) return;
+    const take = () =>
+      appApi.takeOpenedFiles().then((paths) => {
+        if (paths.length === 0) return;
+        setSection("Classify");
+        setDroppedFiles(paths);
+      }, fail);
+    void take();
+    const unlisten = listen("files-opened", () => void take());
+    return () => void unlisten.then((f) => f());
+  }, [ready, fail]);
 
   // Closing the window during a run asks first (the shell holds the close until we answer).
   useEffect(() => {
@@ -130,6 +148,7 @@ export function App() {
               {s === "Models" ? `Models (${library.models.length})` : s}
             </button>
           ))}
+          <button onClick={() => setAbout(true)} data-testid="about-open" title="Version, compute backends, sample data licence">About</button>
         </nav>
       </header>
       <ErrorPanel error={error} onDismiss={() => setError(null)} />
@@ -160,6 +179,7 @@ export function App() {
           fail={fail}
         />
       )}
+      {about && <AboutDialog info={info} onClose={() => setAbout(false)} />}
       {confirmClose && (
         <div className="modal-backdrop" role="dialog" aria-modal="true" data-testid="confirm-close">
           <div className="modal">

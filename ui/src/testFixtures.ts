@@ -37,8 +37,11 @@ export const defaultRecipe: Recipe = {
 /** What app_info answers: the default recipe, no suggested models. */
 export const appInfo: AppInfo = {
   version: "0.1.0",
+  build_date: "2026-12-01",
+  backends: ["CPU (burn-flex)", "GPU through wgpu (Vulkan, Metal, DirectX 12)"],
   library_folder: "/library",
   sample_data: "/app/sample/nace_fr.csv",
+  sample_data_licence: "Eurostat, NACE Rev. 2 explanatory notes in French, © European Union.",
   default_recipe: defaultRecipe,
   suggested_models: [],
 };

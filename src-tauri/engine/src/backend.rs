@@ -43,6 +43,17 @@ pub enum BackendKind {
     Cuda,
 }
 
+/// The backends compiled into this build, in words for the user (the About box, `--version`).
+pub fn compiled_backends() -> Vec<&'static str> {
+    vec![
+        "CPU (burn-flex)",
+        #[cfg(feature = "wgpu")]
+        "GPU through wgpu (Vulkan, Metal, DirectX 12)",
+        #[cfg(feature = "cuda")]
+        "NVIDIA GPU through CUDA",
+    ]
+}
+
 /// Which backend runs a job, in words for the user, and why it was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BackendChoice {

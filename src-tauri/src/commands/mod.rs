@@ -51,9 +51,15 @@ pub(crate) async fn blocking_app<T: Send + 'static>(
 #[ts(export)]
 pub struct AppInfo {
     pub version: String,
+    /// When this build was made (YYYY-MM-DD).
+    pub build_date: String,
+    /// The compute backends compiled in, in words.
+    pub backends: Vec<String>,
     pub library_folder: String,
     /// The bundled NACE sample (French activity descriptions → NACE division).
     pub sample_data: String,
+    /// Where the sample's text comes from and on what terms it is reused.
+    pub sample_data_licence: String,
     /// The reference notebook's hyperparameters.
     pub default_recipe: Recipe,
     pub suggested_models: Vec<SuggestedModel>,
@@ -75,6 +81,9 @@ pub(crate) fn model_folder(app: &AppHandle, model_id: &str) -> CommandResult<Pat
     library(app)?.folder(model_id).map_err(ErrorReport::from)
 }
 
+/// data/sample/README.md, in one sentence.
+const SAMPLE_DATA_LICENCE: &str = "Eurostat, NACE Rev. 2 explanatory notes in French, © European Union: reuse is allowed with acknowledgement of the source (Commission Decision 2011/833/EU).";
+
 fn sample_data_path(app: &AppHandle) -> PathBuf {
     let bundled = app
         .path()
@@ -93,11 +102,24 @@ fn sample_data_path(app: &AppHandle) -> PathBuf {
 pub fn app_info(app: AppHandle) -> CommandResult<AppInfo> {
     Ok(AppInfo {
         version: bert_studio_engine::VERSION.into(),
+        build_date: env!("BERT_STUDIO_BUILD_DATE").into(),
+        backends: bert_studio_engine::backend::compiled_backends()
+            .into_iter()
+            .map(String::from)
+            .collect(),
         library_folder: library(&app)?.root().display().to_string(),
         sample_data: sample_data_path(&app).display().to_string(),
+        sample_data_licence: SAMPLE_DATA_LICENCE.into(),
         default_recipe: Recipe::default(),
         suggested_models: suggested_models(),
     })
+}
+
+/// CSV files opened with the app (at start, or handed over by a later start: the page hears
+/// "files-opened") that the page has not taken yet.
+#[tauri::command]
+pub fn take_opened_files(opened: State<'_, crate::single_instance::OpenedFiles>) -> Vec<String> {
+    opened.take()
 }
 
 /// The page confirmed closing while training: stop the run (its temporary folder is removed)

@@ -6,6 +6,8 @@ import type { AppInfo } from "../bindings/AppInfo";
 
 export const appApi = {
   appInfo: () => invoke<AppInfo>("app_info"),
+  /** CSV files opened with the app (from the file manager) not yet shown; each is given once. */
+  takeOpenedFiles: () => invoke<string[]>("take_opened_files"),
   /** Stops the running training (its temporary folder is removed) and closes the app. */
   quit: () => invoke<void>("quit"),
 };

@@ -5,11 +5,23 @@ import type { SuggestedModel } from "./SuggestedModel";
 /**
  * What the page needs once, at start.
  */
-export type AppInfo = { version: string, library_folder: string, 
+export type AppInfo = { version: string, 
+/**
+ * When this build was made (YYYY-MM-DD).
+ */
+build_date: string, 
+/**
+ * The compute backends compiled in, in words.
+ */
+backends: Array<string>, library_folder: string, 
 /**
  * The bundled NACE sample (French activity descriptions → NACE division).
  */
 sample_data: string, 
+/**
+ * Where the sample's text comes from and on what terms it is reused.
+ */
+sample_data_licence: string, 
 /**
  * The reference notebook's hyperparameters.
  */
