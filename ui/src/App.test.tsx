@@ -114,4 +114,16 @@ describe("App", () => {
     await waitFor(() => expect(screen.getByText(/april\.csv/)).toBeTruthy());
     expect(screen.getByTestId("classify-view")).toBeTruthy();
   });
+
+  it("keeps a CSV file opened with the app in sight when the library is still empty", async () => {
+    const opened = [["/home/ana/march.csv"]];
+    invoke.mockImplementation((command: string) => {
+      const answers: Record<string, unknown> = { app_info: info, list_models: [], list_unfinished: [], preview_data: { headers: ["text"], guessed_text_column: "text" } };
+      if (command === "take_opened_files") return Promise.resolve(opened.shift() ?? []);
+      return Promise.resolve(answers[command] ?? null);
+    });
+    render(<App />);
+    await waitFor(() => expect(screen.getByTestId("classify-waiting").textContent).toContain("march.csv is waiting here"));
+    expect(screen.getByTestId("classify-view").textContent).toContain("the library is empty");
+  });
 });

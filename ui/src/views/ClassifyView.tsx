@@ -96,6 +96,11 @@ export function ClassifyView(props: {
       <section className="panel" data-testid="classify-view">
         <h2>Classify files</h2>
         <p className="muted">Train or import a model first: the library is empty.</p>
+        {jobs.length > 0 && (
+          <p data-testid="classify-waiting">
+            {jobs.map((j) => fileName(j.input)).join(", ")} {jobs.length === 1 ? "is" : "are"} waiting here: once a model is in the library, choose it above each file and classify.
+          </p>
+        )}
       </section>
     );
   }
