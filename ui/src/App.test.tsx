@@ -44,6 +44,9 @@ describe("App", () => {
     answerCommands({ app_info: info, list_models: [libraryModel], list_unfinished: [], take_opened_files: [] });
     render(<App />);
     expect(screen.getByText("Starting…")).toBeTruthy();
+    // The frame is there at once, its sections closed until the engine answers.
+    expect(screen.getByText("BERT Studio")).toBeTruthy();
+    expect((screen.getByRole("button", { name: "Classify" }) as HTMLButtonElement).disabled).toBe(true);
     await waitFor(() => expect(screen.getByTestId("section-models").textContent).toBe("Models (1)"));
     expect(screen.queryByText("Starting…")).toBeNull();
 

@@ -110,9 +110,24 @@ export function App() {
     );
   };
 
+  // The window's frame is drawn at once; the sections open when the engine has answered.
+  const brand = (
+    <div className="brand">
+      <img src="/icon.svg" alt="" width={28} height={28} />
+      <span>BERT Studio</span>
+    </div>
+  );
   if (!info || !recipe) {
     return (
       <main className="app">
+        <header className="top">
+          {brand}
+          <nav className="sections" aria-label="Sections">
+            {(["Train", "Classify", "Models"] as Section[]).map((s) => (
+              <button key={s} disabled>{s}</button>
+            ))}
+          </nav>
+        </header>
         <ErrorPanel error={error} />
         {!error && <p className="muted center">Starting…</p>}
       </main>
@@ -137,10 +152,7 @@ export function App() {
   return (
     <main className="app">
       <header className="top">
-        <div className="brand">
-          <img src="/icon.svg" alt="" width={28} height={28} />
-          <span>BERT Studio</span>
-        </div>
+        {brand}
         {section === "Train" && <StepHeader current={step} reachable={reachable} onGo={setStep} />}
         <nav className="sections" aria-label="Sections">
           {(["Train", "Classify", "Models"] as Section[]).map((s) => (

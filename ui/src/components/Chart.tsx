@@ -1,5 +1,6 @@
-import ReactECharts from "echarts-for-react";
+import ReactEChartsCore from "echarts-for-react/esm/core";
 import type { EChartsOption } from "echarts";
+import { echarts } from "./echarts";
 import { useColorScheme } from "./useColorScheme";
 
 /** One chart; `points` (how many data points it shows) is exposed for the end-to-end tests.
@@ -15,7 +16,8 @@ export function Chart(props: {
   const { onClickCell } = props;
   return (
     <div className="chart" data-testid={props.testId} data-points={props.points}>
-      <ReactECharts
+      <ReactEChartsCore
+        echarts={echarts}
         option={props.option}
         theme={scheme === "dark" ? "dark" : undefined}
         notMerge
