@@ -4,9 +4,17 @@
 Sub-commands:
   tiny-fixture --out DIR     build the committed tiny random BERT fixture and its reference
                              logits (DIR/tiny-bert, DIR/tiny-bert-pytorch, DIR/reference.json)
+  family-fixtures --out DIR  tiny random classifiers of the other BERT families, each with its
+                             own tokenizer, reference outputs and gradients
+                             (DIR/tiny-{roberta,camembert,xlm-roberta,distilbert,electra})
   minilm --model SRC --out DIR
                              all-MiniLM-L6-v2 with a seeded 5-class head, saved as a
                              classification folder, plus reference pooled outputs and logits
+  as-distilbert --model SRC --out DIR
+                             a pretrained BERT (all-MiniLM-L6-v2) in DistilBERT's layout (its
+                             token-type-0 row folded into the positions; names, keys and head of
+                             DistilBERT), checked to give BertModel's hidden states: the real
+                             pretrained checkpoint of a second architecture for scripts/quality.sh
   schedules --out FILE       learning rates of transformers' schedulers, step by step
   metrics --out FILE         scikit-learn metrics of random predictions (fixture for the engine)
   splits --out FILE          per-class validation counts of scikit-learn's stratified split
@@ -33,6 +41,7 @@ import os
 import pathlib
 import shutil
 import sys
+import tempfile
 
 import torch
 import transformers
@@ -50,27 +59,53 @@ TEXTS_FILE = os.path.join(HERE, "texts.json")
 REPO = pathlib.Path(HERE).parents[1]
 
 
+# Extra lines the fixtures' tokenizers are trained on besides texts.json.
+EXTRA_CORPUS = [
+    "Culture et élevage associés, activités de soutien à l'agriculture",
+    "Industrie manufacturière, construction, commerce, transports et entreposage",
+    "Hébergement et restauration, information et communication, activités financières",
+]
+
+
 def load_texts(path=TEXTS_FILE):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
 
 
+def head_last_linear(model):
+    """The classification head's last linear layer (BERT, DistilBERT: classifier; RoBERTa family,
+    ELECTRA: classifier.out_proj)."""
+    head = model.classifier
+    return head.out_proj if hasattr(head, "out_proj") else head
+
+
 @torch.no_grad()
 def outputs(model, tokenizer, texts, max_len):
-    """input_ids, pooled output and logits of each text, one text at a time (no padding)."""
+    """input_ids, pooled vector and logits of each text, one text at a time (no padding).
+
+    "pooled" is what the head's last linear layer receives: BERT's pooler output,
+    tanh(classifier.dense(h[:, 0])) for the RoBERTa family, gelu(...) for ELECTRA,
+    relu(pre_classifier(h[:, 0])) for DistilBERT. A hook takes it from transformers' own forward
+    pass rather than re-deriving each head here.
+    """
     model.eval()
+    captured = []
+    hook = head_last_linear(model).register_forward_pre_hook(lambda _module, args: captured.append(args[0]))
     rows = []
-    for text in texts:
-        enc = tokenizer(text, truncation=True, max_length=max_len, return_tensors="pt")
-        out = model.bert(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
-        logits = model.classifier(out.pooler_output)
-        rows.append(
-            {
-                "input_ids": enc["input_ids"][0].tolist(),
-                "pooled": out.pooler_output[0].tolist(),
-                "logits": logits[0].tolist(),
-            }
-        )
+    try:
+        for text in texts:
+            enc = tokenizer(text, truncation=True, max_length=max_len, return_tensors="pt")
+            logits = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).logits
+            pooled = captured.pop()
+            rows.append(
+                {
+                    "input_ids": enc["input_ids"][0].tolist(),
+                    "pooled": pooled[0].tolist(),
+                    "logits": logits[0].tolist(),
+                }
+            )
+    finally:
+        hook.remove()
     return rows
 
 
@@ -87,11 +122,7 @@ def tiny_fixture(out_dir):
 
     texts = load_texts()
     torch.manual_seed(0)
-    corpus = texts + [
-        "Culture et élevage associés, activités de soutien à l'agriculture",
-        "Industrie manufacturière, construction, commerce, transports et entreposage",
-        "Hébergement et restauration, information et communication, activités financières",
-    ]
+    corpus = texts + EXTRA_CORPUS
     wordpiece = BertWordPieceTokenizer(lowercase=True, strip_accents=None)
     wordpiece.train_from_iterator(corpus, vocab_size=400, min_frequency=1, limit_alphabet=200)
     tmp = os.path.join(out_dir, "_vocab")
@@ -147,6 +178,213 @@ def tiny_fixture(out_dir):
         json.dump(reference, f, ensure_ascii=False, indent=1)
 
 
+FAMILY_LABELS = ["Agriculture", "Industrie", "Services"]
+FAMILY_MAX_LEN = 24
+FAMILY_SIZES = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64)
+
+
+def family_common(tokenizer):
+    """Config fields every family shares."""
+    return dict(
+        vocab_size=len(tokenizer),
+        pad_token_id=tokenizer.pad_token_id,
+        # Ten times the usual spread, so attention is far from uniform and masking errors show.
+        initializer_range=0.2,
+        id2label=dict(enumerate(FAMILY_LABELS)),
+        label2id={l: i for i, l in enumerate(FAMILY_LABELS)},
+    )
+
+
+def roberta_family_config(config_class, tokenizer):
+    # Position ids start after padding_idx (the pad id), as in the real models' 514 = 512 + 2.
+    # layer_norm_eps 1e-5 as in roberta-base, xlm-roberta-base and camembert-base (BERT's is 1e-12).
+    config = config_class(max_position_embeddings=64 + tokenizer.pad_token_id + 1, type_vocab_size=1,
+                          bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                          layer_norm_eps=1e-5, **FAMILY_SIZES, **family_common(tokenizer))
+    assert config.max_position_embeddings >= FAMILY_MAX_LEN + config.pad_token_id + 1
+    return config
+
+
+def perturb_norms_and_biases(model):
+    """Random init leaves LayerNorms at 1/0 and biases at 0; perturb them so that a loader that
+    skipped or swapped them would be caught. Matched by module type, not name, because DistilBERT
+    calls its norms sa_layer_norm / output_layer_norm."""
+    norms = {id(p) for m in model.modules() if isinstance(m, torch.nn.LayerNorm) for p in m.parameters()}
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if id(p) in norms or name.endswith("bias"):
+                p.add_(0.1 * torch.randn_like(p))
+
+
+def train_wordpiece(corpus, work, lowercase, strip_accents):
+    """A BERT vocab.txt in `work`. tokenizers' WordPiece trainer breaks ties in hash-map order, so
+    the vocabulary differs slightly from run to run (as tiny-fixture's does)."""
+    from tokenizers import BertWordPieceTokenizer
+
+    wordpiece = BertWordPieceTokenizer(lowercase=lowercase, strip_accents=strip_accents)
+    wordpiece.train_from_iterator(corpus, vocab_size=400, min_frequency=1, limit_alphabet=200)
+    wordpiece.save_model(work)
+
+
+def train_unigram(corpus, work, **normalization):
+    """A SentencePiece Unigram model, saved as `work`/sentencepiece.bpe.model (the name the XLM-R and
+    CamemBERT tokenizers look for). sentencepiece's default ids (unk 0, <s> 1, </s> 2, no pad) are the
+    layout of the original fairseq models, which transformers' converters shift into place."""
+    import io
+
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(corpus),
+        model_writer=model,
+        model_type="unigram",
+        vocab_size=400,
+        hard_vocab_limit=False,  # the corpus only supports about 190 pieces: take them rather than fail
+        character_coverage=1.0,  # keep every accented letter rather than map rare ones to <unk>
+        num_threads=1,  # deterministic
+        minloglevel=2,
+        **normalization,
+    )
+    with open(os.path.join(work, "sentencepiece.bpe.model"), "wb") as f:
+        f.write(model.getvalue())
+
+
+# Each family: (tokenizer, config) from the training corpus and a scratch folder. In transformers 5
+# the *TokenizerFast names are aliases of the tokenizers-backed classes, and vocabulary files
+# (vocab.txt, vocab.json + merges.txt, a SentencePiece model) are only converted by from_pretrained:
+# the constructor given vocab_file alone would build a 5-token vocabulary.
+
+def family_roberta(corpus, work):
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import RobertaConfig, RobertaTokenizerFast
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(corpus, vocab_size=400, min_frequency=1,
+                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    bpe.save_model(work)
+    tokenizer = RobertaTokenizerFast.from_pretrained(work)
+    return tokenizer, roberta_family_config(RobertaConfig, tokenizer)
+
+
+def family_camembert(corpus, work):
+    from transformers import CamembertConfig, CamembertTokenizerFast
+
+    # A small custom rule set rather than nmt_nfkc: its charsmap is 1 kB instead of 240 kB, and,
+    # unlike NFKC, it changes characters that occur in texts.json ("—", "Œ"), so an engine that
+    # ignored tokenizer.json's Precompiled normalizer would tokenise them differently.
+    rules = os.path.join(work, "rules.tsv")
+    with open(rules, "w", encoding="utf-8") as f:
+        for source, target in [("Œ", "OE"), ("œ", "oe"), ("—", "-"), ("’", "'"), ("\u00a0", " ")]:
+            f.write(" ".join(f"{ord(c):X}" for c in source) + "\t" + " ".join(f"{ord(c):X}" for c in target) + "\n")
+    train_unigram(corpus, work, normalization_rule_tsv=rules)
+    os.remove(rules)
+    tokenizer = CamembertTokenizerFast.from_pretrained(work)
+    return tokenizer, roberta_family_config(CamembertConfig, tokenizer)
+
+
+def family_xlm_roberta(corpus, work):
+    from transformers import XLMRobertaConfig, XLMRobertaTokenizerFast
+
+    train_unigram(corpus, work, normalization_rule_name="nmt_nfkc")  # what the real XLM-R uses
+    tokenizer = XLMRobertaTokenizerFast.from_pretrained(work)
+    return tokenizer, roberta_family_config(XLMRobertaConfig, tokenizer)
+
+
+def family_distilbert(corpus, work):
+    from transformers import DistilBertConfig, DistilBertTokenizerFast
+
+    # Cased, like distilbert-base-multilingual-cased (DistilBertTokenizer lower-cases by default).
+    train_wordpiece(corpus, work, lowercase=False, strip_accents=None)
+    tokenizer = DistilBertTokenizerFast.from_pretrained(work, do_lower_case=False)
+    config = DistilBertConfig(dim=32, hidden_dim=64, n_layers=2, n_heads=4, max_position_embeddings=64,
+                              sinusoidal_pos_embds=False, **family_common(tokenizer))
+    return tokenizer, config
+
+
+def family_electra(corpus, work):
+    from transformers import ElectraConfig, ElectraTokenizerFast
+
+    # Lower-cased but keeping accents: tiny-bert already covers lower-casing that strips them.
+    train_wordpiece(corpus, work, lowercase=True, strip_accents=False)
+    tokenizer = ElectraTokenizerFast.from_pretrained(work, do_lower_case=True, strip_accents=False)
+    # embedding_size != hidden_size, so the model has electra.embeddings_project.
+    config = ElectraConfig(embedding_size=16, max_position_embeddings=64, **FAMILY_SIZES, **family_common(tokenizer))
+    return tokenizer, config
+
+
+FAMILIES = {
+    "roberta": family_roberta,
+    "camembert": family_camembert,
+    "xlm-roberta": family_xlm_roberta,
+    "distilbert": family_distilbert,
+    "electra": family_electra,
+}
+
+
+def check_family_folder(folder, reference):
+    """Reload the saved folder the way users do and check it reproduces the reference. Within a
+    tolerance: a reloaded model can take different float kernels (differences around 1e-7)."""
+    texts, per_text = reference["texts"], reference["per_text"]
+    model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    for row, ref in zip(outputs(model, tokenizer, texts, FAMILY_MAX_LEN), per_text):
+        assert row["input_ids"] == ref["input_ids"], (folder, row["input_ids"], ref["input_ids"])
+        assert torch.allclose(torch.tensor(row["pooled"]), torch.tensor(ref["pooled"]), atol=1e-5), folder
+        assert torch.allclose(torch.tensor(row["logits"]), torch.tensor(ref["logits"]), atol=1e-5), folder
+    batched = torch.tensor(batched_logits(model, tokenizer, texts, FAMILY_MAX_LEN))
+    assert torch.allclose(batched, torch.tensor(reference["batched_logits"]), atol=1e-5), folder
+    # Padding is masked: the padded batch gives each text's unpadded logits.
+    assert torch.allclose(batched, torch.tensor([r["logits"] for r in per_text]), atol=1e-5), folder
+    classify = pipeline("text-classification", model=folder, device="cpu")
+    predictions = classify(texts, truncation=True, max_length=FAMILY_MAX_LEN, top_k=None)
+    for prediction, ref in zip(predictions, per_text):
+        probs = torch.softmax(torch.tensor(ref["logits"]), dim=-1)
+        for p in prediction:
+            assert abs(p["score"] - probs[model.config.label2id[p["label"]]].item()) < 1e-5, (folder, prediction)
+
+
+def family_fixtures(out_dir):
+    texts = load_texts()
+    corpus = texts + EXTRA_CORPUS
+    total = 0
+    for seed, (name, build) in enumerate(FAMILIES.items(), start=1):
+        folder = os.path.join(out_dir, f"tiny-{name}")
+        shutil.rmtree(folder, ignore_errors=True)  # no stale files from an earlier layout
+        with tempfile.TemporaryDirectory() as work:
+            tokenizer, config = build(corpus, work)
+            tokenizer.save_pretrained(folder)
+        torch.manual_seed(seed)  # per model, so each fixture is reproducible on its own
+        model = AutoModelForSequenceClassification.from_config(config)
+        perturb_norms_and_biases(model)
+        model.eval()
+        model.save_pretrained(folder)
+
+        per_text = outputs(model, tokenizer, texts, FAMILY_MAX_LEN)
+        reference = {
+            "generated_by": f"scripts/reference/reference.py family-fixtures (transformers {transformers.__version__}, torch {torch.__version__})",
+            "max_seq_len": FAMILY_MAX_LEN,
+            "texts": texts,
+            "per_text": per_text,
+            "batched_logits": batched_logits(model, tokenizer, texts, FAMILY_MAX_LEN),
+        }
+        with open(os.path.join(folder, "reference.json"), "w", encoding="utf-8") as f:
+            json.dump(reference, f, ensure_ascii=False, indent=1)
+        gradients(folder, os.path.join(folder, "gradients.safetensors"))
+
+        # Truncation must be exercised, and French must survive tokenisation.
+        assert any(len(r["input_ids"]) == FAMILY_MAX_LEN for r in per_text), name
+        assert all(tokenizer.unk_token_id not in r["input_ids"] for r in per_text), (name, "<unk> in the texts")
+        check_family_folder(folder, reference)
+
+        size = sum(p.stat().st_size for p in pathlib.Path(folder).iterdir())
+        total += size
+        tokens = tokenizer.convert_ids_to_tokens(per_text[0]["input_ids"])[:8]
+        print(f"tiny-{name}: {type(model).__name__}, vocab {len(tokenizer)}, {size / 1024:.0f} kB, {tokens}")
+    print(f"total {total / 1024:.0f} kB")
+    assert total < 2 * 1024 * 1024, "the family fixtures should stay under 2 MB"
+
+
 def minilm(src, out_dir):
     texts = load_texts()
     labels = ["A", "C", "G", "J", "P"]
@@ -167,6 +405,53 @@ def minilm(src, out_dir):
     }
     with open(os.path.join(out_dir, "reference.json"), "w", encoding="utf-8") as f:
         json.dump(reference, f, ensure_ascii=False, indent=1)
+
+
+def as_distilbert(src, out_dir):
+    """No registry this project can reach ships a pretrained non-BERT checkpoint; DistilBERT's
+    encoder is BERT's without token types, so a pretrained BERT maps onto it exactly."""
+    from transformers import BertModel, DistilBertConfig, DistilBertModel
+
+    bert = BertModel.from_pretrained(src, add_pooling_layer=False).eval()
+    c = bert.config
+    assert c.hidden_act == "gelu" and c.layer_norm_eps == 1e-12, "DistilBERT fixes both"
+    config = DistilBertConfig(vocab_size=c.vocab_size, dim=c.hidden_size, hidden_dim=c.intermediate_size,
+                              n_layers=c.num_hidden_layers, n_heads=c.num_attention_heads,
+                              max_position_embeddings=c.max_position_embeddings, activation="gelu",
+                              dropout=c.hidden_dropout_prob, attention_dropout=c.attention_probs_dropout_prob,
+                              pad_token_id=c.pad_token_id)
+    distil = DistilBertModel(config).eval()
+    b = bert.state_dict()
+    state = {
+        "embeddings.word_embeddings.weight": b["embeddings.word_embeddings.weight"],
+        # Every token has type 0: its row becomes part of every position's embedding.
+        "embeddings.position_embeddings.weight": b["embeddings.position_embeddings.weight"]
+        + b["embeddings.token_type_embeddings.weight"][0],
+        "embeddings.LayerNorm.weight": b["embeddings.LayerNorm.weight"],
+        "embeddings.LayerNorm.bias": b["embeddings.LayerNorm.bias"],
+    }
+    renames = {"attention.self.query": "attention.q_lin", "attention.self.key": "attention.k_lin",
+               "attention.self.value": "attention.v_lin", "attention.output.dense": "attention.out_lin",
+               "attention.output.LayerNorm": "sa_layer_norm", "intermediate.dense": "ffn.lin1",
+               "output.dense": "ffn.lin2", "output.LayerNorm": "output_layer_norm"}
+    for i in range(c.num_hidden_layers):
+        for old, new in renames.items():
+            for kind in ("weight", "bias"):
+                state[f"transformer.layer.{i}.{new}.{kind}"] = b[f"encoder.layer.{i}.{old}.{kind}"]
+    missing, unexpected = distil.load_state_dict(state, strict=False)
+    assert not unexpected and all(k.endswith("position_ids") for k in missing), (missing, unexpected)
+
+    tokenizer = AutoTokenizer.from_pretrained(src)
+    enc = tokenizer(load_texts(), truncation=True, max_length=128, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        want = bert(**enc).last_hidden_state
+        got = distil(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state
+    real = enc["attention_mask"].bool()
+    worst = (want - got)[real].abs().max().item()
+    assert worst < 1e-4, f"the DistilBERT copy differs from the BERT by {worst}"
+    distil.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    print(f"{out_dir}: DistilBERT with the weights of {src} (largest hidden-state difference {worst:.1e})")
 
 
 def logits(model_dir, texts_file, max_len):
@@ -341,7 +626,12 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("tiny-fixture")
     p.add_argument("--out", required=True)
+    p = sub.add_parser("family-fixtures")
+    p.add_argument("--out", required=True)
     p = sub.add_parser("minilm")
+    p.add_argument("--model", required=True)
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("as-distilbert")
     p.add_argument("--model", required=True)
     p.add_argument("--out", required=True)
     p = sub.add_parser("schedules")
@@ -363,8 +653,12 @@ def main():
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     if args.command == "tiny-fixture":
         tiny_fixture(args.out)
+    elif args.command == "family-fixtures":
+        family_fixtures(args.out)
     elif args.command == "minilm":
         minilm(args.model, args.out)
+    elif args.command == "as-distilbert":
+        as_distilbert(args.model, args.out)
     elif args.command == "schedules":
         schedules(args.out)
     elif args.command == "metrics":

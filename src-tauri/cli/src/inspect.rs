@@ -14,7 +14,7 @@ pub fn inspect(name: &str, json: bool) -> Result<()> {
     let device = CpuDevice::default();
     let loaded: LoadedModel<CpuBackend> =
         load_model_folder(&folder, &LoadOptions::default(), &device)?;
-    let c = &loaded.config.bert;
+    let c = &loaded.config.encoder;
     let labels = loaded.config.labels();
     let params = loaded.model.num_parameters();
     let facts = loaded.tokenizer.facts();
@@ -22,7 +22,8 @@ pub fn inspect(name: &str, json: bool) -> Result<()> {
         let value = serde_json::json!({
             "model": name,
             "folder": folder,
-            "architecture": "BertForSequenceClassification",
+            "architecture": loaded.config.architecture.classifier_class(),
+            "model_type": loaded.config.architecture.model_type(),
             "config": loaded.config.to_json_value(),
             "parameters": params,
             "labels": labels,
@@ -48,9 +49,15 @@ pub fn inspect(name: &str, json: bool) -> Result<()> {
     println!("Model        {name}");
     println!("Folder       {}", folder.display());
     println!(
-        "Architecture BERT for sequence classification: {} layers, hidden size {}, {} attention heads, feed-forward {}, {}",
+        "Architecture {} for sequence classification (model_type {}): {} layers, hidden size {}{}, {} attention heads, feed-forward {}, {}",
+        loaded.config.architecture.display_name(),
+        loaded.config.architecture.model_type(),
         c.num_hidden_layers,
         c.hidden_size,
+        c.embedding_size
+            .filter(|e| *e != c.hidden_size)
+            .map(|e| format!(" (embeddings {e})"))
+            .unwrap_or_default(),
         c.num_attention_heads,
         c.intermediate_size,
         c.hidden_act
@@ -58,7 +65,7 @@ pub fn inspect(name: &str, json: bool) -> Result<()> {
     println!("Parameters   {}", HumanCount(params as u64));
     println!(
         "Positions    up to {} tokens per text",
-        c.max_position_embeddings
+        loaded.config.max_sequence_length()
     );
     println!("Labels       {} classes: {shown_labels}", labels.len());
     println!(

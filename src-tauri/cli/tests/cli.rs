@@ -55,6 +55,63 @@ fn inspect_describes_a_folder() {
 }
 
 #[test]
+fn inspect_describes_each_architecture() {
+    for (name, class, shown) in [
+        (
+            "tiny-roberta",
+            "RobertaForSequenceClassification",
+            "RoBERTa",
+        ),
+        (
+            "tiny-camembert",
+            "CamembertForSequenceClassification",
+            "CamemBERT",
+        ),
+        (
+            "tiny-xlm-roberta",
+            "XLMRobertaForSequenceClassification",
+            "XLM-RoBERTa",
+        ),
+        (
+            "tiny-distilbert",
+            "DistilBertForSequenceClassification",
+            "DistilBERT",
+        ),
+        (
+            "tiny-electra",
+            "ElectraForSequenceClassification",
+            "ELECTRA",
+        ),
+    ] {
+        let folder = family_fixture(name);
+        let (ok, stdout, stderr) = bert_studio(&["inspect", folder.to_str().unwrap()]);
+        assert!(ok, "{name}: {stderr}");
+        assert!(
+            stdout.contains(&format!("{shown} for sequence classification")),
+            "{stdout}"
+        );
+        let (ok, stdout, stderr) = bert_studio(&["inspect", "--json", folder.to_str().unwrap()]);
+        assert!(ok, "{name}: {stderr}");
+        let facts: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(facts["architecture"], class, "{name}");
+        // transformers saved every parameter, and nothing else, in the fixture's weights file.
+        let bytes = std::fs::read(folder.join("model.safetensors")).unwrap();
+        let saved = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        let parameters: usize = saved
+            .tensors()
+            .iter()
+            .map(|(_, t)| t.shape().iter().product::<usize>())
+            .sum();
+        assert_eq!(facts["parameters"], parameters, "{name}");
+        assert_eq!(facts["load_report"]["new_classifier"], false, "{name}");
+    }
+    // RoBERTa's 66 positions hold 64 tokens (the first is pad_token_id + 1 = 2).
+    let (_, stdout, _) =
+        bert_studio(&["inspect", family_fixture("tiny-roberta").to_str().unwrap()]);
+    assert!(stdout.contains("up to 64 tokens per text"), "{stdout}");
+}
+
+#[test]
 fn inspect_explains_a_base_model_without_head() {
     let folder = asset("all-MiniLM-L6-v2");
     let (ok, stdout, stderr) = bert_studio(&["inspect", folder.to_str().unwrap()]);

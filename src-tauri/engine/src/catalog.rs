@@ -6,14 +6,17 @@ use std::path::Path;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::model::{Architecture, ModelConfig};
 use crate::source::{DEFAULT_MODEL, HubSettings, cached_folder};
 
-/// A suggested base model (all are BERT checkpoints the engine loads).
+/// A suggested base model (each of an architecture the engine loads).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct SuggestedModel {
     /// Hugging Face Hub id.
     pub id: String,
+    /// The architecture, as people call it ("BERT", "CamemBERT", …).
+    pub architecture: String,
     /// One line: languages and what it is good for.
     pub summary: String,
     /// Parameters, in millions.
@@ -25,12 +28,14 @@ pub struct SuggestedModel {
 
 fn suggestion(
     id: &str,
+    architecture: Architecture,
     summary: &str,
     parameters_millions: u32,
     download_mb: u32,
 ) -> SuggestedModel {
     SuggestedModel {
         id: id.into(),
+        architecture: architecture.display_name().into(),
         summary: summary.into(),
         parameters_millions,
         download_mb,
@@ -43,30 +48,56 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
     vec![
         suggestion(
             DEFAULT_MODEL,
+            Architecture::Bert,
             "104 languages, lower-cased; the reference notebook's choice for French texts.",
             167,
             672,
         ),
         suggestion(
+            "almanach/camembert-base",
+            Architecture::Camembert,
+            "French only, trained on French web text; often the most accurate for French.",
+            110,
+            448,
+        ),
+        suggestion(
+            "xlm-roberta-base",
+            Architecture::XlmRoberta,
+            "100 languages, keeps case; strong across languages, large vocabulary (slower to load).",
+            278,
+            1134,
+        ),
+        suggestion(
+            "distilbert-base-multilingual-cased",
+            Architecture::DistilBert,
+            "104 languages, keeps case; 6 layers instead of 12: about twice as fast to train.",
+            135,
+            543,
+        ),
+        suggestion(
             "bert-base-multilingual-cased",
+            Architecture::Bert,
             "104 languages, keeps upper case (useful when capitals carry meaning).",
             178,
             714,
         ),
         suggestion(
             "dbmdz/bert-base-french-europeana-cased",
+            Architecture::Bert,
             "French only, trained on historic newspapers; smaller vocabulary, French-aware.",
             110,
             445,
         ),
         suggestion(
             "bert-base-uncased",
+            Architecture::Bert,
             "English only, lower-cased; the original BERT.",
             110,
             440,
         ),
         suggestion(
             "sentence-transformers/all-MiniLM-L6-v2",
+            Architecture::Bert,
             "English, 6 small layers: 5× faster to train, for quick trials and slow computers.",
             23,
             91,
@@ -89,15 +120,22 @@ pub struct ModelAvailability {
 pub fn model_availability(name: &str, hub: &HubSettings) -> ModelAvailability {
     let path = Path::new(name);
     let (local_folder, status) = if path.is_dir() {
-        let has_config = path.join("config.json").is_file();
-        (
-            Some(path.display().to_string()),
-            if has_config {
-                "a model folder on this computer".to_string()
-            } else {
-                "this folder has no config.json, so it is not a model folder".to_string()
-            },
-        )
+        let config = path.join("config.json");
+        if !config.is_file() {
+            (
+                None,
+                "this folder has no config.json, so it is not a model folder".to_string(),
+            )
+        } else if let Err(e) = ModelConfig::from_file(&config) {
+            // An architecture the engine cannot run is said now, not after the user set
+            // everything else up.
+            (None, e.to_string())
+        } else {
+            (
+                Some(path.display().to_string()),
+                "a model folder on this computer".to_string(),
+            )
+        }
     } else if path.is_absolute() || name.starts_with(['.', '~']) {
         (None, "there is no such folder".to_string())
     } else {
@@ -146,5 +184,20 @@ mod tests {
         );
         let not_a_model = model_availability(home.path().to_str().unwrap(), &hub);
         assert!(not_a_model.status.contains("no config.json"));
+        // Another kind of model is refused at once, with the kinds that work.
+        let deberta = home.path().join("deberta");
+        std::fs::create_dir_all(&deberta).unwrap();
+        std::fs::write(
+            deberta.join("config.json"),
+            r#"{"model_type": "deberta-v2", "vocab_size": 10, "hidden_size": 8}"#,
+        )
+        .unwrap();
+        let refused = model_availability(deberta.to_str().unwrap(), &hub);
+        assert_eq!(refused.local_folder, None);
+        assert!(
+            refused.status.contains("deberta-v2") && refused.status.contains("camembert"),
+            "{}",
+            refused.status
+        );
     }
 }

@@ -28,8 +28,10 @@ pub enum LoadError {
     InvalidConfig { path: String, reason: String },
 
     #[error(
-        "This is a \"{model_type}\" model. BERT Studio can load BERT models (model_type \"bert\") \
-         only; choose a BERT checkpoint such as bert-base-multilingual-uncased."
+        "This is a \"{model_type}\" model, which BERT Studio cannot train or run. It reads these \
+         model types: {supported} — for example bert-base-multilingual-uncased, \
+         almanach/camembert-base, xlm-roberta-base or distilbert-base-multilingual-cased.",
+        supported = crate::model::Architecture::supported_list()
     )]
     UnsupportedArchitecture { model_type: String },
 

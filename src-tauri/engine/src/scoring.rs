@@ -8,7 +8,7 @@ use crate::cancel::CancelToken;
 use crate::data::token_budget_batches;
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
-use crate::model::{BertForSequenceClassification, TextTokenizer};
+use crate::model::{SequenceClassifier, TextTokenizer};
 
 /// A batch of `batch_size` costs `batch_size × budget_row_tokens(backend)` padded tokens at most.
 /// On the CPU, small batches of near-equal lengths waste the least: 1,024 tokens a batch still
@@ -61,7 +61,7 @@ impl PaddingCount {
 /// per core: each matmul then stays whole on its thread instead of being split across the
 /// cores and joined after every layer.
 pub fn logits_by_length<B: FusedOps>(
-    model: &BertForSequenceClassification<B>,
+    model: &SequenceClassifier<B>,
     tokenizer: &TextTokenizer,
     ids: &[Vec<u32>],
     token_budget: usize,

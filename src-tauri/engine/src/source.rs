@@ -234,6 +234,10 @@ fn download_model(
                 path
             }
         };
+        if file == "config.json" {
+            // A model the engine cannot run is refused before its weights are downloaded.
+            crate::model::ModelConfig::from_file(&path)?;
+        }
         folder.get_or_insert_with(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
     }
     Ok(folder.expect("config.json is always fetched"))

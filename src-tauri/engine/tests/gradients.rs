@@ -1,14 +1,15 @@
-//! One training step's gradients equal PyTorch autograd's (transformers' `BertForSequenceClassification`,
-//! `scripts/reference/reference.py gradients`): every parameter, on the tiny fixture, a padded
-//! batch of the reference texts, mean cross-entropy, dropout off (masks cannot be matched across
-//! engines). This covers the fused kernels' hand-written backward passes end to end.
+//! One training step's gradients equal PyTorch autograd's (transformers'
+//! `…ForSequenceClassification`, `scripts/reference/reference.py gradients`): every parameter,
+//! on the tiny fixture of each architecture, a padded batch of the reference texts, mean
+//! cross-entropy, dropout off (masks cannot be matched across engines). This covers the fused
+//! kernels' hand-written backward passes end to end.
 
 mod common;
 
+use std::path::Path;
+
 use bert_studio_engine::kernels::FusedOps;
-use bert_studio_engine::model::{
-    BertForSequenceClassification, LoadOptions, Slot, load_model_folder,
-};
+use bert_studio_engine::model::{LoadOptions, Slot, load_model_folder};
 use burn::backend::Autodiff;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::GradientsParams;
@@ -19,34 +20,16 @@ use safetensors::SafeTensors;
 
 const TOLERANCE: f32 = 1e-4;
 
-fn without_dropout<B: Backend>(
-    mut model: BertForSequenceClassification<B>,
-) -> BertForSequenceClassification<B> {
-    model.dropout.prob = 0.0;
-    model.bert.embeddings.dropout.prob = 0.0;
-    for layer in &mut model.bert.layers {
-        layer.output_dropout.prob = 0.0;
-        layer.attention.probs_dropout.prob = 0.0;
-        layer.attention.output_dropout.prob = 0.0;
-    }
-    model
-}
-
-fn check_gradients<B: Backend + FusedOps>(device: &B::Device)
+fn check_gradients<B: Backend + FusedOps>(folder: &Path, gradients: &Path, device: &B::Device)
 where
     B: burn::tensor::backend::AutodiffBackend,
 {
     let reference = read_reference(&fixtures().join("reference.json"));
-    let bytes = std::fs::read(fixtures().join("tiny-bert-gradients.safetensors")).unwrap();
+    let bytes = std::fs::read(gradients).unwrap();
     let expected = SafeTensors::deserialize(&bytes).unwrap();
 
-    let loaded = load_model_folder::<B>(
-        &fixtures().join("tiny-bert"),
-        &LoadOptions::default(),
-        device,
-    )
-    .unwrap();
-    let mut model = without_dropout(loaded.model);
+    let loaded = load_model_folder::<B>(folder, &LoadOptions::default(), device).unwrap();
+    let mut model = loaded.model.without_dropout();
     let texts: Vec<&str> = reference.texts.iter().map(String::as_str).collect();
     let batch = loaded.tokenizer.encode_batch(&texts, 24).unwrap();
     let labels: Vec<i64> = (0..texts.len() as i64).map(|i| i % 3).collect();
@@ -56,7 +39,6 @@ where
         .init(device)
         .forward(logits, targets);
     let grads = GradientsParams::from_grads(loss.backward(), &model);
-
     let mut checked = 0;
     for (name, slot) in model.hf_slots() {
         let want = expected
@@ -95,13 +77,51 @@ where
     assert_eq!(checked, expected.len(), "every parameter has a gradient");
 }
 
+type Cpu = Autodiff<bert_studio_engine::backend::CpuBackend>;
+
 #[test]
 fn one_training_step_has_pytorchs_gradients_on_cpu() {
-    check_gradients::<Autodiff<bert_studio_engine::backend::CpuBackend>>(&Default::default());
+    check_gradients::<Cpu>(
+        &fixtures().join("tiny-bert"),
+        &fixtures().join("tiny-bert-gradients.safetensors"),
+        &Default::default(),
+    );
+}
+
+/// One test per architecture, so a failure names it.
+macro_rules! family_gradients_on_cpu {
+    ($($test:ident => $fixture:literal),* $(,)?) => {$(
+        #[test]
+        fn $test() {
+            let folder = family_fixture($fixture);
+            check_gradients::<Cpu>(&folder, &folder.join("gradients.safetensors"), &Default::default());
+        }
+    )*};
+}
+
+family_gradients_on_cpu! {
+    tiny_roberta_has_pytorchs_gradients_on_cpu => "tiny-roberta",
+    tiny_camembert_has_pytorchs_gradients_on_cpu => "tiny-camembert",
+    tiny_xlm_roberta_has_pytorchs_gradients_on_cpu => "tiny-xlm-roberta",
+    tiny_distilbert_has_pytorchs_gradients_on_cpu => "tiny-distilbert",
+    tiny_electra_has_pytorchs_gradients_on_cpu => "tiny-electra",
 }
 
 #[cfg(feature = "wgpu")]
 #[test]
 fn one_training_step_has_pytorchs_gradients_on_wgpu() {
-    check_gradients::<Autodiff<bert_studio_engine::backend::WgpuBackend>>(&Default::default());
+    type Wgpu = Autodiff<bert_studio_engine::backend::WgpuBackend>;
+    check_gradients::<Wgpu>(
+        &fixtures().join("tiny-bert"),
+        &fixtures().join("tiny-bert-gradients.safetensors"),
+        &Default::default(),
+    );
+    for name in FAMILY_FIXTURES {
+        let folder = family_fixture(name);
+        check_gradients::<Wgpu>(
+            &folder,
+            &folder.join("gradients.safetensors"),
+            &Default::default(),
+        );
+    }
 }

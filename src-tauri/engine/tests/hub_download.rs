@@ -37,17 +37,27 @@ impl Drop for FakeHub {
     }
 }
 
+/// The files of a fixture folder, by name.
+fn files_of(folder: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// Serves the files of the tiny fixture. `truncate` cuts `model.safetensors` short in the
 /// body while the metadata announces its full size (a dropped connection, as hf-hub sees it).
 fn start_hub(truncate: bool) -> FakeHub {
-    let mut files = BTreeMap::new();
-    for entry in std::fs::read_dir(fixtures().join("tiny-bert")).unwrap() {
-        let entry = entry.unwrap();
-        files.insert(
-            entry.file_name().to_string_lossy().into_owned(),
-            std::fs::read(entry.path()).unwrap(),
-        );
-    }
+    serve(files_of(&fixtures().join("tiny-bert")), truncate)
+}
+
+fn serve(files: BTreeMap<String, Vec<u8>>, truncate: bool) -> FakeHub {
     let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
     let endpoint = format!("http://{}", server.server_addr().to_ip().unwrap());
     let requests = Arc::new(Mutex::new(Vec::new()));
@@ -214,6 +224,38 @@ fn a_hub_id_downloads_into_the_hf_cache_and_loads() {
         hub.requests.lock().unwrap().len(),
         before,
         "offline mode made a request"
+    );
+}
+
+#[test]
+fn other_architectures_download_and_unsupported_ones_stop_before_the_weights() {
+    let hub = serve(files_of(&family_fixture("tiny-camembert")), false);
+    let home = tempfile::tempdir().unwrap();
+    let folder = resolve_model(REPO, &settings(&hub, home.path()), &mut |_| {}).unwrap();
+    let loaded =
+        load_model_folder::<CpuBackend>(&folder, &LoadOptions::default(), &CpuDevice::default())
+            .unwrap();
+    assert_eq!(loaded.config.architecture.model_type(), "camembert");
+
+    let mut files = files_of(&fixtures().join("tiny-bert"));
+    let config = String::from_utf8(files["config.json"].clone()).unwrap();
+    files.insert(
+        "config.json".into(),
+        config
+            .replace("\"model_type\": \"bert\"", "\"model_type\": \"deberta-v2\"")
+            .into_bytes(),
+    );
+    let hub = serve(files, false);
+    let home = tempfile::tempdir().unwrap();
+    let err = resolve_model(REPO, &settings(&hub, home.path()), &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("deberta-v2"), "{err}");
+    assert!(
+        !hub.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(url, _)| url.ends_with("model.safetensors")),
+        "the weights were downloaded"
     );
 }
 

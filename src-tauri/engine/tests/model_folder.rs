@@ -96,6 +96,26 @@ fn logits(loaded: &LoadedModel<B>, texts: &[String], max_len: usize) -> Vec<Vec<
         .logits
 }
 
+/// What transformers makes of a folder (`reference.py logits`: its architectures, labels,
+/// logits and pipeline predictions of the texts in `texts_file`, cut at 24 tokens).
+fn transformers_outputs(folder: &Path, texts_file: &Path) -> serde_json::Value {
+    let output = Command::new(reference_python())
+        .arg(repo_root().join("scripts/reference/reference.py"))
+        .args(["logits", "--max-len", "24", "--model"])
+        .arg(folder)
+        .arg("--texts")
+        .arg(texts_file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "transformers could not load {}:\n{}",
+        folder.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 #[test]
 fn save_then_load_gives_bit_identical_logits() {
     let dir = tempfile::tempdir().unwrap();
@@ -137,20 +157,7 @@ fn saved_folder_loads_in_transformers_with_the_same_logits() {
     let texts = reference_texts();
     let texts_file = dir.path().join("texts.json");
     std::fs::write(&texts_file, serde_json::to_string(&texts).unwrap()).unwrap();
-    let output = Command::new(reference_python())
-        .arg(repo_root().join("scripts/reference/reference.py"))
-        .args(["logits", "--max-len", "24", "--model"])
-        .arg(&saved)
-        .arg("--texts")
-        .arg(&texts_file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "transformers could not load the saved folder:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let answer = transformers_outputs(&saved, &texts_file);
     assert_eq!(answer["architectures"][0], "BertForSequenceClassification");
     assert_eq!(answer["id2label"]["0"], "Négatif");
     assert_eq!(answer["id2label"]["1"], "Positif");
@@ -161,6 +168,85 @@ fn saved_folder_loads_in_transformers_with_the_same_logits() {
     for (row, prediction) in ours.iter().zip(answer["pipeline"].as_array().unwrap()) {
         let argmax = if row[0] >= row[1] { 0 } else { 1 };
         assert_eq!(prediction["label"], labels[argmax].as_str());
+    }
+}
+
+/// Each other architecture, saved by the engine with a new seeded head, loads in transformers
+/// as its own `…ForSequenceClassification` with the engine's logits and the pipeline gives the
+/// engine's probabilities.
+#[test]
+fn every_family_saved_by_the_engine_loads_in_transformers_with_the_same_probabilities() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels: Vec<String> = ["Négatif", "Neutre", "Positif"].map(String::from).to_vec();
+    let texts = reference_texts();
+    let texts_file = dir.path().join("texts.json");
+    std::fs::write(&texts_file, serde_json::to_string(&texts).unwrap()).unwrap();
+    for name in FAMILY_FIXTURES {
+        let options = LoadOptions {
+            labels: Some(labels.clone()),
+            seed: Some(11),
+        };
+        let loaded = load(&family_fixture(name), &options).unwrap();
+        assert!(loaded.report.new_classifier, "{name}: {:?}", loaded.report);
+        let saved = dir.path().join(name);
+        save_model_folder(&saved, &loaded.model, &loaded.config, &loaded.tokenizer).unwrap();
+
+        let answer = transformers_outputs(&saved, &texts_file);
+        assert_eq!(
+            answer["architectures"][0],
+            loaded.config.architecture.classifier_class(),
+            "{name}"
+        );
+        let theirs: Vec<Vec<f32>> = serde_json::from_value(answer["logits"].clone()).unwrap();
+        let ours = logits(&loaded, &texts, 24);
+        assert_close(
+            &ours,
+            &theirs,
+            1e-4,
+            &format!("{name}: logits of the saved folder"),
+        );
+        for (row, prediction) in ours.iter().zip(answer["pipeline"].as_array().unwrap()) {
+            let top = row.iter().copied().fold(f32::MIN, f32::max);
+            let total: f32 = row.iter().map(|v| (v - top).exp()).sum();
+            let argmax = row.iter().position(|v| *v == top).unwrap();
+            assert_eq!(prediction["label"], labels[argmax].as_str(), "{name}");
+            let score = prediction["score"].as_f64().unwrap() as f32;
+            assert!(
+                (score - 1.0 / total).abs() < 1e-4,
+                "{name}: pipeline score {score} vs {}",
+                1.0 / total
+            );
+        }
+    }
+}
+
+#[test]
+fn a_sentencepiece_folder_without_tokenizer_json_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("xlmr");
+    std::fs::create_dir_all(&folder).unwrap();
+    for file in ["config.json", "model.safetensors", "tokenizer_config.json"] {
+        std::fs::copy(
+            family_fixture("tiny-xlm-roberta").join(file),
+            folder.join(file),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        folder.join("sentencepiece.bpe.model"),
+        b"a sentencepiece model",
+    )
+    .unwrap();
+    let message = match load(&folder, &LoadOptions::default()) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a folder without tokenizer.json loaded"),
+    };
+    for words in [
+        "sentencepiece.bpe.model",
+        "no tokenizer.json",
+        "save_pretrained",
+    ] {
+        assert!(message.contains(words), "{message}");
     }
 }
 
@@ -190,7 +276,8 @@ fn a_checkpoint_without_classifier_gets_a_fresh_head_and_says_so() {
     // normal(0, initializer_range = 0.2) weights, zero bias, as transformers initialises.
     let w: Vec<f32> = loaded
         .model
-        .classifier
+        .head
+        .out
         .weight
         .val()
         .into_data()
@@ -200,7 +287,8 @@ fn a_checkpoint_without_classifier_gets_a_fresh_head_and_says_so() {
     assert!((0.12..0.28).contains(&std), "std {std}");
     let b: Vec<f32> = loaded
         .model
-        .classifier
+        .head
+        .out
         .bias
         .as_ref()
         .unwrap()
@@ -220,7 +308,8 @@ fn a_checkpoint_without_classifier_gets_a_fresh_head_and_says_so() {
     .unwrap();
     let w2: Vec<f32> = again
         .model
-        .classifier
+        .head
+        .out
         .weight
         .val()
         .into_data()
@@ -372,17 +461,32 @@ fn a_tokenizer_larger_than_the_vocabulary_is_refused() {
 fn other_architectures_and_non_folders_are_explained() {
     let dir = tempfile::tempdir().unwrap();
     let folder = tiny_copy(dir.path());
-    replace_in_config(
-        &folder,
-        "\"model_type\": \"bert\"",
-        "\"model_type\": \"roberta\"",
-    );
-    let (err, message) = load_error(&folder);
-    assert!(
-        matches!(err, LoadError::UnsupportedArchitecture { .. }),
-        "{err:?}"
-    );
-    assert!(message.contains("roberta"), "{message}");
+    // Never read as BERT: a type the engine does not know is refused with the list it knows.
+    for model_type in ["deberta-v2", "modernbert", "flaubert", "gpt2"] {
+        let original = std::fs::read_to_string(folder.join("config.json")).unwrap();
+        replace_in_config(
+            &folder,
+            "\"model_type\": \"bert\"",
+            &format!("\"model_type\": \"{model_type}\""),
+        );
+        let (err, message) = load_error(&folder);
+        assert!(
+            matches!(err, LoadError::UnsupportedArchitecture { .. }),
+            "{err:?}"
+        );
+        assert!(message.contains(&format!("\"{model_type}\"")), "{message}");
+        for supported in [
+            "bert",
+            "roberta",
+            "camembert",
+            "xlm-roberta",
+            "distilbert",
+            "electra",
+        ] {
+            assert!(message.contains(supported), "{message}");
+        }
+        std::fs::write(folder.join("config.json"), original).unwrap();
+    }
 
     let (err, _) = load_error(&folder.join("config.json"));
     assert!(matches!(err, LoadError::NotAFolder { .. }), "{err:?}");

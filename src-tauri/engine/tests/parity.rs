@@ -97,6 +97,48 @@ fn minilm_matches_transformers_on_cpu() {
     check_against_reference::<CpuBackend>(&folder, &reference, &CpuDevice::default());
 }
 
+/// One test per architecture, so a failure names it.
+macro_rules! family_parity_on_cpu {
+    ($($test:ident => $fixture:literal),* $(,)?) => {$(
+        #[test]
+        fn $test() {
+            let folder = family_fixture($fixture);
+            let reference = read_reference(&folder.join("reference.json"));
+            check_against_reference::<CpuBackend>(&folder, &reference, &CpuDevice::default());
+        }
+    )*};
+}
+
+family_parity_on_cpu! {
+    tiny_roberta_matches_transformers_on_cpu => "tiny-roberta",
+    tiny_camembert_matches_transformers_on_cpu => "tiny-camembert",
+    tiny_xlm_roberta_matches_transformers_on_cpu => "tiny-xlm-roberta",
+    tiny_distilbert_matches_transformers_on_cpu => "tiny-distilbert",
+    tiny_electra_matches_transformers_on_cpu => "tiny-electra",
+}
+
+#[test]
+fn every_family_fixture_is_checked() {
+    assert_eq!(FAMILY_FIXTURES.len(), 5);
+    for name in FAMILY_FIXTURES {
+        assert!(
+            family_fixture(name).join("reference.json").is_file(),
+            "{name}"
+        );
+    }
+}
+
+#[cfg(feature = "wgpu")]
+#[test]
+fn every_family_matches_transformers_on_wgpu() {
+    use bert_studio_engine::backend::{WgpuBackend, WgpuDevice};
+    for name in FAMILY_FIXTURES {
+        let folder = family_fixture(name);
+        let reference = read_reference(&folder.join("reference.json"));
+        check_against_reference::<WgpuBackend>(&folder, &reference, &WgpuDevice::default());
+    }
+}
+
 #[cfg(feature = "wgpu")]
 #[test]
 fn tiny_folder_matches_transformers_on_wgpu() {

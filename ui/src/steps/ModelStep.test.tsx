@@ -9,8 +9,8 @@ import { ModelStep, type ModelStepProps } from "./ModelStep";
 afterEach(cleanup);
 
 const suggestions: SuggestedModel[] = [
-  { id: "bert-base-multilingual-uncased", summary: "the notebook's model", parameters_millions: 167, download_mb: 670, recommended: true },
-  { id: "sentence-transformers/all-MiniLM-L6-v2", summary: "small and fast", parameters_millions: 23, download_mb: 90, recommended: false },
+  { id: "bert-base-multilingual-uncased", architecture: "BERT", summary: "the notebook's model", parameters_millions: 167, download_mb: 670, recommended: true },
+  { id: "sentence-transformers/all-MiniLM-L6-v2", architecture: "BERT", summary: "small and fast", parameters_millions: 23, download_mb: 90, recommended: false },
 ];
 
 function renderStep(overrides: Partial<ModelStepProps> = {}) {

@@ -53,7 +53,7 @@ export function ModelStep(p: ModelStepProps) {
                 </div>
                 <div className="muted small">{m.summary}</div>
                 <div className="small">
-                  {m.parameters_millions} M parameters · {m.download_mb} MB ·{" "}
+                  {m.architecture} · {m.parameters_millions} M parameters · {m.download_mb} MB ·{" "}
                   <span className={s?.local_folder ? "ok" : "muted"}>{s ? s.status : "…"}</span>
                 </div>
                 {downloading && p.download && (
@@ -77,6 +77,10 @@ export function ModelStep(p: ModelStepProps) {
       <div className="form-grid one">
         <label>
           Or another model: a Hugging Face Hub id or a model folder on this computer
+          <span className="help">
+            BERT, RoBERTa, CamemBERT, XLM-RoBERTa, DistilBERT and ELECTRA models can be used; others
+            is refused, with the reason, as soon as it is chosen.
+          </span>
           <div className="row">
             <input
               type="text"

@@ -86,7 +86,7 @@ impl<B: FusedOps> WarmModel<B> {
             )));
         }
         let labels = loaded.config.labels();
-        let position_limit = loaded.config.bert.max_position_embeddings.min(
+        let position_limit = loaded.config.max_sequence_length().min(
             loaded
                 .tokenizer
                 .facts()

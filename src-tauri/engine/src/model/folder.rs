@@ -6,7 +6,7 @@ use burn::tensor::backend::Backend;
 
 use super::TextTokenizer;
 use super::weights::{PytorchFile, SafetensorsFile, TensorFile, load_weights, write_safetensors};
-use super::{BertForSequenceClassification, LoadError, LoadReport, ModelConfig};
+use super::{LoadError, LoadReport, ModelConfig, SequenceClassifier};
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
 
@@ -23,7 +23,7 @@ pub struct LoadOptions {
 /// A model ready to run, with everything that came with it.
 #[derive(Debug)]
 pub struct LoadedModel<B: Backend> {
-    pub model: BertForSequenceClassification<B>,
+    pub model: SequenceClassifier<B>,
     pub config: ModelConfig,
     pub tokenizer: TextTokenizer,
     pub report: LoadReport,
@@ -51,15 +51,15 @@ pub fn load_model_folder<B: Backend>(
     };
 
     let weights = open_weights(folder)?;
-    let tokenizer = TextTokenizer::from_folder(folder, config.bert.pad_token_id)?;
-    if tokenizer.vocab_size() > config.bert.vocab_size {
+    let tokenizer = TextTokenizer::from_folder(folder, config.encoder.pad_token_id)?;
+    if tokenizer.vocab_size() > config.encoder.vocab_size {
         return Err(LoadError::InvalidConfig {
             path: folder.join("config.json").display().to_string(),
             reason: format!(
                 "the tokenizer knows {} tokens but the model's vocab_size is {}: the tokenizer \
                  files belong to another model",
                 tokenizer.vocab_size(),
-                config.bert.vocab_size
+                config.encoder.vocab_size
             ),
         }
         .into());
@@ -112,7 +112,7 @@ fn open_weights(folder: &Path) -> Result<Box<dyn TensorFile>, LoadError> {
 /// any previous model at `dest` intact.
 pub fn save_model_folder<B: Backend>(
     dest: &Path,
-    model: &BertForSequenceClassification<B>,
+    model: &SequenceClassifier<B>,
     config: &ModelConfig,
     tokenizer: &TextTokenizer,
 ) -> Result<()> {
@@ -123,7 +123,7 @@ pub fn save_model_folder<B: Backend>(
 /// (callers make that folder atomic, as `save_model_folder` does).
 pub fn write_model_files<B: Backend>(
     dir: &Path,
-    model: &BertForSequenceClassification<B>,
+    model: &SequenceClassifier<B>,
     config: &ModelConfig,
     tokenizer: &TextTokenizer,
 ) -> Result<()> {

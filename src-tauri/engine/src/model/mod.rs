@@ -1,24 +1,28 @@
-//! The BERT classifier: configuration, burn modules, Hugging Face weights, its tokenizer, model
-//! folders.
+//! The BERT-family classifier: architectures, configuration, burn modules, Hugging Face
+//! weights, the tokenizer, model folders.
 
-mod bert;
+mod architecture;
 mod config;
+mod encoder;
 mod folder;
 pub mod tokenizer;
+mod weight_map;
 mod weights;
 
-pub use bert::{
-    Activation, BertEmbeddings, BertForSequenceClassification, BertInput, BertLayer, BertModel,
-    BertOutput, BertPooler, BertSelfAttention,
+pub use architecture::{Architecture, HeadActivation, HeadShape, WeightNames};
+pub use config::{EncoderConfig, ModelConfig, SUPPORTED_ACTIVATIONS};
+pub use encoder::{
+    Activation, ClassificationHead, ClassifierOutput, Embeddings, EncoderLayer, ModelInput,
+    SelfAttention, SequenceClassifier,
 };
-pub use config::{BertConfig, ModelConfig, SUPPORTED_ACTIVATIONS, SUPPORTED_MODEL_TYPES};
 pub use folder::{
     LoadOptions, LoadedModel, load_model_folder, save_model_folder, write_model_files,
 };
 pub use tokenizer::{TextTokenizer, TokenizedBatch, TokenizerFacts};
+pub use weight_map::Slot;
 pub use weights::{
-    LoadReport, PytorchFile, SafetensorsFile, Slot, TensorFile, load_weights,
-    write_f32_safetensors, write_safetensors,
+    LoadReport, PytorchFile, SafetensorsFile, TensorFile, load_weights, write_f32_safetensors,
+    write_safetensors,
 };
 // Loading's own error, defined with the engine's others.
 pub use crate::error::LoadError;

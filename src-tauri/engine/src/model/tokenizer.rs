@@ -1,8 +1,12 @@
 //! Text → token ids, with the model's own tokenizer.
 //!
-//! A folder's `tokenizer.json` is loaded by the `tokenizers` crate as is. A folder that only
-//! has `vocab.txt` (older BERT checkpoints) gets the WordPiece pipeline `transformers` builds
-//! for `BertTokenizerFast` from the same file and `tokenizer_config.json`.
+//! A folder's `tokenizer.json` is loaded by the `tokenizers` crate as is: WordPiece (BERT,
+//! DistilBERT, ELECTRA), byte-level BPE (RoBERTa) or SentencePiece Unigram (CamemBERT,
+//! XLM-RoBERTa), with the special tokens and truncation its post-processor describes. A folder
+//! that only has `vocab.txt` (older BERT checkpoints) gets the WordPiece pipeline
+//! `transformers` builds for `BertTokenizerFast` from the same file and `tokenizer_config.json`.
+//! A folder with only a SentencePiece or BPE vocabulary is refused with what to do: converting
+//! those needs `transformers`' own converters, which no Rust crate reproduces.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,7 +22,7 @@ use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::processors::bert::BertProcessing;
 use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
-use super::BertInput;
+use super::ModelInput;
 use crate::error::{EngineError, Result};
 
 /// Tokenizer files copied verbatim when a model folder is saved.
@@ -27,7 +31,14 @@ pub const TOKENIZER_FILES: &[&str] = &[
     "tokenizer_config.json",
     "vocab.txt",
     "special_tokens_map.json",
+    "sentencepiece.bpe.model",
+    "spm.model",
+    "vocab.json",
+    "merges.txt",
 ];
+
+/// Vocabularies of slow tokenizers that need `transformers` to become a `tokenizer.json`.
+const UNCONVERTED_VOCABULARIES: &[&str] = &["sentencepiece.bpe.model", "spm.model", "vocab.json"];
 
 /// Facts about a tokenizer that the user may want to see (`bert-studio inspect`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -53,7 +64,7 @@ pub struct TokenizedBatch {
 }
 
 impl TokenizedBatch {
-    pub fn to_input<B: Backend>(&self, device: &B::Device) -> BertInput<B> {
+    pub fn to_input<B: Backend>(&self, device: &B::Device) -> ModelInput<B> {
         let shape = [self.batch_size, self.seq_len];
         let ids =
             Tensor::<B, 2, Int>::from_data(TensorData::new(self.input_ids.clone(), shape), device);
@@ -61,7 +72,7 @@ impl TokenizedBatch {
             TensorData::new(self.attention_mask.clone(), shape),
             device,
         );
-        BertInput {
+        ModelInput {
             input_ids: ids,
             padding_mask: mask.equal_elem(0),
         }
@@ -124,6 +135,22 @@ impl TextTokenizer {
             (tokenizer, "tokenizer.json")
         } else if vocab_path.is_file() {
             (wordpiece_from_vocab(&vocab_path, &config)?, "vocab.txt")
+        } else if let Some(found) = UNCONVERTED_VOCABULARIES
+            .iter()
+            .find(|name| folder.join(name).is_file())
+        {
+            return Err(crate::model::LoadError::MissingFile {
+                path: json_path.display().to_string(),
+                what: "tokenizer.json".into(),
+                reason: format!(
+                    "the folder has {found} but no tokenizer.json, the file BERT Studio reads the \
+                     tokenizer from. Download the model again from the Hub (its tokenizer.json \
+                     comes with it), or create the file with Python: from transformers import \
+                     AutoTokenizer; AutoTokenizer.from_pretrained(\"{folder}\").save_pretrained(\"{folder}\")",
+                    folder = folder.display()
+                ),
+            }
+            .into());
         } else {
             return Err(crate::model::LoadError::MissingFile {
                 path: folder.display().to_string(),
@@ -220,7 +247,7 @@ impl TextTokenizer {
     fn truncating_at(&self, max_len: usize) -> Result<Arc<Tokenizer>> {
         if max_len < 2 {
             return Err(EngineError::invalid(
-                "The maximum sequence length must be at least 2 tokens ([CLS] and [SEP]).",
+                "The maximum sequence length must be at least 2 tokens (the start and end marks).",
             ));
         }
         // A panic elsewhere cannot leave the cache half-written: it is replaced whole.

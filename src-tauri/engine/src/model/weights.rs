@@ -1,22 +1,18 @@
 //! Weights in and out of Hugging Face files.
 //!
-//! [`BertForSequenceClassification::hf_slots`] is the one declarative key map between the
-//! burn modules and the Hub's tensor names; loading and saving both walk it, so they cannot
-//! drift apart. Files are read through [`TensorFile`]: `model.safetensors` (memory-mapped) or
+//! Loading and saving both walk the model's `hf_slots` (`weight_map.rs`), so they cannot drift
+//! apart. Files are read through [`TensorFile`]: `model.safetensors` (memory-mapped) or
 //! `pytorch_model.bin` (burn-store's pickle reader, which interprets the pickle stream as data
 //! and never executes code from it).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use burn::module::Param;
-use burn::nn::{LayerNorm, Linear};
 use burn::tensor::backend::Backend;
-use burn::tensor::{Tensor, TensorData};
-use burn_store::KeyRemapper;
 use serde::Serialize;
 
-use super::bert::BertForSequenceClassification;
+use super::encoder::SequenceClassifier;
+use super::weight_map::{canonical_names, is_buffer};
 use crate::error::LoadError;
 
 /// What loading did besides reading tensors: the user sees this.
@@ -30,201 +26,6 @@ pub struct LoadReport {
     pub unexpected: Vec<String>,
     /// True when the classification head was initialised rather than read.
     pub new_classifier: bool,
-}
-
-/// Names of buffers that Hugging Face checkpoints carry but that are not weights.
-fn is_buffer(name: &str) -> bool {
-    name.ends_with("position_ids") || name.ends_with("token_type_ids")
-}
-
-/// Tensors that may be absent from a checkpoint: they are initialised as `transformers` does.
-fn may_be_initialized(name: &str) -> bool {
-    name.starts_with("classifier.") || name.starts_with("bert.pooler.")
-}
-
-/// How names found in a file become the canonical (BertForSequenceClassification) names:
-/// the `bert.` prefix that base-model files (`BertModel`) lack, and `LayerNorm.weight/bias`
-/// for the `gamma/beta` of old TensorFlow-converted checkpoints. burn-store's `KeyRemapper`
-/// rules, applied in order to each name.
-fn name_rules() -> &'static KeyRemapper {
-    static RULES: std::sync::OnceLock<KeyRemapper> = std::sync::OnceLock::new();
-    RULES.get_or_init(|| {
-        KeyRemapper::from_patterns(vec![
-            (r"^(embeddings|encoder|pooler)\.", "bert.$1."),
-            (r"LayerNorm\.gamma$", "LayerNorm.weight"),
-            (r"LayerNorm\.beta$", "LayerNorm.bias"),
-        ])
-        .expect("the renaming rules are valid regular expressions")
-    })
-}
-
-/// The canonical name of a tensor found in a file (`name_rules`).
-fn canonical_name(name: &str) -> String {
-    name_rules()
-        .patterns
-        .iter()
-        .fold(name.to_string(), |name, (pattern, replacement)| {
-            pattern
-                .replace_all(&name, replacement.as_str())
-                .into_owned()
-        })
-}
-
-/// Where one Hub tensor lives in the burn model.
-pub enum Slot<'a, B: Backend> {
-    /// `nn.Linear` weight: `[out, in]` in the file, `[in, out]` in burn.
-    LinearWeight(&'a mut Param<Tensor<B, 2>>),
-    /// A matrix stored the same way on both sides (embedding tables).
-    Matrix(&'a mut Param<Tensor<B, 2>>),
-    Vector(&'a mut Param<Tensor<B, 1>>),
-}
-
-impl<B: Backend> Slot<'_, B> {
-    pub fn param_id(&self) -> burn::module::ParamId {
-        match self {
-            Slot::LinearWeight(p) | Slot::Matrix(p) => p.id,
-            Slot::Vector(p) => p.id,
-        }
-    }
-
-    pub fn num_elements(&self) -> usize {
-        self.hf_shape().iter().product()
-    }
-
-    /// The shape the tensor has in a Hugging Face file.
-    fn hf_shape(&self) -> Vec<usize> {
-        match self {
-            Slot::LinearWeight(p) => {
-                let d = p.lazy_shape().to_vec();
-                vec![d[1], d[0]]
-            }
-            Slot::Matrix(p) => p.lazy_shape().to_vec(),
-            Slot::Vector(p) => p.lazy_shape().to_vec(),
-        }
-    }
-
-    fn assign(self, values: Vec<f32>, shape: &[usize], device: &B::Device) {
-        match self {
-            Slot::LinearWeight(p) => {
-                // Transposed here, not with `Tensor::transpose`: that gives a strided view, and a
-                // matmul over a view may round differently from one over the contiguous tensor
-                // that training produces, so a run resumed from a checkpoint would drift by an
-                // ulp from the run that never stopped.
-                let (rows, cols) = (shape[0], shape[1]);
-                let mut transposed = vec![0.0f32; values.len()];
-                for (r, row) in values.chunks_exact(cols).enumerate() {
-                    for (c, v) in row.iter().enumerate() {
-                        transposed[c * rows + r] = *v;
-                    }
-                }
-                let t =
-                    Tensor::<B, 2>::from_data(TensorData::new(transposed, [cols, rows]), device);
-                *p = Param::initialized(p.id, t.require_grad());
-            }
-            Slot::Matrix(p) => {
-                let t = Tensor::<B, 2>::from_data(TensorData::new(values, shape.to_vec()), device);
-                *p = Param::initialized(p.id, t.require_grad());
-            }
-            Slot::Vector(p) => {
-                let t = Tensor::<B, 1>::from_data(TensorData::new(values, shape.to_vec()), device);
-                *p = Param::initialized(p.id, t.require_grad());
-            }
-        }
-    }
-
-    /// Draws the initial values of a lazily initialised parameter now. burn draws them on first
-    /// use, and a clone taken before that would draw different ones.
-    fn materialize(&self) {
-        match self {
-            Slot::LinearWeight(p) | Slot::Matrix(p) => drop(p.val()),
-            Slot::Vector(p) => drop(p.val()),
-        }
-    }
-
-    /// The values in Hugging Face layout, row-major f32.
-    fn hf_values(&self) -> (Vec<usize>, Vec<f32>) {
-        let data = match self {
-            Slot::LinearWeight(p) => p.val().transpose().into_data(),
-            Slot::Matrix(p) => p.val().into_data(),
-            Slot::Vector(p) => p.val().into_data(),
-        };
-        let shape = data.shape.to_vec();
-        let values = data
-            .convert::<f32>()
-            .into_vec::<f32>()
-            .expect("converted to f32");
-        (shape, values)
-    }
-}
-
-#[derive(Default)]
-struct SlotList<'a, B: Backend>(Vec<(String, Slot<'a, B>)>);
-
-impl<'a, B: Backend> SlotList<'a, B> {
-    fn linear(&mut self, prefix: &str, linear: &'a mut Linear<B>) {
-        self.0.push((
-            format!("{prefix}.weight"),
-            Slot::LinearWeight(&mut linear.weight),
-        ));
-        let bias = linear
-            .bias
-            .as_mut()
-            .expect("BERT linear layers have a bias");
-        self.0.push((format!("{prefix}.bias"), Slot::Vector(bias)));
-    }
-
-    fn layer_norm(&mut self, prefix: &str, norm: &'a mut LayerNorm<B>) {
-        self.0
-            .push((format!("{prefix}.weight"), Slot::Vector(&mut norm.gamma)));
-        let beta = norm.beta.as_mut().expect("BERT LayerNorms have a bias");
-        self.0.push((format!("{prefix}.bias"), Slot::Vector(beta)));
-    }
-
-    fn matrix(&mut self, name: &str, param: &'a mut Param<Tensor<B, 2>>) {
-        self.0.push((name.to_string(), Slot::Matrix(param)));
-    }
-}
-
-impl<B: Backend> BertForSequenceClassification<B> {
-    /// Every parameter with its Hugging Face name, in the order of `modeling_bert.py`.
-    pub fn hf_slots(&mut self) -> Vec<(String, Slot<'_, B>)> {
-        let mut slots = SlotList::default();
-        let emb = &mut self.bert.embeddings;
-        slots.matrix(
-            "bert.embeddings.word_embeddings.weight",
-            &mut emb.word_embeddings.weight,
-        );
-        slots.matrix(
-            "bert.embeddings.position_embeddings.weight",
-            &mut emb.position_embeddings.weight,
-        );
-        slots.matrix(
-            "bert.embeddings.token_type_embeddings.weight",
-            &mut emb.token_type_embeddings.weight,
-        );
-        slots.layer_norm("bert.embeddings.LayerNorm", &mut emb.layer_norm);
-        for (i, layer) in self.bert.layers.iter_mut().enumerate() {
-            let p = format!("bert.encoder.layer.{i}");
-            let att = &mut layer.attention;
-            slots.linear(&format!("{p}.attention.self.query"), &mut att.query);
-            slots.linear(&format!("{p}.attention.self.key"), &mut att.key);
-            slots.linear(&format!("{p}.attention.self.value"), &mut att.value);
-            slots.linear(&format!("{p}.attention.output.dense"), &mut att.output);
-            slots.layer_norm(
-                &format!("{p}.attention.output.LayerNorm"),
-                &mut att.output_layer_norm,
-            );
-            slots.linear(&format!("{p}.intermediate.dense"), &mut layer.intermediate);
-            slots.linear(&format!("{p}.output.dense"), &mut layer.output);
-            slots.layer_norm(
-                &format!("{p}.output.LayerNorm"),
-                &mut layer.output_layer_norm,
-            );
-        }
-        slots.linear("bert.pooler.dense", &mut self.bert.pooler.dense);
-        slots.linear("classifier", &mut self.classifier);
-        slots.0
-    }
 }
 
 /// A file of named tensors, read lazily.
@@ -407,20 +208,30 @@ impl TensorFile for PytorchFile {
 /// `keep_classifier = false` leaves the freshly initialised classification head in place even
 /// when the file has one (fine-tuning a classifier on a new set of labels).
 pub fn load_weights<B: Backend>(
-    model: &mut BertForSequenceClassification<B>,
+    model: &mut SequenceClassifier<B>,
     file: &dyn TensorFile,
     keep_classifier: bool,
     device: &B::Device,
 ) -> Result<LoadReport, LoadError> {
     let path = file.path().display().to_string();
+    let names = model.architecture.weight_names();
+    // The head's output layer is sized by the labels: replaced when they change. Its hidden
+    // layer (BERT's pooler, RoBERTa's `classifier.dense`, …) is kept when the file has one and
+    // drawn fresh when it has not, as `transformers` does for a base model.
+    let head_out = format!("{}.", names.head_out);
+    let in_head = |name: &str| name.starts_with(&head_out) || name.starts_with(names.head_dense);
+    let replaced = |name: &str| !keep_classifier && name.starts_with(&head_out);
+    let shapes: BTreeMap<String, Vec<usize>> = file
+        .shapes()
+        .into_iter()
+        .filter(|(stored, _)| !is_buffer(stored))
+        .collect();
     let mut by_name: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-    let mut unexpected = Vec::new();
-    for (stored, shape) in file.shapes() {
-        if is_buffer(&stored) {
-            continue;
-        }
-        by_name.insert(canonical_name(&stored), (stored, shape));
+    for (canonical, stored) in canonical_names(model.architecture, shapes.keys().cloned()) {
+        let shape = shapes[&stored].clone();
+        by_name.insert(canonical, (stored, shape));
     }
+    let mut unexpected = Vec::new();
 
     let slots = model.hf_slots();
     let wanted: BTreeSet<String> = slots.iter().map(|(n, _)| n.clone()).collect();
@@ -428,9 +239,8 @@ pub fn load_weights<B: Backend>(
     let mut initialized = Vec::new();
     let mut to_assign = Vec::new();
     for (name, slot) in slots {
-        let skip = !keep_classifier && name.starts_with("classifier.");
         match by_name.get(&name) {
-            Some((stored, found)) if !skip => {
+            Some((stored, found)) if !replaced(&name) => {
                 let expected = slot.hf_shape();
                 if *found != expected {
                     return Err(LoadError::ShapeMismatch {
@@ -442,7 +252,7 @@ pub fn load_weights<B: Backend>(
                 }
                 to_assign.push((stored.clone(), found.clone(), slot));
             }
-            _ if may_be_initialized(&name) => {
+            _ if in_head(&name) => {
                 slot.materialize();
                 initialized.push(name);
             }
@@ -460,12 +270,11 @@ pub fn load_weights<B: Backend>(
         slot.assign(values, &shape, device);
     }
     for (name, (stored, _)) in &by_name {
-        let used_elsewhere = !keep_classifier && name.starts_with("classifier.");
-        if !wanted.contains(name) && !used_elsewhere {
+        if !wanted.contains(name) && !replaced(name) {
             unexpected.push(stored.clone());
         }
     }
-    let new_classifier = initialized.iter().any(|n| n.starts_with("classifier."));
+    let new_classifier = initialized.iter().any(|n| n.starts_with(&head_out));
     Ok(LoadReport {
         weights_file: file.path().to_path_buf(),
         initialized,
@@ -477,7 +286,7 @@ pub fn load_weights<B: Backend>(
 /// Writes every parameter under its Hugging Face name, in f32, as `transformers` expects
 /// (`format: pt` in the header metadata).
 pub fn write_safetensors<B: Backend>(
-    model: &BertForSequenceClassification<B>,
+    model: &SequenceClassifier<B>,
     path: &Path,
 ) -> std::io::Result<()> {
     let mut model = model.clone();

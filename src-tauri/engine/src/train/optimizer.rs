@@ -12,7 +12,7 @@ use burn::tensor::{Tensor, TensorData, TensorPrimitive};
 
 use crate::kernels::{AdamWStep, FusedOps};
 
-use crate::model::BertForSequenceClassification;
+use crate::model::SequenceClassifier;
 
 struct Moments<B: Backend> {
     first: Tensor<B, 1>,
@@ -30,16 +30,30 @@ pub struct AdamW<B: AutodiffBackend> {
     pub steps: usize,
 }
 
+/// The Trainer's `get_decay_parameter_names`: no decay for biases and norms, recognised by
+/// name (lower-cased: `bias`, `layernorm`, `rmsnorm`, a `norm` segment, a segment ending in
+/// `_norm` such as DistilBERT's `sa_layer_norm`) — every LayerNorm of the family has such a name.
+fn trainer_decays(name: &str) -> bool {
+    let name = name.to_lowercase();
+    let norm_segment = name
+        .split('.')
+        .any(|segment| segment == "norm" || segment.ends_with("_norm"));
+    !(name.contains("bias")
+        || name.contains("layernorm")
+        || name.contains("rmsnorm")
+        || norm_segment)
+}
+
 impl<B: AutodiffBackend> AdamW<B>
 where
     B::InnerBackend: FusedOps,
 {
     /// β = (0.9, 0.999), ε = 1e-8, as the Trainer's default optimizer.
-    pub fn new(model: &mut BertForSequenceClassification<B>, weight_decay: f64) -> Self {
+    pub fn new(model: &mut SequenceClassifier<B>, weight_decay: f64) -> Self {
         let no_decay = model
             .hf_slots()
             .into_iter()
-            .filter(|(name, _)| name.ends_with(".bias") || name.contains("LayerNorm"))
+            .filter(|(name, _)| !trainer_decays(name))
             .map(|(_, slot)| slot.param_id())
             .collect();
         AdamW {
@@ -57,7 +71,7 @@ where
     /// checkpoint: parameter ids change when a model is loaded again, names do not.
     pub fn moments_by_name(
         &self,
-        model: &mut BertForSequenceClassification<B>,
+        model: &mut SequenceClassifier<B>,
     ) -> Vec<(String, Vec<f32>, Vec<f32>)> {
         let values = |t: &Tensor<B::InnerBackend, 1>| -> Vec<f32> {
             t.to_data()
@@ -80,7 +94,7 @@ where
     /// another model: refused, naming the parameter.
     pub fn restore_moments(
         &mut self,
-        model: &mut BertForSequenceClassification<B>,
+        model: &mut SequenceClassifier<B>,
         moments: Vec<(String, Vec<f32>, Vec<f32>)>,
         steps: usize,
         device: &burn::tensor::Device<B::InnerBackend>,
@@ -229,4 +243,31 @@ pub fn clip_factor(norm: f64, max_norm: f64) -> f64 {
         return 1.0;
     }
     (max_norm / (norm + 1e-6)).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trainer_decays;
+
+    #[test]
+    fn decay_follows_the_trainers_name_rule_for_every_architecture() {
+        for name in [
+            "bert.encoder.layer.0.attention.self.query.weight",
+            "distilbert.transformer.layer.1.ffn.lin1.weight",
+            "roberta.embeddings.word_embeddings.weight",
+            "electra.embeddings_project.weight",
+            "classifier.out_proj.weight",
+        ] {
+            assert!(trainer_decays(name), "{name}");
+        }
+        for name in [
+            "bert.embeddings.LayerNorm.weight",
+            "distilbert.transformer.layer.0.sa_layer_norm.weight",
+            "distilbert.transformer.layer.0.output_layer_norm.bias",
+            "distilbert.embeddings.LayerNorm.weight",
+            "pre_classifier.bias",
+        ] {
+            assert!(!trainer_decays(name), "{name}");
+        }
+    }
 }

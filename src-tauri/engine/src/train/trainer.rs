@@ -27,7 +27,7 @@ use crate::data::{DataSummary, length_grouped_order, shuffled_order};
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
 use crate::metrics::{Metrics, MetricsAccumulator, cross_entropy};
-use crate::model::{BertForSequenceClassification, ModelConfig, TextTokenizer};
+use crate::model::{ModelConfig, SequenceClassifier, TextTokenizer};
 use crate::progress::ProgressMeter;
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
 
@@ -91,7 +91,7 @@ where
     trainer.finish(model)
 }
 
-type Model<B> = BertForSequenceClassification<B>;
+type Model<B> = SequenceClassifier<B>;
 
 /// Token ids and classes of one side of the data.
 struct Encoded {

@@ -11,6 +11,21 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures")
 }
 
+/// The tiny random model of each other supported architecture, made by
+/// `scripts/reference/reference.py family-fixtures` with transformers' own config classes; each
+/// folder holds its `reference.json` (outputs) and `gradients.safetensors` (one step's).
+pub const FAMILY_FIXTURES: [&str; 5] = [
+    "tiny-roberta",
+    "tiny-camembert",
+    "tiny-xlm-roberta",
+    "tiny-distilbert",
+    "tiny-electra",
+];
+
+pub fn family_fixture(name: &str) -> PathBuf {
+    fixtures().join("families").join(name)
+}
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

@@ -111,7 +111,7 @@ models = [
     ("truncated_safetensors", "damaged or incomplete"),
     ("mismatched_shapes", "do not belong together"),
     ("tokenizer_larger_than_vocab", "the tokenizer knows"),
-    ("gpt2_config", 'BERT Studio can load BERT models (model_type "bert") only'),
+    ("gpt2_config", 'which BERT Studio cannot train or run. It reads these model types'),
     ("no_weights", "no usable weights"),
     ("no_tokenizer", "no usable tokenizer"),
     ("config_not_json", "is not a usable config.json"),

@@ -10,7 +10,7 @@ use super::{Model, Trainer};
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
 use crate::kernels::FusedOps;
-use crate::model::{BertForSequenceClassification, ModelConfig, TextTokenizer, write_model_files};
+use crate::model::{ModelConfig, SequenceClassifier, TextTokenizer, write_model_files};
 use crate::train::checkpoint::{
     OPTIMIZER_FILE, REPORT_FILE, STATE_FORMAT, TrainerState, checkpoint_folder, finish_run_folder,
     prune_checkpoints, write_optimizer, write_state,
@@ -116,7 +116,7 @@ where
 /// The model folder plus `recipe.json` and `training_report.json`, all in one atomic move.
 fn save_trained_folder<B: Backend>(
     dest: &Path,
-    model: &BertForSequenceClassification<B>,
+    model: &SequenceClassifier<B>,
     config: &ModelConfig,
     tokenizer: &TextTokenizer,
     report: &TrainingReport,

@@ -73,10 +73,11 @@ where
             seed: Some(recipe.seed),
         };
         let loaded = load_model_folder::<B>(&folder, &labelled, &device)?;
-        if recipe.max_seq_len > loaded.config.bert.max_position_embeddings {
+        if recipe.max_seq_len > loaded.config.max_sequence_length() {
             return Err(EngineError::invalid(format!(
                 "max_seq_len is {} but this model reads at most {} tokens; lower max_seq_len.",
-                recipe.max_seq_len, loaded.config.bert.max_position_embeddings
+                recipe.max_seq_len,
+                loaded.config.max_sequence_length()
             )));
         }
         let config = config_with_labels(&loaded.config, &data.labels);

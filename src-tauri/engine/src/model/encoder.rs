@@ -1,7 +1,9 @@
-//! `BertForSequenceClassification` in burn, generic over the backend.
+//! The BERT-family sequence classifier in burn, generic over the backend: one post-LayerNorm
+//! encoder for every architecture, with the embeddings and classification head each
+//! architecture has (`architecture.rs`).
 //!
-//! The computation follows Hugging Face's `modeling_bert.py` step by step (post-LayerNorm
-//! encoder, exact GELU, tanh pooler on [CLS]) so that the same weights give the same logits.
+//! The computation follows `transformers`' modeling code step by step (exact GELU, the heads as
+//! each `…ForSequenceClassification` builds them) so that the same weights give the same logits.
 
 use burn::module::{Module, Param};
 use burn::nn::{
@@ -12,6 +14,7 @@ use burn::tensor::activation::{relu, tanh};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Bool, Int, Tensor};
 
+use super::architecture::{Architecture, HeadActivation};
 use super::config::ModelConfig;
 use crate::kernels::{FusedOps, attention, bias_gelu, dropout, linear_rows, residual_layer_norm};
 
@@ -34,7 +37,7 @@ impl Activation {
         match name {
             "gelu_new" | "gelu_pytorch_tanh" => Activation::GeluTanh,
             "relu" => Activation::Relu,
-            // BertConfig::validate refused every other name.
+            // EncoderConfig::validate refused every other name.
             _ => Activation::Gelu,
         }
     }
@@ -104,46 +107,58 @@ impl Rows {
 
 /// Token ids of a batch, padded to the longest sequence, with `true` where a position is padding.
 #[derive(Debug, Clone)]
-pub struct BertInput<B: Backend> {
+pub struct ModelInput<B: Backend> {
     pub input_ids: Tensor<B, 2, Int>,
     pub padding_mask: Tensor<B, 2, Bool>,
 }
 
 #[derive(Module, Debug)]
-pub struct BertEmbeddings<B: Backend> {
+pub struct Embeddings<B: Backend> {
     pub word_embeddings: Embedding<B>,
     pub position_embeddings: Embedding<B>,
-    pub token_type_embeddings: Embedding<B>,
+    /// DistilBERT has no token types.
+    pub token_type_embeddings: Option<Embedding<B>>,
     pub layer_norm: LayerNorm<B>,
     pub dropout: Dropout,
+    /// ELECTRA's projection to `hidden_size` when its embeddings are narrower.
+    pub project: Option<Linear<B>>,
+    /// The first token's position id (RoBERTa: `pad_token_id + 1`).
+    #[module(skip)]
+    pub first_position: usize,
     #[module(skip)]
     pub layer_norm_eps: f64,
 }
 
-impl<B: FusedOps> BertEmbeddings<B> {
+impl<B: FusedOps> Embeddings<B> {
     /// `[batch·seq, hidden]`: the rows of all sequences, one after the other.
     pub fn forward(&self, input_ids: Tensor<B, 2, Int>) -> Tensor<B, 2> {
         let [batch, seq_len] = input_ids.dims();
         let device = input_ids.device();
-        let hidden = self.token_type_embeddings.weight.val().dims()[1];
+        let width = self.layer_norm.gamma.val().dims()[0];
         let words = self
             .word_embeddings
             .forward(input_ids)
-            .reshape([batch * seq_len, hidden]);
-        let positions =
-            Tensor::<B, 1, Int>::arange(0..seq_len as i64, &device).reshape([1, seq_len]);
-        let positions = self.position_embeddings.forward(positions);
-        // Single-sentence classification: every token has token type 0.
-        let token_type = self
-            .token_type_embeddings
-            .weight
-            .val()
-            .slice([0..1, 0..hidden])
-            .reshape([1, 1, hidden]);
-        let position_and_type = (positions + token_type)
-            .expand([batch, seq_len, hidden])
-            .reshape([batch * seq_len, hidden]);
-        dropout(
+            .reshape([batch * seq_len, width]);
+        // Padding comes after the text, so position ids are the same for every row up to its
+        // length; RoBERTa's padding_idx position of padding tokens only ever reaches masked
+        // keys and the unused rows of padding, so counting on through it changes no output.
+        let first = self.first_position as i64;
+        let positions = Tensor::<B, 1, Int>::arange(first..first + seq_len as i64, &device)
+            .reshape([1, seq_len]);
+        let mut position_and_type = self.position_embeddings.forward(positions);
+        if let Some(token_types) = &self.token_type_embeddings {
+            // Single-sentence classification: every token has token type 0.
+            let type_zero = token_types
+                .weight
+                .val()
+                .slice([0..1, 0..width])
+                .reshape([1, 1, width]);
+            position_and_type = position_and_type + type_zero;
+        }
+        let position_and_type = position_and_type
+            .expand([batch, seq_len, width])
+            .reshape([batch * seq_len, width]);
+        let embedded = dropout(
             add_and_norm(
                 words,
                 position_and_type,
@@ -151,12 +166,16 @@ impl<B: FusedOps> BertEmbeddings<B> {
                 self.layer_norm_eps,
             ),
             self.dropout.prob,
-        )
+        );
+        match &self.project {
+            Some(project) => dense(embedded, project),
+            None => embedded,
+        }
     }
 }
 
 #[derive(Module, Debug)]
-pub struct BertSelfAttention<B: Backend> {
+pub struct SelfAttention<B: Backend> {
     pub query: Linear<B>,
     pub key: Linear<B>,
     pub value: Linear<B>,
@@ -169,7 +188,7 @@ pub struct BertSelfAttention<B: Backend> {
     pub layer_norm_eps: f64,
 }
 
-impl<B: FusedOps> BertSelfAttention<B> {
+impl<B: FusedOps> SelfAttention<B> {
     /// `hidden`: `[batch·seq, width]`; `key_bias`: `[batch, seq]`, 0 for real tokens and
     /// `MASKED_SCORE` for padding.
     pub fn forward(
@@ -210,8 +229,8 @@ impl<B: FusedOps> BertSelfAttention<B> {
 }
 
 #[derive(Module, Debug)]
-pub struct BertLayer<B: Backend> {
-    pub attention: BertSelfAttention<B>,
+pub struct EncoderLayer<B: Backend> {
+    pub attention: SelfAttention<B>,
     pub intermediate: Linear<B>,
     pub output: Linear<B>,
     pub output_layer_norm: LayerNorm<B>,
@@ -222,7 +241,7 @@ pub struct BertLayer<B: Backend> {
     pub layer_norm_eps: f64,
 }
 
-impl<B: FusedOps> BertLayer<B> {
+impl<B: FusedOps> EncoderLayer<B> {
     pub fn forward(
         &self,
         hidden: Tensor<B, 2>,
@@ -241,52 +260,63 @@ impl<B: FusedOps> BertLayer<B> {
     }
 }
 
+/// The classification head on each sequence's first token: BERT's pooler + classifier,
+/// RoBERTa's and ELECTRA's `classifier.dense`/`out_proj`, DistilBERT's `pre_classifier` +
+/// `classifier` — one hidden layer and an output layer, with the dropouts where each has them.
 #[derive(Module, Debug)]
-pub struct BertPooler<B: Backend> {
+pub struct ClassificationHead<B: Backend> {
+    /// RoBERTa and ELECTRA drop out the first token's state first; probability 0 elsewhere.
+    pub dropout_before_dense: Dropout,
     pub dense: Linear<B>,
+    pub dropout: Dropout,
+    pub out: Linear<B>,
+    #[module(skip)]
+    pub activation: HeadActivation,
 }
 
-impl<B: FusedOps> BertPooler<B> {
-    /// tanh(dense(·)) of the hidden state of each sequence's first token ([CLS]), `[batch, width]`.
-    pub fn forward(&self, cls: Tensor<B, 2>) -> Tensor<B, 2> {
-        tanh(dense(cls, &self.dense))
+impl<B: FusedOps> ClassificationHead<B> {
+    /// `first_tokens`: `[batch, width]`.
+    pub fn forward(&self, first_tokens: Tensor<B, 2>) -> ClassifierOutput<B> {
+        let x = dropout(first_tokens, self.dropout_before_dense.prob);
+        let pooled = match self.activation {
+            HeadActivation::Tanh => tanh(dense(x, &self.dense)),
+            HeadActivation::Gelu => Activation::Gelu.dense(x, &self.dense),
+            HeadActivation::Relu => relu(dense(x, &self.dense)),
+        };
+        let logits = dense(dropout(pooled.clone(), self.dropout.prob), &self.out);
+        ClassifierOutput { logits, pooled }
     }
-}
-
-/// The encoder with its pooler (Hugging Face's `BertModel`).
-#[derive(Module, Debug)]
-pub struct BertModel<B: Backend> {
-    pub embeddings: BertEmbeddings<B>,
-    pub layers: Vec<BertLayer<B>>,
-    pub pooler: BertPooler<B>,
 }
 
 /// What a forward pass returns.
 #[derive(Debug, Clone)]
-pub struct BertOutput<B: Backend> {
+pub struct ClassifierOutput<B: Backend> {
     /// `[batch, num_labels]`, before softmax.
     pub logits: Tensor<B, 2>,
-    /// `[batch, hidden_size]`, the pooler's output (what the classifier sees).
+    /// `[batch, hidden_size]`: what the head's output layer sees (BERT: the pooler's output).
     pub pooled: Tensor<B, 2>,
 }
 
+/// A BERT-family encoder with its sequence-classification head.
 #[derive(Module, Debug)]
-pub struct BertForSequenceClassification<B: Backend> {
-    pub bert: BertModel<B>,
-    pub dropout: Dropout,
-    pub classifier: Linear<B>,
+pub struct SequenceClassifier<B: Backend> {
+    pub embeddings: Embeddings<B>,
+    pub layers: Vec<EncoderLayer<B>>,
+    pub head: ClassificationHead<B>,
+    #[module(skip)]
+    pub architecture: Architecture,
 }
 
-impl<B: FusedOps> BertModel<B> {
-    pub fn forward(&self, input: BertInput<B>) -> Tensor<B, 2> {
+impl<B: FusedOps> SequenceClassifier<B> {
+    pub fn forward(&self, input: ModelInput<B>) -> ClassifierOutput<B> {
         let [batch, _] = input.input_ids.dims();
         let key_bias = input.padding_mask.float().mul_scalar(MASKED_SCORE);
         let mut hidden = self.embeddings.forward(input.input_ids);
         let last = self.layers.len().saturating_sub(1);
         for (i, layer) in self.layers.iter().enumerate() {
-            // Only [CLS] reaches the pooler: after the last layer's attention core, which
-            // reads every token, its rows are all that is computed (the same logits, and about
-            // 3/4 of a layer's work saved).
+            // Only the first token reaches the head: after the last layer's attention core,
+            // which reads every token, its rows are all that is computed (the same logits, and
+            // about 3/4 of a layer's work saved).
             let rows = if i == last {
                 Rows::FirstOf(batch)
             } else {
@@ -297,34 +327,42 @@ impl<B: FusedOps> BertModel<B> {
         if self.layers.is_empty() {
             hidden = Rows::FirstOf(batch).keep(hidden);
         }
-        self.pooler.forward(hidden)
+        self.head.forward(hidden)
     }
 }
 
-impl<B: FusedOps> BertForSequenceClassification<B> {
-    pub fn forward(&self, input: BertInput<B>) -> BertOutput<B> {
-        let pooled = self.bert.forward(input);
-        let logits = dense(dropout(pooled.clone(), self.dropout.prob), &self.classifier);
-        BertOutput { logits, pooled }
-    }
-}
-
-impl<B: Backend> BertForSequenceClassification<B> {
+impl<B: Backend> SequenceClassifier<B> {
     pub fn num_labels(&self) -> usize {
-        self.classifier.weight.shape().to_vec()[1]
+        self.head.out.weight.shape().to_vec()[1]
     }
 
     pub fn num_parameters(&self) -> usize {
         Module::num_params(self)
     }
+
+    /// The same model with every dropout off: for comparisons with a reference, where masks
+    /// cannot be matched.
+    pub fn without_dropout(mut self) -> Self {
+        let off = |d: &mut Dropout| d.prob = 0.0;
+        off(&mut self.embeddings.dropout);
+        for layer in &mut self.layers {
+            off(&mut layer.attention.probs_dropout);
+            off(&mut layer.attention.output_dropout);
+            off(&mut layer.output_dropout);
+        }
+        off(&mut self.head.dropout_before_dense);
+        off(&mut self.head.dropout);
+        self
+    }
 }
 
 impl ModelConfig {
-    /// A model with freshly initialised weights, as `transformers` initialises BERT:
+    /// A model with freshly initialised weights, as `transformers` initialises the family:
     /// normal(0, initializer_range) for dense and embedding weights, zero biases, unit LayerNorm.
     /// Weights are drawn lazily, on first use (loading a checkpoint then costs no random draws).
-    pub fn init<B: Backend>(&self, device: &B::Device) -> BertForSequenceClassification<B> {
-        let c = &self.bert;
+    pub fn init<B: Backend>(&self, device: &B::Device) -> SequenceClassifier<B> {
+        let c = &self.encoder;
+        let arch = self.architecture;
         let normal = Initializer::Normal {
             mean: 0.0,
             std: c.initializer_range,
@@ -335,58 +373,75 @@ impl ModelConfig {
                 .init(device)
                 .with_zero_bias(d_out, device)
         };
-        let layer_norm = || {
-            LayerNormConfig::new(c.hidden_size)
+        let layer_norm = |width: usize| {
+            LayerNormConfig::new(width)
                 .with_epsilon(c.layer_norm_eps)
                 .init(device)
         };
+        let width = c.embedding_width();
         let embedding = |n: usize| {
-            EmbeddingConfig::new(n, c.hidden_size)
+            EmbeddingConfig::new(n, width)
                 .with_initializer(normal.clone())
                 .init(device)
         };
-        let hidden_dropout = || DropoutConfig::new(c.hidden_dropout_prob).init();
+        let dropout = |prob: f64| DropoutConfig::new(prob).init();
+        let hidden = c.hidden_size;
 
         let layers = (0..c.num_hidden_layers)
-            .map(|_| BertLayer {
-                attention: BertSelfAttention {
-                    query: linear(c.hidden_size, c.hidden_size),
-                    key: linear(c.hidden_size, c.hidden_size),
-                    value: linear(c.hidden_size, c.hidden_size),
-                    output: linear(c.hidden_size, c.hidden_size),
-                    output_layer_norm: layer_norm(),
-                    probs_dropout: DropoutConfig::new(c.attention_probs_dropout_prob).init(),
-                    output_dropout: hidden_dropout(),
+            .map(|_| EncoderLayer {
+                attention: SelfAttention {
+                    query: linear(hidden, hidden),
+                    key: linear(hidden, hidden),
+                    value: linear(hidden, hidden),
+                    output: linear(hidden, hidden),
+                    output_layer_norm: layer_norm(hidden),
+                    probs_dropout: dropout(c.attention_probs_dropout_prob),
+                    output_dropout: dropout(if arch.attention_output_dropout() {
+                        c.hidden_dropout_prob
+                    } else {
+                        0.0
+                    }),
                     num_heads: c.num_attention_heads,
                     layer_norm_eps: c.layer_norm_eps,
                 },
-                intermediate: linear(c.hidden_size, c.intermediate_size),
-                output: linear(c.intermediate_size, c.hidden_size),
-                output_layer_norm: layer_norm(),
-                output_dropout: hidden_dropout(),
+                intermediate: linear(hidden, c.intermediate_size),
+                output: linear(c.intermediate_size, hidden),
+                output_layer_norm: layer_norm(hidden),
+                output_dropout: dropout(c.hidden_dropout_prob),
                 activation: Activation::from_hf_name(&c.hidden_act),
                 layer_norm_eps: c.layer_norm_eps,
             })
             .collect();
 
-        BertForSequenceClassification {
-            bert: BertModel {
-                embeddings: BertEmbeddings {
-                    word_embeddings: embedding(c.vocab_size),
-                    position_embeddings: embedding(c.max_position_embeddings),
-                    token_type_embeddings: embedding(c.type_vocab_size),
-                    layer_norm: layer_norm(),
-                    dropout: hidden_dropout(),
-                    layer_norm_eps: c.layer_norm_eps,
-                },
-                layers,
-                pooler: BertPooler {
-                    dense: linear(c.hidden_size, c.hidden_size),
-                },
+        let head = arch.head();
+        let head_dropout = c.classifier_dropout.unwrap_or(c.hidden_dropout_prob);
+        SequenceClassifier {
+            embeddings: Embeddings {
+                word_embeddings: embedding(c.vocab_size),
+                position_embeddings: embedding(c.max_position_embeddings),
+                token_type_embeddings: arch
+                    .weight_names()
+                    .token_type_embeddings
+                    .map(|_| embedding(c.type_vocab_size)),
+                layer_norm: layer_norm(width),
+                dropout: dropout(c.hidden_dropout_prob),
+                project: (width != hidden).then(|| linear(width, hidden)),
+                first_position: arch.first_position(c.pad_token_id),
+                layer_norm_eps: c.layer_norm_eps,
             },
-            dropout: DropoutConfig::new(c.classifier_dropout.unwrap_or(c.hidden_dropout_prob))
-                .init(),
-            classifier: linear(c.hidden_size, self.num_labels()),
+            layers,
+            head: ClassificationHead {
+                dropout_before_dense: dropout(if head.dropout_before_dense {
+                    head_dropout
+                } else {
+                    0.0
+                }),
+                dense: linear(hidden, hidden),
+                dropout: dropout(head_dropout),
+                out: linear(hidden, self.num_labels()),
+                activation: head.activation,
+            },
+            architecture: arch,
         }
     }
 }
