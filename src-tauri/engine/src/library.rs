@@ -202,8 +202,8 @@ impl Library {
         std::fs::remove_dir_all(&folder).map_err(|e| EngineError::io("delete", &folder, e))
     }
 
-    /// Copies a Hugging Face classification folder into the library (it must load as a BERT
-    /// classifier: config with labels, weights, tokenizer).
+    /// Copies a Hugging Face classification folder into the library (it must load as a
+    /// BERT-family classifier: config with labels, weights, tokenizer).
     pub fn import(&self, source: &Path, now_unix: u64) -> Result<LibraryEntry> {
         // Loading it is the check: config, weights, shapes and tokenizer all have to fit.
         let loaded =

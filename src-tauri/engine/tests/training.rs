@@ -496,3 +496,50 @@ fn a_comparison_knows_a_validation_file_changed_between_runs() {
         changed.data_note
     );
 }
+
+/// Every architecture trains through the same loop and is saved as itself: its own
+/// `model_type`, `…ForSequenceClassification` class and tensor names, loadable again.
+#[test]
+fn every_architecture_trains_and_saves_as_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = small_nace_csv(dir.path());
+    for name in FAMILY_FIXTURES {
+        let out = dir.path().join(name);
+        let recipe = Recipe {
+            model: family_fixture(name).display().to_string(),
+            max_seq_len: 24,
+            ..tiny_recipe()
+        };
+        let mut losses = Vec::new();
+        train(
+            &request(recipe, csv.clone(), out.clone()),
+            &mut |e| {
+                if let TrainingEvent::EpochFinished { train_loss, .. } = e {
+                    losses.push(train_loss);
+                }
+            },
+            &CancelToken::new(),
+        )
+        .unwrap();
+        assert!(
+            losses[2] < losses[0] * 0.9,
+            "{name}: the loss did not go down: {losses:?}"
+        );
+        let saved = json(&out.join("config.json"));
+        let original = json(&family_fixture(name).join("config.json"));
+        assert_eq!(saved["model_type"], original["model_type"], "{name}");
+        assert_eq!(saved["architectures"], original["architectures"], "{name}");
+        let tensors = |folder: &Path| {
+            let bytes = std::fs::read(folder.join("model.safetensors")).unwrap();
+            let mut names: Vec<String> = safetensors::SafeTensors::deserialize(&bytes)
+                .unwrap()
+                .names()
+                .into_iter()
+                .map(String::from)
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(tensors(&out), tensors(&family_fixture(name)), "{name}");
+    }
+}

@@ -56,7 +56,7 @@ fn bias_of<B: Backend>(linear: &Linear<B>) -> Tensor<B, 1> {
     linear
         .bias
         .as_ref()
-        .expect("BERT's dense layers all have a bias")
+        .expect("the family's dense layers all have a bias")
         .val()
 }
 
@@ -77,7 +77,7 @@ fn add_and_norm<B: FusedOps>(
     let beta = norm
         .beta
         .as_ref()
-        .expect("BERT's LayerNorms all have a bias")
+        .expect("the family's LayerNorms all have a bias")
         .val();
     residual_layer_norm(x, residual, norm.gamma.val(), beta, eps)
 }
