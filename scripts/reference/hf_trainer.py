@@ -6,7 +6,7 @@ and speed comparisons (scripts/quality.sh, scripts/bench-train.sh).
       stratified split (classes with one example stay in training), written as
       DIR/train.csv and DIR/validation.csv: both trainers then see the same split
   hf_trainer.py train --model DIR --train CSV --validation CSV --out DIR [--max-len 128]
-                      [--max-steps N] [--epochs 4] [--group-by-length]
+                      [--max-steps N] [--epochs 4] [--group-by-length] [--seed 42]
       fine-tunes with the notebook's TrainingArguments and prints a JSON summary
   hf_trainer.py base-size-model --like DIR --out DIR
       a random BERT of BERT-base's size with DIR's tokenizer (speed comparisons at that size)
@@ -59,7 +59,7 @@ def train(args):
                               Trainer, TrainingArguments, set_seed)
 
     torch.set_num_threads(os.cpu_count() or 1)
-    set_seed(42)
+    set_seed(args.seed)
     train_texts, train_labels = read(args.train)
     val_texts, val_labels = read(args.validation)
     names = sorted(set(train_labels))  # LabelEncoder order
@@ -117,7 +117,7 @@ def train(args):
         load_best_model_at_end=False,
         report_to=[],
         log_level="warning",
-        seed=42,
+        seed=args.seed,
         use_cpu=True,
         disable_tqdm=True,
         train_sampling_strategy="group_by_length" if args.group_by_length else "random",
@@ -174,6 +174,7 @@ def main():
     p.add_argument("--max-len", type=int, default=128)
     p.add_argument("--max-steps", type=int, default=0)
     p.add_argument("--epochs", type=float, default=4)
+    p.add_argument("--seed", type=int, default=42, help="the notebook's 42; others show run-to-run spread")
     p.add_argument("--group-by-length", action="store_true",
                    help="the Trainer's train_sampling_strategy='group_by_length'")
     p = sub.add_parser("base-size-model")
