@@ -2,12 +2,10 @@
 //! its embeddings and classification head differ. The model code is one encoder
 //! (`encoder.rs`) that reads these tables; nothing else branches on the architecture.
 
-use serde::Serialize;
 use serde_json::Value;
 
 /// A supported `model_type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Architecture {
     Bert,
     Roberta,
