@@ -25,6 +25,7 @@ pub struct ComparedModel {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct MetricRow {
+    /// The metric's id, as the field of `Metrics` it comes from (`macro_f1`); the page words it.
     pub metric: String,
     pub values: Vec<Option<f64>>,
     pub higher_is_better: bool,
@@ -219,10 +220,10 @@ pub fn compare(inputs: &[CompareInput]) -> Comparison {
     };
     let metrics = vec![
         metric("accuracy", true, &|m| Some(m.accuracy)),
-        metric("macro F1", true, &|m| Some(m.macro_f1)),
-        metric("macro precision", true, &|m| Some(m.macro_precision)),
-        metric("macro recall", true, &|m| Some(m.macro_recall)),
-        metric("top-2 accuracy", true, &|m| Some(m.top2_accuracy)),
+        metric("macro_f1", true, &|m| Some(m.macro_f1)),
+        metric("macro_precision", true, &|m| Some(m.macro_precision)),
+        metric("macro_recall", true, &|m| Some(m.macro_recall)),
+        metric("top2_accuracy", true, &|m| Some(m.top2_accuracy)),
         metric("loss", false, &|m| m.loss),
     ];
 
@@ -414,7 +415,7 @@ mod tests {
         let row = |name: &str| c.metrics.iter().find(|r| r.metric == name).unwrap().clone();
         assert_eq!(row("accuracy").best, Some(1));
         assert_eq!(row("loss").best, Some(0), "lower loss is better");
-        assert_eq!(row("top-2 accuracy").best, Some(0), "a tie marks the first");
+        assert_eq!(row("top2_accuracy").best, Some(0), "a tie marks the first");
         assert_eq!(c.recipe_differences.len(), 1);
         assert_eq!(c.recipe_differences[0].field, "learning_rate");
         assert_eq!(c.recipe_differences[0].values, ["0.00005", "0.00002"]);

@@ -3,4 +3,8 @@
 /**
  * A metric across the models; `best` is the index of the best value (ties: the first).
  */
-export type MetricRow = { metric: string, values: Array<number | null>, higher_is_better: boolean, best: number | null, };
+export type MetricRow = { 
+/**
+ * The metric's id, as the field of `Metrics` it comes from (`macro_f1`); the page words it.
+ */
+metric: string, values: Array<number | null>, higher_is_better: boolean, best: number | null, };
