@@ -26,4 +26,4 @@ cargo test --workspace --locked "$@"
 say "running the front end's tests"
 npm test --silent
 say "running the end-to-end test of the desktop window"
-timeout 900 node --test tests/e2e/
+timeout 1500 node --test tests/e2e/

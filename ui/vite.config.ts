@@ -13,5 +13,6 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["src/**/*.test.{ts,tsx}"],
+    setupFiles: ["src/i18n/testSetup.ts"],
   },
 });

@@ -43,6 +43,7 @@ pub fn run() {
             Ok(())
         })
         .manage(TrainingJobs::default())
+        .manage(commands::language::DialogLanguage::default())
         .manage(inference_jobs::ClassifyJobs::default())
         .manage(inference_jobs::WarmClassifier::default())
         .on_window_event(|window, event| {
@@ -74,6 +75,7 @@ pub fn run() {
             commands::library::model_report,
             commands::library::export_model,
             commands::dialogs::choose_path,
+            commands::language::set_language,
             commands::training::open_recipe,
             commands::training::save_recipe,
             commands::quit,

@@ -1,5 +1,6 @@
 // End-to-end test of the real desktop window: Xvfb + tauri-driver + WebKitWebDriver, driven
 // with selenium-webdriver. Trains a short run of the tiny fixture model on the bundled sample.
+// Runs once per language, the system's language (LANG) choosing the window's.
 //
 //   node --test tests/e2e/            (scripts/test.sh builds the app and runs this)
 //
@@ -17,9 +18,37 @@ const root = resolve(import.meta.dirname, "../..");
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 const application = process.env.BERT_STUDIO_APP ?? join(targetDir, "debug", "bert-studio-app");
 const tinyModel = join(root, "src-tauri/engine/tests/fixtures/tiny-bert");
-const screenshots = process.env.E2E_SCREENSHOTS;
-const display = `:${90 + (process.pid % 9)}`;
-const port = 4444 + (process.pid % 500);
+const screenshotRoot = process.env.E2E_SCREENSHOTS;
+const displayBase = 90 + (process.pid % 9) * 2;
+const portBase = 4444 + (process.pid % 500) * 2;
+
+// What the window says in each language, where the test reads words. The engine's own messages
+// (the model folder's status, a refused value, the comparison's data note) are English in both.
+const WORDS = {
+  en: {
+    locale: "en_US.UTF-8",
+    train: "Train",
+    rowsRead: /3,558 rows read/,
+    sameColumns: /text column and the label column must differ/,
+    percent: /^\d+\.\d%$/,
+    models: (n) => `Models (${n})`,
+    epochsDone: /1 of 2 epochs/,
+    learningRate: /Learning rate/,
+    delete: "Delete",
+  },
+  fr: {
+    locale: "fr_FR.UTF-8",
+    train: "Entraîner",
+    rowsRead: /3\u202f558 lignes lues/,
+    sameColumns: /colonne des textes et celle des étiquettes doivent être différentes/,
+    // WebDriver's text turns the no-break space before "%" into a plain one.
+    percent: /^\d+,\d[ \u00a0]%$/,
+    models: (n) => `Modèles (${n})`,
+    epochsDone: /1 époque sur 2/,
+    learningRate: /Taux d'apprentissage/,
+    delete: "Supprimer",
+  },
+};
 
 const running = new Set();
 function startDetached(command, args, env) {
@@ -60,276 +89,285 @@ async function waitForPort(p, ms) {
 
 const byTest = (id) => By.css(`[data-testid="${id}"]`);
 
-test("train a model by clicking: sample data → columns → tiny model → live chart → result", { timeout: 600_000 }, async () => {
-  assert.ok(existsSync(application), `build the app first: ${application}`);
-  const home = mkdtempSync(join(tmpdir(), "bert-studio-e2e-"));
-  const env = {
-    ...process.env,
-    DISPLAY: display,
-    WEBKIT_DISABLE_COMPOSITING_MODE: "1",
-    XDG_DATA_HOME: join(home, "data"),
-    XDG_CONFIG_HOME: join(home, "config"),
-    XDG_CACHE_HOME: join(home, "cache"),
-    XDG_RUNTIME_DIR: join(home, "runtime"),
-    HF_HOME: join(home, "hf"),
-    HF_HUB_OFFLINE: "1",
-  };
-  mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
-  const stops = [];
-  let driver;
-  try {
-    stops.push(startDetached("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], env));
-    await new Promise((r) => setTimeout(r, 800));
-    stops.push(startDetached("tauri-driver", ["--port", String(port), "--native-driver", "/usr/bin/WebKitWebDriver"], env));
-    await waitForPort(port, 30_000);
-
-    const capabilities = new Capabilities();
-    capabilities.set("tauri:options", { application });
-    capabilities.setBrowserName("wry");
-    const openWindow = () => new Builder().withCapabilities(capabilities).usingServer(`http://127.0.0.1:${port}/`).build();
-    driver = await openWindow();
-    // The app of this test (its own data folder), killed as a crash or a power cut would.
-    const killApp = () => {
-      const ours = readdirSync("/proc").filter((pid) => {
-        try {
-          return (
-            readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith(application) &&
-            readFileSync(`/proc/${pid}/environ`, "utf8").includes(`XDG_DATA_HOME=${env.XDG_DATA_HOME}\0`)
-          );
-        } catch {
-          return false;
-        }
-      });
-      assert.ok(ours.length > 0, "the app process");
-      ours.forEach((pid) => process.kill(Number(pid), "SIGKILL"));
+for (const [index, language] of ["en", "fr"].entries()) {
+  const words = WORDS[language];
+  const display = `:${displayBase + index}`;
+  const port = portBase + index;
+  const screenshots = screenshotRoot && join(screenshotRoot, language);
+  test(`[${language}] train a model by clicking: sample data → columns → tiny model → live chart → result`, { timeout: 600_000 }, async () => {
+    assert.ok(existsSync(application), `build the app first: ${application}`);
+    const home = mkdtempSync(join(tmpdir(), "bert-studio-e2e-"));
+    const env = {
+      ...process.env,
+      LANG: words.locale,
+      LANGUAGE: language,
+      DISPLAY: display,
+      WEBKIT_DISABLE_COMPOSITING_MODE: "1",
+      XDG_DATA_HOME: join(home, "data"),
+      XDG_CONFIG_HOME: join(home, "config"),
+      XDG_CACHE_HOME: join(home, "cache"),
+      XDG_RUNTIME_DIR: join(home, "runtime"),
+      HF_HOME: join(home, "hf"),
+      HF_HUB_OFFLINE: "1",
     };
-    const shot = async (name) => {
-      if (!screenshots) return;
-      mkdirSync(screenshots, { recursive: true });
-      // WebKitWebDriver's screenshot never returns on the Models page until a chart is drawn
-      // there; it is skipped after a while rather than stalling the test.
-      const image = await Promise.race([driver.takeScreenshot(), new Promise((r) => setTimeout(() => r(null), 10_000))]);
-      if (image === null) console.error(`screenshot ${name} timed out`);
-      else writeFileSync(join(screenshots, `${name}.png`), image, "base64");
-    };
-    const find = async (id, ms = 30_000) => driver.wait(until.elementLocated(byTest(id)), ms, `no ${id}`);
+    mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
+    const stops = [];
+    let driver;
+    try {
+      stops.push(startDetached("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], env));
+      await new Promise((r) => setTimeout(r, 800));
+      stops.push(startDetached("tauri-driver", ["--port", String(port), "--native-driver", "/usr/bin/WebKitWebDriver"], env));
+      await waitForPort(port, 30_000);
 
-    // 1. Data: the bundled sample, columns guessed, classes counted and charted.
-    await shot("0-start");
-    await (await find("use-sample")).click();
-    await find("preview-table");
-    const summary = await find("data-summary", 60_000);
-    assert.equal(await (await find("text-column")).getAttribute("value"), "text");
-    assert.equal(await (await find("label-column")).getAttribute("value"), "label");
-    assert.match(await summary.getText(), /3,558 rows read/);
-    const classes = Number(await (await find("class-sizes")).getAttribute("data-points"));
-    assert.ok(classes > 10, `classes charted: ${classes}`);
-    await shot("1-data");
-    // The same column twice is refused in words; the right one brings the summary back.
-    await (await find("label-column")).findElement(By.css('option[value="text"]')).click();
-    assert.match(await (await find("error")).getText(), /text column and the label column must differ/);
-    await (await find("label-column")).findElement(By.css('option[value="label"]')).click();
-    await find("data-summary", 60_000);
-    await (await find("data-next")).click();
+      const capabilities = new Capabilities();
+      capabilities.set("tauri:options", { application });
+      capabilities.setBrowserName("wry");
+      const openWindow = () => new Builder().withCapabilities(capabilities).usingServer(`http://127.0.0.1:${port}/`).build();
+      driver = await openWindow();
+      // The app of this test (its own data folder), killed as a crash or a power cut would.
+      const killApp = () => {
+        const ours = readdirSync("/proc").filter((pid) => {
+          try {
+            return (
+              readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith(application) &&
+              readFileSync(`/proc/${pid}/environ`, "utf8").includes(`XDG_DATA_HOME=${env.XDG_DATA_HOME}\0`)
+            );
+          } catch {
+            return false;
+          }
+        });
+        assert.ok(ours.length > 0, "the app process");
+        ours.forEach((pid) => process.kill(Number(pid), "SIGKILL"));
+      };
+      const shot = async (name) => {
+        if (!screenshots) return;
+        mkdirSync(screenshots, { recursive: true });
+        // WebKitWebDriver's screenshot never returns on the Models page until a chart is drawn
+        // there; it is skipped after a while rather than stalling the test.
+        const image = await Promise.race([driver.takeScreenshot(), new Promise((r) => setTimeout(() => r(null), 10_000))]);
+        if (image === null) console.error(`screenshot ${name} timed out`);
+        else writeFileSync(join(screenshots, `${name}.png`), image, "base64");
+      };
+      const find = async (id, ms = 30_000) => driver.wait(until.elementLocated(byTest(id)), ms, `no ${id}`);
 
-    // 2. Model: a model folder typed in.
-    const custom = await find("custom-model");
-    await custom.sendKeys(tinyModel, Key.ENTER);
-    const status = await find("custom-model-status");
-    await driver.wait(until.elementTextContains(status, "model folder on this computer"), 10_000);
-    await shot("2-model");
-    await (await find("model-next")).click();
+      // 1. Data: the bundled sample, columns guessed, classes counted and charted.
+      assert.equal(await (await find("section-train")).getText(), words.train, "the window speaks the system's language");
+      await shot("0-start");
+      await (await find("use-sample")).click();
+      await find("preview-table");
+      const summary = await find("data-summary", 60_000);
+      assert.equal(await (await find("text-column")).getAttribute("value"), "text");
+      assert.equal(await (await find("label-column")).getAttribute("value"), "label");
+      assert.match(await summary.getText(), words.rowsRead);
+      const classes = Number(await (await find("class-sizes")).getAttribute("data-points"));
+      assert.ok(classes > 10, `classes charted: ${classes}`);
+      await shot("1-data");
+      // The same column twice is refused in words; the right one brings the summary back.
+      await (await find("label-column")).findElement(By.css('option[value="text"]')).click();
+      assert.match(await (await find("error")).getText(), words.sameColumns);
+      await (await find("label-column")).findElement(By.css('option[value="label"]')).click();
+      await find("data-summary", 60_000);
+      await (await find("data-next")).click();
 
-    // 3. Settings: a refused value is explained, then a short run.
-    const epochs = await find("field-epochs");
-    await epochs.clear();
-    await epochs.sendKeys("0");
-    const problem = await find("problem-epochs", 10_000);
-    assert.match(await problem.getText(), /epochs must be between 1 and 1000/);
-    assert.equal(await (await find("start-training")).isEnabled(), false);
-    await epochs.clear();
-    await epochs.sendKeys("1");
-    const maxLen = await find("field-max_seq_len");
-    await maxLen.clear();
-    await maxLen.sendKeys("32");
-    await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
-    await shot("3-settings");
-    await (await find("start-training")).click();
+      // 2. Model: a model folder typed in.
+      const custom = await find("custom-model");
+      await custom.sendKeys(tinyModel, Key.ENTER);
+      const status = await find("custom-model-status");
+      await driver.wait(until.elementTextContains(status, "model folder on this computer"), 10_000);
+      await shot("2-model");
+      await (await find("model-next")).click();
 
-    // 4. Training: the live chart gets points, the backend is shown.
-    await find("training-view");
-    await driver.wait(
-      async () => Number(await (await find("loss-chart")).getAttribute("data-points")) > 0,
-      180_000,
-      "the loss chart never got a point",
-    );
-    assert.match(await (await find("backend")).getText(), /CPU/);
-    await shot("4-training");
+      // 3. Settings: a refused value is explained, then a short run.
+      const epochs = await find("field-epochs");
+      await epochs.clear();
+      await epochs.sendKeys("0");
+      const problem = await find("problem-epochs", 10_000);
+      assert.match(await problem.getText(), /epochs must be between 1 and 1000/);
+      assert.equal(await (await find("start-training")).isEnabled(), false);
+      await epochs.clear();
+      await epochs.sendKeys("1");
+      const maxLen = await find("field-max_seq_len");
+      await maxLen.clear();
+      await maxLen.sendKeys("32");
+      await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
+      await shot("3-settings");
+      await (await find("start-training")).click();
 
-    // 5. Result: metrics, per-class table, confusion matrix; the run is in the library.
-    const result = await find("result-view", 300_000);
-    const accuracy = await (await find("final-accuracy")).getText();
-    assert.match(accuracy, /^\d+\.\d %$/);
-    const perClass = await driver.findElements(By.css('[data-testid="per-class-table"] tbody tr'));
-    assert.equal(perClass.length, classes);
-    assert.ok(await result.isDisplayed());
-    await shot("5-result");
+      // 4. Training: the live chart gets points, the backend is shown.
+      await find("training-view");
+      await driver.wait(
+        async () => Number(await (await find("loss-chart")).getAttribute("data-points")) > 0,
+        180_000,
+        "the loss chart never got a point",
+      );
+      assert.match(await (await find("backend")).getText(), /CPU/);
+      await shot("4-training");
 
-    const library = join(env.XDG_DATA_HOME, "org.bertstudio.app", "models");
-    const runs = readdirSync(library).filter((n) => !n.startsWith("."));
-    assert.equal(runs.length, 1, `library: ${runs}`);
+      // 5. Result: metrics, per-class table, confusion matrix; the run is in the library.
+      const result = await find("result-view", 300_000);
+      const accuracy = await (await find("final-accuracy")).getText();
+      assert.match(accuracy, words.percent);
+      const perClass = await driver.findElements(By.css('[data-testid="per-class-table"] tbody tr'));
+      assert.equal(perClass.length, classes);
+      assert.ok(await result.isDisplayed());
+      await shot("5-result");
 
-    // 6. A second run (another learning rate, for the comparison), stopped from the training
-    //    view once its first epoch is done: it stops, no model is added, its checkpoint stays.
-    await (await find("train-again")).click();
-    const moreEpochs = await find("field-epochs");
-    await moreEpochs.clear();
-    await moreEpochs.sendKeys("2");
-    const rate = await find("field-learning_rate");
-    await rate.clear();
-    await rate.sendKeys("1e-4");
-    await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
-    await (await find("start-training")).click();
-    await driver.wait(
-      async () => Number(await (await find("validation-chart")).getAttribute("data-points")) > 0,
-      180_000,
-      "the second run never finished its first epoch",
-    );
-    await (await find("cancel-training")).click();
-    await driver.wait(
-      async () => (await (await find("training-view")).getAttribute("data-status")) === "cancelled",
-      60_000,
-      "cancel did not stop the run",
-    );
-    await find("resumable-note");
-    await shot("6-cancelled");
-    const stopped = readdirSync(library).filter((n) => !n.startsWith(".") && !runs.includes(n));
-    assert.equal(stopped.length, 1, `library: ${readdirSync(library)}`);
-    assert.ok(existsSync(join(library, stopped[0], "checkpoints", "epoch-1", "trainer_state.json")));
-    assert.ok(!existsSync(join(library, stopped[0], "model.safetensors")));
+      const library = join(env.XDG_DATA_HOME, "org.bertstudio.app", "models");
+      const runs = readdirSync(library).filter((n) => !n.startsWith("."));
+      assert.equal(runs.length, 1, `library: ${runs}`);
 
-    // 7. The library offers to resume it. Resumed, it is cut short again, this time by killing
-    //    the app (SIGKILL, as a crash or a power cut); the restarted app still offers it, and
-    //    resumed once more it finishes into a model like any other, its checkpoints (written
-    //    only for resuming) gone.
-    const resumeFromLibrary = async () => {
+      // 6. A second run (another learning rate, for the comparison), stopped from the training
+      //    view once its first epoch is done: it stops, no model is added, its checkpoint stays.
+      await (await find("train-again")).click();
+      const moreEpochs = await find("field-epochs");
+      await moreEpochs.clear();
+      await moreEpochs.sendKeys("2");
+      const rate = await find("field-learning_rate");
+      await rate.clear();
+      await rate.sendKeys("1e-4");
+      await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
+      await (await find("start-training")).click();
+      await driver.wait(
+        async () => Number(await (await find("validation-chart")).getAttribute("data-points")) > 0,
+        180_000,
+        "the second run never finished its first epoch",
+      );
+      await (await find("cancel-training")).click();
+      await driver.wait(
+        async () => (await (await find("training-view")).getAttribute("data-status")) === "cancelled",
+        60_000,
+        "cancel did not stop the run",
+      );
+      await find("resumable-note");
+      await shot("6-cancelled");
+      const stopped = readdirSync(library).filter((n) => !n.startsWith(".") && !runs.includes(n));
+      assert.equal(stopped.length, 1, `library: ${readdirSync(library)}`);
+      assert.ok(existsSync(join(library, stopped[0], "checkpoints", "epoch-1", "trainer_state.json")));
+      assert.ok(!existsSync(join(library, stopped[0], "model.safetensors")));
+
+      // 7. The library offers to resume it. Resumed, it is cut short again, this time by killing
+      //    the app (SIGKILL, as a crash or a power cut); the restarted app still offers it, and
+      //    resumed once more it finishes into a model like any other, its checkpoints (written
+      //    only for resuming) gone.
+      const resumeFromLibrary = async () => {
+        await (await find("section-models")).click();
+        assert.equal(await (await find("section-models")).getText(), words.models(1));
+        const unfinishedRow = await find(`unfinished-${stopped[0]}`);
+        assert.match(await unfinishedRow.getAttribute("textContent"), words.epochsDone);
+        await (await find(`resume-${stopped[0]}`)).click();
+        await find("resumed-note", 30_000);
+      };
+      await resumeFromLibrary();
+      killApp();
+      await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
+      assert.ok(!existsSync(join(library, stopped[0], "model.safetensors")), "killed before the end");
+      driver = await openWindow();
+      await resumeFromLibrary();
+      await find("result-view", 300_000);
+      await driver.wait(async () => (await (await find("section-models")).getText()) === words.models(2), 10_000, "library count");
+      assert.ok(existsSync(join(library, stopped[0], "model.safetensors")));
+      assert.ok(!existsSync(join(library, stopped[0], "checkpoints")));
+      const resumedReport = JSON.parse(readFileSync(join(library, stopped[0], "training_report.json"), "utf8"));
+      assert.equal(resumedReport.history.filter((e) => e.event === "evaluation").length, 2);
+
+      // 8. Classify: a CSV dropped on the window (the drop event with a real file path) is
+      //    classified into <name>_classified.csv beside it; the try-it box answers.
+      const sample = readFileSync(join(root, "data/sample/nace_fr.csv"), "utf8").split("\n");
+      const toClassify = join(home, "nouvelles activités.csv");
+      writeFileSync(toClassify, ["id;description", ...sample.slice(1, 41).map((l, i) => `${i + 1};${l.replace(/,[^,]*$/, "").replaceAll(";", " ")}`)].join("\n") + "\n");
+      await (await find("section-classify")).click();
+      await find("classify-view");
+      await driver.executeScript(
+        "return window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop', payload: { paths: [arguments[0]], position: { x: 20, y: 20 } } })",
+        toClassify,
+      );
+      const card = await find("classify-file", 20_000);
+      // The text column is guessed (the longer texts), and can be changed before starting.
+      const column = await find("classify-text-column", 20_000);
+      await driver.wait(async () => (await column.getAttribute("value")) === "description", 10_000, "text column guess");
+      await (await find("classify-start")).click();
+      await driver.wait(async () => (await card.getAttribute("data-status")) === "done", 120_000, "classification did not finish");
+      const output = join(home, "nouvelles activités_classified.csv");
+      const lines = readFileSync(output, "utf8").trim().split("\n");
+      assert.equal(lines[0], "id;description;predicted_label;score;label_2;score_2;label_3;score_3");
+      assert.equal(lines.length, 41, "a line per input row, plus the header");
+      assert.ok(Number((await (await find("predicted-chart")).getAttribute("data-points"))) > 0);
+      await (await find("try-text")).sendKeys("Fabrication de pain et de pâtisserie fraîche");
+      await driver.wait(async () => Number((await (await find("try-chart", 30_000)).getAttribute("data-points"))) === 5, 30_000, "try-it");
+      await shot("7-classify");
+
+      // 9. The library compares the two runs: best marked, recipe difference shown.
       await (await find("section-models")).click();
-      assert.equal(await (await find("section-models")).getText(), "Models (1)");
-      const unfinishedRow = await find(`unfinished-${stopped[0]}`);
-      assert.match(await unfinishedRow.getAttribute("textContent"), /1 of 2 epochs/);
-      await (await find(`resume-${stopped[0]}`)).click();
-      await find("resumed-note", 30_000);
-    };
-    await resumeFromLibrary();
-    killApp();
-    await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
-    assert.ok(!existsSync(join(library, stopped[0], "model.safetensors")), "killed before the end");
-    driver = await openWindow();
-    await resumeFromLibrary();
-    await find("result-view", 300_000);
-    await driver.wait(async () => (await (await find("section-models")).getText()) === "Models (2)", 10_000, "library count");
-    assert.ok(existsSync(join(library, stopped[0], "model.safetensors")));
-    assert.ok(!existsSync(join(library, stopped[0], "checkpoints")));
-    const resumedReport = JSON.parse(readFileSync(join(library, stopped[0], "training_report.json"), "utf8"));
-    assert.equal(resumedReport.history.filter((e) => e.event === "evaluation").length, 2);
+      const boxes = await driver.findElements(By.css('[data-testid="library-table"] input[type="checkbox"]'));
+      assert.equal(boxes.length, 2);
+      for (const box of boxes) await box.click();
+      await (await find("compare-selected")).click();
+      const table = await find("compare-table", 30_000);
+      const headers = await table.findElements(By.css("thead th"));
+      assert.equal(headers.length, 3, "metric + two models");
+      assert.equal((await table.findElements(By.css("td.best"))).length, 6, "one best per metric row");
+      assert.match(await (await find("recipe-diff")).getAttribute("textContent"), words.learningRate);
+      assert.match(await (await find("data-note")).getAttribute("textContent"), /same rows/);
+      await shot("8-compare");
 
-    // 8. Classify: a CSV dropped on the window (the drop event with a real file path) is
-    //    classified into <name>_classified.csv beside it; the try-it box answers.
-    const sample = readFileSync(join(root, "data/sample/nace_fr.csv"), "utf8").split("\n");
-    const toClassify = join(home, "nouvelles activités.csv");
-    writeFileSync(toClassify, ["id;description", ...sample.slice(1, 41).map((l, i) => `${i + 1};${l.replace(/,[^,]*$/, "").replaceAll(";", " ")}`)].join("\n") + "\n");
-    await (await find("section-classify")).click();
-    await find("classify-view");
-    await driver.executeScript(
-      "return window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop', payload: { paths: [arguments[0]], position: { x: 20, y: 20 } } })",
-      toClassify,
-    );
-    const card = await find("classify-file", 20_000);
-    // The text column is guessed (the longer texts), and can be changed before starting.
-    const column = await find("classify-text-column", 20_000);
-    await driver.wait(async () => (await column.getAttribute("value")) === "description", 10_000, "text column guess");
-    await (await find("classify-start")).click();
-    await driver.wait(async () => (await card.getAttribute("data-status")) === "done", 120_000, "classification did not finish");
-    const output = join(home, "nouvelles activités_classified.csv");
-    const lines = readFileSync(output, "utf8").trim().split("\n");
-    assert.equal(lines[0], "id;description;predicted_label;score;label_2;score_2;label_3;score_3");
-    assert.equal(lines.length, 41, "a line per input row, plus the header");
-    assert.ok(Number((await (await find("predicted-chart")).getAttribute("data-points"))) > 0);
-    await (await find("try-text")).sendKeys("Fabrication de pain et de pâtisserie fraîche");
-    await driver.wait(async () => Number((await (await find("try-chart", 30_000)).getAttribute("data-points"))) === 5, 30_000, "try-it");
-    await shot("7-classify");
+      // 10. A labelled test file dropped on the library: the error inspector and the comparison
+      //     of both models on that one file.
+      const testCsv = join(home, "test-sectoriel.csv");
+      writeFileSync(testCsv, [sample[0], ...sample.slice(1).filter((_, i) => i % 60 === 0)].join("\n") + "\n");
+      const testRows = sample.slice(1).filter((l, i) => i % 60 === 0 && l.trim()).length;
+      await driver.executeScript(
+        "return window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop', payload: { paths: [arguments[0]], position: { x: 20, y: 20 } } })",
+        testCsv,
+      );
+      await driver.wait(until.elementTextContains(await find("test-file"), "test-sectoriel.csv"), 20_000, "test file not taken");
+      assert.equal(await (await find("test-label-column")).getAttribute("value"), "label");
+      const firstModel = runs[0];
+      await (await find(`inspect-${firstModel}`)).click();
+      const inspector = await find("error-inspector", 60_000);
+      const wrongRows = async () => (await inspector.findElements(By.css('[data-testid="misclassified-table"] tbody tr'))).length;
+      const allWrong = await wrongRows();
+      assert.ok(allWrong > 0 && allWrong <= testRows, `misclassified rows: ${allWrong} of ${testRows}`);
+      const trueFilter = await find("filter-true");
+      const firstTrue = (await trueFilter.findElements(By.css("option")))[1];
+      await firstTrue.click();
+      assert.ok((await wrongRows()) <= allWrong);
+      await shot("9-errors");
+      await (await find("compare-on-file")).click();
+      await driver.wait(
+        async () => /test-sectoriel\.csv/.test(await (await find("data-note")).getAttribute("textContent")),
+        120_000,
+        "comparison on the test file",
+      );
+      assert.match(await (await find("data-note")).getAttribute("textContent"), /same rows/);
 
-    // 9. The library compares the two runs: best marked, recipe difference shown.
-    await (await find("section-models")).click();
-    const boxes = await driver.findElements(By.css('[data-testid="library-table"] input[type="checkbox"]'));
-    assert.equal(boxes.length, 2);
-    for (const box of boxes) await box.click();
-    await (await find("compare-selected")).click();
-    const table = await find("compare-table", 30_000);
-    const headers = await table.findElements(By.css("thead th"));
-    assert.equal(headers.length, 3, "metric + two models");
-    assert.equal((await table.findElements(By.css("td.best"))).length, 6, "one best per metric row");
-    assert.match(await (await find("recipe-diff")).getAttribute("textContent"), /learning_rate/);
-    assert.match(await (await find("data-note")).getAttribute("textContent"), /same rows/);
-    await shot("8-compare");
-
-    // 10. A labelled test file dropped on the library: the error inspector and the comparison
-    //     of both models on that one file.
-    const testCsv = join(home, "test-sectoriel.csv");
-    writeFileSync(testCsv, [sample[0], ...sample.slice(1).filter((_, i) => i % 60 === 0)].join("\n") + "\n");
-    const testRows = sample.slice(1).filter((l, i) => i % 60 === 0 && l.trim()).length;
-    await driver.executeScript(
-      "return window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop', payload: { paths: [arguments[0]], position: { x: 20, y: 20 } } })",
-      testCsv,
-    );
-    await driver.wait(until.elementTextContains(await find("test-file"), "test-sectoriel.csv"), 20_000, "test file not taken");
-    assert.equal(await (await find("test-label-column")).getAttribute("value"), "label");
-    const firstModel = runs[0];
-    await (await find(`inspect-${firstModel}`)).click();
-    const inspector = await find("error-inspector", 60_000);
-    const wrongRows = async () => (await inspector.findElements(By.css('[data-testid="misclassified-table"] tbody tr'))).length;
-    const allWrong = await wrongRows();
-    assert.ok(allWrong > 0 && allWrong <= testRows, `misclassified rows: ${allWrong} of ${testRows}`);
-    const trueFilter = await find("filter-true");
-    const firstTrue = (await trueFilter.findElements(By.css("option")))[1];
-    await firstTrue.click();
-    assert.ok((await wrongRows()) <= allWrong);
-    await shot("9-errors");
-    await (await find("compare-on-file")).click();
-    await driver.wait(
-      async () => /test-sectoriel\.csv/.test(await (await find("data-note")).getAttribute("textContent")),
-      120_000,
-      "comparison on the test file",
-    );
-    assert.match(await (await find("data-note")).getAttribute("textContent"), /same rows/);
-
-    // 11. Rename one model, delete the other (after confirming).
-    const link = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell button`));
-    await link.click();
-    const nameInput = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell input`));
-    await nameInput.clear();
-    await nameInput.sendKeys("Premier essai", Key.ENTER);
-    await shot("10-renamed");
-    await driver.wait(async () => (await (await find(`model-${firstModel}`)).getText()).includes("Premier essai"), 10_000, "rename");
-    const second = readdirSync(library).filter((n) => !n.startsWith(".") && n !== firstModel)[0];
-    await (await driver.findElement(By.css(`[data-testid="model-${second}"] button.danger`))).click();
-    await (await driver.findElement(By.xpath("//div[@role='dialog']//button[text()='Delete']"))).click();
-    await driver.wait(async () => (await (await find("section-models")).getText()) === "Models (1)", 10_000, "delete");
-    assert.deepEqual(readdirSync(library).filter((n) => !n.startsWith(".")), [firstModel]);
-    const meta = JSON.parse(readFileSync(join(library, firstModel, "library.json"), "utf8"));
-    assert.equal(meta.name, "Premier essai");
-    const report = JSON.parse(readFileSync(join(library, runs[0], "training_report.json"), "utf8"));
-    assert.equal(report.recipe.epochs, 1);
-    assert.equal(report.recipe.max_seq_len, 32);
-    assert.equal(report.data.classes.length, classes);
-    assert.ok(existsSync(join(library, runs[0], "model.safetensors")));
-  } catch (e) {
-    // Said at once: a window that does not close would otherwise hide it until the timeout.
-    console.error(e);
-    throw e;
-  } finally {
-    if (driver) await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
-    stops.reverse().forEach((stop) => stop());
-    rmSync(home, { recursive: true, force: true });
-  }
-});
+      // 11. Rename one model, delete the other (after confirming).
+      const link = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell button`));
+      await link.click();
+      const nameInput = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell input`));
+      await nameInput.clear();
+      await nameInput.sendKeys("Premier essai", Key.ENTER);
+      await shot("10-renamed");
+      await driver.wait(async () => (await (await find(`model-${firstModel}`)).getText()).includes("Premier essai"), 10_000, "rename");
+      const second = readdirSync(library).filter((n) => !n.startsWith(".") && n !== firstModel)[0];
+      await (await driver.findElement(By.css(`[data-testid="model-${second}"] button.danger`))).click();
+      await (await driver.findElement(By.xpath(`//div[@role='dialog']//button[text()='${words.delete}']`))).click();
+      await driver.wait(async () => (await (await find("section-models")).getText()) === words.models(1), 10_000, "delete");
+      assert.deepEqual(readdirSync(library).filter((n) => !n.startsWith(".")), [firstModel]);
+      const meta = JSON.parse(readFileSync(join(library, firstModel, "library.json"), "utf8"));
+      assert.equal(meta.name, "Premier essai");
+      const report = JSON.parse(readFileSync(join(library, runs[0], "training_report.json"), "utf8"));
+      assert.equal(report.recipe.epochs, 1);
+      assert.equal(report.recipe.max_seq_len, 32);
+      assert.equal(report.data.classes.length, classes);
+      assert.ok(existsSync(join(library, runs[0], "model.safetensors")));
+    } catch (e) {
+      // Said at once: a window that does not close would otherwise hide it until the timeout.
+      console.error(e);
+      throw e;
+    } finally {
+      if (driver) await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
+      stops.reverse().forEach((stop) => stop());
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+}

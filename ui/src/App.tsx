@@ -2,6 +2,7 @@
 // window, and the question before closing during a run. State lives in hooks by concern
 // (useDataChoice, useTrainingRun, useLibrary); the Train section's steps in TrainWizard.
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { listen } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { appApi } from "./api/app";
@@ -17,14 +18,18 @@ import { StepHeader, type StepName } from "./components/StepHeader";
 import { useDataChoice } from "./hooks/useDataChoice";
 import { useLibrary } from "./hooks/useLibrary";
 import { useTrainingRun } from "./hooks/useTrainingRun";
+import { adoptSystemLanguages } from "./i18n";
 import { toErrorReport } from "./logic/errors";
+import { LanguageSwitch } from "./components/LanguageSwitch";
 import { TrainWizard } from "./TrainWizard";
 import { ClassifyView } from "./views/ClassifyView";
 import { LibraryView } from "./views/LibraryView";
 
 type Section = "Train" | "Classify" | "Models";
+const SECTIONS: Section[] = ["Train", "Classify", "Models"];
 
 export function App() {
+  const { t } = useTranslation();
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [recipe, setRecipe] = useState<Recipe | null>(null);
   const [section, setSection] = useState<Section>("Train");
@@ -42,6 +47,7 @@ export function App() {
 
   useEffect(() => {
     appApi.appInfo().then((i) => {
+      adoptSystemLanguages(i.system_languages);
       setInfo(i);
       setRecipe(i.default_recipe);
     }, fail);
@@ -122,14 +128,15 @@ export function App() {
       <main className="app">
         <header className="top">
           {brand}
-          <nav className="sections" aria-label="Sections">
-            {(["Train", "Classify", "Models"] as Section[]).map((s) => (
-              <button key={s} disabled>{s}</button>
+          <nav className="sections" aria-label={t("app.sections")}>
+            {SECTIONS.map((s) => (
+              <button key={s} disabled>{t(`app.section.${s}`)}</button>
             ))}
+            <LanguageSwitch />
           </nav>
         </header>
         <ErrorPanel error={error} />
-        {!error && <p className="muted center">Starting…</p>}
+        {!error && <p className="muted center">{t("app.starting")}</p>}
       </main>
     );
   }
@@ -154,13 +161,14 @@ export function App() {
       <header className="top">
         {brand}
         {section === "Train" && <StepHeader current={step} reachable={reachable} onGo={setStep} />}
-        <nav className="sections" aria-label="Sections">
-          {(["Train", "Classify", "Models"] as Section[]).map((s) => (
+        <nav className="sections" aria-label={t("app.sections")}>
+          {SECTIONS.map((s) => (
             <button key={s} className={section === s ? "on" : ""} onClick={() => setSection(s)} data-testid={`section-${s.toLowerCase()}`}>
-              {s === "Models" ? `Models (${library.models.length})` : s}
+              {s === "Models" ? t("app.modelsCount", { count: library.models.length }) : t(`app.section.${s}`)}
             </button>
           ))}
-          <button onClick={() => setAbout(true)} data-testid="about-open" title="Version, compute backends, sample data licence">About</button>
+          <button onClick={() => setAbout(true)} data-testid="about-open" title={t("app.aboutTitle")}>{t("app.about")}</button>
+          <LanguageSwitch />
         </nav>
       </header>
       <ErrorPanel error={error} onDismiss={() => setError(null)} />
@@ -195,11 +203,11 @@ export function App() {
       {confirmClose && (
         <div className="modal-backdrop" role="dialog" aria-modal="true" data-testid="confirm-close">
           <div className="modal">
-            <h3>A model is still training</h3>
-            <p>Closing now stops the run. The epochs it has finished are kept: you can resume it from Models → Unfinished runs. Close anyway?</p>
+            <h3>{t("app.closeQuestion.title")}</h3>
+            <p>{t("app.closeQuestion.text")}</p>
             <div className="actions end">
-              <button onClick={() => setConfirmClose(false)}>Keep training</button>
-              <button className="danger" onClick={() => appApi.quit().catch(fail)}>Stop and close</button>
+              <button onClick={() => setConfirmClose(false)}>{t("app.closeQuestion.keep")}</button>
+              <button className="danger" onClick={() => appApi.quit().catch(fail)}>{t("app.closeQuestion.close")}</button>
             </div>
           </div>
         </div>

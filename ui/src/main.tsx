@@ -1,5 +1,6 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { i18n } from "./i18n";
 import { App } from "./App";
 import "./styles.css";
 
@@ -11,7 +12,7 @@ function showFatal(error: unknown) {
   box.className = "error-panel";
   box.setAttribute("role", "alert");
   box.setAttribute("data-testid", "fatal-error");
-  box.textContent = `BERT Studio could not draw this page: ${error instanceof Error ? error.message : String(error)}. Restart the app; if it happens again, report this message.`;
+  box.textContent = i18n.t("app.fatal", { reason: error instanceof Error ? error.message : String(error) });
   root.appendChild(box);
 }
 

@@ -44,6 +44,7 @@ export const appInfo: AppInfo = {
   sample_data_licence: "Eurostat, NACE Rev. 2 explanatory notes in French, © European Union.",
   default_recipe: defaultRecipe,
   suggested_models: [],
+  system_languages: [],
 };
 
 export const libraryModel: LibraryEntry = {

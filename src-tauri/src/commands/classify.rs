@@ -12,6 +12,7 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 
+use super::language::dialog_word;
 use super::{CommandResult, blocking, model_folder};
 use crate::inference_jobs::{ClassifyJobs, WarmClassifier};
 
@@ -83,13 +84,13 @@ pub async fn save_classified_as(
         .dialog()
         .file()
         .set_parent(&window)
-        .set_title("Save the classified file as…")
+        .set_title(dialog_word(&window, "save_classified"))
         .set_file_name(
             from.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
         )
-        .add_filter("CSV files", &["csv"])
+        .add_filter(dialog_word(&window, "csv_files"), &["csv"])
         .blocking_save_file()
         .and_then(|p| p.into_path().ok())
     else {

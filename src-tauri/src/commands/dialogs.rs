@@ -1,4 +1,5 @@
 //! Native file and folder dialogs over the window: the page itself has no file-system access.
+//! Their words come from the page's own catalogues, in the page's language.
 
 use std::path::PathBuf;
 
@@ -7,13 +8,16 @@ use tauri::WebviewWindow;
 use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 
-/// A native folder dialog over the window; `None` if the user closed it.
-pub(super) fn pick_folder(window: &WebviewWindow, title: &str) -> Option<PathBuf> {
+use super::language::dialog_word;
+
+/// A native folder dialog over the window, titled by `dialogs.<title_key>`; `None` if the
+/// user closed it.
+pub(super) fn pick_folder(window: &WebviewWindow, title_key: &str) -> Option<PathBuf> {
     window
         .dialog()
         .file()
         .set_parent(window)
-        .set_title(title)
+        .set_title(dialog_word(window, title_key))
         .blocking_pick_folder()
         .and_then(|p| p.into_path().ok())
 }
@@ -34,15 +38,15 @@ pub enum FilePurpose {
 }
 
 impl FilePurpose {
-    /// The title of the file dialog, in the words of the step that opens it.
-    fn dialog_title(self) -> &'static str {
+    /// The catalogue key of the dialog's title (`dialogs.<key>`).
+    fn title_key(self) -> &'static str {
         match self {
-            FilePurpose::TrainingData => "Choose the labelled CSV file",
-            FilePurpose::ValidationData => "Choose the validation CSV file",
-            FilePurpose::TestData => "Choose a labelled test file",
-            FilePurpose::TextsToClassify => "Choose the CSV file to classify",
-            FilePurpose::Recipe => "Open a recipe",
-            FilePurpose::ModelFolder => "Choose a model folder",
+            FilePurpose::TrainingData => "training_data",
+            FilePurpose::ValidationData => "validation_data",
+            FilePurpose::TestData => "test_data",
+            FilePurpose::TextsToClassify => "texts_to_classify",
+            FilePurpose::Recipe => "recipe",
+            FilePurpose::ModelFolder => "model_folder",
         }
     }
 }
@@ -54,16 +58,16 @@ pub async fn choose_path(window: WebviewWindow, purpose: FilePurpose) -> Option<
         .dialog()
         .file()
         .set_parent(&window)
-        .set_title(purpose.dialog_title());
+        .set_title(dialog_word(&window, purpose.title_key()));
     let picked = match purpose {
         FilePurpose::TrainingData
         | FilePurpose::ValidationData
         | FilePurpose::TestData
         | FilePurpose::TextsToClassify => dialog
-            .add_filter("CSV files", &["csv", "tsv", "txt"])
+            .add_filter(dialog_word(&window, "csv_files"), &["csv", "tsv", "txt"])
             .blocking_pick_file(),
         FilePurpose::Recipe => dialog
-            .add_filter("Recipe (JSON)", &["json"])
+            .add_filter(dialog_word(&window, "recipe_files"), &["json"])
             .blocking_pick_file(),
         FilePurpose::ModelFolder => dialog.blocking_pick_folder(),
     };

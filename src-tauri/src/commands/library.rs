@@ -29,7 +29,7 @@ pub async fn export_model(
     model_id: String,
 ) -> CommandResult<Option<String>> {
     let library = library(&app)?;
-    let Some(parent) = pick_folder(&window, "Export the model folder into…") else {
+    let Some(parent) = pick_folder(&window, "export_model") else {
         return Ok(None);
     };
     let dest = parent.join(&model_id);
@@ -78,7 +78,7 @@ pub async fn import_model(
     window: WebviewWindow,
 ) -> CommandResult<Option<LibraryEntry>> {
     let library = library(&app)?;
-    let Some(source) = pick_folder(&window, "Import a model folder (Hugging Face format)") else {
+    let Some(source) = pick_folder(&window, "import_model") else {
         return Ok(None);
     };
     blocking(move || library.import(&source, unix_now()).map(Some)).await

@@ -6,6 +6,7 @@ pub mod classify;
 pub mod compare;
 pub mod data;
 pub mod dialogs;
+pub mod language;
 pub mod library;
 pub mod models;
 pub mod training;
@@ -63,6 +64,9 @@ pub struct AppInfo {
     /// The reference notebook's hyperparameters.
     pub default_recipe: Recipe,
     pub suggested_models: Vec<SuggestedModel>,
+    /// The system's preferred languages ("fr-FR"), best first, where the webview cannot tell
+    /// (Linux); empty elsewhere.
+    pub system_languages: Vec<String>,
 }
 
 pub fn library(app: &AppHandle) -> CommandResult<Library> {
@@ -112,6 +116,7 @@ pub fn app_info(app: AppHandle) -> CommandResult<AppInfo> {
         sample_data_licence: SAMPLE_DATA_LICENCE.into(),
         default_recipe: Recipe::default(),
         suggested_models: suggested_models(),
+        system_languages: language::system_languages(),
     })
 }
 

@@ -14,6 +14,7 @@ use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 
 use super::data::DataChoice;
+use super::language::dialog_word;
 use super::{CommandResult, blocking, library};
 use crate::hub_token;
 use crate::jobs::TrainingJobs;
@@ -134,9 +135,9 @@ pub async fn save_recipe(window: WebviewWindow, recipe: Recipe) -> CommandResult
         .dialog()
         .file()
         .set_parent(&window)
-        .set_title("Save the recipe")
+        .set_title(dialog_word(&window, "save_recipe"))
         .set_file_name("recipe.json")
-        .add_filter("Recipe (JSON)", &["json"])
+        .add_filter(dialog_word(&window, "recipe_files"), &["json"])
         .blocking_save_file()
         .and_then(|p| p.into_path().ok())
     else {

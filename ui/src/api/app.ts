@@ -10,4 +10,6 @@ export const appApi = {
   takeOpenedFiles: () => invoke<string[]>("take_opened_files"),
   /** Stops the running training (its temporary folder is removed) and closes the app. */
   quit: () => invoke<void>("quit"),
+  /** The page's language ("en" or "fr"): the shell titles its native dialogs in it. */
+  setLanguage: (language: string) => invoke<void>("set_language", { language }),
 };

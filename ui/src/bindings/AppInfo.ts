@@ -25,4 +25,9 @@ sample_data_licence: string,
 /**
  * The reference notebook's hyperparameters.
  */
-default_recipe: Recipe, suggested_models: Array<SuggestedModel>, };
+default_recipe: Recipe, suggested_models: Array<SuggestedModel>, 
+/**
+ * The system's preferred languages ("fr-FR"), best first, where the webview cannot tell
+ * (Linux); empty elsewhere.
+ */
+system_languages: Array<string>, };

@@ -1,10 +1,13 @@
+import { useTranslation } from "react-i18next";
+
 export const STEPS = ["Data", "Model", "Settings", "Training", "Result"] as const;
 export type StepName = (typeof STEPS)[number];
 
 /** The wizard's progress: done steps can be revisited, later ones not yet. */
 export function StepHeader(props: { current: StepName; reachable: (s: StepName) => boolean; onGo: (s: StepName) => void }) {
+  const { t } = useTranslation();
   return (
-    <nav className="steps" aria-label="Steps">
+    <nav className="steps" aria-label={t("steps.label")}>
       {STEPS.map((s, i) => (
         <button
           key={s}
@@ -14,7 +17,7 @@ export function StepHeader(props: { current: StepName; reachable: (s: StepName) 
           data-testid={`step-${s.toLowerCase()}`}
         >
           <span className="step-number">{i + 1}</span>
-          {s}
+          {t(`steps.${s}`)}
         </button>
       ))}
     </nav>

@@ -7,6 +7,7 @@ import type { CsvPreview } from "../bindings/CsvPreview";
 import type { DataSummary } from "../bindings/DataSummary";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { Recipe } from "../bindings/Recipe";
+import { i18n } from "../i18n";
 
 export interface DataChoiceState {
   preview: CsvPreview | null;
@@ -66,7 +67,7 @@ export function useDataChoice(
     let current = true;
     setSummary(null);
     if (textColumn === labelColumn) {
-      setError({ kind: "invalid_input", message: "The text column and the label column must differ.", hint: "Pick two different columns." });
+      setError({ kind: "invalid_input", message: i18n.t("data.sameColumns"), hint: i18n.t("data.sameColumnsHint") });
       return;
     }
     dataApi

@@ -2,8 +2,16 @@
 // what a chart shows is tested without drawing it.
 import type { EChartsOption } from "echarts";
 import type { ClassCount } from "../bindings/ClassCount";
+import type { Comparison } from "../bindings/Comparison";
+import type { Confusion } from "../bindings/Confusion";
+import type { LabelCount } from "../bindings/LabelCount";
+import type { LabelScore } from "../bindings/LabelScore";
 import type { Metrics } from "../bindings/Metrics";
+import { i18n } from "../i18n";
+import { formatPercent } from "./format";
 import type { TrainingProgress } from "./trainingProgress";
+
+const t = (key: string, options: Record<string, unknown> = {}) => i18n.t(key, options);
 
 const palette = ["#4f46e5", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#a855f7"];
 
@@ -20,23 +28,23 @@ function base(title: string): EChartsOption {
 
 export function lossChart(p: TrainingProgress): EChartsOption {
   return {
-    ...base("Training loss (lower is better)"),
+    ...base(t("charts.trainingLoss")),
     legend: { right: 12, top: 4 },
-    xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
+    xAxis: { type: "value", name: t("charts.step"), nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
     yAxis: { type: "value", scale: true },
     series: [
-      { name: "live", type: "line", showSymbol: p.loss.length < 30, data: p.loss, smooth: true },
-      { name: "recorded", type: "scatter", symbolSize: 7, data: p.loggedLoss },
+      { name: t("charts.live"), type: "line", showSymbol: p.loss.length < 30, data: p.loss, smooth: true },
+      { name: t("charts.recorded"), type: "scatter", symbolSize: 7, data: p.loggedLoss },
     ],
   };
 }
 
 export function learningRateChart(p: TrainingProgress): EChartsOption {
   return {
-    ...base("Learning rate"),
-    xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
+    ...base(t("charts.learningRate")),
+    xAxis: { type: "value", name: t("charts.step"), nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
     yAxis: { type: "value", axisLabel: { formatter: (v: number) => v.toExponential(0) } },
-    series: [{ name: "learning rate", type: "line", showSymbol: p.learningRate.length < 30, data: p.learningRate }],
+    series: [{ name: t("charts.learningRate"), type: "line", showSymbol: p.learningRate.length < 30, data: p.learningRate }],
   };
 }
 
@@ -44,24 +52,24 @@ export function validationChart(p: TrainingProgress): EChartsOption {
   const at = (f: (e: TrainingProgress["evaluations"][number]) => number) =>
     p.evaluations.map((e) => [Number(e.epoch.toFixed(2)), f(e)]);
   return {
-    ...base("Validation quality (higher is better)"),
+    ...base(t("charts.validationQuality")),
     legend: { right: 12, top: 4 },
-    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 24, min: 0 },
-    yAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)} %` } },
+    xAxis: { type: "value", name: t("charts.epoch"), nameLocation: "middle", nameGap: 24, min: 0 },
+    yAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: (v: number) => formatPercent(v, 0) } },
     series: [
-      { name: "accuracy", type: "line", data: at((e) => e.accuracy) },
-      { name: "macro F1", type: "line", data: at((e) => e.macroF1) },
-      { name: "top-2", type: "line", data: at((e) => e.top2) },
+      { name: t("metrics.accuracy"), type: "line", data: at((e) => e.accuracy) },
+      { name: t("metrics.macro_f1"), type: "line", data: at((e) => e.macroF1) },
+      { name: t("metrics.top2_accuracy"), type: "line", data: at((e) => e.top2) },
     ],
   };
 }
 
 export function throughputChart(p: TrainingProgress): EChartsOption {
   return {
-    ...base("Speed (rows per second)"),
-    xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
+    ...base(t("charts.speed")),
+    xAxis: { type: "value", name: t("charts.step"), nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
     yAxis: { type: "value", min: 0 },
-    series: [{ name: "rows/s", type: "line", showSymbol: p.samplesPerSecond.length < 30, areaStyle: { opacity: 0.15 }, data: p.samplesPerSecond }],
+    series: [{ name: t("charts.rowsPerSecond"), type: "line", showSymbol: p.samplesPerSecond.length < 30, areaStyle: { opacity: 0.15 }, data: p.samplesPerSecond }],
   };
 }
 
@@ -69,15 +77,15 @@ export function throughputChart(p: TrainingProgress): EChartsOption {
 export function classSizesChart(classes: ClassCount[]): EChartsOption {
   const sorted = [...classes].sort((a, b) => b.train + b.validation - (a.train + a.validation));
   return {
-    ...base(`Rows per class (${classes.length} classes)`),
+    ...base(t("charts.rowsPerClass", { count: classes.length })),
     legend: { right: 12, top: 4 },
     grid: { left: 48, right: 20, top: 44, bottom: 56 },
     xAxis: { type: "category", data: sorted.map((c) => c.label), axisLabel: { interval: sorted.length > 40 ? "auto" : 0, rotate: sorted.length > 12 ? 60 : 0 } },
     yAxis: { type: "value" },
     dataZoom: sorted.length > 60 ? [{ type: "inside" }, { type: "slider", height: 14, bottom: 4 }] : [],
     series: [
-      { name: "training", type: "bar", stack: "rows", data: sorted.map((c) => c.train) },
-      { name: "validation", type: "bar", stack: "rows", data: sorted.map((c) => c.validation) },
+      { name: t("charts.training"), type: "bar", stack: "rows", data: sorted.map((c) => c.train) },
+      { name: t("charts.validation"), type: "bar", stack: "rows", data: sorted.map((c) => c.validation) },
     ],
   };
 }
@@ -94,33 +102,27 @@ export function confusionHeatmap(metrics: Metrics, dark = false): EChartsOption 
     }),
   );
   return {
-    ...base("Confusion matrix (rows: true class, columns: predicted)"),
+    ...base(t("charts.confusion")),
     tooltip: {
       trigger: "item",
       formatter: (item: unknown) => {
-        const [p, t, n] = (item as { value: [number, number, number] }).value;
-        return `true ${labels[t]} → predicted ${labels[p]}: ${n}`;
+        const [p, row, n] = (item as { value: [number, number, number] }).value;
+        return t("charts.confusionCell", { truth: labels[row], predicted: labels[p], count: n });
       },
     },
     grid: { left: 64, right: 72, top: 44, bottom: 56 },
-    xAxis: { type: "category", data: labels, name: "predicted", nameLocation: "middle", nameGap: 40, axisLabel: { rotate: labels.length > 12 ? 60 : 0 } },
-    yAxis: { type: "category", data: labels, inverse: true, name: "true", nameLocation: "middle", nameGap: 48 },
+    xAxis: { type: "category", data: labels, name: t("charts.predicted"), nameLocation: "middle", nameGap: 40, axisLabel: { rotate: labels.length > 12 ? 60 : 0 } },
+    yAxis: { type: "category", data: labels, inverse: true, name: t("charts.true"), nameLocation: "middle", nameGap: 48 },
     visualMap: { min: 0, max: Math.max(1, max), calculable: true, orient: "vertical", right: 8, top: "middle", inRange: { color: dark ? ["#1e1b4b", "#a5b4fc"] : ["#eef2ff", "#4f46e5"] } },
     series: [{ type: "heatmap", data: cells, emphasis: { itemStyle: { borderColor: "#111", borderWidth: 1 } } }],
   };
 }
 
-// ---- Desktop app II ----
-import type { Comparison } from "../bindings/Comparison";
-import type { Confusion } from "../bindings/Confusion";
-import type { LabelCount } from "../bindings/LabelCount";
-import type { LabelScore } from "../bindings/LabelScore";
-
 /** Rows per predicted class of a classified file, most frequent first. */
 export function predictedCountsChart(counts: LabelCount[]): EChartsOption {
   const sorted = [...counts].filter((c) => c.rows > 0).sort((a, b) => b.rows - a.rows);
   return {
-    ...base("Rows per predicted class"),
+    ...base(t("charts.rowsPerPredictedClass")),
     grid: { left: 48, right: 20, top: 44, bottom: 56 },
     xAxis: { type: "category", data: sorted.map((c) => c.label), axisLabel: { rotate: sorted.length > 12 ? 60 : 0 } },
     yAxis: { type: "value" },
@@ -141,7 +143,7 @@ export function topLabelsChart(scores: LabelScore[]): EChartsOption {
       {
         type: "bar",
         data: rows.map((s) => s.score),
-        label: { show: true, position: "right", formatter: (p: unknown) => `${((p as { value: number }).value * 100).toFixed(1)} %` },
+        label: { show: true, position: "right", formatter: (p: unknown) => formatPercent((p as { value: number }).value, 1) },
       },
     ],
   };
@@ -151,10 +153,10 @@ export function topLabelsChart(scores: LabelScore[]): EChartsOption {
 export function comparisonCurvesChart(c: Comparison, what: "macro_f1" | "loss"): EChartsOption {
   const loss = what === "loss";
   return {
-    ...base(loss ? "Training loss per epoch (lower is better)" : "Validation macro F1 per epoch (higher is better)"),
+    ...base(loss ? t("charts.lossPerEpoch") : t("charts.macroF1PerEpoch")),
     legend: { bottom: 0, type: "scroll" },
     grid: { left: 56, right: 20, top: 40, bottom: 64 },
-    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 24, min: 0, max: (v: { max: number }) => Math.max(1, Math.ceil(v.max)) },
+    xAxis: { type: "value", name: t("charts.epoch"), nameLocation: "middle", nameGap: 24, min: 0, max: (v: { max: number }) => Math.max(1, Math.ceil(v.max)) },
     yAxis: loss ? { type: "value", scale: true } : { type: "value", min: 0, max: 1 },
     series: c.models.map((m, i) => ({
       name: m.name,
@@ -175,10 +177,10 @@ export function perClassF1Chart(c: Comparison, sort: ClassSort): EChartsOption {
     return known.length ? Math.max(...known) - Math.min(...known) : 0;
   };
   const rows = [...c.per_class].sort((a, b) =>
-    sort === "label" ? a.label.localeCompare(b.label, undefined, { numeric: true }) : spread(b.f1) - spread(a.f1),
+    sort === "label" ? a.label.localeCompare(b.label, i18n.language, { numeric: true }) : spread(b.f1) - spread(a.f1),
   );
   return {
-    ...base("F1 per class"),
+    ...base(t("charts.f1PerClass")),
     legend: { top: 4, right: 12, type: "scroll", width: "70%" },
     grid: { left: 48, right: 20, top: 44, bottom: 64 },
     xAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: { rotate: rows.length > 12 ? 60 : 0 } },

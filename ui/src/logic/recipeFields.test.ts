@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RECIPE_FIELDS, describeValue, numberText, parseFieldInput } from "./recipeFields";
+import { i18n } from "../i18n";
+import { RECIPE_FIELDS, describeValue, fieldExplanation, numberText, parseFieldInput } from "./recipeFields";
 
 const field = (key: string) => RECIPE_FIELDS.find((f) => f.key === key)!;
 
@@ -13,9 +14,13 @@ describe("recipe fields", () => {
       "train_batch_size",
       "max_seq_len",
     ]);
-    for (const f of RECIPE_FIELDS) {
-      expect(f.explanation.length, f.key).toBeGreaterThan(30);
-      expect(f.explanation.length, f.key).toBeLessThan(160);
+    // One line each, in both languages (French runs about a fifth longer).
+    for (const [language, limit] of [["fr", 200], ["en", 160]] as const) {
+      void i18n.changeLanguage(language);
+      for (const f of RECIPE_FIELDS) {
+        expect(fieldExplanation(f).length, `${language}:${f.key}`).toBeGreaterThan(30);
+        expect(fieldExplanation(f).length, `${language}:${f.key}`).toBeLessThan(limit);
+      }
     }
   });
 
@@ -24,6 +29,9 @@ describe("recipe fields", () => {
     expect(describeValue(field("warmup_ratio"), 0.1)).toBe("0.1");
     expect(describeValue(field("scheduler"), "linear")).toBe("warm up, then decrease linearly");
     expect(describeValue(field("load_best"), false)).toBe("off");
+    void i18n.changeLanguage("fr");
+    expect(describeValue(field("scheduler"), "linear")).toBe("montée, puis décroissance linéaire");
+    void i18n.changeLanguage("en");
     // Half precision is not offered: no device honours it yet (the engine refuses it).
     expect(RECIPE_FIELDS.some((f) => f.key === "fp16")).toBe(false);
     expect(numberText(2.5e-5)).toBe("2.5e-5");

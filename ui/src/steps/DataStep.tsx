@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from "react-i18next";
 import type { CsvDialect } from "../bindings/CsvDialect";
 import type { CsvPreview } from "../bindings/CsvPreview";
 import type { DataSummary } from "../bindings/DataSummary";
@@ -6,18 +7,14 @@ import { Chart } from "../components/Chart";
 import { classSizesChart } from "../logic/charts";
 import { formatCount } from "../logic/format";
 
-const DELIMITERS: { value: string; label: string }[] = [
-  { value: ",", label: "comma ( , )" },
-  { value: ";", label: "semicolon ( ; )" },
-  { value: "\t", label: "tab" },
-  { value: "|", label: "pipe ( | )" },
+/** The separators offered, each with its catalogue key (data.delimiters.<name>). */
+const DELIMITERS: { value: string; name: string }[] = [
+  { value: ",", name: "comma" },
+  { value: ";", name: "semicolon" },
+  { value: "\t", name: "tab" },
+  { value: "|", name: "pipe" },
 ];
-const ENCODINGS: { value: TextEncoding; label: string }[] = [
-  { value: "utf8", label: "UTF-8" },
-  { value: "windows1252", label: "Windows-1252 / Latin-1" },
-  { value: "utf16le", label: "UTF-16 (little-endian)" },
-  { value: "utf16be", label: "UTF-16 (big-endian)" },
-];
+const ENCODINGS: TextEncoding[] = ["utf8", "windows1252", "utf16le", "utf16be"];
 
 export interface DataStepProps {
   preview: CsvPreview | null;
@@ -40,23 +37,21 @@ function fileName(path: string): string {
 }
 
 export function DataStep(p: DataStepProps) {
+  const { t } = useTranslation();
   if (!p.preview) {
     return (
       <section className="panel drop-zone" data-testid="data-step">
-        <h2>Your labelled data</h2>
-        <p className="muted">
-          A CSV file with one column of texts and one column of labels (the classes to learn). Drop it anywhere on this
-          window, or:
-        </p>
+        <h2>{t("data.title")}</h2>
+        <p className="muted">{t("data.intro")}</p>
         <div className="actions">
           <button className="primary" onClick={p.onChooseFile} disabled={p.busy}>
-            Choose a CSV file…
+            {t("data.chooseFile")}
           </button>
           <button onClick={p.onUseSample} disabled={p.busy} data-testid="use-sample">
-            Use the sample data
+            {t("data.useSample")}
           </button>
         </div>
-        <p className="muted small">The sample: 3,558 French descriptions of business activities, labelled with their NACE division.</p>
+        <p className="muted small">{t("data.sampleNote", { count: 3558, rows: formatCount(3558) })}</p>
       </section>
     );
   }
@@ -68,53 +63,53 @@ export function DataStep(p: DataStepProps) {
           {fileName(preview.path)} <span className="muted small">{preview.path}</span>
         </h2>
         <div className="actions">
-          <button onClick={p.onChooseFile} disabled={p.busy}>Another file…</button>
-          <button onClick={p.onUseSample} disabled={p.busy}>Sample data</button>
+          <button onClick={p.onChooseFile} disabled={p.busy}>{t("data.anotherFile")}</button>
+          <button onClick={p.onUseSample} disabled={p.busy}>{t("data.sample")}</button>
         </div>
       </div>
       <div className="form-grid">
         <label>
-          Separator
+          {t("data.separator")}
           <select
             value={preview.dialect.delimiter}
             onChange={(e) => p.onDialect({ ...preview.dialect, delimiter: e.target.value })}
             data-testid="delimiter"
           >
             {DELIMITERS.map((d) => (
-              <option key={d.label} value={d.value}>{d.label}</option>
+              <option key={d.name} value={d.value}>{t(`data.delimiters.${d.name}`)}</option>
             ))}
           </select>
-          <span className="help">Detected from the file; change it if the table below looks wrong.</span>
+          <span className="help">{t("data.separatorHelp")}</span>
         </label>
         <label>
-          Encoding
+          {t("data.encoding")}
           <select
             value={preview.dialect.encoding}
             onChange={(e) => p.onDialect({ ...preview.dialect, encoding: e.target.value as TextEncoding })}
           >
             {ENCODINGS.map((d) => (
-              <option key={d.value} value={d.value}>{d.label}</option>
+              <option key={d} value={d}>{t(`data.encodings.${d}`)}</option>
             ))}
           </select>
-          <span className="help">If accents look garbled (Ã©), try another one.</span>
+          <span className="help">{t("data.encodingHelp")}</span>
         </label>
         <label>
-          Text column
+          {t("data.textColumn")}
           <select value={p.textColumn} onChange={(e) => p.onColumns(e.target.value, p.labelColumn)} data-testid="text-column">
             {preview.headers.map((h) => (
               <option key={h} value={h}>{h}</option>
             ))}
           </select>
-          <span className="help">The texts the model reads.</span>
+          <span className="help">{t("data.textColumnHelp")}</span>
         </label>
         <label>
-          Label column
+          {t("data.labelColumn")}
           <select value={p.labelColumn} onChange={(e) => p.onColumns(p.textColumn, e.target.value)} data-testid="label-column">
             {preview.headers.map((h) => (
               <option key={h} value={h}>{h}</option>
             ))}
           </select>
-          <span className="help">The classes it learns to predict.</span>
+          <span className="help">{t("data.labelColumnHelp")}</span>
         </label>
       </div>
       <div className="table-wrap">
@@ -140,10 +135,16 @@ export function DataStep(p: DataStepProps) {
       {p.summary && (
         <>
           <div className="stats" data-testid="data-summary">
-            <div><b>{formatCount(p.summary.rows_read)}</b> rows read</div>
-            <div><b>{p.summary.classes.length}</b> classes</div>
-            <div><b>{formatCount(p.summary.train_rows)}</b> for training</div>
-            <div><b>{formatCount(p.summary.validation_rows)}</b> for validation{p.summary.validation_file ? " (separate file)" : " (held out)"}</div>
+            <div><Trans i18nKey="data.rowsRead" values={{ count: p.summary.rows_read, n: formatCount(p.summary.rows_read) }} components={{ b: <b /> }} /></div>
+            <div><Trans i18nKey="data.classes" values={{ count: p.summary.classes.length, n: formatCount(p.summary.classes.length) }} components={{ b: <b /> }} /></div>
+            <div><Trans i18nKey="data.forTraining" values={{ count: p.summary.train_rows, n: formatCount(p.summary.train_rows) }} components={{ b: <b /> }} /></div>
+            <div>
+              <Trans
+                i18nKey={p.summary.validation_file ? "data.forValidationFile" : "data.forValidationHeldOut"}
+                values={{ count: p.summary.validation_rows, n: formatCount(p.summary.validation_rows) }}
+                components={{ b: <b /> }}
+              />
+            </div>
           </div>
           {p.summary.warnings.length > 0 && (
             <ul className="warnings">
@@ -157,20 +158,20 @@ export function DataStep(p: DataStepProps) {
       )}
       <div className="row space-between">
         <div className="muted small">
-          Validation:{" "}
+          {t("data.validation")}{" "}
           {p.validationFile ? (
             <>
-              {fileName(p.validationFile)} <button className="link" onClick={p.onClearValidation}>use held-out rows instead</button>
+              {fileName(p.validationFile)} <button className="link" onClick={p.onClearValidation}>{t("data.useHeldOut")}</button>
             </>
           ) : (
             <>
-              a share of the rows is held out.{" "}
-              <button className="link" onClick={p.onChooseValidation}>Use a separate validation file…</button>
+              {t("data.heldOut")}{" "}
+              <button className="link" onClick={p.onChooseValidation}>{t("data.chooseValidation")}</button>
             </>
           )}
         </div>
         <button className="primary" disabled={!p.summary || p.busy} onClick={p.onNext} data-testid="data-next">
-          Next: choose the model →
+          {t("data.next")}
         </button>
       </div>
     </section>

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { ModelAvailability } from "../bindings/ModelAvailability";
 import type { SuggestedModel } from "../bindings/SuggestedModel";
 import type { TokenSource } from "../bindings/TokenSource";
-import { formatBytes } from "../logic/format";
+import { formatBytes, formatCount } from "../logic/format";
 
 export interface DownloadState {
   name: string;
@@ -28,6 +29,7 @@ export interface ModelStepProps {
 }
 
 export function ModelStep(p: ModelStepProps) {
+  const { t } = useTranslation();
   const isSuggested = p.suggestions.some((s) => s.id === p.model);
   const [custom, setCustom] = useState(isSuggested ? "" : p.model);
   const [token, setToken] = useState("");
@@ -37,8 +39,8 @@ export function ModelStep(p: ModelStepProps) {
   const status = p.statuses[p.model];
   return (
     <section className="panel" data-testid="model-step">
-      <h2>Base model</h2>
-      <p className="muted">The pretrained model that is fine-tuned on your data. Larger models are more accurate and slower.</p>
+      <h2>{t("model.title")}</h2>
+      <p className="muted">{t("model.intro")}</p>
       <div className="model-list">
         {p.suggestions.map((m) => {
           const s = p.statuses[m.id];
@@ -49,11 +51,11 @@ export function ModelStep(p: ModelStepProps) {
               <div className="model-card-body">
                 <div className="row space-between">
                   <b>{m.id}</b>
-                  {m.recommended && <span className="badge">default</span>}
+                  {m.recommended && <span className="badge">{t("model.default")}</span>}
                 </div>
                 <div className="muted small">{m.summary}</div>
                 <div className="small">
-                  {m.architecture} · {m.parameters_millions} M parameters · {m.download_mb} MB ·{" "}
+                  {m.architecture} · {t("model.parameters", { count: m.parameters_millions, n: formatCount(m.parameters_millions) })} · {formatCount(m.download_mb)} {t("units.MB")} ·{" "}
                   <span className={s?.local_folder ? "ok" : "muted"}>{s ? s.status : "…"}</span>
                 </div>
                 {downloading && p.download && (
@@ -67,7 +69,7 @@ export function ModelStep(p: ModelStepProps) {
               </div>
               {s && !s.local_folder && !downloading && (
                 <button onClick={(e) => { e.preventDefault(); p.onDownload(m.id); }} disabled={p.download !== null}>
-                  Download
+                  {t("model.download")}
                 </button>
               )}
             </label>
@@ -76,22 +78,19 @@ export function ModelStep(p: ModelStepProps) {
       </div>
       <div className="form-grid one">
         <label>
-          Or another model: a Hugging Face Hub id or a model folder on this computer
-          <span className="help">
-            BERT, RoBERTa, CamemBERT, XLM-RoBERTa, DistilBERT and ELECTRA models can be used; others
-            is refused, with the reason, as soon as it is chosen.
-          </span>
+          {t("model.other")}
+          <span className="help">{t("model.otherHelp")}</span>
           <div className="row">
             <input
               type="text"
               value={custom}
-              placeholder="e.g. dbmdz/bert-base-german-cased or /home/me/models/my-bert"
+              placeholder={t("model.otherPlaceholder")}
               onChange={(e) => setCustom(e.target.value)}
               onBlur={() => custom.trim() && p.onModel(custom.trim())}
               onKeyDown={(e) => e.key === "Enter" && custom.trim() && p.onModel(custom.trim())}
               data-testid="custom-model"
             />
-            <button onClick={p.onChooseFolder}>Choose a folder…</button>
+            <button onClick={p.onChooseFolder}>{t("model.chooseFolder")}</button>
           </div>
           {!isSuggested && status && (
             <span className={status.local_folder ? "help ok" : "help"} data-testid="custom-model-status">
@@ -100,29 +99,29 @@ export function ModelStep(p: ModelStepProps) {
           )}
         </label>
         <label data-testid="hub-token">
-          Private or gated Hub models: your Hugging Face access token
+          {t("model.token")}
           {p.tokenSource === "environment" ? (
-            <span className="help ok">Taken from HF_TOKEN, set for this app.</span>
+            <span className="help ok">{t("model.tokenFromEnvironment")}</span>
           ) : p.tokenSource === "keyring" ? (
             <div className="row">
-              <span className="help ok">Saved in the system keyring; used only to download models.</span>
-              <button onClick={p.onForgetToken}>Forget it</button>
+              <span className="help ok">{t("model.tokenInKeyring")}</span>
+              <button onClick={p.onForgetToken}>{t("model.forgetToken")}</button>
             </div>
           ) : (
             <div className="row">
               <input type="password" value={token} placeholder="hf_…" autoComplete="off" onChange={(e) => setToken(e.target.value)} />
               <button disabled={!token.trim()} onClick={() => p.onSaveToken(token).then(() => setToken(""))}>
-                Save in the keyring
+                {t("model.saveToken")}
               </button>
             </div>
           )}
-          <span className="help">Public models need none. The token is kept by your operating system, never in a file or a report.</span>
+          <span className="help">{t("model.tokenHelp")}</span>
         </label>
       </div>
       <div className="row space-between">
-        <button onClick={p.onBack}>← Data</button>
+        <button onClick={p.onBack}>{t("model.back")}</button>
         <button className="primary" onClick={p.onNext} disabled={!p.model.trim()} data-testid="model-next">
-          Next: settings →
+          {t("model.next")}
         </button>
       </div>
     </section>

@@ -57,7 +57,7 @@ function firstColumn() {
 describe("result view", () => {
   it("says how good the model is, on what, and which epoch was kept", () => {
     render(<ResultView report={report} modelFolder="/library/nace-1" exportedTo={null} onExport={() => {}} onTrainAgain={() => {}} />);
-    expect(screen.getByTestId("final-accuracy").textContent).toBe("75.0 %");
+    expect(screen.getByTestId("final-accuracy").textContent).toBe("75.0%");
     const view = screen.getByTestId("result-view").textContent ?? "";
     expect(view).toContain("fine-tuned on 1,140 rows, 3 classes; measured on 60 validation rows; kept the model of epoch 3");
     expect(view).toContain("/library/nace-1");

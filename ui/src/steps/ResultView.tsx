@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { TrainingReport } from "../bindings/TrainingReport";
 import { Chart } from "../components/Chart";
 import { useColorScheme } from "../components/useColorScheme";
@@ -15,31 +16,37 @@ export function ResultView(props: {
   onTrainAgain: () => void;
 }) {
   const { report } = props;
+  const { t, i18n } = useTranslation();
   const m = report.final_metrics;
   const [sort, setSort] = useState<SortKey>("f1");
   const dark = useColorScheme() === "dark";
-  const rows = m ? [...m.per_class].sort((a, b) => (sort === "label" ? a.label.localeCompare(b.label, undefined, { numeric: true }) : b[sort] - a[sort])) : [];
+  const rows = m ? [...m.per_class].sort((a, b) => (sort === "label" ? a.label.localeCompare(b.label, i18n.language, { numeric: true }) : b[sort] - a[sort])) : [];
   return (
     <section className="panel" data-testid="result-view">
       <div className="row space-between">
-        <h2>Result</h2>
+        <h2>{t("result.title")}</h2>
         <div className="actions">
-          <button onClick={props.onTrainAgain} data-testid="train-again">Train another model</button>
+          <button onClick={props.onTrainAgain} data-testid="train-again">{t("result.trainAgain")}</button>
           <button className="primary" onClick={props.onExport} data-testid="export-model">
-            Export model folder…
+            {t("result.export")}
           </button>
         </div>
       </div>
-      {props.exportedTo && <p className="ok small">Exported to {props.exportedTo}</p>}
+      {props.exportedTo && <p className="ok small">{t("result.exportedTo", { path: props.exportedTo })}</p>}
       <div className="cards">
-        <div className="card"><span>Accuracy</span><b data-testid="final-accuracy">{formatPercent(m?.accuracy)}</b><small>rows classified right</small></div>
-        <div className="card"><span>Macro F1</span><b>{formatPercent(m?.macro_f1)}</b><small>average over classes, each class counts the same</small></div>
-        <div className="card"><span>Top-2 accuracy</span><b>{formatPercent(m?.top2_accuracy)}</b><small>right class among the two most likely</small></div>
-        <div className="card"><span>Training time</span><b>{formatDuration(report.wall_seconds)}</b><small>on {report.backend}</small></div>
+        <div className="card"><span>{t("metrics.accuracy")}</span><b data-testid="final-accuracy">{formatPercent(m?.accuracy)}</b><small>{t("result.accuracyMeans")}</small></div>
+        <div className="card"><span>{t("metrics.macro_f1")}</span><b>{formatPercent(m?.macro_f1)}</b><small>{t("result.macroF1Means")}</small></div>
+        <div className="card"><span>{t("metrics.top2_accuracy")}</span><b>{formatPercent(m?.top2_accuracy)}</b><small>{t("result.top2Means")}</small></div>
+        <div className="card"><span>{t("result.trainingTime")}</span><b>{formatDuration(report.wall_seconds)}</b><small>{t("result.on", { backend: report.backend })}</small></div>
       </div>
       <p className="muted small">
-        {report.base_model} fine-tuned on {formatCount(report.data.train_rows)} rows, {report.data.classes.length} classes; measured on{" "}
-        {formatCount(m?.examples ?? 0)} validation rows{report.best_epoch != null ? `; kept the model of epoch ${report.best_epoch}` : ""}. Saved in the library:{" "}
+        {t("result.summary", {
+          model: report.base_model,
+          rows: formatCount(report.data.train_rows),
+          count: report.data.classes.length,
+          validation: formatCount(m?.examples ?? 0),
+        })}
+        {report.best_epoch != null ? t("result.keptEpoch", { epoch: report.best_epoch }) : ""}. {t("result.savedIn")}{" "}
         <code>{props.modelFolder}</code>
       </p>
       {m && (
@@ -50,7 +57,7 @@ export function ResultView(props: {
                 <tr>
                   {(["label", "precision", "recall", "f1", "support"] as SortKey[]).map((k) => (
                     <th key={k} onClick={() => setSort(k)} className={sort === k ? "sorted" : ""}>
-                      {k === "f1" ? "F1" : k[0].toUpperCase() + k.slice(1)}
+                      {t(`result.columns.${k}`)}
                     </th>
                   ))}
                 </tr>

@@ -1,7 +1,8 @@
 import { useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import type { Recipe } from "../bindings/Recipe";
 import type { RecipeCheck } from "../bindings/RecipeCheck";
-import { RECIPE_FIELDS, describeValue, numberText, parseFieldInput, type FieldInfo } from "../logic/recipeFields";
+import { RECIPE_FIELDS, choiceLabel, describeValue, fieldExplanation, fieldLabel, numberText, parseFieldInput, type FieldInfo } from "../logic/recipeFields";
 
 export interface SettingsStepProps {
   recipe: Recipe;
@@ -23,6 +24,7 @@ function FieldInput(props: {
   onTypingError: (message: string | null) => void;
 }) {
   const { field } = props;
+  const { t } = useTranslation();
   const [draft, setDraft] = useState<string | null>(null);
   const id = `field-${field.key}`;
   switch (field.kind.type) {
@@ -32,7 +34,7 @@ function FieldInput(props: {
       return (
         <select id={id} value={String(props.value)} onChange={(e) => props.onValue(e.target.value)}>
           {field.kind.options.map((o) => (
-            <option key={o.value} value={o.value}>{o.label}</option>
+            <option key={o} value={o}>{choiceLabel(o)}</option>
           ))}
         </select>
       );
@@ -48,7 +50,7 @@ function FieldInput(props: {
             setDraft(e.target.value);
             const parsed = parseFieldInput(field, e.target.value);
             if (parsed === null) {
-              props.onTypingError(field.kind.type === "integer" ? "Type a whole number." : "Type a number, such as 0.01 or 5e-5.");
+              props.onTypingError(t(field.kind.type === "integer" ? "settings.typeWholeNumber" : "settings.typeNumber"));
             } else {
               props.onTypingError(null);
               props.onValue(parsed);
@@ -63,6 +65,7 @@ function FieldInput(props: {
 }
 
 export function SettingsStep(p: SettingsStepProps) {
+  const { t } = useTranslation();
   const [advanced, setAdvanced] = useState(false);
   const [typingErrors, setTypingErrors] = useState<Record<string, string>>({});
   const shown = RECIPE_FIELDS.filter((f) => f.basic || advanced);
@@ -73,21 +76,21 @@ export function SettingsStep(p: SettingsStepProps) {
   return (
     <section className="panel" data-testid="settings-step">
       <div className="row space-between">
-        <h2>Training settings</h2>
+        <h2>{t("settings.title")}</h2>
         <div className="actions">
-          <button onClick={p.onLoad}>Open a recipe…</button>
-          <button onClick={p.onSave}>Save the recipe…</button>
+          <button onClick={p.onLoad}>{t("settings.openRecipe")}</button>
+          <button onClick={p.onSave}>{t("settings.saveRecipe")}</button>
           <button onClick={() => p.onRecipe({ ...p.defaults, model: p.recipe.model, text_column: p.recipe.text_column, label_column: p.recipe.label_column })}>
-            Reset to defaults
+            {t("settings.reset")}
           </button>
         </div>
       </div>
       <div className="segmented" role="tablist">
         <button role="tab" aria-selected={!advanced} className={advanced ? "" : "on"} onClick={() => setAdvanced(false)}>
-          Basic
+          {t("settings.basic")}
         </button>
         <button role="tab" aria-selected={advanced} className={advanced ? "on" : ""} onClick={() => setAdvanced(true)} data-testid="advanced">
-          Advanced
+          {t("settings.advanced")}
         </button>
       </div>
       <div className="fields">
@@ -95,7 +98,7 @@ export function SettingsStep(p: SettingsStepProps) {
           const problem = problemOf(field.key);
           return (
             <div key={field.key} className={problem ? "field has-problem" : "field"}>
-              <label htmlFor={`field-${field.key}`}>{field.label}</label>
+              <label htmlFor={`field-${field.key}`}>{fieldLabel(field)}</label>
               <FieldInput
                 field={field}
                 value={p.recipe[field.key]}
@@ -110,7 +113,7 @@ export function SettingsStep(p: SettingsStepProps) {
                 }
               />
               <div className="help">
-                {field.explanation} <span className="default">Default: {describeValue(field, p.defaults[field.key])}.</span>
+                {fieldExplanation(field)} <span className="default">{t("settings.default", { value: describeValue(field, p.defaults[field.key]) })}</span>
               </div>
               {problem && <div className="problem" data-testid={`problem-${field.key}`}>{problem}</div>}
             </div>
@@ -121,16 +124,19 @@ export function SettingsStep(p: SettingsStepProps) {
         <div key={x.field} className="problem">{x.message}</div>
       ))}
       <div className="row space-between">
-        <button onClick={p.onBack}>← Model</button>
+        <button onClick={p.onBack}>{t("settings.back")}</button>
         <div className="row">
           {p.check && (
             <span className="muted small" data-testid="effective-batch">
-              Effective batch: {p.recipe.train_batch_size} × {p.recipe.gradient_accumulation_steps} ={" "}
-              <b>{p.check.effective_batch_size}</b> rows per correction
+              <Trans
+                i18nKey="settings.effectiveBatch"
+                values={{ batch: p.recipe.train_batch_size, steps: p.recipe.gradient_accumulation_steps, count: p.check.effective_batch_size }}
+                components={{ b: <b /> }}
+              />
             </span>
           )}
           <button className="primary" disabled={blocked || p.busy} onClick={p.onStart} data-testid="start-training">
-            Start training
+            {t("settings.start")}
           </button>
         </div>
       </div>

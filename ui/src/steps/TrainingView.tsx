@@ -1,6 +1,7 @@
+import { Trans, useTranslation } from "react-i18next";
 import { Chart } from "../components/Chart";
 import { learningRateChart, lossChart, throughputChart, validationChart } from "../logic/charts";
-import { formatBytes, formatCount, formatDuration } from "../logic/format";
+import { formatBytes, formatCount, formatDecimal, formatDuration } from "../logic/format";
 import { fractionDone, isOver, type TrainingProgress } from "../logic/trainingProgress";
 
 export interface TrainingViewProps {
@@ -12,16 +13,8 @@ export interface TrainingViewProps {
   onBackToSettings: () => void;
 }
 
-const STATUS_WORDS: Record<TrainingProgress["status"], string> = {
-  starting: "Preparing the data and the model…",
-  downloading: "Downloading the model…",
-  running: "Training",
-  finished: "Finished",
-  failed: "Stopped by an error",
-  cancelled: "Cancelled",
-};
-
 export function TrainingView(p: TrainingViewProps) {
+  const { t } = useTranslation();
   const s = p.progress;
   const over = isOver(s.status);
   const done = fractionDone(s);
@@ -31,19 +24,19 @@ export function TrainingView(p: TrainingViewProps) {
     <section className="panel" data-testid="training-view" data-status={s.status}>
       <div className="row space-between">
         <h2>
-          {STATUS_WORDS[s.status]}
+          {t(`training.status.${s.status}`)}
           {s.status === "running" && s.model && <span className="muted small"> · {s.model}</span>}
         </h2>
         <div className="actions">
           {!over && (
             <button className="danger" onClick={p.onCancel} disabled={p.cancelling} data-testid="cancel-training">
-              {p.cancelling ? "Stopping…" : "Cancel"}
+              {p.cancelling ? t("training.stopping") : t("common.cancel")}
             </button>
           )}
           {s.status === "finished" && (
-            <button className="primary" onClick={p.onShowResult}>See the result →</button>
+            <button className="primary" onClick={p.onShowResult}>{t("training.seeResult")}</button>
           )}
-          {(s.status === "failed" || s.status === "cancelled") && <button onClick={p.onBackToSettings}>← Settings</button>}
+          {(s.status === "failed" || s.status === "cancelled") && <button onClick={p.onBackToSettings}>{t("training.backToSettings")}</button>}
         </div>
       </div>
       {s.download && (
@@ -56,34 +49,38 @@ export function TrainingView(p: TrainingViewProps) {
       )}
       {s.status === "cancelled" && s.checkpointed && (
         <p className="small" data-testid="resumable-note">
-          The epochs finished so far are kept: resume this run from Models → Unfinished runs.
+          {t("training.resumable")}
         </p>
       )}
       {s.resumedAfterEpoch != null && (
         <p className="muted small" data-testid="resumed-note">
-          Resumed from the checkpoint saved after epoch {s.resumedAfterEpoch}; the curves include the epochs before it.
+          {t("training.resumed", { epoch: s.resumedAfterEpoch })}
         </p>
       )}
       <div className="progress-line">
         <progress max={1} value={done} data-testid="training-progress" />
         <span className="small">
-          step {s.step} / {s.totalSteps || "?"} · epoch {s.epoch.toFixed(2)}
+          {t("training.stepOf", { step: formatCount(s.step), total: s.totalSteps ? formatCount(s.totalSteps) : "?", epoch: formatDecimal(s.epoch, 2) })}
         </span>
       </div>
       <div className="stats">
         <div>
-          Hardware: <b data-testid="backend">{s.backend ?? "…"}</b>
+          {t("training.hardware")} <b data-testid="backend">{s.backend ?? "…"}</b>
           {s.backendReason && <div className="muted small">{s.backendReason}</div>}
         </div>
-        <div>Elapsed: <b>{formatDuration(p.elapsedSeconds)}</b></div>
+        <div>{t("training.elapsed")} <b>{formatDuration(p.elapsedSeconds)}</b></div>
         <div>
-          Time left: <b>{over ? "–" : s.etaSeconds != null ? formatDuration(s.etaSeconds) : "measuring…"}</b>
-          {estimatedTotal != null && !over && <div className="muted small">whole run ≈ {formatDuration(estimatedTotal)}</div>}
+          {t("training.timeLeft")} <b>{over ? "–" : s.etaSeconds != null ? formatDuration(s.etaSeconds) : t("training.measuring")}</b>
+          {estimatedTotal != null && !over && <div className="muted small">{t("training.wholeRun", { duration: formatDuration(estimatedTotal) })}</div>}
         </div>
-        <div>Speed: <b>{lastSpeed != null ? `${lastSpeed.toFixed(1)} rows/s` : "…"}</b></div>
+        <div>{t("training.speed")} <b>{lastSpeed != null ? t("units.rowsPerSecond", { n: formatDecimal(lastSpeed, 1) }) : "…"}</b></div>
         {s.data && (
           <div>
-            Data: <b>{formatCount(s.data.train_rows)}</b> training, <b>{formatCount(s.data.validation_rows)}</b> validation rows
+            <Trans
+              i18nKey="training.data"
+              values={{ train: formatCount(s.data.train_rows), validation: formatCount(s.data.validation_rows), count: s.data.validation_rows }}
+              components={{ b: <b /> }}
+            />
           </div>
         )}
       </div>
@@ -92,9 +89,9 @@ export function TrainingView(p: TrainingViewProps) {
           <div>
             <strong>{s.error.message}</strong>
             <p>
-              No model was saved.{" "}
-              {s.checkpointed && "The epochs finished before the error are kept as a checkpoint (Models → Unfinished runs). "}
-              {s.error.hint ?? "Adjust the settings and start again."}
+              {t("training.noModelSaved")}{" "}
+              {s.checkpointed && `${t("training.checkpointKept")} `}
+              {s.error.hint ?? t("training.adjustAndRetry")}
             </p>
           </div>
         </div>

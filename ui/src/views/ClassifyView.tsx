@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { classifyApi } from "../api/classify";
 import { dataApi } from "../api/data";
 import { dialogsApi } from "../api/dialogs";
@@ -9,7 +10,7 @@ import type { PredictionSummary } from "../bindings/PredictionSummary";
 import { Chart } from "../components/Chart";
 import { predictedCountsChart, topLabelsChart } from "../logic/charts";
 import { toErrorReport } from "../logic/errors";
-import { formatCount, formatDuration } from "../logic/format";
+import { formatCount, formatDecimal, formatDuration, formatPercent } from "../logic/format";
 
 interface FileJob {
   id: number;
@@ -38,6 +39,7 @@ export function ClassifyView(props: {
   droppedFiles: string[];
   onDroppedHandled: () => void;
 }) {
+  const { t } = useTranslation();
   const [modelId, setModelId] = useState(props.models[0]?.id ?? "");
   const [jobs, setJobs] = useState<FileJob[]>([]);
   const [threshold, setThreshold] = useState(0.5);
@@ -94,11 +96,11 @@ export function ClassifyView(props: {
   if (props.models.length === 0) {
     return (
       <section className="panel" data-testid="classify-view">
-        <h2>Classify files</h2>
-        <p className="muted">Train or import a model first: the library is empty.</p>
+        <h2>{t("classify.titleEmpty")}</h2>
+        <p className="muted">{t("classify.emptyLibrary")}</p>
         {jobs.length > 0 && (
           <p data-testid="classify-waiting">
-            {jobs.map((j) => fileName(j.input)).join(", ")} {jobs.length === 1 ? "is" : "are"} waiting here: once a model is in the library, choose it above each file and classify.
+            {t("classify.waiting", { count: jobs.length, files: jobs.map((j) => fileName(j.input)).join(", ") })}
           </p>
         )}
       </section>
@@ -107,19 +109,21 @@ export function ClassifyView(props: {
   return (
     <div className="stack">
       <section className="panel drop-zone compact" data-testid="classify-view">
-        <h2>Classify CSV files</h2>
+        <h2>{t("classify.title")}</h2>
         <div className="row">
           <label className="row">
-            Model
+            {t("classify.model")}
             <select value={modelId} onChange={(e) => setModelId(e.target.value)} data-testid="classify-model">
               {props.models.map((m) => (
                 <option key={m.id} value={m.id}>{m.name}</option>
               ))}
             </select>
           </label>
-          <button className="primary" onClick={() => dialogsApi.choosePath("texts_to_classify").then((p) => void (p && add(p)))}>Choose a CSV file…</button>
+          <button className="primary" onClick={() => dialogsApi.choosePath("texts_to_classify").then((p) => void (p && add(p)))}>{t("classify.chooseFile")}</button>
         </div>
-        <p className="muted small">…or drop one or more CSV files on this window. Each row gets the predicted label, its probability and the two runners-up; the result is written beside the input as <code>&lt;name&gt;_classified.csv</code>, never over it.</p>
+        <p className="muted small">
+          <Trans i18nKey="classify.intro" components={{ code: <code /> }} />
+        </p>
       </section>
       <TryIt modelId={modelId} />
       {jobs.map((job) => (
@@ -143,6 +147,7 @@ function FileCard(props: {
   onSaveAs: () => void;
 }) {
   const { job } = props;
+  const { t } = useTranslation();
   const s = job.summary;
   // The engine says where the score is: input columns may have any names.
   const scoreAt = s ? s.score_column : -1;
@@ -155,40 +160,44 @@ function FileCard(props: {
           {(job.status === "ready" || job.status === "cancelled" || job.status === "failed") && job.headers.length > 0 && (
             <>
               <label className="row small">
-                Text column
+                {t("data.textColumn")}
                 <select value={job.textColumn} onChange={(e) => props.onTextColumn(e.target.value)} data-testid="classify-text-column">
                   {job.headers.map((h) => <option key={h} value={h}>{h}</option>)}
                 </select>
               </label>
               <button className="primary" onClick={props.onStart} data-testid="classify-start">
-                {job.status === "ready" ? "Classify" : "Classify again"}
+                {job.status === "ready" ? t("classify.start") : t("classify.again")}
               </button>
             </>
           )}
-          {job.status === "running" && <button className="danger" onClick={props.onCancel}>Cancel</button>}
-          {job.status === "done" && <button className="primary" onClick={props.onSaveAs}>Save as…</button>}
+          {job.status === "running" && <button className="danger" onClick={props.onCancel}>{t("common.cancel")}</button>}
+          {job.status === "done" && <button className="primary" onClick={props.onSaveAs}>{t("classify.saveAs")}</button>}
         </div>
       </div>
       <div className="progress-line">
         <progress max={1} value={job.fraction} />
         <span className="small">
-          {formatCount(job.rows)} rows{job.status === "running" && job.rowsPerSecond > 0 ? ` · ${job.rowsPerSecond.toFixed(0)} rows/s · ${job.etaSeconds != null ? formatDuration(job.etaSeconds) : "…"} left` : ""}
-          {job.status === "cancelled" ? " · cancelled, nothing was written" : ""}
+          {t("classify.rows", { count: job.rows, n: formatCount(job.rows) })}
+          {job.status === "running" && job.rowsPerSecond > 0
+            ? ` · ${t("units.rowsPerSecond", { n: formatDecimal(job.rowsPerSecond, 0) })} · ${t("classify.left", { duration: job.etaSeconds != null ? formatDuration(job.etaSeconds) : "…" })}`
+            : ""}
+          {job.status === "cancelled" ? ` · ${t("classify.cancelled")}` : ""}
         </span>
       </div>
       {job.error && <div className="error-panel" role="alert"><strong>{job.error}</strong></div>}
       {s && (
         <>
           <p className="small muted" data-testid="classified-output">
-            {formatCount(s.rows)} rows in {formatDuration(s.seconds)} ({s.rows_per_second.toFixed(0)} rows/s){s.empty_texts > 0 ? `, ${s.empty_texts} with an empty text` : ""}. Written to <code>{job.savedTo ?? s.output}</code>
+            {t("classify.done", { count: s.rows, n: formatCount(s.rows), duration: formatDuration(s.seconds), speed: t("units.rowsPerSecond", { n: formatDecimal(s.rows_per_second, 0) }) })}
+            {s.empty_texts > 0 ? t("classify.emptyTexts", { count: s.empty_texts, n: formatCount(s.empty_texts) }) : ""}. {t("classify.writtenTo")} <code>{job.savedTo ?? s.output}</code>
           </p>
           <div className="row">
             <label className="row small">
-              Highlight rows below
+              {t("classify.highlightBelow")}
               <input type="range" min={0} max={1} step={0.05} value={props.threshold} onChange={(e) => props.onThreshold(Number(e.target.value))} />
-              <b>{Math.round(props.threshold * 100)} %</b> confidence
+              <b>{formatPercent(props.threshold, 0)}</b> {t("classify.confidence")}
             </label>
-            <span className="small muted">{lowRows} of the first {s.first_rows.length} rows</span>
+            <span className="small muted">{t("classify.lowRows", { low: formatCount(lowRows), count: s.first_rows.length })}</span>
           </div>
           <div className="result-grid">
             <div className="table-wrap tall">
@@ -214,6 +223,7 @@ function FileCard(props: {
 }
 
 function TryIt(props: { modelId: string }) {
+  const { t } = useTranslation();
   const [text, setText] = useState("");
   const [scores, setScores] = useState<LabelScore[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -237,13 +247,13 @@ function TryIt(props: { modelId: string }) {
   }, [text, props.modelId]);
   return (
     <section className="panel try-it">
-      <h3>Try a text</h3>
+      <h3>{t("classify.tryTitle")}</h3>
       <div className="try-grid">
-        <textarea value={text} onChange={(e) => setText(e.target.value)} placeholder="Type or paste a text, e.g. « Fabrication de pain et de pâtisserie fraîche »" rows={4} data-testid="try-text" />
+        <textarea value={text} onChange={(e) => setText(e.target.value)} placeholder={t("classify.tryPlaceholder")} rows={4} data-testid="try-text" />
         <div data-testid="try-result">
           {error && <div className="problem">{error}</div>}
           {scores && <Chart option={topLabelsChart(scores)} height={160} points={scores.length} testId="try-chart" />}
-          {!scores && !error && <p className="muted small">The five most likely labels appear here as you type.</p>}
+          {!scores && !error && <p className="muted small">{t("classify.tryHelp")}</p>}
         </div>
       </div>
     </section>

@@ -46,9 +46,9 @@ describe("compare view", () => {
     render(<CompareView comparison={comparison(true)} busy={false} onEvaluateOnFile={evaluate} />);
     expect(screen.getByTestId("data-note").className).not.toContain("warnings");
     const table = screen.getByTestId("compare-table");
-    expect(table.textContent).toContain("75.0 % ★");
+    expect(table.textContent).toContain("75.0% ★");
     expect(table.textContent).toContain("0.900 ★");
-    expect(table.textContent).toContain("loss (lower is better)");
+    expect(table.textContent).toContain("Loss (lower is better)");
     fireEvent.click(screen.getByTestId("compare-on-file"));
     expect(evaluate).toHaveBeenCalledOnce();
   });

@@ -1,12 +1,21 @@
 import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Comparison } from "../bindings/Comparison";
 import { Chart } from "../components/Chart";
 import { useColorScheme } from "../components/useColorScheme";
 import { comparisonCurvesChart, confusionOf, perClassF1Chart, type ClassSort } from "../logic/charts";
-import { formatPercent } from "../logic/format";
+import { formatDecimal, formatPercent } from "../logic/format";
+import { RECIPE_FIELDS, fieldLabel } from "../logic/recipeFields";
+
+/** A recipe field by its JSON name, in words when the page knows it. */
+function settingName(field: string): string {
+  const known = RECIPE_FIELDS.find((f) => f.key === field);
+  return known ? fieldLabel(known) : field;
+}
 
 export function CompareView(props: { comparison: Comparison; busy: boolean; onEvaluateOnFile: () => void }) {
   const c = props.comparison;
+  const { t } = useTranslation();
   const [sort, setSort] = useState<ClassSort>("difference");
   const dark = useColorScheme() === "dark";
   // A new result opens below the library: bring it into view.
@@ -15,25 +24,25 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
   return (
     <section className="panel" data-testid="compare-view" ref={panel}>
       <div className="row space-between">
-        <h2>Comparison</h2>
-        <button onClick={props.onEvaluateOnFile} disabled={props.busy} data-testid="compare-on-file">Evaluate all on one test file…</button>
+        <h2>{t("compare.title")}</h2>
+        <button onClick={props.onEvaluateOnFile} disabled={props.busy} data-testid="compare-on-file">{t("compare.onFile")}</button>
       </div>
       <p className={c.same_data ? "muted small" : "warnings single"} data-testid="data-note">{c.data_note}</p>
       <div className="table-wrap">
         <table className="data-table numeric" data-testid="compare-table">
           <thead>
             <tr>
-              <th>Metric</th>
+              <th>{t("compare.metric")}</th>
               {c.models.map((m) => <th key={m.id} title={m.base_model}>{m.name}</th>)}
             </tr>
           </thead>
           <tbody>
             {c.metrics.map((row) => (
               <tr key={row.metric}>
-                <td>{row.metric}{row.higher_is_better ? "" : " (lower is better)"}</td>
+                <td>{t(`metrics.${row.metric}`)}{row.higher_is_better ? "" : ` ${t("compare.lowerIsBetter")}`}</td>
                 {row.values.map((v, i) => (
                   <td key={i} className={row.best === i ? "best" : ""}>
-                    {v == null ? "–" : row.metric === "loss" ? v.toFixed(3) : formatPercent(v)}
+                    {v == null ? "–" : row.metric === "loss" ? formatDecimal(v, 3) : formatPercent(v)}
                     {row.best === i && c.models.length > 1 ? " ★" : ""}
                   </td>
                 ))}
@@ -47,10 +56,10 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
         <Chart option={comparisonCurvesChart(c, "loss")} points={c.curves.reduce((n, k) => n + k.losses.length, 0)} />
       </div>
       <div className="row">
-        <span className="small muted">Sort classes by</span>
+        <span className="small muted">{t("compare.sortBy")}</span>
         <div className="segmented">
-          <button className={sort === "difference" ? "on" : ""} onClick={() => setSort("difference")}>largest difference</button>
-          <button className={sort === "label" ? "on" : ""} onClick={() => setSort("label")}>label</button>
+          <button className={sort === "difference" ? "on" : ""} onClick={() => setSort("difference")}>{t("compare.largestDifference")}</button>
+          <button className={sort === "label" ? "on" : ""} onClick={() => setSort("label")}>{t("compare.label")}</button>
         </div>
       </div>
       <Chart option={perClassF1Chart(c, sort)} height={300} testId="per-class-f1" points={c.per_class.length} />
@@ -58,17 +67,17 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
         <div className="table-wrap">
           <table className="data-table" data-testid="recipe-diff">
             <thead>
-              <tr><th>Setting that differs</th>{c.models.map((m) => <th key={m.id}>{m.name}</th>)}</tr>
+              <tr><th>{t("compare.settingThatDiffers")}</th>{c.models.map((m) => <th key={m.id}>{m.name}</th>)}</tr>
             </thead>
             <tbody>
               {c.recipe_differences.map((d) => (
-                <tr key={d.field}><td>{d.field}</td>{d.values.map((v, i) => <td key={i}>{v}</td>)}</tr>
+                <tr key={d.field}><td title={d.field}>{settingName(d.field)}</td>{d.values.map((v, i) => <td key={i}>{v}</td>)}</tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
-      {c.recipe_differences.length === 0 && <p className="muted small">Their recipes are identical (or unknown for imported models).</p>}
+      {c.recipe_differences.length === 0 && <p className="muted small">{t("compare.sameRecipes")}</p>}
       <div className="chart-grid">
         {c.confusions.map((m, i) => m && <Chart key={i} option={confusionOf(m, c.models[i].name, dark)} height={320} points={m.labels.length} />)}
       </div>

@@ -59,7 +59,7 @@ describe("error inspector", () => {
     expect(screen.getByTestId("error-inspector").textContent).toContain("Labels the model never saw (counted as errors): 99 (1)");
     const table = screen.getByTestId("misclassified-table");
     expect(table.querySelectorAll("tbody tr")).toHaveLength(3);
-    expect(table.textContent).toContain("10 (70 %)");
+    expect(table.textContent).toContain("10 (70%)");
   });
 
   it("narrows the rows to one true class", () => {

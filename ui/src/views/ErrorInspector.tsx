@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import type { EvaluationReport } from "../bindings/EvaluationReport";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
 import { Chart } from "../components/Chart";
@@ -12,6 +13,7 @@ const ALL = "";
  * (a click on a cell of the confusion matrix sets both). */
 export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationReport; onClose: () => void }) {
   const r = props.report;
+  const { t } = useTranslation();
   const [truth, setTruth] = useState(ALL);
   const [predicted, setPredicted] = useState(ALL);
   const dark = useColorScheme() === "dark";
@@ -26,41 +28,52 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
   return (
     <section className="panel" data-testid="error-inspector" ref={panel}>
       <div className="row space-between">
-        <h2>Errors of {props.model.name} <span className="muted small">on {r.input.split(/[\\/]/).pop()}</span></h2>
-        <button onClick={props.onClose}>Close</button>
+        <h2>
+          {t("inspector.title", { name: props.model.name })} <span className="muted small">{t("inspector.onFile", { file: r.input.split(/[\\/]/).pop() })}</span>
+        </h2>
+        <button onClick={props.onClose}>{t("common.close")}</button>
       </div>
       <p className="small">
-        Accuracy <b>{formatPercent(r.metrics.accuracy)}</b>, macro F1 <b>{formatPercent(r.metrics.macro_f1)}</b> on {formatCount(r.evaluated_rows)} rows;{" "}
-        <b>{formatCount(r.misclassified_total)}</b> misclassified.
-        {r.unseen_labels.length > 0 && ` Labels the model never saw (counted as errors): ${r.unseen_labels.map((u) => `${u.label} (${u.rows})`).join(", ")}.`}
+        <Trans
+          i18nKey="inspector.summary"
+          values={{
+            accuracy: formatPercent(r.metrics.accuracy),
+            macroF1: formatPercent(r.metrics.macro_f1),
+            rows: formatCount(r.evaluated_rows),
+            wrong: formatCount(r.misclassified_total),
+            count: r.misclassified_total,
+          }}
+          components={{ b: <b /> }}
+        />
+        {r.unseen_labels.length > 0 && ` ${t("inspector.unseen", { labels: r.unseen_labels.map((u) => `${u.label} (${formatCount(u.rows)})`).join(", ") })}`}
       </p>
       <div className="result-grid">
         <div className="stack">
           <div className="row">
-            <label className="row small">True class
+            <label className="row small">{t("inspector.trueClass")}
               <select value={truth} onChange={(e) => setTruth(e.target.value)} data-testid="filter-true">
-                <option value={ALL}>all</option>
+                <option value={ALL}>{t("inspector.all")}</option>
                 {labels.map((l) => <option key={l} value={l}>{l}</option>)}
               </select>
             </label>
-            <label className="row small">Predicted
+            <label className="row small">{t("inspector.predicted")}
               <select value={predicted} onChange={(e) => setPredicted(e.target.value)}>
-                <option value={ALL}>all</option>
+                <option value={ALL}>{t("inspector.all")}</option>
                 {labels.map((l) => <option key={l} value={l}>{l}</option>)}
               </select>
             </label>
-            <span className="small muted">{formatCount(rows.length)} row(s)</span>
+            <span className="small muted">{t("inspector.rowCount", { count: rows.length, n: formatCount(rows.length) })}</span>
           </div>
           <div className="table-wrap tall">
             <table className="data-table" data-testid="misclassified-table">
-              <thead><tr><th>Line</th><th>Text</th><th>True</th><th>Predicted (probability)</th></tr></thead>
+              <thead><tr><th>{t("inspector.columns.line")}</th><th>{t("inspector.columns.text")}</th><th>{t("inspector.columns.true")}</th><th>{t("inspector.columns.predicted")}</th></tr></thead>
               <tbody>
                 {rows.slice(0, 500).map((m) => (
                   <tr key={m.line}>
                     <td>{m.line}</td>
                     <td title={m.text}>{m.text}</td>
                     <td>{m.true_label}</td>
-                    <td>{m.predicted.map((p) => `${p.label} (${(p.score * 100).toFixed(0)} %)`).join(", ")}</td>
+                    <td>{m.predicted.map((p) => `${p.label} (${formatPercent(p.score, 0)})`).join(", ")}</td>
                   </tr>
                 ))}
               </tbody>

@@ -35,7 +35,7 @@ describe("LibraryView", () => {
   it("says so when the library is empty", () => {
     renderLibrary([]);
     expect(screen.getByText(/No models yet/)).toBeTruthy();
-    expect(screen.getByText("0 model(s)")).toBeTruthy();
+    expect(screen.getByText("0 models")).toBeTruthy();
   });
 
   it("renames a model with the typed name on Enter, and Escape leaves it as it was", async () => {

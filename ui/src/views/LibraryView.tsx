@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { compareApi } from "../api/compare";
 import { dataApi } from "../api/data";
 import { dialogsApi } from "../api/dialogs";
@@ -10,7 +11,7 @@ import type { LibraryEntry } from "../bindings/LibraryEntry";
 import type { TestFile } from "../bindings/TestFile";
 import type { UnfinishedEntry } from "../bindings/UnfinishedEntry";
 import { toErrorReport } from "../logic/errors";
-import { formatCount, formatDuration, formatPercent } from "../logic/format";
+import { formatCount, formatDateTime, formatDuration, formatPercent } from "../logic/format";
 import { CompareView } from "./CompareView";
 import { ErrorInspector } from "./ErrorInspector";
 
@@ -40,6 +41,7 @@ export function LibraryView(props: {
   onResume: (id: string) => void;
   onDiscard: (id: string) => void;
 }) {
+  const { t } = useTranslation();
   const [selected, setSelected] = useState<string[]>([]);
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const [deleting, setDeleting] = useState<LibraryEntry | null>(null);
@@ -82,10 +84,13 @@ export function LibraryView(props: {
     <div className="stack">
       {props.unfinished.length > 0 && (
         <section className="panel" data-testid="unfinished-runs">
-          <h2>Unfinished runs <span className="muted small">stopped before the end; they go on from their last finished epoch</span></h2>
+          <h2>{t("library.unfinished")} <span className="muted small">{t("library.unfinishedHelp")}</span></h2>
           <table className="data-table numeric">
             <thead>
-              <tr><th>Run</th><th>Data</th><th>Base model</th><th>Done</th><th>Macro F1 so far</th><th>Saved</th><th></th></tr>
+              <tr>
+                <th>{t("library.columns.run")}</th><th>{t("library.columns.data")}</th><th>{t("library.columns.baseModel")}</th><th>{t("library.columns.done")}</th>
+                <th>{t("library.columns.macroF1SoFar")}</th><th>{t("library.columns.saved")}</th><th></th>
+              </tr>
             </thead>
             <tbody>
               {props.unfinished.map((u) => (
@@ -93,13 +98,13 @@ export function LibraryView(props: {
                   <td>{u.id}</td>
                   <td title={u.run.train_file}>{u.run.train_file.split(/[\\/]/).pop()}</td>
                   <td title={u.run.base_model}>{u.run.base_model.split(/[\\/]/).pop()}</td>
-                  <td>{u.run.epochs_done} of {u.run.epochs} epochs</td>
+                  <td>{t("library.epochsDone", { count: u.run.epochs_done, total: u.run.epochs })}</td>
                   <td>{formatPercent(u.run.last_metrics?.macro_f1 ?? null)}</td>
-                  <td>{new Date(u.run.saved_unix * 1000).toLocaleString()}</td>
+                  <td>{formatDateTime(u.run.saved_unix)}</td>
                   <td className="actions">
-                    <button className="primary" disabled={props.trainingNow} title={props.trainingNow ? "Another run is training" : undefined}
-                      data-testid={`resume-${u.id}`} onClick={() => props.onResume(u.id)}>Resume</button>
-                    <button className="danger" onClick={() => setDiscarding(u)}>Discard</button>
+                    <button className="primary" disabled={props.trainingNow} title={props.trainingNow ? t("library.anotherRunTraining") : undefined}
+                      data-testid={`resume-${u.id}`} onClick={() => props.onResume(u.id)}>{t("library.resume")}</button>
+                    <button className="danger" onClick={() => setDiscarding(u)}>{t("library.discard")}</button>
                   </td>
                 </tr>
               ))}
@@ -109,71 +114,73 @@ export function LibraryView(props: {
       )}
       <section className="panel" data-testid="library-view">
         <div className="row space-between">
-          <h2>Model library <span className="muted small">{props.models.length} model(s)</span></h2>
+          <h2>{t("library.title")} <span className="muted small">{t("library.modelCount", { count: props.models.length })}</span></h2>
           <div className="actions">
-            <button onClick={() => run("Importing…", async () => { if (await libraryApi.importModel()) props.onChanged(); })}>Import a model folder…</button>
+            <button onClick={() => run(t("library.busy.importing"), async () => { if (await libraryApi.importModel()) props.onChanged(); })}>{t("library.import")}</button>
             <button className="primary" disabled={selected.length < 2 || busy !== null} data-testid="compare-selected"
-              onClick={() => run("Comparing…", async () => setComparison(await compareApi.compareModels(selected)))}>
-              Compare {selected.length >= 2 ? selected.length : ""} selected
+              onClick={() => run(t("library.busy.comparing"), async () => setComparison(await compareApi.compareModels(selected)))}>
+              {selected.length >= 2 ? t("library.compareCount", { count: selected.length }) : t("library.compare")}
             </button>
           </div>
         </div>
         <div className="row test-file" data-testid="test-file">
           <span className="small">
-            Test file for evaluations:{" "}
-            {testFile ? <b>{testFile.test.path.split(/[\\/]/).pop()}</b> : <span className="muted">none yet — drop a labelled CSV on this window or</span>}
+            {t("library.testFile")}{" "}
+            {testFile ? <b>{testFile.test.path.split(/[\\/]/).pop()}</b> : <span className="muted">{t("library.noTestFile")}</span>}
           </span>
           {testFile && (
             <label className="row small">
-              label column
+              {t("library.labelColumn")}
               <select value={testFile.test.label_column} data-testid="test-label-column"
                 onChange={(e) => setTestFile({ ...testFile, test: { ...testFile.test, label_column: e.target.value } })}>
                 {testFile.headers.map((h) => <option key={h} value={h}>{h}</option>)}
               </select>
             </label>
           )}
-          <button onClick={() => run("Reading the file…", async () => { const path = await dialogsApi.choosePath("test_data"); if (path) setTestFile(await describeTestFile(path)); })}>
-            {testFile ? "Another test file…" : "Choose a test file…"}
+          <button onClick={() => run(t("library.busy.reading"), async () => { const path = await dialogsApi.choosePath("test_data"); if (path) setTestFile(await describeTestFile(path)); })}>
+            {testFile ? t("library.anotherTestFile") : t("library.chooseTestFile")}
           </button>
         </div>
         {busy && <p className="muted small" data-testid="busy">{busy}</p>}
         {props.models.length === 0 ? (
-          <p className="muted">No models yet: finished training runs and imported models appear here.</p>
+          <p className="muted">{t("library.empty")}</p>
         ) : (
           <div className="table-wrap tall">
             <table className="data-table numeric library-table" data-testid="library-table">
               <thead>
                 <tr>
-                  <th></th><th>Name</th><th>Created</th><th>Base model</th><th>Data</th><th>Classes</th><th>Accuracy</th><th>Macro F1</th><th>Training</th><th></th>
+                  <th></th><th>{t("library.columns.name")}</th><th>{t("library.columns.created")}</th><th>{t("library.columns.baseModel")}</th>
+                  <th>{t("library.columns.data")}</th><th>{t("library.columns.classes")}</th><th>{t("metrics.accuracy")}</th><th>{t("metrics.macro_f1")}</th>
+                  <th>{t("library.columns.training")}</th><th></th>
                 </tr>
               </thead>
               <tbody>
                 {props.models.map((m) => (
                   <tr key={m.id} data-testid={`model-${m.id}`}>
-                    <td><input type="checkbox" checked={selected.includes(m.id)} onChange={() => toggle(m.id)} aria-label={`select ${m.name}`} /></td>
+                    <td><input type="checkbox" checked={selected.includes(m.id)} onChange={() => toggle(m.id)} aria-label={t("library.select", { name: m.name })} /></td>
                     <td className="name-cell">
                       {renaming?.id === m.id ? (
                         <input type="text" autoFocus value={renaming.name} onChange={(e) => setRenaming({ id: m.id, name: e.target.value })}
                           onKeyDown={(e) => {
                             if (e.key === "Escape") setRenaming(null);
-                            if (e.key === "Enter") run("Renaming…", async () => { await libraryApi.renameModel(m.id, renaming.name); setRenaming(null); props.onChanged(); });
+                            if (e.key === "Enter") run(t("library.busy.renaming"), async () => { await libraryApi.renameModel(m.id, renaming.name); setRenaming(null); props.onChanged(); });
                           }} />
                       ) : (
-                        <button className="link" title="Rename" onClick={() => setRenaming({ id: m.id, name: m.name })}>{m.name}</button>
+                        <button className="link" title={t("library.rename")} onClick={() => setRenaming({ id: m.id, name: m.name })}>{m.name}</button>
                       )}
                     </td>
-                    <td>{m.created_unix ? new Date(m.created_unix * 1000).toLocaleString() : "–"}</td>
+                    <td>{m.created_unix ? formatDateTime(m.created_unix) : "–"}</td>
                     <td title={m.base_model}>{m.base_model.split(/[\\/]/).pop()}</td>
-                    <td>{m.dataset ? `${m.dataset} (${formatCount(m.train_rows ?? 0)})` : "imported"}</td>
+                    <td>{m.dataset ? `${m.dataset} (${formatCount(m.train_rows ?? 0)})` : t("library.imported")}</td>
                     <td>{m.classes}</td>
                     <td>{formatPercent(m.accuracy)}</td>
                     <td>{formatPercent(m.macro_f1)}</td>
                     <td>{m.wall_seconds != null ? `${formatDuration(m.wall_seconds)} · ${m.backend}` : "–"}</td>
                     <td className="actions">
-                      <button data-testid={`inspect-${m.id}`} onClick={() => run("Evaluating…", async () => { const test = await ensureTestFile(); if (test) setInspection({ model: m, report: await compareApi.inspectErrors(m.id, test) }); })}>Errors…</button>
-                      <button onClick={() => libraryApi.revealModel(m.id).catch(fail)}>Show folder</button>
-                      <button onClick={() => libraryApi.exportModel(m.id).catch(fail)}>Export…</button>
-                      <button className="danger" onClick={() => setDeleting(m)}>Delete</button>
+                      <button data-testid={`inspect-${m.id}`} onClick={() => run(t("library.busy.evaluating"), async () => { const test = await ensureTestFile(); if (test) setInspection({ model: m, report: await compareApi.inspectErrors(m.id, test) }); })}>{t("library.errors")}</button>
+                      <button onClick={() => libraryApi.revealModel(m.id).catch(fail)}>{t("library.showFolder")}</button>
+                      <button onClick={() => libraryApi.exportModel(m.id).catch(fail)}>{t("library.export")}</button>
+                      <button className="danger" onClick={() => setDeleting(m)}>{t("library.delete")}</button>
                     </td>
                   </tr>
                 ))}
@@ -185,18 +192,18 @@ export function LibraryView(props: {
       {discarding && (
         <div className="modal-backdrop" role="dialog" aria-modal="true">
           <div className="modal">
-            <h3>Discard the unfinished run “{discarding.id}”?</h3>
-            <p>Its checkpoint ({discarding.run.epochs_done} of {discarding.run.epochs} epochs) is deleted; the run cannot be resumed afterwards.</p>
+            <h3>{t("library.discardQuestion.title", { id: discarding.id })}</h3>
+            <p>{t("library.discardQuestion.text", { count: discarding.run.epochs_done, total: discarding.run.epochs })}</p>
             <div className="actions end">
-              <button onClick={() => setDiscarding(null)}>Keep it</button>
-              <button className="danger" onClick={() => { props.onDiscard(discarding.id); setDiscarding(null); }}>Discard</button>
+              <button onClick={() => setDiscarding(null)}>{t("library.keepIt")}</button>
+              <button className="danger" onClick={() => { props.onDiscard(discarding.id); setDiscarding(null); }}>{t("library.discard")}</button>
             </div>
           </div>
         </div>
       )}
       {comparison && (
         <CompareView comparison={comparison} busy={busy !== null}
-          onEvaluateOnFile={() => run("Evaluating every model on the test file…", async () => {
+          onEvaluateOnFile={() => run(t("library.busy.evaluatingAll"), async () => {
             const test = await ensureTestFile();
             if (test) setComparison(await compareApi.compareOnFile(comparison.models.map((m) => m.id), test));
           })} />
@@ -205,11 +212,11 @@ export function LibraryView(props: {
       {deleting && (
         <div className="modal-backdrop" role="dialog" aria-modal="true">
           <div className="modal">
-            <h3>Delete “{deleting.name}”?</h3>
-            <p>Its folder is removed from the library for good. Exported copies elsewhere stay.</p>
+            <h3>{t("library.deleteQuestion.title", { name: deleting.name })}</h3>
+            <p>{t("library.deleteQuestion.text")}</p>
             <div className="actions end">
-              <button onClick={() => setDeleting(null)}>Keep it</button>
-              <button className="danger" onClick={() => run("Deleting…", async () => { await libraryApi.deleteModel(deleting.id); setDeleting(null); setSelected((s) => s.filter((x) => x !== deleting.id)); props.onChanged(); })}>Delete</button>
+              <button onClick={() => setDeleting(null)}>{t("library.keepIt")}</button>
+              <button className="danger" onClick={() => run(t("library.busy.deleting"), async () => { await libraryApi.deleteModel(deleting.id); setDeleting(null); setSelected((s) => s.filter((x) => x !== deleting.id)); props.onChanged(); })}>{t("library.delete")}</button>
             </div>
           </div>
         </div>
