@@ -1,6 +1,7 @@
 // End-to-end test of the real desktop window: Xvfb + tauri-driver + WebKitWebDriver, driven
 // with selenium-webdriver. Trains a short run of the tiny fixture model on the bundled sample.
-// Runs once per language, the system's language (LANG) choosing the window's.
+// Runs once per language, the system's language (LANG) choosing the window's: English in the
+// light theme, French in the dark one (GTK_THEME); axe-core checks every view of both.
 //
 //   node --test tests/e2e/            (scripts/test.sh builds the app and runs this)
 //
@@ -27,6 +28,8 @@ const portBase = 4444 + (process.pid % 500) * 2;
 const WORDS = {
   en: {
     locale: "en_US.UTF-8",
+    theme: "Adwaita",
+    keyboard: false,
     train: "Train",
     rowsRead: /3,558 rows read/,
     sameColumns: /text column and the label column must differ/,
@@ -38,6 +41,11 @@ const WORDS = {
   },
   fr: {
     locale: "fr_FR.UTF-8",
+    // The second pass also runs in the dark theme, so that contrast is checked in both.
+    theme: "Adwaita:dark",
+    // ...and with the keyboard alone: every button, link and box is reached with Tab and
+    // pressed with Enter or Space (the first pass clicks).
+    keyboard: true,
     train: "Entraîner",
     rowsRead: /3\u202f558 lignes lues/,
     sameColumns: /colonne des textes et celle des étiquettes doivent être différentes/,
@@ -89,6 +97,17 @@ async function waitForPort(p, ms) {
 
 const byTest = (id) => By.css(`[data-testid="${id}"]`);
 
+// axe-core, run inside the window on every view: serious and critical findings fail the test.
+const axeSource = readFileSync(join(root, "node_modules/axe-core/axe.min.js"), "utf8");
+const AXE_RUN = `
+  const done = arguments[arguments.length - 1];
+  window.axe.run(document, { resultTypes: ["violations"] }).then(
+    (r) => done(JSON.stringify(r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })))),
+    (e) => done(JSON.stringify([{ rule: "axe failed", help: String(e) }])),
+  );`;
+
 for (const [index, language] of ["en", "fr"].entries()) {
   const words = WORDS[language];
   const display = `:${displayBase + index}`;
@@ -101,6 +120,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       ...process.env,
       LANG: words.locale,
       LANGUAGE: language,
+      GTK_THEME: words.theme,
       DISPLAY: display,
       WEBKIT_DISABLE_COMPOSITING_MODE: "1",
       XDG_DATA_HOME: join(home, "data"),
@@ -149,11 +169,31 @@ for (const [index, language] of ["en", "fr"].entries()) {
         else writeFileSync(join(screenshots, `${name}.png`), image, "base64");
       };
       const find = async (id, ms = 30_000) => driver.wait(until.elementLocated(byTest(id)), ms, `no ${id}`);
+    /** Clicks, or in the keyboard pass reaches the element with Tab and presses it. */
+    const press = async (element) => {
+      if (!words.keyboard) return element.click();
+      for (let i = 0; i < 300; i++) {
+        if (await driver.executeScript("return document.activeElement === arguments[0]", element)) {
+          const checkbox = (await element.getAttribute("type")) === "checkbox";
+          await driver.actions().sendKeys(checkbox ? Key.SPACE : Key.ENTER).perform();
+          return;
+        }
+        await driver.actions().sendKeys(Key.TAB).perform();
+      }
+      assert.fail(`Tab never reached ${await element.getAttribute("data-testid") ?? await element.getText()}`);
+    };
+    const checkAccessibility = async (view) => {
+      await driver.manage().setTimeouts({ script: 60_000 });
+      if (!(await driver.executeScript("return Boolean(window.axe)"))) await driver.executeScript(axeSource);
+      const findings = JSON.parse(await driver.executeAsyncScript(AXE_RUN));
+      assert.deepEqual(findings, [], `accessibility of ${view} (${language})`);
+    };
 
       // 1. Data: the bundled sample, columns guessed, classes counted and charted.
       assert.equal(await (await find("section-train")).getText(), words.train, "the window speaks the system's language");
       await shot("0-start");
-      await (await find("use-sample")).click();
+      await checkAccessibility("0-start");
+      await press(await find("use-sample"));
       await find("preview-table");
       const summary = await find("data-summary", 60_000);
       assert.equal(await (await find("text-column")).getAttribute("value"), "text");
@@ -162,12 +202,13 @@ for (const [index, language] of ["en", "fr"].entries()) {
       const classes = Number(await (await find("class-sizes")).getAttribute("data-points"));
       assert.ok(classes > 10, `classes charted: ${classes}`);
       await shot("1-data");
+      await checkAccessibility("1-data");
       // The same column twice is refused in words; the right one brings the summary back.
       await (await find("label-column")).findElement(By.css('option[value="text"]')).click();
       assert.match(await (await find("error")).getText(), words.sameColumns);
       await (await find("label-column")).findElement(By.css('option[value="label"]')).click();
       await find("data-summary", 60_000);
-      await (await find("data-next")).click();
+      await press(await find("data-next"));
 
       // 2. Model: a model folder typed in.
       const custom = await find("custom-model");
@@ -175,7 +216,8 @@ for (const [index, language] of ["en", "fr"].entries()) {
       const status = await find("custom-model-status");
       await driver.wait(until.elementTextContains(status, "model folder on this computer"), 10_000);
       await shot("2-model");
-      await (await find("model-next")).click();
+      await checkAccessibility("2-model");
+      await press(await find("model-next"));
 
       // 3. Settings: a refused value is explained, then a short run.
       const epochs = await find("field-epochs");
@@ -191,7 +233,8 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await maxLen.sendKeys("32");
       await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
       await shot("3-settings");
-      await (await find("start-training")).click();
+      await checkAccessibility("3-settings");
+      await press(await find("start-training"));
 
       // 4. Training: the live chart gets points, the backend is shown.
       await find("training-view");
@@ -202,6 +245,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       );
       assert.match(await (await find("backend")).getText(), /CPU/);
       await shot("4-training");
+      await checkAccessibility("4-training");
 
       // 5. Result: metrics, per-class table, confusion matrix; the run is in the library.
       const result = await find("result-view", 300_000);
@@ -211,6 +255,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       assert.equal(perClass.length, classes);
       assert.ok(await result.isDisplayed());
       await shot("5-result");
+      await checkAccessibility("5-result");
 
       const library = join(env.XDG_DATA_HOME, "org.bertstudio.app", "models");
       const runs = readdirSync(library).filter((n) => !n.startsWith("."));
@@ -218,7 +263,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
 
       // 6. A second run (another learning rate, for the comparison), stopped from the training
       //    view once its first epoch is done: it stops, no model is added, its checkpoint stays.
-      await (await find("train-again")).click();
+      await press(await find("train-again"));
       const moreEpochs = await find("field-epochs");
       await moreEpochs.clear();
       await moreEpochs.sendKeys("2");
@@ -226,13 +271,13 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await rate.clear();
       await rate.sendKeys("1e-4");
       await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
-      await (await find("start-training")).click();
+      await press(await find("start-training"));
       await driver.wait(
         async () => Number(await (await find("validation-chart")).getAttribute("data-points")) > 0,
         180_000,
         "the second run never finished its first epoch",
       );
-      await (await find("cancel-training")).click();
+      await press(await find("cancel-training"));
       await driver.wait(
         async () => (await (await find("training-view")).getAttribute("data-status")) === "cancelled",
         60_000,
@@ -240,6 +285,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       );
       await find("resumable-note");
       await shot("6-cancelled");
+      await checkAccessibility("6-cancelled");
       const stopped = readdirSync(library).filter((n) => !n.startsWith(".") && !runs.includes(n));
       assert.equal(stopped.length, 1, `library: ${readdirSync(library)}`);
       assert.ok(existsSync(join(library, stopped[0], "checkpoints", "epoch-1", "trainer_state.json")));
@@ -250,11 +296,11 @@ for (const [index, language] of ["en", "fr"].entries()) {
       //    resumed once more it finishes into a model like any other, its checkpoints (written
       //    only for resuming) gone.
       const resumeFromLibrary = async () => {
-        await (await find("section-models")).click();
+        await press(await find("section-models"));
         assert.equal(await (await find("section-models")).getText(), words.models(1));
         const unfinishedRow = await find(`unfinished-${stopped[0]}`);
         assert.match(await unfinishedRow.getAttribute("textContent"), words.epochsDone);
-        await (await find(`resume-${stopped[0]}`)).click();
+        await press(await find(`resume-${stopped[0]}`));
         await find("resumed-note", 30_000);
       };
       await resumeFromLibrary();
@@ -275,7 +321,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       const sample = readFileSync(join(root, "data/sample/nace_fr.csv"), "utf8").split("\n");
       const toClassify = join(home, "nouvelles activités.csv");
       writeFileSync(toClassify, ["id;description", ...sample.slice(1, 41).map((l, i) => `${i + 1};${l.replace(/,[^,]*$/, "").replaceAll(";", " ")}`)].join("\n") + "\n");
-      await (await find("section-classify")).click();
+      await press(await find("section-classify"));
       await find("classify-view");
       await driver.executeScript(
         "return window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop', payload: { paths: [arguments[0]], position: { x: 20, y: 20 } } })",
@@ -285,7 +331,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       // The text column is guessed (the longer texts), and can be changed before starting.
       const column = await find("classify-text-column", 20_000);
       await driver.wait(async () => (await column.getAttribute("value")) === "description", 10_000, "text column guess");
-      await (await find("classify-start")).click();
+      await press(await find("classify-start"));
       await driver.wait(async () => (await card.getAttribute("data-status")) === "done", 120_000, "classification did not finish");
       const output = join(home, "nouvelles activités_classified.csv");
       const lines = readFileSync(output, "utf8").trim().split("\n");
@@ -295,13 +341,14 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await (await find("try-text")).sendKeys("Fabrication de pain et de pâtisserie fraîche");
       await driver.wait(async () => Number((await (await find("try-chart", 30_000)).getAttribute("data-points"))) === 5, 30_000, "try-it");
       await shot("7-classify");
+      await checkAccessibility("7-classify");
 
       // 9. The library compares the two runs: best marked, recipe difference shown.
-      await (await find("section-models")).click();
+      await press(await find("section-models"));
       const boxes = await driver.findElements(By.css('[data-testid="library-table"] input[type="checkbox"]'));
       assert.equal(boxes.length, 2);
-      for (const box of boxes) await box.click();
-      await (await find("compare-selected")).click();
+      for (const box of boxes) await press(box);
+      await press(await find("compare-selected"));
       const table = await find("compare-table", 30_000);
       const headers = await table.findElements(By.css("thead th"));
       assert.equal(headers.length, 3, "metric + two models");
@@ -309,6 +356,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       assert.match(await (await find("recipe-diff")).getAttribute("textContent"), words.learningRate);
       assert.match(await (await find("data-note")).getAttribute("textContent"), /same rows/);
       await shot("8-compare");
+      await checkAccessibility("8-compare");
 
       // 10. A labelled test file dropped on the library: the error inspector and the comparison
       //     of both models on that one file.
@@ -322,7 +370,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await driver.wait(until.elementTextContains(await find("test-file"), "test-sectoriel.csv"), 20_000, "test file not taken");
       assert.equal(await (await find("test-label-column")).getAttribute("value"), "label");
       const firstModel = runs[0];
-      await (await find(`inspect-${firstModel}`)).click();
+      await press(await find(`inspect-${firstModel}`));
       const inspector = await find("error-inspector", 60_000);
       const wrongRows = async () => (await inspector.findElements(By.css('[data-testid="misclassified-table"] tbody tr'))).length;
       const allWrong = await wrongRows();
@@ -332,7 +380,8 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await firstTrue.click();
       assert.ok((await wrongRows()) <= allWrong);
       await shot("9-errors");
-      await (await find("compare-on-file")).click();
+      await checkAccessibility("9-errors");
+      await press(await find("compare-on-file"));
       await driver.wait(
         async () => /test-sectoriel\.csv/.test(await (await find("data-note")).getAttribute("textContent")),
         120_000,
@@ -342,15 +391,15 @@ for (const [index, language] of ["en", "fr"].entries()) {
 
       // 11. Rename one model, delete the other (after confirming).
       const link = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell button`));
-      await link.click();
+      await press(link);
       const nameInput = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell input`));
       await nameInput.clear();
       await nameInput.sendKeys("Premier essai", Key.ENTER);
       await shot("10-renamed");
       await driver.wait(async () => (await (await find(`model-${firstModel}`)).getText()).includes("Premier essai"), 10_000, "rename");
       const second = readdirSync(library).filter((n) => !n.startsWith(".") && n !== firstModel)[0];
-      await (await driver.findElement(By.css(`[data-testid="model-${second}"] button.danger`))).click();
-      await (await driver.findElement(By.xpath(`//div[@role='dialog']//button[text()='${words.delete}']`))).click();
+      await press(await driver.findElement(By.css(`[data-testid="model-${second}"] button.danger`)));
+      await press(await driver.findElement(By.xpath(`//div[@role='dialog']//button[text()='${words.delete}']`)));
       await driver.wait(async () => (await (await find("section-models")).getText()) === words.models(1), 10_000, "delete");
       assert.deepEqual(readdirSync(library).filter((n) => !n.startsWith(".")), [firstModel]);
       const meta = JSON.parse(readFileSync(join(library, firstModel, "library.json"), "utf8"));

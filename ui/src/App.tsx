@@ -201,12 +201,12 @@ export function App() {
       )}
       {about && <AboutDialog info={info} onClose={() => setAbout(false)} />}
       {confirmClose && (
-        <div className="modal-backdrop" role="dialog" aria-modal="true" data-testid="confirm-close">
+        <div className="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="confirm-close-title" data-testid="confirm-close">
           <div className="modal">
-            <h3>{t("app.closeQuestion.title")}</h3>
+            <h3 id="confirm-close-title">{t("app.closeQuestion.title")}</h3>
             <p>{t("app.closeQuestion.text")}</p>
             <div className="actions end">
-              <button onClick={() => setConfirmClose(false)}>{t("app.closeQuestion.keep")}</button>
+              <button onClick={() => setConfirmClose(false)} autoFocus>{t("app.closeQuestion.keep")}</button>
               <button className="danger" onClick={() => appApi.quit().catch(fail)}>{t("app.closeQuestion.close")}</button>
             </div>
           </div>

@@ -13,6 +13,9 @@ import type { TrainingProgress } from "./trainingProgress";
 
 const t = (key: string, options: Record<string, unknown> = {}) => i18n.t(key, options);
 
+/** Axis numbers as the page's language writes them ("0,5" in French). */
+const AXIS_NUMBER = { formatter: (v: number) => new Intl.NumberFormat(i18n.language || "en", { maximumSignificantDigits: 6 }).format(v) };
+
 const palette = ["#4f46e5", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#a855f7"];
 
 function base(title: string): EChartsOption {
@@ -30,8 +33,8 @@ export function lossChart(p: TrainingProgress): EChartsOption {
   return {
     ...base(t("charts.trainingLoss")),
     legend: { right: 12, top: 4 },
-    xAxis: { type: "value", name: t("charts.step"), nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
-    yAxis: { type: "value", scale: true },
+    xAxis: { type: "value", axisLabel: AXIS_NUMBER, name: t("charts.step"), nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
+    yAxis: { type: "value", axisLabel: AXIS_NUMBER, scale: true },
     series: [
       { name: t("charts.live"), type: "line", showSymbol: p.loss.length < 30, data: p.loss, smooth: true },
       { name: t("charts.recorded"), type: "scatter", symbolSize: 7, data: p.loggedLoss },
@@ -42,7 +45,7 @@ export function lossChart(p: TrainingProgress): EChartsOption {
 export function learningRateChart(p: TrainingProgress): EChartsOption {
   return {
     ...base(t("charts.learningRate")),
-    xAxis: { type: "value", name: t("charts.step"), nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
+    xAxis: { type: "value", axisLabel: AXIS_NUMBER, name: t("charts.step"), nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
     yAxis: { type: "value", axisLabel: { formatter: (v: number) => v.toExponential(0) } },
     series: [{ name: t("charts.learningRate"), type: "line", showSymbol: p.learningRate.length < 30, data: p.learningRate }],
   };
@@ -54,7 +57,7 @@ export function validationChart(p: TrainingProgress): EChartsOption {
   return {
     ...base(t("charts.validationQuality")),
     legend: { right: 12, top: 4 },
-    xAxis: { type: "value", name: t("charts.epoch"), nameLocation: "middle", nameGap: 24, min: 0 },
+    xAxis: { type: "value", axisLabel: AXIS_NUMBER, name: t("charts.epoch"), nameLocation: "middle", nameGap: 24, min: 0 },
     yAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: (v: number) => formatPercent(v, 0) } },
     series: [
       { name: t("metrics.accuracy"), type: "line", data: at((e) => e.accuracy) },
@@ -67,8 +70,8 @@ export function validationChart(p: TrainingProgress): EChartsOption {
 export function throughputChart(p: TrainingProgress): EChartsOption {
   return {
     ...base(t("charts.speed")),
-    xAxis: { type: "value", name: t("charts.step"), nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
-    yAxis: { type: "value", min: 0 },
+    xAxis: { type: "value", axisLabel: AXIS_NUMBER, name: t("charts.step"), nameLocation: "middle", nameGap: 24, min: 0, max: p.totalSteps || undefined },
+    yAxis: { type: "value", axisLabel: AXIS_NUMBER, min: 0 },
     series: [{ name: t("charts.rowsPerSecond"), type: "line", showSymbol: p.samplesPerSecond.length < 30, areaStyle: { opacity: 0.15 }, data: p.samplesPerSecond }],
   };
 }
@@ -81,7 +84,7 @@ export function classSizesChart(classes: ClassCount[]): EChartsOption {
     legend: { right: 12, top: 4 },
     grid: { left: 48, right: 20, top: 44, bottom: 56 },
     xAxis: { type: "category", data: sorted.map((c) => c.label), axisLabel: { interval: sorted.length > 40 ? "auto" : 0, rotate: sorted.length > 12 ? 60 : 0 } },
-    yAxis: { type: "value" },
+    yAxis: { type: "value", axisLabel: AXIS_NUMBER },
     dataZoom: sorted.length > 60 ? [{ type: "inside" }, { type: "slider", height: 14, bottom: 4 }] : [],
     series: [
       { name: t("charts.training"), type: "bar", stack: "rows", data: sorted.map((c) => c.train) },
@@ -125,7 +128,7 @@ export function predictedCountsChart(counts: LabelCount[]): EChartsOption {
     ...base(t("charts.rowsPerPredictedClass")),
     grid: { left: 48, right: 20, top: 44, bottom: 56 },
     xAxis: { type: "category", data: sorted.map((c) => c.label), axisLabel: { rotate: sorted.length > 12 ? 60 : 0 } },
-    yAxis: { type: "value" },
+    yAxis: { type: "value", axisLabel: AXIS_NUMBER },
     series: [{ type: "bar", data: sorted.map((c) => c.rows) }],
   };
 }
@@ -156,8 +159,8 @@ export function comparisonCurvesChart(c: Comparison, what: "macro_f1" | "loss"):
     ...base(loss ? t("charts.lossPerEpoch") : t("charts.macroF1PerEpoch")),
     legend: { bottom: 0, type: "scroll" },
     grid: { left: 56, right: 20, top: 40, bottom: 64 },
-    xAxis: { type: "value", name: t("charts.epoch"), nameLocation: "middle", nameGap: 24, min: 0, max: (v: { max: number }) => Math.max(1, Math.ceil(v.max)) },
-    yAxis: loss ? { type: "value", scale: true } : { type: "value", min: 0, max: 1 },
+    xAxis: { type: "value", axisLabel: AXIS_NUMBER, name: t("charts.epoch"), nameLocation: "middle", nameGap: 24, min: 0, max: (v: { max: number }) => Math.max(1, Math.ceil(v.max)) },
+    yAxis: loss ? { type: "value", axisLabel: AXIS_NUMBER, scale: true } : { type: "value", axisLabel: AXIS_NUMBER, min: 0, max: 1 },
     series: c.models.map((m, i) => ({
       name: m.name,
       type: "line",
@@ -184,7 +187,7 @@ export function perClassF1Chart(c: Comparison, sort: ClassSort): EChartsOption {
     legend: { top: 4, right: 12, type: "scroll", width: "70%" },
     grid: { left: 48, right: 20, top: 44, bottom: 64 },
     xAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: { rotate: rows.length > 12 ? 60 : 0 } },
-    yAxis: { type: "value", min: 0, max: 1 },
+    yAxis: { type: "value", axisLabel: AXIS_NUMBER, min: 0, max: 1 },
     dataZoom: rows.length > 40 ? [{ type: "inside" }, { type: "slider", height: 14, bottom: 4 }] : [],
     series: c.models.map((m, i) => ({ name: m.name, type: "bar", data: rows.map((r) => r.f1[i]) })),
   };

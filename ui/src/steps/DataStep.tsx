@@ -112,7 +112,7 @@ export function DataStep(p: DataStepProps) {
           <span className="help">{t("data.labelColumnHelp")}</span>
         </label>
       </div>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table className="data-table" data-testid="preview-table">
           <thead>
             <tr>

@@ -51,13 +51,13 @@ export function ResultView(props: {
       </p>
       {m && (
         <div className="result-grid">
-          <div className="table-wrap tall">
+          <div className="table-wrap tall" tabIndex={0}>
             <table className="data-table numeric" data-testid="per-class-table">
               <thead>
                 <tr>
                   {(["label", "precision", "recall", "f1", "support"] as SortKey[]).map((k) => (
-                    <th key={k} onClick={() => setSort(k)} className={sort === k ? "sorted" : ""}>
-                      {t(`result.columns.${k}`)}
+                    <th key={k} className={sort === k ? "sorted" : ""} aria-sort={sort === k ? (k === "label" ? "ascending" : "descending") : undefined}>
+                      <button className="link" onClick={() => setSort(k)}>{t(`result.columns.${k}`)}</button>
                     </th>
                   ))}
                 </tr>

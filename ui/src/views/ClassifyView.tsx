@@ -200,7 +200,7 @@ function FileCard(props: {
             <span className="small muted">{t("classify.lowRows", { low: formatCount(lowRows), count: s.first_rows.length })}</span>
           </div>
           <div className="result-grid">
-            <div className="table-wrap tall">
+            <div className="table-wrap tall" tabIndex={0}>
               <table className="data-table">
                 <thead>
                   <tr>{s.header.map((h, i) => <th key={i}>{h}</th>)}</tr>
@@ -249,7 +249,7 @@ function TryIt(props: { modelId: string }) {
     <section className="panel try-it">
       <h3>{t("classify.tryTitle")}</h3>
       <div className="try-grid">
-        <textarea value={text} onChange={(e) => setText(e.target.value)} placeholder={t("classify.tryPlaceholder")} rows={4} data-testid="try-text" />
+        <textarea value={text} aria-label={t("classify.tryTitle")} onChange={(e) => setText(e.target.value)} placeholder={t("classify.tryPlaceholder")} rows={4} data-testid="try-text" />
         <div data-testid="try-result">
           {error && <div className="problem">{error}</div>}
           {scores && <Chart option={topLabelsChart(scores)} height={160} points={scores.length} testId="try-chart" />}

@@ -28,7 +28,7 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
         <button onClick={props.onEvaluateOnFile} disabled={props.busy} data-testid="compare-on-file">{t("compare.onFile")}</button>
       </div>
       <p className={c.same_data ? "muted small" : "warnings single"} data-testid="data-note">{c.data_note}</p>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table className="data-table numeric" data-testid="compare-table">
           <thead>
             <tr>
@@ -64,7 +64,7 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
       </div>
       <Chart option={perClassF1Chart(c, sort)} height={300} testId="per-class-f1" points={c.per_class.length} />
       {c.recipe_differences.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="data-table" data-testid="recipe-diff">
             <thead>
               <tr><th>{t("compare.settingThatDiffers")}</th>{c.models.map((m) => <th key={m.id}>{m.name}</th>)}</tr>

@@ -64,7 +64,7 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
             </label>
             <span className="small muted">{t("inspector.rowCount", { count: rows.length, n: formatCount(rows.length) })}</span>
           </div>
-          <div className="table-wrap tall">
+          <div className="table-wrap tall" tabIndex={0}>
             <table className="data-table" data-testid="misclassified-table">
               <thead><tr><th>{t("inspector.columns.line")}</th><th>{t("inspector.columns.text")}</th><th>{t("inspector.columns.true")}</th><th>{t("inspector.columns.predicted")}</th></tr></thead>
               <tbody>

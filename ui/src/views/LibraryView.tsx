@@ -145,7 +145,7 @@ export function LibraryView(props: {
         {props.models.length === 0 ? (
           <p className="muted">{t("library.empty")}</p>
         ) : (
-          <div className="table-wrap tall">
+          <div className="table-wrap tall" tabIndex={0}>
             <table className="data-table numeric library-table" data-testid="library-table">
               <thead>
                 <tr>
@@ -160,7 +160,7 @@ export function LibraryView(props: {
                     <td><input type="checkbox" checked={selected.includes(m.id)} onChange={() => toggle(m.id)} aria-label={t("library.select", { name: m.name })} /></td>
                     <td className="name-cell">
                       {renaming?.id === m.id ? (
-                        <input type="text" autoFocus value={renaming.name} onChange={(e) => setRenaming({ id: m.id, name: e.target.value })}
+                        <input type="text" autoFocus value={renaming.name} aria-label={t("library.newName")} onChange={(e) => setRenaming({ id: m.id, name: e.target.value })}
                           onKeyDown={(e) => {
                             if (e.key === "Escape") setRenaming(null);
                             if (e.key === "Enter") run(t("library.busy.renaming"), async () => { await libraryApi.renameModel(m.id, renaming.name); setRenaming(null); props.onChanged(); });
@@ -190,12 +190,12 @@ export function LibraryView(props: {
         )}
       </section>
       {discarding && (
-        <div className="modal-backdrop" role="dialog" aria-modal="true">
+        <div className="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="discard-title">
           <div className="modal">
-            <h3>{t("library.discardQuestion.title", { id: discarding.id })}</h3>
+            <h3 id="discard-title">{t("library.discardQuestion.title", { id: discarding.id })}</h3>
             <p>{t("library.discardQuestion.text", { count: discarding.run.epochs_done, total: discarding.run.epochs })}</p>
             <div className="actions end">
-              <button onClick={() => setDiscarding(null)}>{t("library.keepIt")}</button>
+              <button onClick={() => setDiscarding(null)} autoFocus>{t("library.keepIt")}</button>
               <button className="danger" onClick={() => { props.onDiscard(discarding.id); setDiscarding(null); }}>{t("library.discard")}</button>
             </div>
           </div>
@@ -210,12 +210,12 @@ export function LibraryView(props: {
       )}
       {inspection && <ErrorInspector model={inspection.model} report={inspection.report} onClose={() => setInspection(null)} />}
       {deleting && (
-        <div className="modal-backdrop" role="dialog" aria-modal="true">
+        <div className="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="delete-title">
           <div className="modal">
-            <h3>{t("library.deleteQuestion.title", { name: deleting.name })}</h3>
+            <h3 id="delete-title">{t("library.deleteQuestion.title", { name: deleting.name })}</h3>
             <p>{t("library.deleteQuestion.text")}</p>
             <div className="actions end">
-              <button onClick={() => setDeleting(null)}>{t("library.keepIt")}</button>
+              <button onClick={() => setDeleting(null)} autoFocus>{t("library.keepIt")}</button>
               <button className="danger" onClick={() => run(t("library.busy.deleting"), async () => { await libraryApi.deleteModel(deleting.id); setDeleting(null); setSelected((s) => s.filter((x) => x !== deleting.id)); props.onChanged(); })}>{t("library.delete")}</button>
             </div>
           </div>
