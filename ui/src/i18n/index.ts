@@ -8,7 +8,6 @@ import fr from "./fr.json";
 
 export const LANGUAGES = ["en", "fr"] as const;
 export type Language = (typeof LANGUAGES)[number];
-export const CATALOGUES: Record<Language, Record<string, unknown>> = { en, fr };
 
 const STORAGE_KEY = "bert-studio.language";
 
@@ -66,10 +65,6 @@ export function setLanguage(language: Language) {
     // Private storage unavailable: the choice lasts until the window closes.
   }
   void i18n.changeLanguage(language);
-}
-
-export function currentLanguage(): Language {
-  return LANGUAGES.find((l) => l === i18n.language) ?? "en";
 }
 
 export { i18n };
