@@ -231,7 +231,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       const maxLen = await find("field-max_seq_len");
       await maxLen.clear();
       await maxLen.sendKeys("32");
-      await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
+      await driver.wait(async () => (await driver.executeScript("return document.querySelectorAll('.problem').length")) === 0, 10_000, "problems stay");
       await shot("3-settings");
       await checkAccessibility("3-settings");
       await press(await find("start-training"));
@@ -270,7 +270,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       const rate = await find("field-learning_rate");
       await rate.clear();
       await rate.sendKeys("1e-4");
-      await driver.wait(async () => (await driver.findElements(By.css(".problem"))).length === 0, 10_000, "problems stay");
+      await driver.wait(async () => (await driver.executeScript("return document.querySelectorAll('.problem').length")) === 0, 10_000, "problems stay");
       await press(await find("start-training"));
       await driver.wait(
         async () => Number(await (await find("validation-chart")).getAttribute("data-points")) > 0,
