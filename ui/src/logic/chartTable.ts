@@ -2,7 +2,7 @@
 // anyone who wants the values. Built from the ECharts option itself, so a chart and its table
 // cannot disagree.
 import type { EChartsOption } from "echarts";
-import { i18n } from "../i18n";
+import { formatSignificant } from "./format";
 
 export interface ChartTable {
   caption: string;
@@ -17,7 +17,7 @@ const one = <T,>(v: T | T[] | undefined): T | undefined => (Array.isArray(v) ? v
 
 function number(value: unknown): string {
   if (typeof value !== "number" || !Number.isFinite(value)) return value == null ? "" : String(value);
-  return new Intl.NumberFormat(i18n.language || "en", { maximumSignificantDigits: 4 }).format(value);
+  return formatSignificant(value, 4);
 }
 
 export function chartTable(option: EChartsOption): ChartTable {

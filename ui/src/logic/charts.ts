@@ -8,13 +8,13 @@ import type { LabelCount } from "../bindings/LabelCount";
 import type { LabelScore } from "../bindings/LabelScore";
 import type { Metrics } from "../bindings/Metrics";
 import { i18n } from "../i18n";
-import { formatPercent } from "./format";
+import { formatPercent, formatSignificant } from "./format";
 import type { TrainingProgress } from "./trainingProgress";
 
 const t = (key: string, options: Record<string, unknown> = {}) => i18n.t(key, options);
 
 /** Axis numbers as the page's language writes them ("0,5" in French). */
-const AXIS_NUMBER = { formatter: (v: number) => new Intl.NumberFormat(i18n.language || "en", { maximumSignificantDigits: 6 }).format(v) };
+const AXIS_NUMBER = { formatter: (v: number) => formatSignificant(v, 6) };
 
 const palette = ["#4f46e5", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#a855f7"];
 

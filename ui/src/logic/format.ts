@@ -28,6 +28,11 @@ export function formatDecimal(value: number, digits: number): string {
   return new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 }
 
+/** A number rounded to `digits` significant digits ("0.5123" / "0,5123"). */
+export function formatSignificant(value: number, digits: number): string {
+  return new Intl.NumberFormat(locale(), { maximumSignificantDigits: digits }).format(value);
+}
+
 export function formatBytes(bytes: number): string {
   const unit = (value: number, digits: number, name: string) => `${formatDecimal(value, digits)} ${i18n.t(`units.${name}`)}`;
   if (bytes < 1024 * 1024) return unit(bytes / 1024, 0, "kB");
