@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::model::{Architecture, ModelConfig};
+use crate::model::{Architecture, EncoderWork, ModelConfig};
 use crate::source::{DEFAULT_MODEL, HubSettings, cached_folder};
 
 /// A suggested base model (each of an architecture the engine loads).
@@ -24,7 +24,18 @@ pub struct SuggestedModel {
     /// Size of the download (weights, config and tokenizer), in megabytes.
     pub download_mb: u32,
     pub recommended: bool,
+    /// Its encoder's shape, for the time a run would take with it.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub work: EncoderWork,
 }
+
+/// BERT-base's shape (12 layers, hidden 768), shared by most suggestions.
+const BASE: EncoderWork = EncoderWork {
+    layers: 12,
+    hidden: 768,
+    intermediate: 3072,
+};
 
 fn suggestion(
     id: &str,
@@ -32,6 +43,7 @@ fn suggestion(
     summary: &str,
     parameters_millions: u32,
     download_mb: u32,
+    work: EncoderWork,
 ) -> SuggestedModel {
     SuggestedModel {
         id: id.into(),
@@ -40,6 +52,7 @@ fn suggestion(
         parameters_millions,
         download_mb,
         recommended: id == DEFAULT_MODEL,
+        work,
     }
 }
 
@@ -52,6 +65,7 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
             "104 languages, lower-cased; the reference notebook's choice for French texts.",
             167,
             672,
+            BASE,
         ),
         suggestion(
             "almanach/camembert-base",
@@ -59,6 +73,7 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
             "French only, trained on French web text; often the most accurate for French.",
             110,
             448,
+            BASE,
         ),
         suggestion(
             "xlm-roberta-base",
@@ -66,6 +81,7 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
             "100 languages, keeps case; strong across languages, large vocabulary (slower to load).",
             278,
             1134,
+            BASE,
         ),
         suggestion(
             "distilbert-base-multilingual-cased",
@@ -73,6 +89,7 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
             "104 languages, keeps case; 6 layers instead of 12: about twice as fast to train.",
             135,
             543,
+            EncoderWork { layers: 6, ..BASE },
         ),
         suggestion(
             "bert-base-multilingual-cased",
@@ -80,6 +97,7 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
             "104 languages, keeps upper case (useful when capitals carry meaning).",
             178,
             714,
+            BASE,
         ),
         suggestion(
             "dbmdz/bert-base-french-europeana-cased",
@@ -87,6 +105,7 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
             "French only, trained on historic newspapers; smaller vocabulary, French-aware.",
             110,
             445,
+            BASE,
         ),
         suggestion(
             "bert-base-uncased",
@@ -94,6 +113,7 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
             "English only, lower-cased; the original BERT.",
             110,
             440,
+            BASE,
         ),
         suggestion(
             "sentence-transformers/all-MiniLM-L6-v2",
@@ -101,6 +121,11 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
             "English, 6 small layers: 5× faster to train, for quick trials and slow computers.",
             23,
             91,
+            EncoderWork {
+                layers: 6,
+                hidden: 384,
+                intermediate: 1536,
+            },
         ),
     ]
 }
@@ -115,6 +140,9 @@ pub struct ModelAvailability {
     /// What the user should know: "downloaded", "will be downloaded", "no such folder"…
     pub status: String,
 }
+
+/// The status of a Hub model that is not in the local cache.
+pub const NOT_DOWNLOADED: &str = "not downloaded yet";
 
 /// Looks a model name up on disk only (never on the network).
 pub fn model_availability(name: &str, hub: &HubSettings) -> ModelAvailability {
@@ -141,7 +169,7 @@ pub fn model_availability(name: &str, hub: &HubSettings) -> ModelAvailability {
     } else {
         match cached_folder(name, hub) {
             Some(folder) => (Some(folder.display().to_string()), "downloaded".to_string()),
-            None => (None, "not downloaded yet".to_string()),
+            None => (None, NOT_DOWNLOADED.to_string()),
         }
     };
     ModelAvailability {

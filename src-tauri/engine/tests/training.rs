@@ -17,24 +17,6 @@ fn json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// Three NACE divisions of the bundled sample: a small, real, learnable task.
-fn small_nace_csv(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(repo_root().join("data/sample/nace_fr.csv")).unwrap();
-    let mut out = String::from("text;label\n");
-    for line in text.lines().skip(1) {
-        let (body, label) = line.rsplit_once(',').unwrap();
-        if ["01", "10", "62"].contains(&label) {
-            out.push_str(&format!(
-                "{};{label}\n",
-                body.trim_matches('"').replace(';', ",")
-            ));
-        }
-    }
-    let path = dir.join("train.csv");
-    std::fs::write(&path, out).unwrap();
-    path
-}
-
 /// burn's CPU backend has one process-wide random generator: two trainings running at once in
 /// this test binary would draw each other's initial classification heads. Runs take turns.
 static ONE_TRAINING_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());

@@ -1,6 +1,7 @@
 //! Using a trained model: classify texts and CSV files, evaluate on labelled files.
 
 mod classifier;
+mod estimate;
 mod evaluate;
 mod predict;
 mod raw;
@@ -10,6 +11,7 @@ pub use classifier::{
     Classifier, ClassifierInfo, ClassifierOptions, DEFAULT_BATCH_SIZE, LabelScore, classify_texts,
     softmax, top_k,
 };
+pub use estimate::{ClassifyEstimate, estimate_classification, estimate_with};
 pub use evaluate::{
     EvaluateRequest, EvaluationReport, MisclassifiedRow, UnseenLabel, evaluate_csv,
     evaluate_csv_with,

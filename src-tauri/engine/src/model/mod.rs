@@ -8,6 +8,7 @@ mod folder;
 pub mod tokenizer;
 mod weight_map;
 mod weights;
+mod work;
 
 pub use architecture::{Architecture, HeadActivation, HeadShape, WeightNames};
 pub use config::{EncoderConfig, ModelConfig, SUPPORTED_ACTIVATIONS};
@@ -24,5 +25,6 @@ pub use weights::{
     LoadReport, PytorchFile, SafetensorsFile, TensorFile, load_weights, write_f32_safetensors,
     write_safetensors,
 };
+pub use work::EncoderWork;
 // Loading's own error, defined with the engine's others.
 pub use crate::error::LoadError;

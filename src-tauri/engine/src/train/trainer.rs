@@ -31,8 +31,11 @@ use crate::model::{ModelConfig, SequenceClassifier, TextTokenizer};
 use crate::progress::ProgressMeter;
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
 
+mod probe;
 mod saving;
 mod start;
+
+pub use probe::estimate;
 
 /// What a training run puts on a GPU at once, for the advice when it runs out of memory.
 #[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(dead_code))]
@@ -159,12 +162,7 @@ where
         let recipe = &request.recipe;
         let epoch_started = Instant::now();
         B::seed(&self.device, dropout_seed(recipe.seed, epoch));
-        let order = if recipe.group_by_length {
-            let lengths: Vec<usize> = self.train_set.ids.iter().map(Vec::len).collect();
-            length_grouped_order(&lengths, recipe.effective_batch_size(), self.run.rng.get())
-        } else {
-            shuffled_order(self.train_set.ids.len(), self.run.rng.get())
-        };
+        let order = self.epoch_order();
         let batches: Vec<&[usize]> = order.chunks(recipe.train_batch_size).collect();
         let mut epoch_loss = (0.0f64, 0usize);
         let mut batches_done = 0;
@@ -222,6 +220,17 @@ where
             self.save_checkpoint(&mut model)?;
         }
         Ok(model)
+    }
+
+    /// The order of the training rows in the next epoch: shuffled, or length-grouped.
+    fn epoch_order(&mut self) -> Vec<usize> {
+        let recipe = &self.request.recipe;
+        if recipe.group_by_length {
+            let lengths: Vec<usize> = self.train_set.ids.iter().map(Vec::len).collect();
+            length_grouped_order(&lengths, recipe.effective_batch_size(), self.run.rng.get())
+        } else {
+            shuffled_order(self.train_set.ids.len(), self.run.rng.get())
+        }
     }
 
     /// Forward and backward over each micro-batch of `group`, gradients summed, then one

@@ -26,6 +26,24 @@ pub fn family_fixture(name: &str) -> PathBuf {
     fixtures().join("families").join(name)
 }
 
+/// Three NACE divisions of the bundled sample: a small, real, learnable task.
+pub fn small_nace_csv(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(repo_root().join("data/sample/nace_fr.csv")).unwrap();
+    let mut out = String::from("text;label\n");
+    for line in text.lines().skip(1) {
+        let (body, label) = line.rsplit_once(',').unwrap();
+        if ["01", "10", "62"].contains(&label) {
+            out.push_str(&format!(
+                "{};{label}\n",
+                body.trim_matches('"').replace(';', ",")
+            ));
+        }
+    }
+    let path = dir.join("train.csv");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
