@@ -8,11 +8,11 @@ use bert_studio_engine::backend::DeviceChoice;
 use bert_studio_engine::fsutil::write_file_atomically;
 use bert_studio_engine::inference::{
     ClassifierOptions, DEFAULT_BATCH_SIZE, EvaluateRequest, InferenceEvent, PredictRequest,
-    evaluate_csv, predict_csv,
+    estimate_classification, evaluate_csv, predict_csv,
 };
 use bert_studio_engine::source::HubSettings;
 use clap::Args;
-use indicatif::HumanCount;
+use indicatif::{HumanCount, HumanDuration};
 
 use crate::choices::ChoiceParser;
 use crate::evaluation::print_evaluation;
@@ -79,6 +79,10 @@ pub struct PredictArgs {
     /// Labels (with probabilities) per row.
     #[arg(long, default_value_t = 1)]
     top_k: usize,
+    /// Only say how long it would take here: the model is loaded and a few hundred of the
+    /// file's texts are classified; nothing is written.
+    #[arg(long)]
+    estimate: bool,
 }
 
 #[derive(Args)]
@@ -106,6 +110,23 @@ pub fn run_predict(args: PredictArgs) -> Result<()> {
         ..PredictRequest::new(&common.input, &args.output)
     };
     let cancel = cancel_on_interrupt();
+    if args.estimate {
+        let estimate =
+            estimate_classification(&common.model, &common.options(), &request, &cancel)?;
+        if common.json {
+            print_json(&estimate);
+        } else {
+            println!(
+                "About {} on {} for {}{} rows (from {} texts timed here).",
+                HumanDuration(std::time::Duration::from_secs_f64(estimate.seconds)),
+                estimate.backend,
+                if estimate.rows_exact { "" } else { "about " },
+                HumanCount(estimate.rows as u64),
+                estimate.measured_texts
+            );
+        }
+        return Ok(());
+    }
     let summary = common
         .with_view(|sink| predict_csv(&common.model, &common.options(), &request, sink, &cancel))?;
     if common.json {

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use bert_studio_engine::backend::DeviceChoice;
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{
-    BestMetric, Metrics, Recipe, Scheduler, Strategy, TrainingEvent, TrainingRequest, train,
-    unfinished_run,
+    BestMetric, Metrics, Recipe, RunEstimate, Scheduler, Strategy, TrainingEvent, TrainingRequest,
+    estimate, train, unfinished_run,
 };
 use bert_studio_engine::{EngineError, Result};
 use clap::Args;
-use indicatif::HumanCount;
+use indicatif::{HumanCount, HumanDuration};
 
 use crate::choices::ChoiceParser;
 use crate::terminal::{cancel_on_interrupt, print_download, print_json, progress_bar};
@@ -37,6 +37,10 @@ pub struct TrainArgs {
     /// Print events as JSON lines instead of a progress bar.
     #[arg(long)]
     json: bool,
+    /// Only say how long the run would take here: a few of its steps are timed on this device,
+    /// nothing is trained or written (the model must already be on this computer).
+    #[arg(long)]
+    estimate: bool,
     #[command(flatten)]
     overrides: RecipeFlags,
 }
@@ -181,6 +185,15 @@ pub fn run(args: TrainArgs) -> Result<()> {
         None => new_request(&args)?,
     };
     let cancel = cancel_on_interrupt();
+    if args.estimate {
+        let estimate = estimate(&request, &cancel)?;
+        if args.json {
+            print_json(&estimate);
+        } else {
+            print_estimate(&estimate);
+        }
+        return Ok(());
+    }
     let result = if args.json {
         train(&request, &mut |event| print_json(&event), &cancel)
     } else {
@@ -200,6 +213,22 @@ pub fn run(args: TrainArgs) -> Result<()> {
         );
     }
     result.map(|_| ())
+}
+
+fn print_estimate(estimate: &RunEstimate) {
+    let time = |seconds: f64| HumanDuration(std::time::Duration::from_secs_f64(seconds.max(0.0)));
+    println!(
+        "About {} on {}: training {}, evaluations {}, loading and saving {} (from {} steps timed here).",
+        time(estimate.seconds),
+        estimate.backend,
+        time(estimate.training_seconds),
+        time(estimate.evaluation_seconds),
+        time(estimate.other_seconds),
+        estimate.measured_steps
+    );
+    for faster in &estimate.faster_models {
+        println!("  with {}: about {}", faster.model, time(faster.seconds));
+    }
 }
 
 /// A fresh run: the recipe file (or the defaults) with the flags on top.
