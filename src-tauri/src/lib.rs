@@ -43,6 +43,7 @@ pub fn run() {
             Ok(())
         })
         .manage(TrainingJobs::default())
+        .manage(commands::training::EstimateInFlight::default())
         .manage(commands::language::DialogLanguage::default())
         .manage(inference_jobs::ClassifyJobs::default())
         .manage(inference_jobs::WarmClassifier::default())
@@ -61,6 +62,7 @@ pub fn run() {
             commands::data::preview_data,
             commands::data::summarise_data,
             commands::training::check_recipe,
+            commands::training::estimate_training,
             commands::models::model_status,
             commands::models::download_model,
             commands::training::start_training,
@@ -80,6 +82,7 @@ pub fn run() {
             commands::training::save_recipe,
             commands::quit,
             commands::classify::classify_file,
+            commands::classify::estimate_classification,
             commands::classify::cancel_classification,
             commands::classify::save_classified_as,
             commands::classify::try_text,

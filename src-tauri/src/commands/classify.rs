@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use bert_studio_engine::EngineError;
+use bert_studio_engine::cancel::CancelToken;
 use bert_studio_engine::fsutil::{free_path, write_file_atomically};
 use bert_studio_engine::inference::{
-    ClassifierOptions, InferenceEvent, LabelScore, PredictRequest, PredictionSummary, predict_csv,
+    ClassifierOptions, ClassifyEstimate, InferenceEvent, LabelScore, PredictRequest,
+    PredictionSummary, estimate_classification as estimate, predict_csv,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State, WebviewWindow};
@@ -64,6 +66,30 @@ pub async fn classify_file(
     .await;
     jobs.finish(job_id);
     result
+}
+
+/// How long classifying `input` would take with a library model: the model is loaded and a
+/// few hundred of the file's texts are classified (seconds); nothing is written.
+#[tauri::command]
+pub async fn estimate_classification(
+    app: AppHandle,
+    model_id: String,
+    input: String,
+    text_column: Option<String>,
+) -> CommandResult<ClassifyEstimate> {
+    let folder = model_folder(&app, &model_id)?;
+    let mut request = PredictRequest::new(&input, default_output(Path::new(&input)));
+    request.text_column = text_column;
+    blocking(move || {
+        let folder = folder.display().to_string();
+        estimate(
+            &folder,
+            &ClassifierOptions::default(),
+            &request,
+            &CancelToken::new(),
+        )
+    })
+    .await
 }
 
 #[tauri::command]

@@ -5,7 +5,9 @@ use std::path::Path;
 use bert_studio_engine::fsutil::write_file_atomically;
 use bert_studio_engine::library::UnfinishedEntry;
 use bert_studio_engine::source::HubSettings;
-use bert_studio_engine::train::{Recipe, RecipeCheck, TrainingEvent, TrainingRequest};
+use bert_studio_engine::train::{
+    CancelToken, Recipe, RecipeCheck, RunEstimate, TrainingEvent, TrainingRequest, estimate,
+};
 use bert_studio_engine::{ErrorReport, unix_now};
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -18,6 +20,50 @@ use super::language::dialog_word;
 use super::{CommandResult, blocking, library};
 use crate::hub_token;
 use crate::jobs::TrainingJobs;
+
+/// The estimate being measured, if any: a newer request (the settings changed) or the start
+/// of a run cancels it.
+#[derive(Default)]
+pub struct EstimateInFlight(std::sync::Mutex<Option<CancelToken>>);
+
+impl EstimateInFlight {
+    /// Cancels the estimate being measured (if any) and makes `next` the one in flight.
+    fn replace(&self, next: Option<CancelToken>) {
+        let earlier =
+            std::mem::replace(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()), next);
+        if let Some(earlier) = earlier {
+            earlier.cancel();
+        }
+    }
+}
+
+/// How long the run would take on this computer, from a few of its own steps timed here
+/// (seconds to a minute). Refused while a run trains: the two would slow each other down
+/// and the estimate would be wrong.
+#[tauri::command]
+pub async fn estimate_training(
+    jobs: State<'_, TrainingJobs>,
+    in_flight: State<'_, EstimateInFlight>,
+    choice: DataChoice,
+) -> CommandResult<RunEstimate> {
+    if jobs.running_output_dir().is_some() {
+        return Err(ErrorReport::new(
+            "busy",
+            "A run is training now; the time of another is measured once it ends.",
+            None,
+        ));
+    }
+    let cancel = CancelToken::new();
+    in_flight.replace(Some(cancel.clone()));
+    let hub = hub_token::hub_settings_for(&choice.recipe.model);
+    blocking(move || {
+        estimate(
+            &choice.request(std::env::temp_dir().join("bert-studio-estimate"), hub),
+            &cancel,
+        )
+    })
+    .await
+}
 
 /// The recipe's invalid values (each with its field and why) and what follows from it.
 #[tauri::command]
@@ -40,9 +86,11 @@ pub struct TrainingStarted {
 pub fn start_training(
     app: AppHandle,
     jobs: State<'_, TrainingJobs>,
+    estimates: State<'_, EstimateInFlight>,
     choice: DataChoice,
     on_events: Channel<TrainingEvent>,
 ) -> CommandResult<TrainingStarted> {
+    estimates.replace(None);
     let library = library(&app)?;
     let output_dir = library.new_run_folder(Path::new(&choice.train_csv), unix_now());
     let hub = hub_token::hub_settings_for(&choice.recipe.model);
@@ -77,9 +125,11 @@ fn start_job(
 pub fn resume_training(
     app: AppHandle,
     jobs: State<'_, TrainingJobs>,
+    estimates: State<'_, EstimateInFlight>,
     model_id: String,
     on_events: Channel<TrainingEvent>,
 ) -> CommandResult<TrainingStarted> {
+    estimates.replace(None);
     let folder = library(&app)?.unfinished_folder(&model_id)?;
     let request = TrainingRequest::resume(&folder, HubSettings::from_env())?;
     start_job(&jobs, request, on_events)
