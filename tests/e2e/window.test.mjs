@@ -36,6 +36,8 @@ const WORDS = {
     models: (n) => `Models (${n})`,
     epochsDone: /1 of 2 epochs/,
     learningRate: /Learning rate/,
+    runTime: /^About \d.* on this computer \(CPU\): training /,
+    classifyTime: /^About \d.* on this computer \(CPU\) for 40 rows\.$/,
     delete: "Delete",
   },
   fr: {
@@ -50,6 +52,8 @@ const WORDS = {
     models: (n) => `Modèles (${n})`,
     epochsDone: /1 époque sur 2/,
     learningRate: /Taux d'apprentissage/,
+    runTime: /^Environ \d.* sur cet ordinateur \(CPU\)[ \u00a0]: entraînement /,
+    classifyTime: /^Environ \d.* sur cet ordinateur \(CPU\) pour 40 lignes\.$/,
     delete: "Supprimer",
   },
 };
@@ -165,6 +169,8 @@ for (const [index, language] of ["en", "fr"].entries()) {
         else writeFileSync(join(screenshots, `${name}.png`), image, "base64");
       };
       const find = async (id, ms = 30_000) => driver.wait(until.elementLocated(byTest(id)), ms, `no ${id}`);
+      // An element's text read inside the page: no element handle that a re-render could make stale.
+      const textOf = (id) => driver.executeScript(`return document.querySelector('[data-testid="${id}"]')?.textContent ?? ""`);
     // A keyboard-only pass (Tab to each button, Enter/Space) passed here but failed on CI
     // twice in the French pass; it is left out until it is made deterministic.
     const press = (element) => element.click();
@@ -218,6 +224,8 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await maxLen.clear();
       await maxLen.sendKeys("32");
       await driver.wait(async () => (await driver.executeScript("return document.querySelectorAll('.problem').length")) === 0, 10_000, "problems stay");
+      // The time of the run, measured on this computer before it starts.
+      await driver.wait(async () => words.runTime.test(await textOf("run-time")), 60_000, "no estimate of the run's time");
       await shot("3-settings");
       await checkAccessibility("3-settings");
       await press(await find("start-training"));
@@ -317,6 +325,8 @@ for (const [index, language] of ["en", "fr"].entries()) {
       // The text column is guessed (the longer texts), and can be changed before starting.
       const column = await find("classify-text-column", 20_000);
       await driver.wait(async () => (await column.getAttribute("value")) === "description", 10_000, "text column guess");
+      // The time it will take, measured before it starts.
+      await driver.wait(async () => words.classifyTime.test(await textOf("classify-estimate")), 60_000, "no estimate of the classification's time");
       await press(await find("classify-start"));
       await driver.wait(async () => (await card.getAttribute("data-status")) === "done", 120_000, "classification did not finish");
       const output = join(home, "nouvelles activités_classified.csv");

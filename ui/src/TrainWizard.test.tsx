@@ -5,7 +5,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { DataChoiceState } from "./hooks/useDataChoice";
 import type { TrainingRun } from "./hooks/useTrainingRun";
-import { appInfo as info, defaultRecipe } from "./testFixtures";
+import { csvPreview, appInfo as info, defaultRecipe } from "./testFixtures";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({
@@ -77,5 +77,41 @@ describe("train wizard", () => {
     expect(invoke).toHaveBeenCalledWith("check_recipe", { recipe: defaultRecipe });
     fireEvent.click(screen.getByTestId("start-training"));
     expect(props.onStart).toHaveBeenCalled();
+  });
+
+  it("times the run before it starts, and points to a faster model when it is long", async () => {
+    const preview = csvPreview;
+    // Figures no page code could make up: they come from the engine's estimate only.
+    const estimate = {
+      seconds: 13_200,
+      training_seconds: 12_950,
+      evaluation_seconds: 190,
+      other_seconds: 60,
+      backend: "CPU",
+      measured_steps: 3,
+      faster_models: [{ model: "sentence-transformers/all-MiniLM-L6-v2", seconds: 1_700 }],
+    };
+    invoke.mockImplementation(async (command: string) =>
+      command === "check_recipe" ? { problems: [], effective_batch_size: 32 } : command === "estimate_training" ? estimate : null,
+    );
+    renderWizard({ step: "Settings", data: { ...data, preview } });
+    await waitFor(() => expect(screen.getByTestId("long-run").textContent).toContain("3 h 40 min"), { timeout: 3000 });
+    expect(screen.getByTestId("run-time").textContent).toContain("About 3 h 40 min on this computer (CPU): training 3 h 35 min");
+    expect(screen.getByTestId("long-run").textContent).toContain("sentence-transformers/all-MiniLM-L6-v2: about 28 min 20 s");
+    expect(invoke).toHaveBeenCalledWith("estimate_training", {
+      choice: { train_csv: "/home/me/activites.csv", validation_csv: null, dialect: preview.dialect, recipe: defaultRecipe },
+    });
+  });
+
+  it("says why there is no estimate when the model is not downloaded", async () => {
+    const preview = { path: "/d/a.csv", dialect: { delimiter: ",", encoding: "utf8" }, headers: [], rows: [], guessed_text_column: null, guessed_label_column: null } as DataChoiceState["preview"];
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "check_recipe") return { problems: [], effective_batch_size: 32 };
+      if (command === "estimate_training") throw { kind: "model_not_found", message: "The model is not on this computer yet.", hint: null };
+      return null;
+    });
+    renderWizard({ step: "Settings", data: { ...data, preview } });
+    await waitFor(() => expect(screen.getByTestId("run-time").textContent).toContain("No time estimate yet: The model is not on this computer yet."), { timeout: 3000 });
+    expect(screen.queryByTestId("long-run")).toBeNull();
   });
 });

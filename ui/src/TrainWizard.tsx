@@ -16,7 +16,8 @@ import type { TrainingRun } from "./hooks/useTrainingRun";
 import { DataStep } from "./steps/DataStep";
 import { ModelStep, type DownloadState } from "./steps/ModelStep";
 import { ResultView } from "./steps/ResultView";
-import { SettingsStep } from "./steps/SettingsStep";
+import { SettingsStep, type EstimateState } from "./steps/SettingsStep";
+import { toErrorReport } from "./logic/errors";
 import { TrainingView } from "./steps/TrainingView";
 
 export interface TrainWizardProps {
@@ -37,6 +38,7 @@ export function TrainWizard(p: TrainWizardProps) {
   const [download, setDownload] = useState<DownloadState | null>(null);
   const [tokenSource, setTokenSource] = useState<TokenSource | null>(null);
   const [check, setCheck] = useState<RecipeCheck | null>(null);
+  const [estimate, setEstimate] = useState<EstimateState | null>(null);
 
   useEffect(() => {
     if (step === "Model" && tokenSource === null) modelsApi.hubTokenStatus().then(setTokenSource, fail);
@@ -58,6 +60,32 @@ export function TrainWizard(p: TrainWizardProps) {
       current = false;
     };
   }, [recipe, fail]);
+
+  // How long the run would take: a few of its steps timed by the engine, once the settings
+  // are valid and have stopped changing for a moment.
+  const preview = data.preview;
+  const validationFile = data.validationFile;
+  const valid = check !== null && check.problems.length === 0;
+  useEffect(() => {
+    if (step !== "Settings" || !preview || !valid || run.running) return;
+    let current = true;
+    setEstimate({ state: "measuring" });
+    const timer = setTimeout(() => {
+      trainingApi
+        .estimateTraining({ train_csv: preview.path, validation_csv: validationFile, dialect: preview.dialect, recipe })
+        .then(
+          (e) => current && setEstimate({ state: "ready", estimate: e }),
+          (e) => {
+            const report = toErrorReport(e);
+            if (current && report.kind !== "cancelled") setEstimate({ state: "unavailable", reason: report.message });
+          },
+        );
+    }, 700);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [step, preview, validationFile, recipe, valid, run.running]);
 
   const downloadModel = async (name: string) => {
     setDownload({ name, file: "", done: 0, total: 0 });
@@ -128,6 +156,7 @@ export function TrainWizard(p: TrainWizardProps) {
           recipe={recipe}
           defaults={info.default_recipe}
           check={check}
+          estimate={valid ? estimate : null}
           busy={run.running}
           onRecipe={p.onRecipe}
           onSave={() => trainingApi.saveRecipe(recipe).catch(fail)}

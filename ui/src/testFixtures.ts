@@ -1,9 +1,20 @@
 // Values the component tests share: the reference recipe, app_info's answer, a library model
 // and the engine's summary of a data file.
 import type { AppInfo } from "./bindings/AppInfo";
+import type { CsvPreview } from "./bindings/CsvPreview";
 import type { DataSummary } from "./bindings/DataSummary";
 import type { LibraryEntry } from "./bindings/LibraryEntry";
 import type { Recipe } from "./bindings/Recipe";
+
+/** The engine's first look at a CSV file of activity descriptions. */
+export const csvPreview: CsvPreview = {
+  path: "/home/me/activites.csv",
+  dialect: { delimiter: ",", encoding: "utf8" },
+  headers: ["id", "libelle"],
+  rows: [["1", "boulangerie"]],
+  guessed_text_column: "libelle",
+  guessed_label_column: null,
+};
 
 /** The engine's default recipe (the reference notebook's), as app_info sends it. */
 export const defaultRecipe: Recipe = {

@@ -1,5 +1,6 @@
 // Classification: a CSV file with a library model, and the try-it box.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { ClassifyEstimate } from "../bindings/ClassifyEstimate";
 import type { InferenceEvent } from "../bindings/InferenceEvent";
 import type { LabelScore } from "../bindings/LabelScore";
 import type { PredictionSummary } from "../bindings/PredictionSummary";
@@ -10,6 +11,8 @@ export const classifyApi = {
     channel.onmessage = onEvent;
     return invoke<PredictionSummary>("classify_file", { jobId, modelId, input, textColumn, topK: 3, onEvents: channel });
   },
+  estimateClassification: (modelId: string, input: string, textColumn: string | null) =>
+    invoke<ClassifyEstimate>("estimate_classification", { modelId, input, textColumn }),
   cancelClassification: (jobId: number) => invoke<boolean>("cancel_classification", { jobId }),
   saveClassifiedAs: (output: string, input: string) => invoke<string | null>("save_classified_as", { output, input }),
   tryText: (modelId: string, text: string) => invoke<LabelScore[]>("try_text", { modelId, text }),

@@ -3,6 +3,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { DataChoice } from "../bindings/DataChoice";
 import type { Recipe } from "../bindings/Recipe";
 import type { RecipeCheck } from "../bindings/RecipeCheck";
+import type { RunEstimate } from "../bindings/RunEstimate";
 import type { TrainingEvent } from "../bindings/TrainingEvent";
 import type { TrainingStarted } from "../bindings/TrainingStarted";
 import type { UnfinishedEntry } from "../bindings/UnfinishedEntry";
@@ -16,6 +17,7 @@ function eventChannel(onEvent: (event: TrainingEvent) => void): Channel<Training
 
 export const trainingApi = {
   checkRecipe: (recipe: Recipe) => invoke<RecipeCheck>("check_recipe", { recipe }),
+  estimateTraining: (choice: DataChoice) => invoke<RunEstimate>("estimate_training", { choice }),
   openRecipe: (path: string) => invoke<Recipe>("open_recipe", { path }),
   saveRecipe: (recipe: Recipe) => invoke<string | null>("save_recipe", { recipe }),
   startTraining: (choice: DataChoice, onEvent: (event: TrainingEvent) => void) =>

@@ -12,6 +12,7 @@ function renderStep(overrides: Partial<Parameters<typeof SettingsStep>[0]> = {})
     recipe: defaults,
     defaults,
     check: { problems: [], effective_batch_size: 32 },
+    estimate: null,
     busy: false,
     onRecipe: vi.fn(),
     onSave: vi.fn(),

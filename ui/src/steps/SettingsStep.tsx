@@ -2,13 +2,62 @@ import { useState } from "react";
 import { Trans, useTranslation } from "react-i18next";
 import type { Recipe } from "../bindings/Recipe";
 import type { RecipeCheck } from "../bindings/RecipeCheck";
+import type { RunEstimate } from "../bindings/RunEstimate";
+import { formatDuration } from "../logic/format";
 import { RECIPE_FIELDS, choiceLabel, describeValue, fieldExplanation, fieldLabel, numberText, parseFieldInput, type FieldInfo } from "../logic/recipeFields";
+
+/** The time the run would take: being measured, measured, or not measurable (and why). */
+export type EstimateState =
+  | { state: "measuring" }
+  | { state: "ready"; estimate: RunEstimate }
+  | { state: "unavailable"; reason: string };
+
+/** A run longer than this is called long, with the faster models beside it. */
+const LONG_RUN_SECONDS = 3600;
+
+const shortName = (model: string) => model.split(/[\\/]/).filter(Boolean).slice(-2).join("/");
+
+function RunTime({ estimate, model }: { estimate: EstimateState; model: string }) {
+  const { t } = useTranslation();
+  if (estimate.state === "measuring") return <p className="muted small" data-testid="run-time">{t("settings.time.measuring")}</p>;
+  if (estimate.state === "unavailable") return <p className="muted small" data-testid="run-time">{t("settings.time.unavailable", { reason: estimate.reason })}</p>;
+  const e = estimate.estimate;
+  const long = e.seconds > LONG_RUN_SECONDS;
+  return (
+    <div data-testid="run-time">
+      <p className="small">
+        <Trans
+          i18nKey="settings.time.about"
+          values={{
+            total: formatDuration(e.seconds),
+            device: e.backend,
+            training: formatDuration(e.training_seconds),
+            evaluation: formatDuration(e.evaluation_seconds),
+            other: formatDuration(e.other_seconds),
+            steps: e.measured_steps,
+          }}
+          components={{ b: <b /> }}
+        />
+      </p>
+      {long && (
+        <div className="warnings single" role="status" data-testid="long-run">
+          {t("settings.time.long", { total: formatDuration(e.seconds), model: shortName(model), device: e.backend })}
+          {e.faster_models.slice(0, 2).map((m) => (
+            <div key={m.model}>{t("settings.time.faster", { model: m.model, total: formatDuration(m.seconds) })}</div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
 
 export interface SettingsStepProps {
   recipe: Recipe;
   defaults: Recipe;
   /** The engine's check of `recipe` (null while it is being asked). */
   check: RecipeCheck | null;
+  /** How long the run would take (null: nothing to say yet). */
+  estimate: EstimateState | null;
   busy: boolean;
   onRecipe: (recipe: Recipe) => void;
   onSave: () => void;
@@ -123,6 +172,7 @@ export function SettingsStep(p: SettingsStepProps) {
       {hiddenProblems.map((x) => (
         <div key={x.field} className="problem">{x.message}</div>
       ))}
+      {p.estimate && <RunTime estimate={p.estimate} model={p.recipe.model} />}
       <div className="row space-between">
         <button onClick={p.onBack}>{t("settings.back")}</button>
         <div className="row">

@@ -3,6 +3,7 @@ import { Trans, useTranslation } from "react-i18next";
 import { classifyApi } from "../api/classify";
 import { dataApi } from "../api/data";
 import { dialogsApi } from "../api/dialogs";
+import type { ClassifyEstimate } from "../bindings/ClassifyEstimate";
 import type { InferenceEvent } from "../bindings/InferenceEvent";
 import type { LabelScore } from "../bindings/LabelScore";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
@@ -127,7 +128,7 @@ export function ClassifyView(props: {
       </section>
       <TryIt modelId={modelId} />
       {jobs.map((job) => (
-        <FileCard key={job.id} job={job} threshold={threshold} onThreshold={setThreshold}
+        <FileCard key={job.id} job={job} modelId={modelId} threshold={threshold} onThreshold={setThreshold}
           onTextColumn={(c) => update(job.id, { textColumn: c })}
           onStart={() => start(job)}
           onCancel={() => classifyApi.cancelClassification(job.id)}
@@ -137,8 +138,41 @@ export function ClassifyView(props: {
   );
 }
 
+/** How long classifying the file would take with the chosen model, timed by the engine on the
+ * file's first rows before anything starts. */
+function FileEstimate(props: { modelId: string; input: string; textColumn: string }) {
+  const { t } = useTranslation();
+  const [estimate, setEstimate] = useState<ClassifyEstimate | null>(null);
+  const [reason, setReason] = useState<string | null>(null);
+  const { modelId, input, textColumn } = props;
+  useEffect(() => {
+    let current = true;
+    setEstimate(null);
+    setReason(null);
+    classifyApi.estimateClassification(modelId, input, textColumn || null).then(
+      (e) => current && setEstimate(e),
+      (e) => current && setReason(toErrorReport(e).message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [modelId, input, textColumn]);
+  if (reason) return <p className="small muted" data-testid="classify-estimate">{t("classify.noEstimate", { reason })}</p>;
+  if (!estimate) return <p className="small muted" data-testid="classify-estimate">{t("classify.measuring")}</p>;
+  return (
+    <p className="small" data-testid="classify-estimate">
+      <Trans
+        i18nKey={estimate.rows_exact ? "classify.estimate" : "classify.estimateRoughRows"}
+        values={{ duration: formatDuration(estimate.seconds), device: estimate.backend, count: estimate.rows, n: formatCount(estimate.rows) }}
+        components={{ b: <b /> }}
+      />
+    </p>
+  );
+}
+
 function FileCard(props: {
   job: FileJob;
+  modelId: string;
   threshold: number;
   onThreshold: (t: number) => void;
   onTextColumn: (column: string) => void;
@@ -184,6 +218,7 @@ function FileCard(props: {
           {job.status === "cancelled" ? ` · ${t("classify.cancelled")}` : ""}
         </span>
       </div>
+      {job.status === "ready" && job.textColumn && <FileEstimate modelId={props.modelId} input={job.input} textColumn={job.textColumn} />}
       {job.error && <div className="error-panel" role="alert"><strong>{job.error}</strong></div>}
       {s && (
         <>
