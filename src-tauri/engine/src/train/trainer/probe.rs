@@ -27,6 +27,8 @@ use crate::train::request::{TrainingRequest, check_request};
 /// process pay for allocations).
 const TIMED_STEPS: usize = 6;
 const WARM_UP_STEPS: usize = 2;
+/// Fewer steps are timed (two at least) when a big model's steps take this long in all.
+const PROBE_SECONDS: f64 = 12.0;
 /// Validation rows timed for the pace of an evaluation.
 const TIMED_VALIDATION_ROWS: usize = 96;
 
@@ -105,9 +107,10 @@ where
     let mut by_work: Vec<usize> = (0..groups.len()).collect();
     by_work.sort_by(|a, b| group_work[*a].total_cmp(&group_work[*b]));
     let largest = *by_work.last().expect("a run has at least one step");
-    let typical = (1..WARM_UP_STEPS + TIMED_STEPS)
-        .map(|k| by_work[k * by_work.len() / (WARM_UP_STEPS + TIMED_STEPS)]);
+    let steps = WARM_UP_STEPS + TIMED_STEPS;
+    let typical = (1..steps).map(|k| by_work[k * by_work.len() / steps]);
     let mut timed = Vec::new();
+    let probing = Instant::now();
     for (n, g) in std::iter::once(largest).chain(typical).enumerate() {
         let clock = Instant::now();
         let (next, _) = trainer.optimizer_step(model, groups[g])?;
@@ -115,6 +118,9 @@ where
         B::sync(&trainer.device).ok();
         if n >= WARM_UP_STEPS {
             timed.push((group_work[g], clock.elapsed().as_secs_f64()));
+            if timed.len() >= 2 && probing.elapsed().as_secs_f64() > PROBE_SECONDS {
+                break;
+            }
         }
     }
     let training_seconds = epoch_work * pace(&timed) * recipe.epochs as f64;
