@@ -94,10 +94,20 @@ describe("train wizard", () => {
     invoke.mockImplementation(async (command: string) =>
       command === "check_recipe" ? { problems: [], effective_batch_size: 32 } : command === "estimate_training" ? estimate : null,
     );
-    renderWizard({ step: "Settings", data: { ...data, preview } });
+    const minilm = {
+      id: "sentence-transformers/all-MiniLM-L6-v2",
+      architecture: "BERT",
+      summary: "English, 6 small layers: 5× faster to train, for quick trials and slow computers.",
+      parameters_millions: 23,
+      download_mb: 91,
+      recommended: false,
+    };
+    renderWizard({ step: "Settings", data: { ...data, preview }, info: { ...info, suggested_models: [minilm] } });
     await waitFor(() => expect(screen.getByTestId("long-run").textContent).toContain("3 h 40 min"), { timeout: 3000 });
     expect(screen.getByTestId("run-time").textContent).toContain("About 3 h 40 min on this computer (CPU): training 3 h 35 min");
     expect(screen.getByTestId("long-run").textContent).toContain("sentence-transformers/all-MiniLM-L6-v2: about 28 min 20 s");
+    // What the faster model is for, from the suggestions the engine sent.
+    expect(screen.getByTestId("long-run").textContent).toContain("English, 6 small layers");
     expect(invoke).toHaveBeenCalledWith("estimate_training", {
       choice: { train_csv: "/home/me/activites.csv", validation_csv: null, dialect: preview.dialect, recipe: defaultRecipe },
     });
@@ -111,7 +121,7 @@ describe("train wizard", () => {
       return null;
     });
     renderWizard({ step: "Settings", data: { ...data, preview } });
-    await waitFor(() => expect(screen.getByTestId("run-time").textContent).toContain("No time estimate yet: The model is not on this computer yet."), { timeout: 3000 });
+    await waitFor(() => expect(screen.getByTestId("run-time").textContent).toContain("The time is measured once the model is on this computer: download it in the model step"), { timeout: 3000 });
     expect(screen.queryByTestId("long-run")).toBeNull();
   });
 });

@@ -10,6 +10,7 @@ import type { ModelAvailability } from "./bindings/ModelAvailability";
 import type { Recipe } from "./bindings/Recipe";
 import type { RecipeCheck } from "./bindings/RecipeCheck";
 import type { TokenSource } from "./bindings/TokenSource";
+import { toErrorReport } from "./logic/errors";
 import type { StepName } from "./components/StepHeader";
 import type { DataChoiceState } from "./hooks/useDataChoice";
 import type { TrainingRun } from "./hooks/useTrainingRun";
@@ -17,7 +18,6 @@ import { DataStep } from "./steps/DataStep";
 import { ModelStep, type DownloadState } from "./steps/ModelStep";
 import { ResultView } from "./steps/ResultView";
 import { SettingsStep, type EstimateState } from "./steps/SettingsStep";
-import { toErrorReport } from "./logic/errors";
 import { TrainingView } from "./steps/TrainingView";
 
 export interface TrainWizardProps {
@@ -77,7 +77,8 @@ export function TrainWizard(p: TrainWizardProps) {
           (e) => current && setEstimate({ state: "ready", estimate: e }),
           (e) => {
             const report = toErrorReport(e);
-            if (current && report.kind !== "cancelled") setEstimate({ state: "unavailable", reason: report.message });
+            if (!current || report.kind === "cancelled") return;
+            setEstimate(report.kind === "model_not_found" ? { state: "not_downloaded" } : { state: "unavailable", reason: report.message });
           },
         );
     }, 700);
@@ -157,6 +158,7 @@ export function TrainWizard(p: TrainWizardProps) {
           defaults={info.default_recipe}
           check={check}
           estimate={valid ? estimate : null}
+          suggestions={info.suggested_models}
           busy={run.running}
           onRecipe={p.onRecipe}
           onSave={() => trainingApi.saveRecipe(recipe).catch(fail)}

@@ -37,9 +37,9 @@ pub struct TrainArgs {
     /// Print events as JSON lines instead of a progress bar.
     #[arg(long)]
     json: bool,
-    /// Only say how long the run would take here: a few of its steps are timed on this device,
-    /// nothing is trained or written (the model must already be on this computer).
-    #[arg(long)]
+    /// Only say how long a new run would take here: a few of its steps are timed on this
+    /// device and nothing is trained or kept (the model must already be on this computer).
+    #[arg(long, conflicts_with = "resume")]
     estimate: bool,
     #[command(flatten)]
     overrides: RecipeFlags,

@@ -68,6 +68,10 @@ pub async fn classify_file(
     result
 }
 
+/// One classification estimate at a time: files dropped together are timed one after the
+/// other, so that none is slowed (and misjudged) by the others, and one model is loaded at once.
+static ONE_ESTIMATE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// How long classifying `input` would take with a library model: the model is loaded and a
 /// few hundred of the file's texts are classified (seconds); nothing is written.
 #[tauri::command]
@@ -81,6 +85,9 @@ pub async fn estimate_classification(
     let mut request = PredictRequest::new(&input, default_output(Path::new(&input)));
     request.text_column = text_column;
     blocking(move || {
+        let _turn = ONE_ESTIMATE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let folder = folder.display().to_string();
         estimate(
             &folder,

@@ -13,6 +13,7 @@ function renderStep(overrides: Partial<Parameters<typeof SettingsStep>[0]> = {})
     defaults,
     check: { problems: [], effective_batch_size: 32 },
     estimate: null,
+    suggestions: [],
     busy: false,
     onRecipe: vi.fn(),
     onSave: vi.fn(),

@@ -3,6 +3,7 @@ import { Trans, useTranslation } from "react-i18next";
 import type { Recipe } from "../bindings/Recipe";
 import type { RecipeCheck } from "../bindings/RecipeCheck";
 import type { RunEstimate } from "../bindings/RunEstimate";
+import type { SuggestedModel } from "../bindings/SuggestedModel";
 import { formatDuration } from "../logic/format";
 import { RECIPE_FIELDS, choiceLabel, describeValue, fieldExplanation, fieldLabel, numberText, parseFieldInput, type FieldInfo } from "../logic/recipeFields";
 
@@ -10,6 +11,8 @@ import { RECIPE_FIELDS, choiceLabel, describeValue, fieldExplanation, fieldLabel
 export type EstimateState =
   | { state: "measuring" }
   | { state: "ready"; estimate: RunEstimate }
+  /** The base model is not on this computer yet: nothing to time. */
+  | { state: "not_downloaded" }
   | { state: "unavailable"; reason: string };
 
 /** A run longer than this is called long, with the faster models beside it. */
@@ -17,8 +20,9 @@ const LONG_RUN_SECONDS = 3600;
 
 const shortName = (model: string) => model.split(/[\\/]/).filter(Boolean).slice(-2).join("/");
 
-function RunTime({ estimate, model }: { estimate: EstimateState; model: string }) {
+function RunTime({ estimate, model, suggestions }: { estimate: EstimateState; model: string; suggestions: SuggestedModel[] }) {
   const { t } = useTranslation();
+  if (estimate.state === "not_downloaded") return <p className="muted small" data-testid="run-time">{t("settings.time.notDownloaded")}</p>;
   if (estimate.state === "measuring") return <p className="muted small" data-testid="run-time">{t("settings.time.measuring")}</p>;
   if (estimate.state === "unavailable") return <p className="muted small" data-testid="run-time">{t("settings.time.unavailable", { reason: estimate.reason })}</p>;
   const e = estimate.estimate;
@@ -43,7 +47,12 @@ function RunTime({ estimate, model }: { estimate: EstimateState; model: string }
         <div className="warnings single" role="status" data-testid="long-run">
           {t("settings.time.long", { total: formatDuration(e.seconds), model: shortName(model), device: e.backend })}
           {e.faster_models.slice(0, 2).map((m) => (
-            <div key={m.model}>{t("settings.time.faster", { model: m.model, total: formatDuration(m.seconds) })}</div>
+            // Each with what it is for (languages above all), so nobody is sent to a model that
+            // does not read their texts.
+            <div key={m.model}>
+              {t("settings.time.faster", { model: m.model, total: formatDuration(m.seconds) })}{" "}
+              <span className="muted">{suggestions.find((s) => s.id === m.model)?.summary}</span>
+            </div>
           ))}
         </div>
       )}
@@ -58,6 +67,8 @@ export interface SettingsStepProps {
   check: RecipeCheck | null;
   /** How long the run would take (null: nothing to say yet). */
   estimate: EstimateState | null;
+  /** The suggested base models, to say what each faster one is for. */
+  suggestions: SuggestedModel[];
   busy: boolean;
   onRecipe: (recipe: Recipe) => void;
   onSave: () => void;
@@ -172,7 +183,7 @@ export function SettingsStep(p: SettingsStepProps) {
       {hiddenProblems.map((x) => (
         <div key={x.field} className="problem">{x.message}</div>
       ))}
-      {p.estimate && <RunTime estimate={p.estimate} model={p.recipe.model} />}
+      {p.estimate && <RunTime estimate={p.estimate} model={p.recipe.model} suggestions={p.suggestions} />}
       <div className="row space-between">
         <button onClick={p.onBack}>{t("settings.back")}</button>
         <div className="row">

@@ -36,7 +36,7 @@ describe("ClassifyView", () => {
     expect(invoke).toHaveBeenCalledWith("estimate_classification", { modelId: libraryModel.id, input: "/home/me/activites.csv", textColumn: "libelle" });
     fireEvent.change(screen.getByTestId("classify-text-column"), { target: { value: "id" } });
     await waitFor(() =>
-      expect(screen.getByTestId("classify-estimate").textContent).toBe("About 4 s on this computer (CPU) for about 120,972 rows (counted from the file's size)."),
+      expect(screen.getByTestId("classify-estimate").textContent).toBe("About 4 s on this computer (CPU) for about 120,972 rows (estimated from the file's size)."),
     );
   });
 });
