@@ -66,7 +66,7 @@ fn the_estimate_before_a_training_run_is_within_a_factor_of_two_of_the_run() {
 }
 
 /// Rows are counted in a file of one window (1,500 rows) and estimated from the size of one
-/// of several (the sample's 3,558 rows), within 10 %.
+/// of several (the sample's 3,558 rows, in UTF-8 and in UTF-16), within 10 %.
 #[test]
 fn the_estimate_before_a_classification_is_within_a_factor_of_two_of_the_run() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
@@ -79,13 +79,18 @@ fn the_estimate_before_a_classification_is_within_a_factor_of_two_of_the_run() {
         text.lines().take(1501).collect::<Vec<_>>().join("\n"),
     )
     .unwrap();
+    // The same rows in UTF-16 take twice the bytes: rows are priced by decoded size.
+    let utf16 = dir.path().join("utf16.csv");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&utf16, bytes).unwrap();
     let model = fixtures().join("tiny-bert").display().to_string();
     let options = ClassifierOptions {
         device: DeviceChoice::Cpu,
         max_len: None,
         hub: HubSettings::from_env(),
     };
-    for (input, rows) in [(&sample, 3558), (&small, 1500)] {
+    for (input, rows) in [(&sample, 3558), (&utf16, 3558), (&small, 1500)] {
         let output = dir.path().join("out.csv");
         let request = PredictRequest::new(input, &output);
         let estimate =

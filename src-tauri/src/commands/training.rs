@@ -8,7 +8,7 @@ use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{
     CancelToken, Recipe, RecipeCheck, RunEstimate, TrainingEvent, TrainingRequest, estimate,
 };
-use bert_studio_engine::{ErrorReport, unix_now};
+use bert_studio_engine::{EngineError, ErrorReport, unix_now};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State, WebviewWindow};
@@ -22,18 +22,40 @@ use crate::hub_token;
 use crate::jobs::TrainingJobs;
 
 /// The estimate being measured, if any: a newer request (the settings changed) or the start
-/// of a run cancels it.
+/// of a run cancels it. The one lock also orders "is a run training?" against a run starting,
+/// so an estimate never begins beside a run that is just starting.
 #[derive(Default)]
 pub struct EstimateInFlight(std::sync::Mutex<Option<CancelToken>>);
 
+/// One estimate measures at a time: a newer one waits until the one it cancelled has stopped
+/// (within one step), so the two never share the processor.
+static ONE_PROBE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 impl EstimateInFlight {
-    /// Cancels the estimate being measured (if any) and makes `next` the one in flight.
-    fn replace(&self, next: Option<CancelToken>) {
-        let earlier =
-            std::mem::replace(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()), next);
-        if let Some(earlier) = earlier {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<CancelToken>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A token for a new estimate, the earlier one cancelled; `None` while a run trains.
+    fn begin(&self, jobs: &TrainingJobs) -> Option<CancelToken> {
+        let mut in_flight = self.lock();
+        if jobs.running_output_dir().is_some() {
+            return None;
+        }
+        let next = CancelToken::new();
+        if let Some(earlier) = in_flight.replace(next.clone()) {
             earlier.cancel();
         }
+        Some(next)
+    }
+
+    /// Cancels the estimate in flight, then runs `start` before any new estimate can begin.
+    fn cancel_then<T>(&self, start: impl FnOnce() -> T) -> T {
+        let mut in_flight = self.lock();
+        if let Some(earlier) = in_flight.take() {
+            earlier.cancel();
+        }
+        start()
     }
 }
 
@@ -46,17 +68,21 @@ pub async fn estimate_training(
     in_flight: State<'_, EstimateInFlight>,
     choice: DataChoice,
 ) -> CommandResult<RunEstimate> {
-    if jobs.running_output_dir().is_some() {
+    let Some(cancel) = in_flight.begin(&jobs) else {
         return Err(ErrorReport::new(
             "busy",
             "A run is training now; the time of another is measured once it ends.",
             None,
         ));
-    }
-    let cancel = CancelToken::new();
-    in_flight.replace(Some(cancel.clone()));
+    };
     let hub = hub_token::hub_settings_for(&choice.recipe.model);
     blocking(move || {
+        let _turn = ONE_PROBE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
         estimate(
             &choice.request(std::env::temp_dir().join("bert-studio-estimate"), hub),
             &cancel,
@@ -90,11 +116,10 @@ pub fn start_training(
     choice: DataChoice,
     on_events: Channel<TrainingEvent>,
 ) -> CommandResult<TrainingStarted> {
-    estimates.replace(None);
     let library = library(&app)?;
     let output_dir = library.new_run_folder(Path::new(&choice.train_csv), unix_now());
     let hub = hub_token::hub_settings_for(&choice.recipe.model);
-    start_job(&jobs, choice.request(output_dir, hub), on_events)
+    estimates.cancel_then(|| start_job(&jobs, choice.request(output_dir, hub), on_events))
 }
 
 /// Starts a training job whose events go to the page's channel. The run's folder in the library
@@ -129,10 +154,9 @@ pub fn resume_training(
     model_id: String,
     on_events: Channel<TrainingEvent>,
 ) -> CommandResult<TrainingStarted> {
-    estimates.replace(None);
     let folder = library(&app)?.unfinished_folder(&model_id)?;
     let request = TrainingRequest::resume(&folder, HubSettings::from_env())?;
-    start_job(&jobs, request, on_events)
+    estimates.cancel_then(|| start_job(&jobs, request, on_events))
 }
 
 /// Runs that stopped before they finished, except the one training now.

@@ -11,6 +11,7 @@ use super::classifier::{Classifier, ClassifierOptions};
 use super::predict::PredictRequest;
 use super::stream::{OpenedInput, open_input};
 use crate::cancel::CancelToken;
+use crate::data::csv_input::decoded_bytes_per_file_byte;
 use crate::error::Result;
 
 /// Texts timed for the estimate, spread over the file's first rows.
@@ -51,7 +52,7 @@ pub fn estimate_classification(
 }
 
 /// `estimate_classification` with a model already loaded (its loading not counted).
-pub fn estimate_with(
+fn estimate_with(
     classifier: &Classifier,
     request: &PredictRequest,
     cancel: &CancelToken,
@@ -59,7 +60,7 @@ pub fn estimate_with(
     let OpenedInput {
         mut windows,
         text_column,
-        ..
+        dialect,
     } = open_input(
         classifier,
         &request.input,
@@ -70,7 +71,8 @@ pub fn estimate_with(
     let first = windows.next_window()?.unwrap_or_default();
     let rows_exact = windows.next_window()?.is_none();
     // Past the first window, rows are priced by bytes: the rows before the window's last one
-    // took the bytes up to where that one starts (the reader's read-ahead not counted).
+    // took the decoded bytes up to where that one starts (the reader's read-ahead not
+    // counted), and the whole file decodes to its size times the head's decoded share.
     let last_start = first
         .last()
         .and_then(|row| row.record.position())
@@ -78,8 +80,10 @@ pub fn estimate_with(
     let rows = if rows_exact || last_start == 0 {
         first.len()
     } else {
+        let decoded_total = windows.bytes_total as f64
+            * decoded_bytes_per_file_byte(&request.input, dialect.encoding)?;
         let rows_before_last = first.len().saturating_sub(1) as f64;
-        (rows_before_last * windows.bytes_total as f64 / last_start as f64).round() as usize
+        (rows_before_last * decoded_total / last_start as f64).round() as usize
     };
     let texts: Vec<&str> = first
         .iter()

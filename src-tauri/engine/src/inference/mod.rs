@@ -11,7 +11,7 @@ pub use classifier::{
     Classifier, ClassifierInfo, ClassifierOptions, DEFAULT_BATCH_SIZE, LabelScore, classify_texts,
     softmax, top_k,
 };
-pub use estimate::{ClassifyEstimate, estimate_classification, estimate_with};
+pub use estimate::{ClassifyEstimate, estimate_classification};
 pub use evaluate::{
     EvaluateRequest, EvaluationReport, MisclassifiedRow, UnseenLabel, evaluate_csv,
     evaluate_csv_with,

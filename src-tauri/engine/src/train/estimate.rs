@@ -1,7 +1,7 @@
 //! How long a run will take, said before it starts: the work of every batch the run will
 //! compute (from the encoder's shape and each batch's padded size), priced at the pace that a
 //! few real steps took on this device. The arithmetic lives here; the measuring is the
-//! trainer's (`trainer::estimate`).
+//! trainer's (`trainer::probe::estimate`).
 
 use serde::Serialize;
 use ts_rs::TS;

@@ -2,7 +2,8 @@
 //! split and encoded, the model loaded, the first epoch's batches cut as training will cut
 //! them), a few of its real optimizer steps and one evaluation of a slice of the validation
 //! rows are timed on this device, and the work of every batch is priced at that pace. Nothing
-//! is written and nothing is downloaded.
+//! is downloaded, and nothing is kept: one save of the model is timed in a temporary folder,
+//! which is removed.
 
 use std::time::Instant;
 
@@ -85,6 +86,10 @@ where
     let mut ignore = |_: TrainingEvent| {};
     let (mut trainer, mut model) = Trainer::<B>::start(request, backend, &mut ignore, cancel)?;
     let loading_seconds = started.elapsed().as_secs_f64();
+    // Loading a big model takes seconds: a newer estimate may have cancelled this one since.
+    if cancel.is_cancelled() {
+        return Err(EngineError::Cancelled);
+    }
     let work = EncoderWork::of(&trainer.config.encoder);
 
     // The first epoch's optimizer steps, each with its work; later epochs cut the same rows.
@@ -130,6 +135,9 @@ where
 
     // The final folder is one model save; a checkpoint saves the weights and the optimizer's
     // two moments, about three times as much.
+    if cancel.is_cancelled() {
+        return Err(EngineError::Cancelled);
+    }
     let save_seconds = trainer.save_seconds(&model.valid())?;
     let checkpoints = if request.checkpoints() {
         recipe.epochs
