@@ -137,7 +137,13 @@ pub fn run_predict(args: PredictArgs) -> Result<()> {
     predicted.sort_by(|a, b| b.rows.cmp(&a.rows));
     eprintln!("Most frequent predictions:");
     for c in predicted.iter().filter(|c| c.rows > 0).take(10) {
-        eprintln!("  {:>8}  {}", HumanCount(c.rows as u64), c.label);
+        let name = summary.label_names.get(&c.label).map(String::as_str);
+        eprintln!(
+            "  {:>8}  {}{}",
+            HumanCount(c.rows as u64),
+            c.label,
+            name.map(|n| format!(" — {n}")).unwrap_or_default()
+        );
     }
     Ok(())
 }

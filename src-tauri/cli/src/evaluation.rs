@@ -40,7 +40,12 @@ pub fn print_evaluation(r: &EvaluationReport) {
         .max()
         .unwrap_or(5)
         .clamp(5, 40);
-    println!("  {:<width$}  precision  recall     F1  support", "class");
+    let names = &r.label_names;
+    println!(
+        "  {:<width$}  precision  recall     F1  support{}",
+        "class",
+        if names.is_empty() { "" } else { "  name" }
+    );
     // Classes absent from both the file and the predictions have no row.
     for (i, c) in m.per_class.iter().enumerate() {
         let predicted: usize = m.confusion.iter().map(|row| row[i]).sum();
@@ -48,10 +53,12 @@ pub fn print_evaluation(r: &EvaluationReport) {
             continue;
         }
         let label: String = c.label.chars().take(width).collect();
-        println!(
-            "  {label:<width$}  {:>9.4}  {:>6.4}  {:>5.4}  {:>7}",
+        let name = names.get(&c.label).map(String::as_str).unwrap_or("");
+        let line = format!(
+            "  {label:<width$}  {:>9.4}  {:>6.4}  {:>5.4}  {:>7}  {name}",
             c.precision, c.recall, c.f1, c.support
         );
+        println!("{}", line.trim_end());
     }
     if m.confusion.len() <= 12 {
         println!("\n  confusion matrix (rows: true label, columns: predicted)");

@@ -58,6 +58,17 @@ struct RecipeFlags {
     /// The column with the labels to learn [default: label]
     #[arg(long)]
     label_column: Option<String>,
+    /// A column holding each label's name, shown beside the code (the codes stay the labels) [default: none]
+    #[arg(long, conflicts_with = "label_names_file")]
+    label_names_column: Option<String>,
+    /// A CSV file of label names: a header, then the code in the first column and its name in
+    /// the second, e.g. data/sample/nace_names_fr.csv [default: none]
+    #[arg(long)]
+    label_names_file: Option<PathBuf>,
+    /// Write the names instead of the codes as the model's labels (config.json id2label), so
+    /// other tools predict names; needs a names column or file [default: false]
+    #[arg(long)]
+    label_names_as_labels: Option<bool>,
     /// Passes over the training rows [default: 4]
     #[arg(long)]
     epochs: Option<usize>,
@@ -141,6 +152,18 @@ impl RecipeFlags {
         set(&mut recipe.model, &self.model);
         set(&mut recipe.text_column, &self.text_column);
         set(&mut recipe.label_column, &self.label_column);
+        if let Some(column) = &self.label_names_column {
+            recipe.label_names_column = Some(column.clone());
+        }
+        if let Some(file) = &self.label_names_file {
+            // Kept absolute in the run's recipe, so a resume from another folder finds it.
+            let file = std::path::absolute(file).unwrap_or_else(|_| file.clone());
+            recipe.label_names_file = Some(file.display().to_string());
+        }
+        set(
+            &mut recipe.label_names_as_labels,
+            &self.label_names_as_labels,
+        );
         set(&mut recipe.epochs, &self.epochs);
         set(&mut recipe.learning_rate, &self.learning_rate);
         set(&mut recipe.scheduler, &self.scheduler);
@@ -407,6 +430,8 @@ mod tests {
                 serde_json::from_str(named).unwrap_or_else(|_| named.into());
             let same = match (named.as_f64(), expected.as_f64()) {
                 (Some(a), Some(b)) => a == b,
+                // An optional field left empty: the help says "none".
+                _ if expected.is_null() => named == "none",
                 _ => &named == expected,
             };
             assert!(

@@ -2,9 +2,12 @@
 //! F1, the differences between recipes, the curves of their runs, and whether their numbers
 //! were measured on the same data. The page draws it as is; it computes nothing.
 
+use std::path::Path;
+
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::data::{LabelNames, read_model_label_names};
 use crate::fsutil::file_name_of;
 use crate::inference::EvaluationReport;
 use crate::library::LibraryModel;
@@ -95,6 +98,9 @@ pub struct Comparison {
     pub same_data: bool,
     /// Plain words about the data the numbers come from.
     pub data_note: String,
+    /// The labels' names the models keep (code → name; the first model's name when two
+    /// differ), to show beside the codes.
+    pub label_names: LabelNames,
 }
 
 /// What goes into a comparison for one model.
@@ -110,6 +116,7 @@ pub struct CompareInput {
     /// rows, whatever the file they came from); `None` when unknown.
     pub data_key: Option<String>,
     pub measured_on: String,
+    pub label_names: LabelNames,
 }
 
 impl CompareInput {
@@ -135,6 +142,7 @@ impl CompareInput {
             history: report.history.clone(),
             data_key: data.validation_fingerprint.clone(),
             measured_on: words,
+            label_names: data.label_names.clone(),
         }
     }
 
@@ -153,6 +161,7 @@ impl CompareInput {
                 history: Vec::new(),
                 data_key: None,
                 measured_on: "nothing yet (imported)".into(),
+                label_names: read_model_label_names(Path::new(&entry.folder)),
             },
         }
     }
@@ -173,6 +182,7 @@ impl CompareInput {
                 .map(|r| r.history.clone())
                 .unwrap_or_default(),
             data_key: Some(evaluation.rows_fingerprint.clone()),
+            label_names: evaluation.label_names.clone(),
             measured_on: format!(
                 "{} ({} rows)",
                 file_name_of(&evaluation.input),
@@ -360,6 +370,13 @@ pub fn compare(inputs: &[CompareInput]) -> Comparison {
         confusions,
         same_data,
         data_note,
+        label_names: inputs
+            .iter()
+            .rev()
+            .fold(LabelNames::new(), |mut names, input| {
+                names.extend(input.label_names.clone());
+                names
+            }),
     }
 }
 
@@ -399,6 +416,7 @@ mod tests {
             history: vec![],
             data_key: Some(key.into()),
             measured_on: key.into(),
+            label_names: LabelNames::new(),
         }
     }
 

@@ -525,3 +525,95 @@ fn every_architecture_trains_and_saves_as_itself() {
         assert_eq!(tensors(&out), tensors(&family_fixture(name)), "{name}");
     }
 }
+
+/// The official names of the three divisions of `small_nace_csv`, read straight from the
+/// sample's names file.
+fn sample_division_names() -> Vec<(String, String)> {
+    let mut reader =
+        csv::Reader::from_path(repo_root().join("data/sample/nace_names_fr.csv")).unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| ["01", "10", "62"].contains(&&r[0]))
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect()
+}
+
+#[test]
+fn label_names_are_kept_beside_the_codes_and_become_the_labels_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = sample_division_names();
+    assert_eq!(names.len(), 3);
+    let one_epoch = Recipe {
+        epochs: 1,
+        ..tiny_recipe()
+    };
+
+    // A names column, one label left without a name: the codes stay the model's labels.
+    let csv = small_nace_csv(dir.path());
+    let with_column = dir.path().join("with_names.csv");
+    let mut text = String::from("text;label;division\n");
+    for line in std::fs::read_to_string(&csv).unwrap().lines().skip(1) {
+        let (_, code) = line.rsplit_once(';').unwrap();
+        let name = names.iter().find(|(c, _)| c == code).unwrap();
+        let name = if code == "62" { "" } else { name.1.as_str() };
+        text.push_str(&format!("{line};\"{name}\"\n"));
+    }
+    std::fs::write(&with_column, text).unwrap();
+    let out = dir.path().join("by_column");
+    let report = train(
+        &request(
+            Recipe {
+                label_names_column: Some("division".into()),
+                ..one_epoch.clone()
+            },
+            with_column,
+            out.clone(),
+        ),
+        &mut |_| {},
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let expected: std::collections::BTreeMap<String, String> = names[..2].iter().cloned().collect();
+    assert_eq!(report.data.label_names, expected);
+    assert!(
+        report
+            .data
+            .warnings
+            .iter()
+            .any(|w| w.contains("no name") && w.contains("62")),
+        "{:?}",
+        report.data.warnings
+    );
+    let kept: std::collections::BTreeMap<String, String> =
+        serde_json::from_value(json(&out.join("label_names.json"))).unwrap();
+    assert_eq!(kept, expected);
+    assert_eq!(json(&out.join("config.json"))["id2label"]["0"], "01");
+
+    // The sample's names file, asked to be the labels: config.json's id2label holds the names.
+    let out = dir.path().join("names_as_labels");
+    train(
+        &request(
+            Recipe {
+                label_names_file: Some(
+                    repo_root()
+                        .join("data/sample/nace_names_fr.csv")
+                        .display()
+                        .to_string(),
+                ),
+                label_names_as_labels: true,
+                ..one_epoch
+            },
+            csv,
+            out.clone(),
+        ),
+        &mut |_| {},
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let config = json(&out.join("config.json"));
+    for (id, (_, name)) in names.iter().enumerate() {
+        assert_eq!(config["id2label"][id.to_string()], name.as_str());
+        assert_eq!(config["label2id"][name], id);
+    }
+}

@@ -298,6 +298,17 @@ pub(crate) fn record_error(path: &Path, err: csv::Error) -> EngineError {
     }
 }
 
+/// Reads the next record into `record`: false at the end of the file.
+pub(crate) fn next_record<R: Read>(
+    path: &Path,
+    reader: &mut csv::Reader<R>,
+    record: &mut csv::StringRecord,
+) -> Result<bool> {
+    reader
+        .read_record(record)
+        .map_err(|e| record_error(path, e))
+}
+
 /// The header row, with a check for blank and repeated names.
 pub fn read_headers<R: Read>(path: &Path, reader: &mut csv::Reader<R>) -> Result<Vec<String>> {
     let headers: Vec<String> = reader

@@ -9,8 +9,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::csv_input::{
-    CsvDialect, csv_reader, data_error, read_headers, record_error, sniff_dialect,
+    CsvDialect, csv_reader, data_error, next_record, read_headers, sniff_dialect,
 };
+use super::label_names::{LabelNames, NameCollector};
 use crate::error::Result;
 
 /// The texts and labels of one CSV file, as read (labels still as text).
@@ -29,6 +30,8 @@ pub struct LabelledRows {
     /// Texts that run over several lines and hold a quote character: the mark of a quote left
     /// open in the file (the next rows were swallowed into the text). (count, first line)
     pub suspect_quotes: Option<(usize, u64)>,
+    /// Each label's name, from the names column when one was given.
+    pub names: LabelNames,
 }
 
 pub(crate) fn column_index(
@@ -69,12 +72,14 @@ pub(crate) fn column_index(
     }
 }
 
-/// Reads the text and label columns of a CSV file. Rows with an empty text or label are
-/// skipped and counted. `dialect` overrides the detected one.
+/// Reads the text and label columns of a CSV file (and the labels' names from `names_column`,
+/// when given). Rows with an empty text or label are skipped and counted. `dialect` overrides
+/// the detected one.
 pub fn read_labelled_csv(
     path: &Path,
     text_column: &str,
     label_column: &str,
+    names_column: Option<&str>,
     dialect: Option<CsvDialect>,
 ) -> Result<LabelledRows> {
     let dialect = match dialect {
@@ -85,6 +90,9 @@ pub fn read_labelled_csv(
     let headers = read_headers(path, &mut reader)?;
     let text_i = column_index(path, &headers, text_column, "text", "text column")?;
     let label_i = column_index(path, &headers, label_column, "label", "label column")?;
+    let names_i = names_column
+        .map(|name| column_index(path, &headers, name, "label names", "label names column"))
+        .transpose()?;
     if text_i == label_i {
         return Err(data_error(
             path,
@@ -102,15 +110,12 @@ pub fn read_labelled_csv(
         skipped_empty_label: 0,
         labels_with_spaces: Vec::new(),
         suspect_quotes: None,
+        names: LabelNames::new(),
     };
     let mut spaced = BTreeSet::new();
+    let mut names = NameCollector::default();
     let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(record_error(path, e)),
-        }
+    while next_record(path, &mut reader, &mut record)? {
         out.rows_read += 1;
         let line = record.position().map(|p| p.line());
         if record.len() > headers.len() {
@@ -142,6 +147,9 @@ pub fn read_labelled_csv(
         if label.len() != raw_label.len() {
             spaced.insert(label.to_string());
         }
+        if let Some(i) = names_i {
+            names.add(path, line.unwrap_or(0), label, record.get(i).unwrap_or(""))?;
+        }
         out.texts.push(text.to_string());
         out.labels.push(label.to_string());
     }
@@ -163,6 +171,7 @@ pub fn read_labelled_csv(
         ));
     }
     out.labels_with_spaces = spaced.into_iter().collect();
+    out.names = names.finish();
     Ok(out)
 }
 
@@ -322,7 +331,7 @@ mod tests {
             "id;text;label\n1;bonjour; A\n2;;B\n3;salut;\n4;\"deux\nlignes\";A \n5;x;B\n",
         )
         .unwrap();
-        let rows = read_labelled_csv(&p, "text", "label", None).unwrap();
+        let rows = read_labelled_csv(&p, "text", "label", None, None).unwrap();
         assert_eq!(rows.texts, strings(&["bonjour", "deux\nlignes", "x"]));
         assert_eq!(rows.labels, strings(&["A", "A", "B"]));
         assert_eq!(
@@ -335,7 +344,7 @@ mod tests {
         );
         assert_eq!(rows.labels_with_spaces, strings(&["A"]));
 
-        let err = read_labelled_csv(&p, "texte", "label", None)
+        let err = read_labelled_csv(&p, "texte", "label", None, None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -346,13 +355,13 @@ mod tests {
         assert!(err.contains("line 1"), "{err}");
 
         std::fs::write(&p, "text,label\n").unwrap();
-        let err = read_labelled_csv(&p, "text", "label", None)
+        let err = read_labelled_csv(&p, "text", "label", None, None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("no data rows"), "{err}");
 
         std::fs::write(&p, "text,label,label\na,b,c\n").unwrap();
-        let err = read_labelled_csv(&p, "text", "label", None)
+        let err = read_labelled_csv(&p, "text", "label", None, None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("2 columns are named \"label\""), "{err}");

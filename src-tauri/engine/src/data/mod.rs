@@ -5,6 +5,7 @@ pub mod batching;
 pub mod csv_input;
 pub mod dataset;
 pub mod fingerprint;
+pub mod label_names;
 pub mod prepare;
 
 pub use batching::{length_grouped_order, shuffled_order, token_budget_batches};
@@ -13,4 +14,5 @@ pub use dataset::{
     LabelledRows, Split, encode_labels, read_labelled_csv, sorted_label_names, stratified_split,
 };
 pub use fingerprint::RowsFingerprint;
+pub use label_names::{LabelNames, read_model_label_names, read_names_file};
 pub use prepare::{ClassCount, DataSummary, PreparedData, SplitRequest, prepare_split};

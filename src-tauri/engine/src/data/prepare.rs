@@ -11,6 +11,7 @@ use ts_rs::TS;
 use super::csv_input::{CsvDialect, data_error};
 use super::dataset::{encode_labels, read_labelled_csv, sorted_label_names, stratified_split};
 use super::fingerprint::RowsFingerprint;
+use super::label_names::{LabelNames, read_names_file};
 use crate::error::Result;
 
 /// Number of examples per class, in class order.
@@ -44,6 +45,9 @@ pub struct DataSummary {
     /// written before it existed.
     #[serde(default)]
     pub validation_fingerprint: Option<String>,
+    /// The classes' names, when the user gave them (a names file or column): code → name.
+    #[serde(default)]
+    pub label_names: LabelNames,
 }
 
 /// Texts turned into class ids, split into training and validation.
@@ -68,6 +72,9 @@ pub struct SplitRequest<'a> {
     pub dialect: Option<CsvDialect>,
     pub text_column: &'a str,
     pub label_column: &'a str,
+    /// Where the labels' names are: a column of the training file, or a names file.
+    pub label_names_column: Option<&'a str>,
+    pub label_names_file: Option<&'a Path>,
     pub validation_fraction: f64,
     pub seed: u64,
 }
@@ -75,10 +82,11 @@ pub struct SplitRequest<'a> {
 /// Reads, checks and splits the labelled rows, with warnings in plain words for what looks
 /// wrong but does not stop training.
 pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
-    let rows = read_labelled_csv(
+    let mut rows = read_labelled_csv(
         request.train_csv,
         request.text_column,
         request.label_column,
+        request.label_names_column,
         request.dialect,
     )?;
     let labels = sorted_label_names(&rows.labels);
@@ -97,6 +105,11 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
         .map(|c| c.expect("own label"))
         .collect();
     let mut warnings = Vec::new();
+    let label_names = match request.label_names_file {
+        Some(file) => read_names_file(file)?,
+        None => std::mem::take(&mut rows.names),
+    };
+    let label_names = names_of_classes(&labels, label_names, &mut warnings, &request);
     if rows.skipped_empty_text + rows.skipped_empty_label > 0 {
         warnings.push(format!(
             "{} row(s) were skipped: {} with an empty text, {} with an empty label.",
@@ -120,7 +133,8 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
     let (train_texts, train_classes, validation_texts, validation_classes, validation_file) =
         match request.validation_csv {
             Some(path) => {
-                let val = read_labelled_csv(path, request.text_column, request.label_column, None)?;
+                let val =
+                    read_labelled_csv(path, request.text_column, request.label_column, None, None)?;
                 let ids = encode_labels(&val.labels, &labels);
                 let unseen: std::collections::BTreeSet<&str> = val
                     .labels
@@ -235,6 +249,7 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
             &validation_classes,
             &labels,
         )),
+        label_names,
     };
     Ok(PreparedData {
         labels,
@@ -244,6 +259,42 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
         validation_classes,
         summary,
     })
+}
+
+/// The names of the classes there are; when names were asked for, a warning lists the classes
+/// left without one (they show as their code).
+fn names_of_classes(
+    labels: &[String],
+    mut names: LabelNames,
+    warnings: &mut Vec<String>,
+    request: &SplitRequest<'_>,
+) -> LabelNames {
+    if request.label_names_file.is_none() && request.label_names_column.is_none() {
+        return names;
+    }
+    names.retain(|code, _| labels.contains(code));
+    let unnamed: Vec<&str> = labels
+        .iter()
+        .filter(|code| !names.contains_key(*code))
+        .map(String::as_str)
+        .collect();
+    if !unnamed.is_empty() {
+        warnings.push(format!(
+            "{} label(s) have no name{}, so they show as their code: {}.",
+            unnamed.len(),
+            match request.label_names_file {
+                Some(file) => format!(" in \"{}\"", file.display()),
+                None => String::new(),
+            },
+            unnamed
+                .iter()
+                .take(10)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    names
 }
 
 /// Texts longer than this many characters are flagged in the data check: at about four

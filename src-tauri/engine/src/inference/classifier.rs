@@ -13,6 +13,7 @@ use crate::backend::DeviceChoice;
 use crate::backend::on_gpu;
 use crate::backend::{BackendKind, GpuLoad, choose_backend};
 use crate::cancel::CancelToken;
+use crate::data::{LabelNames, read_model_label_names};
 use crate::error::{EngineError, Result};
 use crate::model::{LoadOptions, LoadedModel, load_model_folder};
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
@@ -58,6 +59,8 @@ pub struct ClassifierInfo {
     #[ts(type = "string")]
     pub folder: PathBuf,
     pub labels: Vec<String>,
+    /// The labels' names kept in the model folder (code → name); empty when it has none.
+    pub label_names: LabelNames,
     pub max_len: usize,
     pub backend: String,
     pub backend_reason: String,
@@ -227,6 +230,7 @@ impl Classifier {
         };
         let info = ClassifierInfo {
             model: model.to_string(),
+            label_names: read_model_label_names(&folder),
             folder,
             labels,
             max_len,

@@ -14,7 +14,7 @@ use super::stream::{
 use crate::cancel::CancelToken;
 use crate::data::csv_input::data_error;
 use crate::data::dataset::column_index;
-use crate::data::{CsvDialect, RowsFingerprint};
+use crate::data::{CsvDialect, LabelNames, RowsFingerprint};
 use crate::error::{EngineError, Result};
 use crate::metrics::{Metrics, MetricsAccumulator};
 use crate::progress::ProgressMeter;
@@ -73,6 +73,8 @@ pub struct MisclassifiedRow {
 pub struct EvaluationReport {
     pub model: String,
     pub model_folder: String,
+    /// The model's label names (code → name), to show beside the codes.
+    pub label_names: LabelNames,
     pub input: String,
     pub text_column: String,
     pub label_column: String,
@@ -266,6 +268,7 @@ fn run(
     Ok(EvaluationReport {
         model: info.model.clone(),
         model_folder: info.folder.display().to_string(),
+        label_names: info.label_names.clone(),
         input: input.display().to_string(),
         text_column: windows.headers[text_i].clone(),
         label_column: request.label_column.clone(),

@@ -11,8 +11,8 @@ use super::stream::{
     InferenceEvent, OpenedInput, load_then_run, open_input, progress_event, run_reported,
 };
 use crate::cancel::CancelToken;
-use crate::data::CsvDialect;
 use crate::data::csv_input::data_error;
+use crate::data::{CsvDialect, LabelNames};
 use crate::error::{EngineError, Result};
 use crate::metrics::argmax;
 use crate::progress::ProgressMeter;
@@ -65,6 +65,8 @@ pub struct PredictionSummary {
     pub rows: usize,
     /// Rows whose text was empty: written with an empty prediction.
     pub empty_texts: usize,
+    /// The model's label names (code → name), to show beside the codes.
+    pub label_names: LabelNames,
     /// Rows per predicted label, in the model's label order.
     pub predicted: Vec<LabelCount>,
     /// The output's header and first rows.
@@ -242,6 +244,7 @@ fn run(
         text_column,
         rows,
         empty_texts,
+        label_names: classifier.info().label_names.clone(),
         predicted: labels
             .iter()
             .zip(counts)

@@ -73,6 +73,15 @@ pub struct Recipe {
     pub model: String,
     pub text_column: String,
     pub label_column: String,
+    /// A column of the training file holding each label's name (codes stay the labels).
+    pub label_names_column: Option<String>,
+    /// A CSV file of label names: a header, then the code in the first column and the name in
+    /// the second.
+    pub label_names_file: Option<String>,
+    /// Write the names, not the codes, as the model's labels (`id2label` in config.json), so
+    /// that other tools predict names. Off: the codes stay the labels and the names are kept
+    /// beside them (`label_names.json`).
+    pub label_names_as_labels: bool,
     pub epochs: usize,
     pub learning_rate: f64,
     pub scheduler: Scheduler,
@@ -113,6 +122,9 @@ impl Default for Recipe {
             model: DEFAULT_MODEL.into(),
             text_column: "text".into(),
             label_column: "label".into(),
+            label_names_column: None,
+            label_names_file: None,
+            label_names_as_labels: false,
             epochs: 4,
             learning_rate: 5e-5,
             scheduler: Scheduler::Linear,
@@ -279,6 +291,31 @@ impl Recipe {
             problem(
                 "label_column",
                 "The text column and the label column must differ.".into(),
+            );
+        }
+        if let Some(column) = &self.label_names_column {
+            if *column == self.text_column || *column == self.label_column {
+                problem(
+                    "label_names_column",
+                    "The label names column must differ from the text and label columns.".into(),
+                );
+            }
+            if self.label_names_file.is_some() {
+                problem(
+                    "label_names_file",
+                    "Give the label names either in a column or in a file, not both.".into(),
+                );
+            }
+        }
+        if self.label_names_as_labels
+            && self.label_names_column.is_none()
+            && self.label_names_file.is_none()
+        {
+            problem(
+                "label_names_as_labels",
+                "There are no label names to use as the model's labels: give a names column or \
+                 a names file, or turn this off."
+                    .into(),
             );
         }
         found

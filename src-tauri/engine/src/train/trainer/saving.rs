@@ -7,6 +7,7 @@ use burn::module::AutodiffModule;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 
 use super::{Model, Trainer};
+use crate::data::label_names::{labels_named, write_model_label_names};
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_dir_atomically;
 use crate::kernels::FusedOps;
@@ -113,7 +114,8 @@ where
     }
 }
 
-/// The model folder plus `recipe.json` and `training_report.json`, all in one atomic move.
+/// The model folder plus `recipe.json`, `training_report.json` and the labels' names (and
+/// the names as its labels when the recipe asks), all in one atomic move.
 fn save_trained_folder<B: Backend>(
     dest: &Path,
     model: &SequenceClassifier<B>,
@@ -122,8 +124,19 @@ fn save_trained_folder<B: Backend>(
     report: &TrainingReport,
     keep_checkpoints: bool,
 ) -> Result<()> {
+    let names = &report.data.label_names;
+    let named_config;
+    let config = if report.recipe.label_names_as_labels {
+        let mut named = config.clone();
+        named.set_labels(&labels_named(&config.labels(), names));
+        named_config = named;
+        &named_config
+    } else {
+        config
+    };
     finish_run_folder(dest, keep_checkpoints, |dir| {
         write_model_files(dir, model, config, tokenizer)?;
+        write_model_label_names(dir, names)?;
         let write = |name: &str, text: String| {
             let path = dir.join(name);
             std::fs::write(&path, text).map_err(|e| EngineError::io("write", &path, e))
