@@ -31,6 +31,9 @@ const WORDS = {
     theme: "Adwaita",
     train: "Train",
     rowsRead: /3,558 rows read/,
+    // The sample's first NACE division, named from the bundled names in the window's language.
+    division01: /^01 — Crop and animal production/,
+    namesFile: /nace_names_en\.csv$/,
     sameColumns: /text column and the label column must differ/,
     percent: /^\d+\.\d%$/,
     models: (n) => `Models (${n})`,
@@ -46,6 +49,8 @@ const WORDS = {
     theme: "Adwaita:dark",
     train: "Entraîner",
     rowsRead: /3\u202f558 lignes lues/,
+    division01: /^01 — Culture et production animale/,
+    namesFile: /nace_names_fr\.csv$/,
     sameColumns: /colonne des textes et celle des étiquettes doivent être différentes/,
     // WebDriver's text turns the no-break space before "%" into a plain one.
     percent: /^\d+,\d[ \u00a0]%$/,
@@ -191,6 +196,8 @@ for (const [index, language] of ["en", "fr"].entries()) {
       assert.equal(await (await find("text-column")).getAttribute("value"), "text");
       assert.equal(await (await find("label-column")).getAttribute("value"), "label");
       assert.match(await summary.getText(), words.rowsRead);
+      // The sample comes with its division names in the window's language.
+      assert.match(await (await find("label-names")).getAttribute("value"), words.namesFile);
       const classes = Number(await (await find("class-sizes")).getAttribute("data-points"));
       assert.ok(classes > 10, `classes charted: ${classes}`);
       await shot("1-data");
@@ -247,6 +254,10 @@ for (const [index, language] of ["en", "fr"].entries()) {
       assert.match(accuracy, words.percent);
       const perClass = await driver.findElements(By.css('[data-testid="per-class-table"] tbody tr'));
       assert.equal(perClass.length, classes);
+      const firstClass = await driver.executeScript(
+        "return [...document.querySelectorAll('[data-testid=\"per-class-table\"] tbody td:first-child')].map((td) => td.textContent)",
+      );
+      assert.ok(firstClass.some((name) => words.division01.test(name)), `classes named: ${firstClass.slice(0, 3)}`);
       assert.ok(await result.isDisplayed());
       await shot("5-result");
       await checkAccessibility("5-result");

@@ -1,11 +1,12 @@
 // @vitest-environment jsdom
 // The Train section's steps over the app's state: what the engine computes (the recipe check,
 // the model's folder) is shown as the engine sends it, never worked out again by the page.
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { DataChoiceState } from "./hooks/useDataChoice";
 import type { TrainingRun } from "./hooks/useTrainingRun";
 import { csvPreview, appInfo as info, defaultRecipe } from "./testFixtures";
+import { i18n } from "./i18n";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({
@@ -65,10 +66,16 @@ beforeEach(() => {
 afterEach(cleanup);
 
 describe("train wizard", () => {
-  it("opens the bundled sample from the data step", () => {
+  it("opens the bundled sample from the data step, with the division names in the page's language", async () => {
     renderWizard({ step: "Data" });
     fireEvent.click(screen.getByTestId("use-sample"));
-    expect(data.loadFile).toHaveBeenCalledWith("/app/sample/nace_fr.csv");
+    expect(data.loadFile).toHaveBeenLastCalledWith("/app/sample/nace_fr.csv", null, "/app/sample/nace_names_en.csv");
+    cleanup();
+    await act(() => i18n.changeLanguage("fr"));
+    renderWizard({ step: "Data" });
+    fireEvent.click(screen.getByTestId("use-sample"));
+    expect(data.loadFile).toHaveBeenLastCalledWith("/app/sample/nace_fr.csv", null, "/app/sample/nace_names_fr.csv");
+    await act(() => i18n.changeLanguage("en"));
   });
 
   it("shows the engine's check of the recipe in the settings step", async () => {

@@ -10,6 +10,7 @@ import type { ModelAvailability } from "./bindings/ModelAvailability";
 import type { Recipe } from "./bindings/Recipe";
 import type { RecipeCheck } from "./bindings/RecipeCheck";
 import type { TokenSource } from "./bindings/TokenSource";
+import { i18n } from "./i18n";
 import { toErrorReport } from "./logic/errors";
 import type { StepName } from "./components/StepHeader";
 import type { DataChoiceState } from "./hooks/useDataChoice";
@@ -126,9 +127,28 @@ export function TrainWizard(p: TrainWizardProps) {
           summary={data.summary}
           busy={data.busy}
           onChooseFile={() => dialogsApi.choosePath("training_data").then((path) => void (path && data.loadFile(path)), fail)}
-          onUseSample={() => data.loadFile(info.sample_data)}
+          onUseSample={() => data.loadFile(info.sample_data, null, sampleNamesFor(info, i18n.language))}
           onDialect={(d) => data.preview && data.loadFile(data.preview.path, d)}
-          onColumns={(text, label) => p.onRecipe({ ...recipe, text_column: text, label_column: label })}
+          onColumns={(text, label) =>
+            p.onRecipe({
+              ...recipe,
+              text_column: text,
+              label_column: label,
+              // A names column cannot also be the text or the label.
+              label_names_column: recipe.label_names_column === text || recipe.label_names_column === label ? null : recipe.label_names_column,
+            })
+          }
+          labelNamesColumn={recipe.label_names_column}
+          labelNamesFile={recipe.label_names_file}
+          namesAsLabels={recipe.label_names_as_labels}
+          sampleNames={data.preview?.path === info.sample_data ? info.sample_label_names : null}
+          onLabelNames={(column, file) =>
+            p.onRecipe({ ...recipe, label_names_column: column, label_names_file: file, label_names_as_labels: column != null || file != null ? recipe.label_names_as_labels : false })
+          }
+          onChooseNamesFile={() =>
+            dialogsApi.choosePath("label_names").then((path) => path && p.onRecipe({ ...recipe, label_names_column: null, label_names_file: path }), fail)
+          }
+          onNamesAsLabels={(on) => p.onRecipe({ ...recipe, label_names_as_labels: on })}
           onChooseValidation={() => dialogsApi.choosePath("validation_data").then((path) => path && data.setValidationFile(path), fail)}
           onClearValidation={() => data.setValidationFile(null)}
           onNext={() => p.onStep("Model")}
@@ -189,4 +209,10 @@ export function TrainWizard(p: TrainWizardProps) {
         />
       ) : null;
   }
+}
+
+/** The bundled NACE names in the page's language (English when there are none in it). */
+function sampleNamesFor(info: AppInfo, language: string): string | null {
+  const names = info.sample_label_names;
+  return names[language.slice(0, 2)] ?? names.en ?? null;
 }

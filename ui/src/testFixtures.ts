@@ -21,6 +21,9 @@ export const defaultRecipe: Recipe = {
   model: "bert-base-multilingual-uncased",
   text_column: "text",
   label_column: "label",
+  label_names_column: null,
+  label_names_file: null,
+  label_names_as_labels: false,
   epochs: 4,
   learning_rate: 5e-5,
   scheduler: "linear",
@@ -53,6 +56,7 @@ export const appInfo: AppInfo = {
   library_folder: "/library",
   sample_data: "/app/sample/nace_fr.csv",
   sample_data_licence: "Eurostat, NACE Rev. 2 explanatory notes in French, © European Union.",
+  sample_label_names: { en: "/app/sample/nace_names_en.csv", fr: "/app/sample/nace_names_fr.csv" },
   default_recipe: defaultRecipe,
   suggested_models: [],
   system_languages: [],
@@ -90,6 +94,7 @@ export function dataSummary(overrides: Partial<DataSummary> = {}): DataSummary {
     truncated_texts: 0,
     warnings: [],
     validation_fingerprint: "0-60",
+    label_names: {},
     ...overrides,
   };
 }

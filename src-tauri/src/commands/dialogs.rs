@@ -33,6 +33,8 @@ pub enum FilePurpose {
     TestData,
     /// A CSV whose texts a model labels (Classify).
     TextsToClassify,
+    /// A CSV of label codes and their names.
+    LabelNames,
     Recipe,
     ModelFolder,
 }
@@ -45,6 +47,7 @@ impl FilePurpose {
             FilePurpose::ValidationData => "validation_data",
             FilePurpose::TestData => "test_data",
             FilePurpose::TextsToClassify => "texts_to_classify",
+            FilePurpose::LabelNames => "label_names",
             FilePurpose::Recipe => "recipe",
             FilePurpose::ModelFolder => "model_folder",
         }
@@ -63,7 +66,8 @@ pub async fn choose_path(window: WebviewWindow, purpose: FilePurpose) -> Option<
         FilePurpose::TrainingData
         | FilePurpose::ValidationData
         | FilePurpose::TestData
-        | FilePurpose::TextsToClassify => dialog
+        | FilePurpose::TextsToClassify
+        | FilePurpose::LabelNames => dialog
             .add_filter(dialog_word(&window, "csv_files"), &["csv", "tsv", "txt"])
             .blocking_pick_file(),
         FilePurpose::Recipe => dialog

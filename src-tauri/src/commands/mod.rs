@@ -11,6 +11,7 @@ pub mod library;
 pub mod models;
 pub mod training;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use bert_studio_engine::catalog::{SuggestedModel, suggested_models};
@@ -61,6 +62,8 @@ pub struct AppInfo {
     pub sample_data: String,
     /// Where the sample's text comes from and on what terms it is reused.
     pub sample_data_licence: String,
+    /// The names of the sample's NACE divisions, one file per language ("en", "fr").
+    pub sample_label_names: BTreeMap<String, String>,
     /// The reference notebook's hyperparameters.
     pub default_recipe: Recipe,
     pub suggested_models: Vec<SuggestedModel>,
@@ -89,16 +92,21 @@ pub(crate) fn model_folder(app: &AppHandle, model_id: &str) -> CommandResult<Pat
 const SAMPLE_DATA_LICENCE: &str = "Eurostat, NACE Rev. 2 explanatory notes in French, © European Union: reuse is allowed with acknowledgement of the source (Commission Decision 2011/833/EU).";
 
 fn sample_data_path(app: &AppHandle) -> PathBuf {
+    sample_file(app, "nace_fr.csv")
+}
+
+/// A file of the bundled sample: among the app's resources, or in the source tree (`cargo run`).
+fn sample_file(app: &AppHandle, name: &str) -> PathBuf {
     let bundled = app
         .path()
-        .resolve("sample/nace_fr.csv", tauri::path::BaseDirectory::Resource)
+        .resolve(
+            format!("sample/{name}"),
+            tauri::path::BaseDirectory::Resource,
+        )
         .ok()
         .filter(|p| p.is_file());
     bundled.unwrap_or_else(|| {
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/data/sample/nace_fr.csv"
-        ))
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample")).join(name)
     })
 }
 
@@ -114,6 +122,13 @@ pub fn app_info(app: AppHandle) -> CommandResult<AppInfo> {
         library_folder: library(&app)?.root().display().to_string(),
         sample_data: sample_data_path(&app).display().to_string(),
         sample_data_licence: SAMPLE_DATA_LICENCE.into(),
+        sample_label_names: ["en", "fr"]
+            .into_iter()
+            .map(|lang| {
+                let file = sample_file(&app, &format!("nace_names_{lang}.csv"));
+                (lang.to_string(), file.display().to_string())
+            })
+            .collect(),
         default_recipe: Recipe::default(),
         suggested_models: suggested_models(),
         system_languages: language::system_languages(),

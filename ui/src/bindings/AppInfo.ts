@@ -23,6 +23,10 @@ sample_data: string,
  */
 sample_data_licence: string, 
 /**
+ * The names of the sample's NACE divisions, one file per language ("en", "fr").
+ */
+sample_label_names: { [key in string]: string }, 
+/**
  * The reference notebook's hyperparameters.
  */
 default_recipe: Recipe, suggested_models: Array<SuggestedModel>, 

@@ -3,4 +3,8 @@
 /**
  * Facts about a loaded classifier, for the user.
  */
-export type ClassifierInfo = { model: string, folder: string, labels: Array<string>, max_len: number, backend: string, backend_reason: string, };
+export type ClassifierInfo = { model: string, folder: string, labels: Array<string>, 
+/**
+ * The labels' names kept in the model folder (code → name); empty when it has none.
+ */
+label_names: { [key in string]: string }, max_len: number, backend: string, backend_reason: string, };

@@ -14,4 +14,9 @@ same_data: boolean,
 /**
  * Plain words about the data the numbers come from.
  */
-data_note: string, };
+data_note: string, 
+/**
+ * The labels' names the models keep (code → name; the first model's name when two
+ * differ), to show beside the codes.
+ */
+label_names: { [key in string]: string }, };

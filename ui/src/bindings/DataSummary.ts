@@ -17,4 +17,8 @@ warnings: Array<string>,
  * Which rows the validation metrics are about (`RowsFingerprint`); absent in reports
  * written before it existed.
  */
-validation_fingerprint: string | null, };
+validation_fingerprint: string | null, 
+/**
+ * The classes' names, when the user gave them (a names file or column): code → name.
+ */
+label_names: { [key in string]: string }, };

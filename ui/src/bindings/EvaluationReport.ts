@@ -3,7 +3,11 @@ import type { Metrics } from "./Metrics";
 import type { MisclassifiedRow } from "./MisclassifiedRow";
 import type { UnseenLabel } from "./UnseenLabel";
 
-export type EvaluationReport = { model: string, model_folder: string, input: string, text_column: string, label_column: string, backend: string, rows_read: number, 
+export type EvaluationReport = { model: string, model_folder: string, 
+/**
+ * The model's label names (code → name), to show beside the codes.
+ */
+label_names: { [key in string]: string }, input: string, text_column: string, label_column: string, backend: string, rows_read: number, 
 /**
  * Rows with both a text and a label: the ones the metrics are about.
  */

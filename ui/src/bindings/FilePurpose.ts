@@ -3,4 +3,4 @@
 /**
  * What a file dialog is for: it sets the title and the file filter.
  */
-export type FilePurpose = "training_data" | "validation_data" | "test_data" | "texts_to_classify" | "recipe" | "model_folder";
+export type FilePurpose = "training_data" | "validation_data" | "test_data" | "texts_to_classify" | "label_names" | "recipe" | "model_folder";

@@ -14,6 +14,10 @@ rows: number,
  */
 empty_texts: number, 
 /**
+ * The model's label names (code → name), to show beside the codes.
+ */
+label_names: { [key in string]: string }, 
+/**
  * Rows per predicted label, in the model's label order.
  */
 predicted: Array<LabelCount>, 

@@ -8,7 +8,22 @@ export type Recipe = {
 /**
  * Base model: a Hub id or a local folder.
  */
-model: string, text_column: string, label_column: string, epochs: number, learning_rate: number, scheduler: Scheduler, train_batch_size: number, eval_batch_size: number, gradient_accumulation_steps: number, 
+model: string, text_column: string, label_column: string, 
+/**
+ * A column of the training file holding each label's name (codes stay the labels).
+ */
+label_names_column: string | null, 
+/**
+ * A CSV file of label names: a header, then the code in the first column and the name in
+ * the second.
+ */
+label_names_file: string | null, 
+/**
+ * Write the names, not the codes, as the model's labels (`id2label` in config.json), so
+ * that other tools predict names. Off: the codes stay the labels and the names are kept
+ * beside them (`label_names.json`).
+ */
+label_names_as_labels: boolean, epochs: number, learning_rate: number, scheduler: Scheduler, train_batch_size: number, eval_batch_size: number, gradient_accumulation_steps: number, 
 /**
  * Batches of texts of similar length (the Trainer's `group_by_length`): the rows are
  * shuffled, cut into mega-batches of 50 optimizer batches, sorted by length inside each,

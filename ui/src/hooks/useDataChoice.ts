@@ -15,8 +15,9 @@ export interface DataChoiceState {
   summary: DataSummary | null;
   /** A file is being read. */
   busy: boolean;
-  /** Reads `path` (with the dialect given, or the detected one) and picks its columns. */
-  loadFile: (path: string, dialect?: CsvDialect | null) => Promise<void>;
+  /** Reads `path` (with the dialect given, or the detected one) and picks its columns; a new
+   * file takes `labelNamesFile` as its names (none by default). */
+  loadFile: (path: string, dialect?: CsvDialect | null, labelNamesFile?: string | null) => Promise<void>;
   setValidationFile: (path: string | null) => void;
 }
 
@@ -32,7 +33,7 @@ export function useDataChoice(
   const [busy, setBusy] = useState(false);
 
   const loadFile = useCallback(
-    async (path: string, dialect: CsvDialect | null = null) => {
+    async (path: string, dialect: CsvDialect | null = null, labelNamesFile: string | null = null) => {
       setBusy(true);
       setError(null);
       try {
@@ -44,10 +45,14 @@ export function useDataChoice(
         setRecipe((r) => {
           if (!r) return r;
           const keep = (c: string) => dialect !== null && p.headers.includes(c);
+          const names = dialect !== null ? r.label_names_file : labelNamesFile;
           return {
             ...r,
             text_column: keep(r.text_column) ? r.text_column : (p.guessed_text_column ?? ""),
             label_column: keep(r.label_column) ? r.label_column : (p.guessed_label_column ?? ""),
+            label_names_column: r.label_names_column != null && keep(r.label_names_column) ? r.label_names_column : null,
+            label_names_file: names,
+            label_names_as_labels: names != null || (r.label_names_column != null && keep(r.label_names_column)) ? r.label_names_as_labels : false,
           };
         });
       } catch (e) {
@@ -76,9 +81,9 @@ export function useDataChoice(
     return () => {
       current = false;
     };
-    // The summary depends on the columns and the split settings only.
+    // The summary depends on the columns, the names and the split settings only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [preview, textColumn, labelColumn, validationFile, recipe?.validation_fraction, recipe?.seed, fail]);
+  }, [preview, textColumn, labelColumn, validationFile, recipe?.validation_fraction, recipe?.seed, recipe?.label_names_column, recipe?.label_names_file, fail]);
 
   return { preview, validationFile, summary, busy, loadFile, setValidationFile };
 }

@@ -93,6 +93,8 @@ describe("language", () => {
         textColumn="libelle" labelColumn="code" validationFile={null}
         summary={dataSummary({ rows_read: 3558, train_rows: 3380, validation_rows: 178 })}
         busy={false} onChooseFile={noop} onUseSample={noop} onDialect={noop} onColumns={noop} onChooseValidation={noop} onClearValidation={noop} onNext={noop}
+        labelNamesColumn={null} labelNamesFile="/app/sample/nace_names_fr.csv" namesAsLabels={false} sampleNames={{ fr: "/app/sample/nace_names_fr.csv" }}
+        onLabelNames={noop} onChooseNamesFile={noop} onNamesAsLabels={noop}
       />,
     );
     const summary = screen.getByTestId("data-summary").textContent ?? "";

@@ -9,6 +9,7 @@ import type { LabelScore } from "../bindings/LabelScore";
 import type { Metrics } from "../bindings/Metrics";
 import { i18n } from "../i18n";
 import { formatPercent, formatSignificant } from "./format";
+import { escapeHtml, withName, type LabelNames } from "./labelNames";
 import type { TrainingProgress } from "./trainingProgress";
 
 const t = (key: string, options: Record<string, unknown> = {}) => i18n.t(key, options);
@@ -75,12 +76,26 @@ export function throughputChart(p: TrainingProgress): EChartsOption {
     series: [{ name: t("charts.rowsPerSecond"), type: "line", showSymbol: p.samplesPerSecond.length < 30, areaStyle: { opacity: 0.15 }, data: p.samplesPerSecond }],
   };
 }
+/** An axis tooltip over label codes that names each code (the names are the user's text, so
+ * they are escaped: ECharts reads tooltips as HTML). */
+function labelTooltip(names: LabelNames | undefined): EChartsOption["tooltip"] {
+  return {
+    trigger: "axis",
+    formatter: (items: unknown) => {
+      const rows = items as { axisValue: string; marker: string; seriesName: string; value: number | null }[];
+      const head = escapeHtml(withName(rows[0]?.axisValue ?? "", names));
+      const values = rows.map((r) => `${r.marker}${escapeHtml(r.seriesName)}: <b>${r.value == null ? "–" : formatSignificant(r.value, 4)}</b>`);
+      return [head, ...values].join("<br/>");
+    },
+  };
+}
 
 /** Class sizes, largest first, training and validation stacked. */
-export function classSizesChart(classes: ClassCount[]): EChartsOption {
+export function classSizesChart(classes: ClassCount[], names?: LabelNames): EChartsOption {
   const sorted = [...classes].sort((a, b) => b.train + b.validation - (a.train + a.validation));
   return {
     ...base(t("charts.rowsPerClass", { count: classes.length })),
+    tooltip: labelTooltip(names),
     legend: { right: 12, top: 4 },
     grid: { left: 48, right: 20, top: 44, bottom: 56 },
     xAxis: { type: "category", data: sorted.map((c) => c.label), axisLabel: { interval: sorted.length > 40 ? "auto" : 0, rotate: sorted.length > 12 ? 60 : 0 } },
@@ -94,7 +109,7 @@ export function classSizesChart(classes: ClassCount[]): EChartsOption {
 }
 
 /** The confusion matrix as a heatmap: rows are true classes, columns predicted ones. */
-export function confusionHeatmap(metrics: Metrics, dark = false): EChartsOption {
+export function confusionHeatmap(metrics: Metrics, dark = false, names?: LabelNames): EChartsOption {
   const labels = metrics.per_class.map((c) => c.label);
   const cells: [number, number, number][] = [];
   let max = 0;
@@ -110,7 +125,8 @@ export function confusionHeatmap(metrics: Metrics, dark = false): EChartsOption 
       trigger: "item",
       formatter: (item: unknown) => {
         const [p, row, n] = (item as { value: [number, number, number] }).value;
-        return t("charts.confusionCell", { truth: labels[row], predicted: labels[p], count: n });
+        const named = (code: string) => escapeHtml(withName(code, names));
+        return t("charts.confusionCell", { truth: named(labels[row]), predicted: named(labels[p]), count: n });
       },
     },
     grid: { left: 64, right: 72, top: 44, bottom: 56 },
@@ -122,14 +138,15 @@ export function confusionHeatmap(metrics: Metrics, dark = false): EChartsOption 
 }
 
 /** Rows per predicted class of a classified file, most frequent first. */
-export function predictedCountsChart(counts: LabelCount[]): EChartsOption {
+export function predictedCountsChart(counts: LabelCount[], names?: LabelNames): EChartsOption {
   const sorted = [...counts].filter((c) => c.rows > 0).sort((a, b) => b.rows - a.rows);
   return {
     ...base(t("charts.rowsPerPredictedClass")),
+    tooltip: labelTooltip(names),
     grid: { left: 48, right: 20, top: 44, bottom: 56 },
     xAxis: { type: "category", data: sorted.map((c) => c.label), axisLabel: { rotate: sorted.length > 12 ? 60 : 0 } },
     yAxis: { type: "value", axisLabel: AXIS_NUMBER },
-    series: [{ type: "bar", data: sorted.map((c) => c.rows) }],
+    series: [{ type: "bar", name: t("charts.rows"), data: sorted.map((c) => c.rows) }],
   };
 }
 
@@ -184,6 +201,7 @@ export function perClassF1Chart(c: Comparison, sort: ClassSort): EChartsOption {
   );
   return {
     ...base(t("charts.f1PerClass")),
+    tooltip: labelTooltip(c.label_names),
     legend: { top: 4, right: 12, type: "scroll", width: "70%" },
     grid: { left: 48, right: 20, top: 44, bottom: 64 },
     xAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: { rotate: rows.length > 12 ? 60 : 0 } },
@@ -194,7 +212,7 @@ export function perClassF1Chart(c: Comparison, sort: ClassSort): EChartsOption {
 }
 
 /** A confusion matrix with its own labels (comparison and error inspector). */
-export function confusionOf(c: Confusion, title: string, dark = false): EChartsOption {
+export function confusionOf(c: Confusion, title: string, dark = false, names?: LabelNames): EChartsOption {
   const option = confusionHeatmap(
     {
       loss: null,
@@ -209,6 +227,7 @@ export function confusionOf(c: Confusion, title: string, dark = false): EChartsO
       examples: 0,
     },
     dark,
+    names,
   );
   return { ...option, title: { ...(option.title as object), text: title } };
 }

@@ -21,6 +21,7 @@ const comparison: Comparison = {
   confusions: [null, null],
   same_data: true,
   data_note: "",
+  label_names: {},
 };
 
 describe("classification and comparison charts", () => {

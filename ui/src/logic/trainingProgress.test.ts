@@ -34,6 +34,7 @@ const started: TrainingEvent = {
     truncated_texts: 0,
     warnings: ["rare class"],
     validation_fingerprint: null,
+    label_names: {},
   },
   plan: { micro_batches_per_epoch: 6, steps_per_epoch: 3, total_steps: 6, warmup_steps: 1 },
   parameters: 1000,

@@ -40,6 +40,13 @@ function renderStep(overrides: Partial<DataStepProps> = {}) {
     onChooseValidation: vi.fn(),
     onClearValidation: vi.fn(),
     onNext: vi.fn(),
+    labelNamesColumn: null,
+    labelNamesFile: null,
+    namesAsLabels: false,
+    sampleNames: null,
+    onLabelNames: vi.fn(),
+    onChooseNamesFile: vi.fn(),
+    onNamesAsLabels: vi.fn(),
     ...overrides,
   };
   render(<DataStep {...props} />);
@@ -74,4 +81,47 @@ describe("data step", () => {
     expect(stats).toContain("60 for validation (held out)");
     expect(screen.getByText(/fewer than 5 training examples/)).toBeTruthy();
   });
+
+  it("takes the label names from another column, the sample's names or a file", () => {
+    const p = renderStep({ sampleNames: { en: "/app/sample/nace_names_en.csv", fr: "/app/sample/nace_names_fr.csv" } });
+    const select = screen.getByTestId("label-names") as HTMLSelectElement;
+    const offered = [...select.options].map((o) => o.textContent);
+    // Neither the text nor the label column can hold the names.
+    expect(offered).toEqual([
+      "None: show the codes",
+      "Column “id”",
+      "NACE division names, English (bundled)",
+      "NACE division names, French (bundled)",
+      "A names file (code, name)…",
+    ]);
+    expect(screen.queryByTestId("names-as-labels")).toBeNull();
+    fireEvent.change(select, { target: { value: "column:id" } });
+    expect(p.onLabelNames).toHaveBeenLastCalledWith("id", null);
+    fireEvent.change(select, { target: { value: "file:/app/sample/nace_names_fr.csv" } });
+    expect(p.onLabelNames).toHaveBeenLastCalledWith(null, "/app/sample/nace_names_fr.csv");
+    fireEvent.change(select, { target: { value: "choose" } });
+    expect(p.onChooseNamesFile).toHaveBeenCalledOnce();
+  });
+
+  it("shows a chosen names file, the names-as-labels switch and each class with its name", () => {
+    const p = renderStep({
+      labelNamesFile: "/home/me/divisions.csv",
+      summary: dataSummary({
+        classes: [
+          { label: "01", train: 3, validation: 1 },
+          { label: "10", train: 2, validation: 1 },
+        ],
+        label_names: { "01": "Culture et production animale" },
+      }),
+    });
+    const select = screen.getByTestId("label-names") as HTMLSelectElement;
+    expect(select.selectedOptions[0].textContent).toBe("divisions.csv");
+    fireEvent.click(screen.getByTestId("names-as-labels"));
+    expect(p.onNamesAsLabels).toHaveBeenCalledWith(true);
+    const classes = screen.getByTestId("named-classes");
+    expect(classes.textContent).toContain("01 — Culture et production animale");
+    // A class without a name shows as its code.
+    expect([...classes.querySelectorAll("li")].map((li) => li.textContent)).toEqual(["01 — Culture et production animale", "10"]);
+  });
 });
+

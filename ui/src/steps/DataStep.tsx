@@ -5,6 +5,7 @@ import type { DataSummary } from "../bindings/DataSummary";
 import type { TextEncoding } from "../bindings/TextEncoding";
 import { Chart } from "../components/Chart";
 import { classSizesChart } from "../logic/charts";
+import { withName } from "../logic/labelNames";
 import { formatCount } from "../logic/format";
 
 /** The separators offered, each with its catalogue key (data.delimiters.<name>). */
@@ -27,6 +28,15 @@ export interface DataStepProps {
   onUseSample: () => void;
   onDialect: (dialect: CsvDialect) => void;
   onColumns: (text: string, label: string) => void;
+  /** Where the labels' names come from: a column of this file, a names file, or nowhere. */
+  labelNamesColumn: string | null;
+  labelNamesFile: string | null;
+  namesAsLabels: boolean;
+  /** The bundled names files ("en", "fr" → path), offered when the file is the sample. */
+  sampleNames: Record<string, string> | null;
+  onLabelNames: (column: string | null, file: string | null) => void;
+  onChooseNamesFile: () => void;
+  onNamesAsLabels: (on: boolean) => void;
   onChooseValidation: () => void;
   onClearValidation: () => void;
   onNext: () => void;
@@ -111,6 +121,7 @@ export function DataStep(p: DataStepProps) {
           </select>
           <span className="help">{t("data.labelColumnHelp")}</span>
         </label>
+        <LabelNamesChoice {...p} />
       </div>
       <div className="table-wrap" tabIndex={0}>
         <table className="data-table" data-testid="preview-table">
@@ -153,7 +164,8 @@ export function DataStep(p: DataStepProps) {
               ))}
             </ul>
           )}
-          <Chart option={classSizesChart(p.summary.classes)} height={240} testId="class-sizes" points={p.summary.classes.length} />
+          <Chart option={classSizesChart(p.summary.classes, p.summary.label_names)} height={240} testId="class-sizes" points={p.summary.classes.length} />
+          <NamedClasses summary={p.summary} />
         </>
       )}
       <div className="row space-between">
@@ -175,5 +187,66 @@ export function DataStep(p: DataStepProps) {
         </button>
       </div>
     </section>
+  );
+}
+
+/** The names choice: none, one of the file's other columns, a names file (the bundled NACE
+ * names for the sample), and whether the names become the model's labels. */
+function LabelNamesChoice(p: DataStepProps) {
+  const { t } = useTranslation();
+  const columns = (p.preview?.headers ?? []).filter((h) => h !== p.textColumn && h !== p.labelColumn);
+  const sampleFiles = Object.entries(p.sampleNames ?? {});
+  const value = p.labelNamesColumn != null ? `column:${p.labelNamesColumn}` : p.labelNamesFile != null ? `file:${p.labelNamesFile}` : "";
+  const otherFile = p.labelNamesFile != null && !sampleFiles.some(([, path]) => path === p.labelNamesFile);
+  const choose = (v: string) => {
+    if (v === "choose") p.onChooseNamesFile();
+    else if (v.startsWith("column:")) p.onLabelNames(v.slice("column:".length), null);
+    else if (v.startsWith("file:")) p.onLabelNames(null, v.slice("file:".length));
+    else p.onLabelNames(null, null);
+  };
+  return (
+    <>
+      <label>
+        {t("data.labelNames")}
+        <select value={value} onChange={(e) => choose(e.target.value)} data-testid="label-names">
+          <option value="">{t("data.labelNamesNone")}</option>
+          {columns.map((h) => (
+            <option key={h} value={`column:${h}`}>{t("data.labelNamesColumn", { column: h })}</option>
+          ))}
+          {sampleFiles.map(([lang, path]) => (
+            <option key={lang} value={`file:${path}`}>{t(`data.labelNamesSample.${lang}`)}</option>
+          ))}
+          {otherFile && <option value={`file:${p.labelNamesFile}`}>{fileName(p.labelNamesFile!)}</option>}
+          <option value="choose">{t("data.labelNamesChooseFile")}</option>
+        </select>
+        <span className="help">{t("data.labelNamesHelp")}</span>
+      </label>
+      {value !== "" && (
+        <label className="checkbox">
+          <span>
+            <input type="checkbox" checked={p.namesAsLabels} onChange={(e) => p.onNamesAsLabels(e.target.checked)} data-testid="names-as-labels" />{" "}
+            {t("data.namesAsLabels")}
+          </span>
+          <span className="help">{t("data.namesAsLabelsHelp")}</span>
+        </label>
+      )}
+    </>
+  );
+}
+
+/** The classes with their names, when the user gave names. */
+function NamedClasses({ summary }: { summary: DataSummary }) {
+  const { t } = useTranslation();
+  const named = summary.classes.filter((c) => summary.label_names[c.label]);
+  if (named.length === 0) return null;
+  return (
+    <details className="small" data-testid="named-classes">
+      <summary>{t("data.namedClasses", { count: named.length, n: formatCount(named.length) })}</summary>
+      <ul className="columns">
+        {summary.classes.map((c) => (
+          <li key={c.label}>{withName(c.label, summary.label_names)}</li>
+        ))}
+      </ul>
+    </details>
   );
 }

@@ -71,4 +71,10 @@ describe("result view", () => {
     fireEvent.click(screen.getByText("Support"));
     expect(firstColumn()).toHaveLength(3);
   });
+
+  it("names each class beside its code when the run had names", () => {
+    const named = { ...report, data: { ...report.data, label_names: { "01": "Culture et production animale", "62": "Programmation informatique" } } };
+    render(<ResultView report={named} modelFolder="/library/nace-1" exportedTo={null} onExport={() => {}} onTrainAgain={() => {}} />);
+    expect(firstColumn()).toEqual(["01 — Culture et production animale", "62 — Programmation informatique", "10"]);
+  });
 });

@@ -5,6 +5,7 @@ import { Chart } from "../components/Chart";
 import { useColorScheme } from "../components/useColorScheme";
 import { confusionHeatmap } from "../logic/charts";
 import { formatCount, formatDuration, formatPercent } from "../logic/format";
+import { withName } from "../logic/labelNames";
 
 type SortKey = "label" | "f1" | "precision" | "recall" | "support";
 
@@ -65,7 +66,7 @@ export function ResultView(props: {
               <tbody>
                 {rows.map((c) => (
                   <tr key={c.label}>
-                    <td>{c.label}</td>
+                    <td className="named" title={withName(c.label, report.data.label_names)}>{withName(c.label, report.data.label_names)}</td>
                     <td>{formatPercent(c.precision, 0)}</td>
                     <td>{formatPercent(c.recall, 0)}</td>
                     <td>{formatPercent(c.f1, 0)}</td>
@@ -75,7 +76,7 @@ export function ResultView(props: {
               </tbody>
             </table>
           </div>
-          <Chart option={confusionHeatmap(m, dark)} height={Math.min(720, 220 + m.per_class.length * 6)} testId="confusion" points={m.per_class.length} />
+          <Chart option={confusionHeatmap(m, dark, report.data.label_names)} height={Math.min(720, 220 + m.per_class.length * 6)} testId="confusion" points={m.per_class.length} />
         </div>
       )}
     </section>

@@ -140,7 +140,7 @@ export function SettingsStep(p: SettingsStepProps) {
         <div className="actions">
           <button onClick={p.onLoad}>{t("settings.openRecipe")}</button>
           <button onClick={p.onSave}>{t("settings.saveRecipe")}</button>
-          <button onClick={() => p.onRecipe({ ...p.defaults, model: p.recipe.model, text_column: p.recipe.text_column, label_column: p.recipe.label_column })}>
+          <button onClick={() => p.onRecipe({ ...p.defaults, model: p.recipe.model, text_column: p.recipe.text_column, label_column: p.recipe.label_column, label_names_column: p.recipe.label_names_column, label_names_file: p.recipe.label_names_file, label_names_as_labels: p.recipe.label_names_as_labels })}>
             {t("settings.reset")}
           </button>
         </div>

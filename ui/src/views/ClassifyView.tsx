@@ -10,6 +10,7 @@ import type { LibraryEntry } from "../bindings/LibraryEntry";
 import type { PredictionSummary } from "../bindings/PredictionSummary";
 import { Chart } from "../components/Chart";
 import { predictedCountsChart, topLabelsChart } from "../logic/charts";
+import { withName } from "../logic/labelNames";
 import { toErrorReport } from "../logic/errors";
 import { formatCount, formatDecimal, formatDuration, formatPercent } from "../logic/format";
 
@@ -243,13 +244,18 @@ function FileCard(props: {
                 <tbody>
                   {s.first_rows.map((row, i) => (
                     <tr key={i} className={scoreAt >= 0 && Number(row[scoreAt]) < props.threshold ? "low-confidence" : ""}>
-                      {row.map((cell, j) => <td key={j} title={cell}>{cell}</td>)}
+                      {row.map((cell, j) => {
+                        // The predicted labels (the first and any further ones) with their names.
+                        const isLabel = j >= s.label_column && (j - s.label_column) % 2 === 0;
+                        const text = isLabel ? withName(cell, s.label_names) : cell;
+                        return <td key={j} title={text} className={isLabel ? "named" : undefined}>{text}</td>;
+                      })}
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
-            <Chart option={predictedCountsChart(s.predicted)} height={300} testId="predicted-chart" points={s.predicted.length} />
+            <Chart option={predictedCountsChart(s.predicted, s.label_names)} height={300} testId="predicted-chart" points={s.predicted.length} />
           </div>
         </>
       )}

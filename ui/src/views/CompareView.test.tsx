@@ -31,6 +31,7 @@ const comparison = (sameData: boolean): Comparison => ({
   data_note: sameData
     ? "All models were measured on the same rows: validation.csv (40 rows)."
     : "These models were measured on different data (…), so their numbers are not directly comparable.",
+  label_names: {},
 });
 
 describe("compare view", () => {

@@ -79,7 +79,7 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
       )}
       {c.recipe_differences.length === 0 && <p className="muted small">{t("compare.sameRecipes")}</p>}
       <div className="chart-grid">
-        {c.confusions.map((m, i) => m && <Chart key={i} option={confusionOf(m, c.models[i].name, dark)} height={320} points={m.labels.length} />)}
+        {c.confusions.map((m, i) => m && <Chart key={i} option={confusionOf(m, c.models[i].name, dark, c.label_names)} height={320} points={m.labels.length} />)}
       </div>
     </section>
   );

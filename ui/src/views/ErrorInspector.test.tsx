@@ -50,6 +50,7 @@ const report: EvaluationReport = {
   rows_fingerprint: "0-5",
   seconds: 1,
   engine_version: "0.1.0",
+  label_names: {},
 };
 
 describe("error inspector", () => {
@@ -68,5 +69,21 @@ describe("error inspector", () => {
     const rows = screen.getByTestId("misclassified-table").querySelectorAll("tbody tr");
     expect(rows).toHaveLength(1);
     expect(rows[0].textContent).toContain("boulangerie");
+  });
+
+  it("names the true and the predicted class when the model has names", () => {
+    const named: EvaluationReport = {
+      ...report,
+      misclassified: [{ line: 2, text: "culture de blé", true_label: "01", predicted: [{ label: "10", score: 0.7 }, { label: "01", score: 0.2 }] }],
+      label_names: { "01": "Culture et production animale", "10": "Industries alimentaires" },
+    };
+    render(<ErrorInspector model={model} report={named} onClose={() => {}} />);
+    const cells = [...screen.getByTestId("misclassified-table").querySelectorAll("tbody td")];
+    expect(cells[2].textContent).toBe("01 — Culture et production animale");
+    // The first prediction named, the others by code (all named in the tooltip).
+    expect(cells[3].textContent).toBe("10 — Industries alimentaires (70%), 01 (20%)");
+    expect(cells[3].getAttribute("title")).toBe("10 — Industries alimentaires (70%), 01 — Culture et production animale (20%)");
+    const filter = screen.getByTestId("filter-true") as HTMLSelectElement;
+    expect([...filter.options].map((o) => o.textContent)).toEqual(["all", "01 — Culture et production animale", "10 — Industries alimentaires"]);
   });
 });

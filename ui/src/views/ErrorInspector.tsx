@@ -1,11 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Trans, useTranslation } from "react-i18next";
 import type { EvaluationReport } from "../bindings/EvaluationReport";
+import type { LabelScore } from "../bindings/LabelScore";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
 import { Chart } from "../components/Chart";
 import { useColorScheme } from "../components/useColorScheme";
 import { confusionHeatmap } from "../logic/charts";
 import { formatCount, formatPercent } from "../logic/format";
+import { withName } from "../logic/labelNames";
 
 const ALL = "";
 
@@ -21,6 +23,7 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
   const panel = useRef<HTMLElement>(null);
   useEffect(() => panel.current?.scrollIntoView?.({ behavior: "smooth", block: "start" }), [r]);
   const labels = r.metrics.per_class.map((c) => c.label);
+  const named = (code: string) => withName(code, r.label_names);
   const rows = useMemo(
     () => r.misclassified.filter((m) => (truth === ALL || m.true_label === truth) && (predicted === ALL || m.predicted[0]?.label === predicted)),
     [r, truth, predicted],
@@ -49,17 +52,17 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
       </p>
       <div className="result-grid">
         <div className="stack">
-          <div className="row">
+          <div className="row wrap">
             <label className="row small">{t("inspector.trueClass")}
-              <select value={truth} onChange={(e) => setTruth(e.target.value)} data-testid="filter-true">
+              <select className="label-filter" value={truth} onChange={(e) => setTruth(e.target.value)} data-testid="filter-true">
                 <option value={ALL}>{t("inspector.all")}</option>
-                {labels.map((l) => <option key={l} value={l}>{l}</option>)}
+                {labels.map((l) => <option key={l} value={l}>{named(l)}</option>)}
               </select>
             </label>
             <label className="row small">{t("inspector.predicted")}
-              <select value={predicted} onChange={(e) => setPredicted(e.target.value)}>
+              <select className="label-filter" value={predicted} onChange={(e) => setPredicted(e.target.value)}>
                 <option value={ALL}>{t("inspector.all")}</option>
-                {labels.map((l) => <option key={l} value={l}>{l}</option>)}
+                {labels.map((l) => <option key={l} value={l}>{named(l)}</option>)}
               </select>
             </label>
             <span className="small muted">{t("inspector.rowCount", { count: rows.length, n: formatCount(rows.length) })}</span>
@@ -72,8 +75,8 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
                   <tr key={m.line}>
                     <td>{m.line}</td>
                     <td title={m.text}>{m.text}</td>
-                    <td>{m.true_label}</td>
-                    <td>{m.predicted.map((p) => `${p.label} (${formatPercent(p.score, 0)})`).join(", ")}</td>
+                    <td className="named" title={named(m.true_label)}>{named(m.true_label)}</td>
+                    <PredictedCell predicted={m.predicted} named={named} />
                   </tr>
                 ))}
               </tbody>
@@ -81,7 +84,7 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
           </div>
         </div>
         <Chart
-          option={confusionHeatmap(r.metrics, dark)}
+          option={confusionHeatmap(r.metrics, dark, r.label_names)}
           height={Math.min(640, 220 + labels.length * 6)}
           points={labels.length}
           onClickCell={(p, t) => { setPredicted(labels[p]); setTruth(labels[t]); }}
@@ -89,4 +92,15 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
       </div>
     </section>
   );
+}
+
+/** The most probable labels: the first with its name (the others by code, to stay short; all
+ * of them named in the cell's tooltip). */
+function PredictedCell(props: { predicted: LabelScore[]; named: (code: string) => string }) {
+  const [first, ...others] = props.predicted;
+  if (!first) return <td />;
+  const score = (p: LabelScore) => `(${formatPercent(p.score, 0)})`;
+  const full = props.predicted.map((p) => `${props.named(p.label)} ${score(p)}`).join(", ");
+  const short = [`${props.named(first.label)} ${score(first)}`, ...others.map((p) => `${p.label} ${score(p)}`)].join(", ");
+  return <td className="named" title={full}>{short}</td>;
 }
