@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(preview) = preview_csv(&path, None, 20) {
         let text = preview.guessed_text_column.unwrap_or_else(|| "text".into());
         let label = preview.guessed_label_column.unwrap_or_else(|| "label".into());
-        let _ = read_labelled_csv(&path, &text, &label, Some(preview.dialect));
+        let _ = read_labelled_csv(&path, &text, &label, None, Some(preview.dialect));
     }
-    let _ = read_labelled_csv(&path, "text", "label", None);
+    let _ = read_labelled_csv(&path, "text", "label", None, None);
 });

@@ -152,13 +152,19 @@ impl RecipeFlags {
         set(&mut recipe.model, &self.model);
         set(&mut recipe.text_column, &self.text_column);
         set(&mut recipe.label_column, &self.label_column);
+        // One source of names: a flag replaces the recipe's, whichever kind it was.
         if let Some(column) = &self.label_names_column {
             recipe.label_names_column = Some(column.clone());
+            recipe.label_names_file = None;
         }
         if let Some(file) = &self.label_names_file {
-            // Kept absolute in the run's recipe, so a resume from another folder finds it.
-            let file = std::path::absolute(file).unwrap_or_else(|_| file.clone());
             recipe.label_names_file = Some(file.display().to_string());
+            recipe.label_names_column = None;
+        }
+        // Kept absolute in the run's recipe, so a resume from another folder finds it.
+        if let Some(file) = &recipe.label_names_file {
+            let absolute = std::path::absolute(file).map(|p| p.display().to_string());
+            recipe.label_names_file = Some(absolute.unwrap_or_else(|_| file.clone()));
         }
         set(
             &mut recipe.label_names_as_labels,

@@ -8,7 +8,7 @@ import type { LabelCount } from "../bindings/LabelCount";
 import type { LabelScore } from "../bindings/LabelScore";
 import type { Metrics } from "../bindings/Metrics";
 import { i18n } from "../i18n";
-import { formatPercent, formatSignificant } from "./format";
+import { formatCount, formatPercent, formatSignificant } from "./format";
 import { escapeHtml, withName, type LabelNames } from "./labelNames";
 import type { TrainingProgress } from "./trainingProgress";
 
@@ -84,7 +84,7 @@ function labelTooltip(names: LabelNames | undefined): EChartsOption["tooltip"] {
     formatter: (items: unknown) => {
       const rows = items as { axisValue: string; marker: string; seriesName: string; value: number | null }[];
       const head = escapeHtml(withName(rows[0]?.axisValue ?? "", names));
-      const values = rows.map((r) => `${r.marker}${escapeHtml(r.seriesName)}: <b>${r.value == null ? "–" : formatSignificant(r.value, 4)}</b>`);
+      const values = rows.map((r) => `${r.marker}${escapeHtml(r.seriesName)}: <b>${r.value == null ? "–" : Number.isInteger(r.value) ? formatCount(r.value) : formatSignificant(r.value, 4)}</b>`);
       return [head, ...values].join("<br/>");
     },
   };

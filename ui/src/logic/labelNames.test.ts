@@ -15,9 +15,10 @@ describe("label names", () => {
     const names = { "01": "Culture <b>& élevage</b>" };
     const chart = classSizesChart([{ label: "01", train: 3, validation: 1 }], names);
     const tooltip = chart.tooltip as { formatter: (items: unknown) => string };
-    const text = tooltip.formatter([{ axisValue: "01", marker: "", seriesName: "Training", value: 3 }]);
+    const text = tooltip.formatter([{ axisValue: "01", marker: "", seriesName: "Training", value: 12345 }]);
     expect(text).toContain("01 — Culture &lt;b&gt;&amp; élevage&lt;/b&gt;");
-    expect(text).toContain("Training: <b>3</b>");
+    // Rows counted exactly, as the language writes them.
+    expect(text).toContain("Training: <b>12,345</b>");
     expect(escapeHtml(`"x' <y>`)).toBe("&quot;x&#39; &lt;y&gt;");
   });
 

@@ -122,7 +122,7 @@ pub fn labels_named(codes: &[String], names: &LabelNames) -> Vec<String> {
     for code in codes {
         *uses.entry(name_of(code)).or_default() += 1;
     }
-    codes
+    let labels: Vec<String> = codes
         .iter()
         .map(|code| {
             let name = name_of(code);
@@ -132,7 +132,25 @@ pub fn labels_named(codes: &[String], names: &LabelNames) -> Vec<String> {
                 name
             }
         })
-        .collect()
+        .collect();
+    // A name can still equal another's "name (code)": then every name gets its code.
+    let distinct: std::collections::BTreeSet<&String> = labels.iter().collect();
+    if distinct.len() == labels.len() {
+        return labels;
+    }
+    let with_codes: Vec<String> = codes
+        .iter()
+        .map(|code| match names.get(code) {
+            Some(name) => format!("{name} ({code})"),
+            None => code.clone(),
+        })
+        .collect();
+    let distinct: std::collections::BTreeSet<&String> = with_codes.iter().collect();
+    if distinct.len() == with_codes.len() {
+        with_codes
+    } else {
+        codes.to_vec()
+    }
 }
 
 #[cfg(test)]
@@ -180,6 +198,13 @@ mod tests {
         assert_eq!(
             labels_named(&codes, &names),
             ["Culture (01)", "Culture (02)", "03"]
+        );
+        // A name that reads like another's "name (code)" gets its own code too.
+        let mut tricky = names.clone();
+        tricky.insert("03".into(), "Culture (01)".into());
+        assert_eq!(
+            labels_named(&codes, &tricky),
+            ["Culture (01)", "Culture (02)", "Culture (01) (03)"]
         );
     }
 

@@ -47,8 +47,18 @@ impl TrainingRequest {
                 output_dir.display()
             )));
         };
+        let mut recipe = state.recipe.clone();
+        // Names are for display and the checkpoint keeps them: a names file gone since (an
+        // app moved, a file tidied away) does not stop the run from continuing.
+        if recipe
+            .label_names_file
+            .as_ref()
+            .is_some_and(|file| !Path::new(file).is_file())
+        {
+            recipe.label_names_file = None;
+        }
         Ok(TrainingRequest {
-            recipe: state.recipe.clone(),
+            recipe,
             train_csv: state.train_csv.clone(),
             validation_csv: state.validation_csv.clone(),
             output_dir: output_dir.to_path_buf(),
