@@ -11,6 +11,7 @@ import type { Recipe } from "./bindings/Recipe";
 import type { RecipeCheck } from "./bindings/RecipeCheck";
 import type { TokenSource } from "./bindings/TokenSource";
 import { i18n } from "./i18n";
+import { errorMessage } from "./logic/engineText";
 import { toErrorReport } from "./logic/errors";
 import type { StepName } from "./components/StepHeader";
 import type { DataChoiceState } from "./hooks/useDataChoice";
@@ -79,7 +80,7 @@ export function TrainWizard(p: TrainWizardProps) {
           (e) => {
             const report = toErrorReport(e);
             if (!current || report.kind === "cancelled") return;
-            setEstimate(report.kind === "model_not_found" ? { state: "not_downloaded" } : { state: "unavailable", reason: report.message });
+            setEstimate(report.kind === "model_not_found" ? { state: "not_downloaded" } : { state: "unavailable", reason: errorMessage(report) });
           },
         );
     }, 700);
@@ -109,8 +110,15 @@ export function TrainWizard(p: TrainWizardProps) {
       const path = await dialogsApi.choosePath("recipe");
       if (!path) return;
       const loaded = await trainingApi.openRecipe(path);
-      // The columns belong to the data chosen in the first step.
-      p.onRecipe({ ...loaded, text_column: recipe.text_column, label_column: recipe.label_column });
+      // The columns and the label names belong to the data chosen in the first step.
+      p.onRecipe({
+        ...loaded,
+        text_column: recipe.text_column,
+        label_column: recipe.label_column,
+        label_names_column: recipe.label_names_column,
+        label_names_file: recipe.label_names_file,
+        label_names_as_labels: recipe.label_names_as_labels,
+      });
     } catch (e) {
       fail(e);
     }

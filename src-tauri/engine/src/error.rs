@@ -2,6 +2,8 @@
 //! what went wrong, with which file, and what to do next. The enum is serialisable so the
 //! desktop app can show it as is and switch on `kind`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -158,6 +160,33 @@ impl EngineError {
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
+/// The catalogue ids of the errors the page says in its own words (`engine.<id>`), and of the
+/// hint of each kind (`engine.hint.<kind>`); each is in both catalogues (a test checks).
+pub const ERROR_IDS: &[&str] = &[
+    "load.not_a_folder",
+    "load.invalid_config",
+    "load.unsupported_architecture",
+    "load.corrupt_weights",
+    "load.shape_mismatch",
+    "load.missing_tensors",
+    "load.unsupported_d_type",
+    "error.model_not_found",
+    "error.download",
+    "error.tokenizer",
+    "error.cancelled",
+    "error.out_of_memory",
+    "error.device",
+    "hint.load",
+    "hint.model_not_found",
+    "hint.download",
+    "hint.io",
+    "hint.tokenizer",
+    "hint.data",
+    "hint.out_of_memory",
+    "hint.device",
+    "hint.invalid_input",
+];
+
 /// The message a panic carried (`panic!("…")` gives a `&str` or a `String`), if any.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
     payload
@@ -177,6 +206,19 @@ pub struct ErrorReport {
     pub message: String,
     /// The next step to try, when there is a useful one.
     pub hint: Option<String>,
+    /// The catalogue id of the hint (`engine.<hint_id>`) when it is the engine's own for its
+    /// kind; an app-level hint has none and is shown as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub hint_id: Option<String>,
+    /// For the page to say `message` in its language: the catalogue key is `engine.<id>`, with
+    /// the error's own values (`params`). Absent where the message is the engine's text only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "Record<string, unknown>")]
+    pub params: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 impl ErrorReport {
@@ -185,6 +227,9 @@ impl ErrorReport {
             kind: kind.into(),
             message: message.into(),
             hint: hint.map(str::to_string),
+            hint_id: None,
+            id: None,
+            params: None,
         }
     }
 }
@@ -242,11 +287,71 @@ impl EngineError {
     }
 
     pub fn report(&self) -> ErrorReport {
+        let (id, params) = self.translation().unzip();
         ErrorReport {
             kind: self.kind().into(),
             message: self.to_string(),
             hint: self.hint().map(str::to_string),
+            hint_id: self.hint().map(|_| format!("hint.{}", self.kind())),
+            id,
+            params,
         }
+    }
+
+    /// The catalogue id and the values of an error whose whole message the page can say in
+    /// its language. Errors whose message is a sentence the engine composed (`data`,
+    /// `invalid_input`) or holds an English verb (`io`) have none: the page shows their text.
+    fn translation(&self) -> Option<(String, BTreeMap<String, serde_json::Value>)> {
+        let serde_json::Value::Object(fields) = serde_json::to_value(self).ok()? else {
+            return None;
+        };
+        let (id, fields) = match self {
+            EngineError::Io { .. }
+            | EngineError::Data { .. }
+            | EngineError::InvalidInput { .. }
+            | EngineError::Load {
+                source: LoadError::MissingFile { .. },
+            } => return None,
+            EngineError::Load { source } => {
+                let serde_json::Value::Object(inner) = serde_json::to_value(source).ok()? else {
+                    return None;
+                };
+                let kind = inner.get("kind")?.as_str()?.to_string();
+                (format!("load.{kind}"), inner)
+            }
+            _ => (format!("error.{}", self.kind()), fields),
+        };
+        let mut params: BTreeMap<String, serde_json::Value> = fields
+            .into_iter()
+            .filter(|(name, _)| name != "kind")
+            .collect();
+        match self {
+            EngineError::Load {
+                source: LoadError::MissingTensors { names, .. },
+            } => {
+                params.insert("count".into(), names.len().into());
+                let first = names.first().cloned().unwrap_or_default();
+                params.insert("first".into(), first.into());
+            }
+            EngineError::Load {
+                source:
+                    LoadError::ShapeMismatch {
+                        expected, found, ..
+                    },
+            } => {
+                params.insert("expected".into(), format!("{expected:?}").into());
+                params.insert("found".into(), format!("{found:?}").into());
+            }
+            EngineError::Load {
+                source: LoadError::UnsupportedArchitecture { .. },
+            } => {
+                let supported = crate::model::Architecture::supported_list();
+                params.insert("supported".into(), supported.into());
+            }
+            _ => {}
+        }
+        debug_assert!(ERROR_IDS.contains(&id.as_str()), "unlisted error id {id}");
+        Some((id, params))
     }
 }
 
@@ -259,5 +364,112 @@ impl From<&EngineError> for ErrorReport {
 impl From<EngineError> for ErrorReport {
     fn from(e: EngineError) -> Self {
         e.report()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_of_each() -> Vec<EngineError> {
+        let load = |source| EngineError::Load { source };
+        let path = || "/m".to_string();
+        vec![
+            load(LoadError::NotAFolder { path: path() }),
+            load(LoadError::MissingFile {
+                path: path(),
+                what: "config.json".into(),
+                reason: "absent".into(),
+            }),
+            load(LoadError::InvalidConfig {
+                path: path(),
+                reason: "r".into(),
+            }),
+            load(LoadError::UnsupportedArchitecture {
+                model_type: "gpt2".into(),
+            }),
+            load(LoadError::CorruptWeights {
+                path: path(),
+                reason: "r".into(),
+            }),
+            load(LoadError::ShapeMismatch {
+                path: path(),
+                name: "w".into(),
+                expected: vec![2, 3],
+                found: vec![3, 2],
+            }),
+            load(LoadError::MissingTensors {
+                path: path(),
+                names: vec!["a".into(), "b".into()],
+            }),
+            load(LoadError::UnsupportedDType {
+                path: path(),
+                name: "w".into(),
+                dtype: "I64".into(),
+            }),
+            EngineError::ModelNotFound {
+                name: "m".into(),
+                reason: "r".into(),
+            },
+            EngineError::Download {
+                model: "m".into(),
+                file: "f".into(),
+                reason: "r".into(),
+            },
+            EngineError::io("open", std::path::Path::new("/f"), "denied"),
+            EngineError::Tokenizer {
+                path: path(),
+                reason: "r".into(),
+            },
+            EngineError::Data {
+                path: path(),
+                line: Some(2),
+                problem: "p".into(),
+            },
+            EngineError::Cancelled,
+            EngineError::OutOfMemory {
+                backend: "GPU".into(),
+                batch_size: 16,
+                max_seq_len: 128,
+            },
+            EngineError::Device {
+                backend: "GPU".into(),
+                reason: "r".into(),
+            },
+            EngineError::invalid("bad"),
+        ]
+    }
+
+    /// Every error the page can say in its words has a listed id (so both catalogues have it)
+    /// and the values its text names; the others keep the engine's text. Every hint is listed.
+    #[test]
+    fn each_error_carries_what_the_page_needs_to_translate_it() {
+        for error in one_of_each() {
+            let report = error.report();
+            match (&report.id, &error) {
+                (
+                    None,
+                    EngineError::Io { .. }
+                    | EngineError::Data { .. }
+                    | EngineError::InvalidInput { .. }
+                    | EngineError::Load {
+                        source: LoadError::MissingFile { .. },
+                    },
+                ) => {}
+                (Some(id), _) => assert!(ERROR_IDS.contains(&id.as_str()), "{id}"),
+                (None, _) => panic!("no id for {error:?}"),
+            }
+            assert_eq!(report.hint.is_some(), report.hint_id.is_some());
+            if let Some(hint) = &report.hint_id {
+                assert!(ERROR_IDS.contains(&hint.as_str()), "{hint}");
+            }
+        }
+        let report = one_of_each()[5].report();
+        assert_eq!(report.id.as_deref(), Some("load.shape_mismatch"));
+        let params = report.params.unwrap();
+        assert_eq!(params["found"], "[3, 2]");
+        assert_eq!(params["name"], "w");
+        let report = one_of_each()[6].report();
+        assert_eq!(report.params.unwrap()["count"], 2);
     }
 }

@@ -11,6 +11,7 @@ pub mod fsutil;
 pub mod inference;
 pub mod kernels;
 pub mod library;
+pub mod message;
 pub mod metrics;
 pub mod model;
 pub mod progress;

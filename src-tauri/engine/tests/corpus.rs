@@ -52,7 +52,12 @@ fn data_outcome(path: &Path, text: &str, label: &str) -> Result<(String, (usize,
                     .map(|c| c.label.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
-                summary.warnings.join(" ")
+                summary
+                    .warnings
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             ),
             (
                 summary.rows_read,

@@ -581,7 +581,7 @@ fn label_names_are_kept_beside_the_codes_and_become_the_labels_only_when_asked()
             .data
             .warnings
             .iter()
-            .any(|w| w.contains("no name") && w.contains("62")),
+            .any(|w| w.id == "data.unnamed_labels" && w.params["labels"] == "62"),
         "{:?}",
         report.data.warnings
     );

@@ -13,4 +13,14 @@ kind: string, message: string,
 /**
  * The next step to try, when there is a useful one.
  */
-hint: string | null, };
+hint: string | null, 
+/**
+ * The catalogue id of the hint (`engine.<hint_id>`) when it is the engine's own for its
+ * kind; an app-level hint has none and is shown as it is.
+ */
+hint_id?: string, 
+/**
+ * For the page to say `message` in its language: the catalogue key is `engine.<id>`, with
+ * the error's own values (`params`). Absent where the message is the engine's text only.
+ */
+id?: string, params?: Record<string, unknown>, };

@@ -2,6 +2,7 @@
 import type { DataSummary } from "./DataSummary";
 import type { DownloadEvent } from "./DownloadEvent";
 import type { ErrorReport } from "./ErrorReport";
+import type { Message } from "./Message";
 import type { Metrics } from "./Metrics";
 import type { StepPlan } from "./StepPlan";
 
@@ -17,4 +18,4 @@ loss: number, learning_rate: number, samples_per_second: number, eta_seconds: nu
 /**
  * The gradient norm of the step, for per-step logs.
  */
-grad_norm: number | null, } | { "event": "evaluation", step: number, epoch: number, metrics: Metrics, } | { "event": "epoch_finished", epoch: number, train_loss: number, seconds: number, } | { "event": "checkpoint_saved", step: number, path: string, } | { "event": "warning", message: string, } | { "event": "finished", output_dir: string, metrics: Metrics | null, best_epoch: number | null, seconds: number, } | { "event": "failed", error: ErrorReport, } | { "event": "cancelled" };
+grad_norm: number | null, } | { "event": "evaluation", step: number, epoch: number, metrics: Metrics, } | { "event": "epoch_finished", epoch: number, train_loss: number, seconds: number, } | { "event": "checkpoint_saved", step: number, path: string, } | { "event": "warning", message: Message, } | { "event": "finished", output_dir: string, metrics: Metrics | null, best_epoch: number | null, seconds: number, } | { "event": "failed", error: ErrorReport, } | { "event": "cancelled" };

@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
 import type { ErrorReport } from "../bindings/ErrorReport";
+import { errorHint, errorMessage } from "../logic/engineText";
 
 /** An engine error in plain words, with what to do next. */
 export function ErrorPanel(props: { error: ErrorReport | null; onDismiss?: () => void }) {
@@ -8,8 +9,8 @@ export function ErrorPanel(props: { error: ErrorReport | null; onDismiss?: () =>
   return (
     <div className="error-panel" role="alert" data-testid="error">
       <div>
-        <strong>{props.error.message}</strong>
-        {props.error.hint && <p>{props.error.hint}</p>}
+        <strong>{errorMessage(props.error)}</strong>
+        {errorHint(props.error) && <p>{errorHint(props.error)}</p>}
       </div>
       {props.onDismiss && (
         <button className="ghost" onClick={props.onDismiss} aria-label={t("common.dismiss")}>

@@ -91,7 +91,15 @@ describe("language", () => {
       <DataStep
         preview={{ path: "/d/activites.csv", dialect: { delimiter: ";", encoding: "utf8" }, headers: ["libelle", "code"], rows: [["boulangerie", "10"]], guessed_text_column: "libelle", guessed_label_column: "code" }}
         textColumn="libelle" labelColumn="code" validationFile={null}
-        summary={dataSummary({ rows_read: 3558, train_rows: 3380, validation_rows: 178 })}
+        summary={dataSummary({
+          rows_read: 3558,
+          train_rows: 3380,
+          validation_rows: 178,
+          warnings: [
+            { id: "data.skipped_rows", params: { count: 1200, empty_text: 1000, empty_label: 200 }, text: "1200 row(s) were skipped…" },
+            { id: "", params: {}, text: "A remark from an older report." },
+          ],
+        })}
         busy={false} onChooseFile={noop} onUseSample={noop} onDialect={noop} onColumns={noop} onChooseValidation={noop} onClearValidation={noop} onNext={noop}
         labelNamesColumn={null} labelNamesFile="/app/sample/nace_names_fr.csv" namesAsLabels={false} sampleNames={{ fr: "/app/sample/nace_names_fr.csv" }}
         onLabelNames={noop} onChooseNamesFile={noop} onNamesAsLabels={noop}
@@ -99,6 +107,9 @@ describe("language", () => {
     );
     const summary = screen.getByTestId("data-summary").textContent ?? "";
     expect(summary).toContain("3\u202f558 lignes lues");
+    // The engine's remarks in French, numbers written the French way; an older one as it was.
+    const warnings = [...document.querySelectorAll(".warnings li")].map((li) => li.textContent);
+    expect(warnings).toEqual(["1\u202f200 lignes ignorées\u00a0: 1\u202f000 sans texte, 200 sans étiquette.", "A remark from an older report."]);
     expect(summary).toContain("178 pour la validation (mises de côté)");
     cleanup();
 

@@ -32,7 +32,7 @@ const started: TrainingEvent = {
     validation_rows: 10,
     classes: [],
     truncated_texts: 0,
-    warnings: ["rare class"],
+    warnings: [{ id: "", params: {}, text: "rare class" }],
     validation_fingerprint: null,
     label_names: {},
   },
@@ -66,7 +66,7 @@ describe("training progress", () => {
     expect(s.evaluations.map((e) => [e.epoch, e.accuracy, e.top2])).toEqual([[1, 0.5, 0.6]]);
     expect(fractionDone(s)).toBeCloseTo(4 / 6);
     expect(s.etaSeconds).toBe(2);
-    expect(s.warnings).toEqual(["rare class"]);
+    expect(s.warnings).toEqual([{ id: "", params: {}, text: "rare class" }]);
   });
 
   it("batches give the same state as single events", () => {

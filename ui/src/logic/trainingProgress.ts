@@ -2,6 +2,7 @@
 // draws. Pure: the same events always give the same state, so it is tested without a window.
 import type { DataSummary } from "../bindings/DataSummary";
 import type { ErrorReport } from "../bindings/ErrorReport";
+import type { Message } from "../bindings/Message";
 import type { Metrics } from "../bindings/Metrics";
 import type { StepPlan } from "../bindings/StepPlan";
 import type { TrainingEvent } from "../bindings/TrainingEvent";
@@ -40,7 +41,7 @@ export interface TrainingProgress {
   totalSteps: number;
   epoch: number;
   etaSeconds: number | null;
-  warnings: string[];
+  warnings: Message[];
   error: ErrorReport | null;
   finalMetrics: Metrics | null;
   seconds: number | null;

@@ -5,6 +5,7 @@ import type { DataSummary } from "../bindings/DataSummary";
 import type { TextEncoding } from "../bindings/TextEncoding";
 import { Chart } from "../components/Chart";
 import { classSizesChart } from "../logic/charts";
+import { engineText } from "../logic/engineText";
 import { withName } from "../logic/labelNames";
 import { formatCount } from "../logic/format";
 
@@ -160,7 +161,7 @@ export function DataStep(p: DataStepProps) {
           {p.summary.warnings.length > 0 && (
             <ul className="warnings">
               {p.summary.warnings.map((w) => (
-                <li key={w}>{w}</li>
+                <li key={w.text}>{engineText(w)}</li>
               ))}
             </ul>
           )}

@@ -1,6 +1,7 @@
 import { Trans, useTranslation } from "react-i18next";
 import { Chart } from "../components/Chart";
 import { learningRateChart, lossChart, throughputChart, validationChart } from "../logic/charts";
+import { engineText, errorHint, errorMessage } from "../logic/engineText";
 import { formatBytes, formatCount, formatDecimal, formatDuration } from "../logic/format";
 import { fractionDone, isOver, type TrainingProgress } from "../logic/trainingProgress";
 
@@ -87,11 +88,11 @@ export function TrainingView(p: TrainingViewProps) {
       {s.error && (
         <div className="error-panel" role="alert" data-testid="error">
           <div>
-            <strong>{s.error.message}</strong>
+            <strong>{errorMessage(s.error)}</strong>
             <p>
               {t("training.noModelSaved")}{" "}
               {s.checkpointed && `${t("training.checkpointKept")} `}
-              {s.error.hint ?? t("training.adjustAndRetry")}
+              {errorHint(s.error) ?? t("training.adjustAndRetry")}
             </p>
           </div>
         </div>
@@ -99,7 +100,7 @@ export function TrainingView(p: TrainingViewProps) {
       {s.warnings.length > 0 && (
         <ul className="warnings">
           {s.warnings.map((w) => (
-            <li key={w}>{w}</li>
+            <li key={w.text}>{engineText(w)}</li>
           ))}
         </ul>
       )}

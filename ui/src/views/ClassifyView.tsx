@@ -10,6 +10,7 @@ import type { LibraryEntry } from "../bindings/LibraryEntry";
 import type { PredictionSummary } from "../bindings/PredictionSummary";
 import { Chart } from "../components/Chart";
 import { predictedCountsChart, topLabelsChart } from "../logic/charts";
+import { errorHint, errorMessage } from "../logic/engineText";
 import { withName } from "../logic/labelNames";
 import { toErrorReport } from "../logic/errors";
 import { formatCount, formatDecimal, formatDuration, formatPercent } from "../logic/format";
@@ -61,7 +62,7 @@ export function ClassifyView(props: {
       update(id, { headers: preview.headers, textColumn: preview.guessed_text_column ?? preview.headers[0] ?? "" });
     } catch (e) {
       const report = toErrorReport(e);
-      update(id, { status: "failed", error: [report.message, report.hint].filter(Boolean).join(" ") });
+      update(id, { status: "failed", error: [errorMessage(report), errorHint(report)].filter(Boolean).join(" ") });
     }
   };
 
@@ -80,7 +81,7 @@ export function ClassifyView(props: {
       (summary) => update(id, { status: "done", fraction: 1, rows: summary.rows, summary }),
       (err) => {
         const report = toErrorReport(err);
-        update(id, report.kind === "cancelled" ? { status: "cancelled" } : { status: "failed", error: [report.message, report.hint].filter(Boolean).join(" ") });
+        update(id, report.kind === "cancelled" ? { status: "cancelled" } : { status: "failed", error: [errorMessage(report), errorHint(report)].filter(Boolean).join(" ") });
       },
     );
   };
@@ -133,7 +134,7 @@ export function ClassifyView(props: {
           onTextColumn={(c) => update(job.id, { textColumn: c })}
           onStart={() => start(job)}
           onCancel={() => classifyApi.cancelClassification(job.id)}
-          onSaveAs={() => job.summary && classifyApi.saveClassifiedAs(job.summary.output, job.input).then((to) => to && update(job.id, { savedTo: to }), (e) => update(job.id, { error: toErrorReport(e).message }))} />
+          onSaveAs={() => job.summary && classifyApi.saveClassifiedAs(job.summary.output, job.input).then((to) => to && update(job.id, { savedTo: to }), (e) => update(job.id, { error: errorMessage(toErrorReport(e)) }))} />
       ))}
     </div>
   );
@@ -152,7 +153,7 @@ function FileEstimate(props: { modelId: string; input: string; textColumn: strin
     setReason(null);
     classifyApi.estimateClassification(modelId, input, textColumn || null).then(
       (e) => current && setEstimate(e),
-      (e) => current && setReason(toErrorReport(e).message),
+      (e) => current && setReason(errorMessage(toErrorReport(e))),
     );
     return () => {
       current = false;
@@ -278,7 +279,7 @@ function TryIt(props: { modelId: string }) {
     const timer = setTimeout(() => {
       classifyApi.tryText(props.modelId, text).then(
         (s) => current && (setScores(s), setError(null)),
-        (e) => current && setError(toErrorReport(e).message),
+        (e) => current && setError(errorMessage(toErrorReport(e))),
       );
     }, 250);
     return () => {

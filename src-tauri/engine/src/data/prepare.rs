@@ -13,6 +13,7 @@ use super::dataset::{encode_labels, read_labelled_csv, sorted_label_names, strat
 use super::fingerprint::RowsFingerprint;
 use super::label_names::{LabelNames, read_names_file};
 use crate::error::Result;
+use crate::message::{Message, first_items};
 
 /// Number of examples per class, in class order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -40,7 +41,7 @@ pub struct DataSummary {
     /// Texts longer than max_seq_len tokens (they are cut).
     pub truncated_texts: usize,
     /// Plain-words remarks: rare classes, skipped rows, long texts, labels with spaces.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Message>,
     /// Which rows the validation metrics are about (`RowsFingerprint`); absent in reports
     /// written before it existed.
     #[serde(default)]
@@ -110,23 +111,38 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
         None => std::mem::take(&mut rows.names),
     };
     let label_names = names_of_classes(&labels, label_names, &mut warnings, &request);
-    if rows.skipped_empty_text + rows.skipped_empty_label > 0 {
-        warnings.push(format!(
-            "{} row(s) were skipped: {} with an empty text, {} with an empty label.",
-            rows.skipped_empty_text + rows.skipped_empty_label,
-            rows.skipped_empty_text,
-            rows.skipped_empty_label
+    let skipped = rows.skipped_empty_text + rows.skipped_empty_label;
+    if skipped > 0 {
+        let (text, label) = (rows.skipped_empty_text, rows.skipped_empty_label);
+        warnings.push(Message::new(
+            "data.skipped_rows",
+            format!(
+                "{skipped} row(s) were skipped: {text} with an empty text, {label} with an empty label."
+            ),
+            [
+                ("count", skipped.into()),
+                ("empty_text", text.into()),
+                ("empty_label", label.into()),
+            ],
         ));
     }
     if let Some((n, line)) = rows.suspect_quotes {
-        warnings.push(format!(
-            "{n} text(s) run over several lines and contain a quote character (first at line {line}): a quote may be left open in the file, which merges the rows after it into one text. Check the quotes there."
+        warnings.push(Message::new(
+            "data.suspect_quotes",
+            format!(
+                "{n} text(s) run over several lines and contain a quote character (first at line {line}): a quote may be left open in the file, which merges the rows after it into one text. Check the quotes there."
+            ),
+            [("count", n.into()), ("line", line.into())],
         ));
     }
     if !rows.labels_with_spaces.is_empty() {
-        warnings.push(format!(
-            "Some labels had spaces around them and were trimmed, so \" A\" and \"A\" count as one class: {}.",
-            rows.labels_with_spaces.join(", ")
+        let labels = rows.labels_with_spaces.join(", ");
+        warnings.push(Message::new(
+            "data.labels_with_spaces",
+            format!(
+                "Some labels had spaces around them and were trimmed, so \" A\" and \"A\" count as one class: {labels}."
+            ),
+            [("labels", labels.into())],
         ));
     }
 
@@ -144,10 +160,13 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
                     .map(|(l, _)| l.as_str())
                     .collect();
                 if !unseen.is_empty() {
-                    warnings.push(format!(
-                        "The validation file has {} label(s) that the training file lacks ({}); those rows are left out of validation.",
-                        unseen.len(),
-                        unseen.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+                    let (count, labels) = (unseen.len(), first_items(unseen.iter().copied(), 5));
+                    warnings.push(Message::new(
+                        "data.unseen_validation_labels",
+                        format!(
+                            "The validation file has {count} label(s) that the training file lacks ({labels}); those rows are left out of validation."
+                        ),
+                        [("count", count.into()), ("labels", labels.into())],
                     ));
                 }
                 let (vt, vc): (Vec<String>, Vec<usize>) = val
@@ -184,10 +203,13 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
                         .iter()
                         .map(|c| labels[*c].as_str())
                         .collect();
-                    warnings.push(format!(
-                        "{} class(es) have a single example, so none of it can be held out for validation; they are used for training only: {}.",
-                        names.len(),
-                        names.iter().take(10).copied().collect::<Vec<_>>().join(", ")
+                    let (count, classes) = (names.len(), first_items(names.iter().copied(), 10));
+                    warnings.push(Message::new(
+                        "data.single_example_classes",
+                        format!(
+                            "{count} class(es) have a single example, so none of it can be held out for validation; they are used for training only: {classes}."
+                        ),
+                        [("count", count.into()), ("classes", classes.into())],
                     ));
                 }
                 if split.validation.is_empty() {
@@ -216,10 +238,13 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
         .map(|c| labels[c].as_str())
         .collect();
     if !rare.is_empty() {
-        warnings.push(format!(
-            "{} class(es) have fewer than 5 training examples; the model will hardly learn them: {}.",
-            rare.len(),
-            rare.iter().take(10).copied().collect::<Vec<_>>().join(", ")
+        let (count, classes) = (rare.len(), first_items(rare.iter().copied(), 10));
+        warnings.push(Message::new(
+            "data.rare_classes",
+            format!(
+                "{count} class(es) have fewer than 5 training examples; the model will hardly learn them: {classes}."
+            ),
+            [("count", count.into()), ("classes", classes.into())],
         ));
     }
     let classes_summary = labels
@@ -266,7 +291,7 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
 fn names_of_classes(
     labels: &[String],
     mut names: LabelNames,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Message>,
     request: &SplitRequest<'_>,
 ) -> LabelNames {
     if request.label_names_file.is_none() && request.label_names_column.is_none() {
@@ -279,20 +304,28 @@ fn names_of_classes(
         .map(String::as_str)
         .collect();
     if !unnamed.is_empty() {
-        warnings.push(format!(
-            "{} label(s) have no name{}, so they show as their code: {}.",
-            unnamed.len(),
-            match request.label_names_file {
-                Some(file) => format!(" in \"{}\"", file.display()),
-                None => String::new(),
-            },
-            unnamed
-                .iter()
-                .take(10)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        let (count, labels) = (unnamed.len(), first_items(unnamed.iter().copied(), 10));
+        warnings.push(match request.label_names_file {
+            Some(file) => {
+                let file = file.display().to_string();
+                Message::new(
+                    "data.unnamed_labels_in_file",
+                    format!(
+                        "{count} label(s) have no name in \"{file}\", so they show as their code: {labels}."
+                    ),
+                    [
+                        ("count", count.into()),
+                        ("file", file.into()),
+                        ("labels", labels.into()),
+                    ],
+                )
+            }
+            None => Message::new(
+                "data.unnamed_labels",
+                format!("{count} label(s) have no name, so they show as their code: {labels}."),
+                [("count", count.into()), ("labels", labels.into())],
+            ),
+        });
     }
     names
 }
@@ -313,9 +346,16 @@ impl PreparedData {
             .filter(|t| t.chars().count() > LONG_TEXT_CHARS)
             .count();
         if long > 0 {
-            summary.warnings.push(format!(
-                "{long} text(s) are longer than {LONG_TEXT_CHARS} characters; beyond the maximum \
-                 length (max_seq_len, about 4 characters per token) they are cut."
+            summary.warnings.push(Message::new(
+                "data.long_texts",
+                format!(
+                    "{long} text(s) are longer than {LONG_TEXT_CHARS} characters; beyond the \
+                     maximum length (max_seq_len, about 4 characters per token) they are cut."
+                ),
+                [
+                    ("count", long.into()),
+                    ("characters", LONG_TEXT_CHARS.into()),
+                ],
             ));
         }
         summary

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::recipe::StepPlan;
 use crate::data::DataSummary;
 use crate::error::ErrorReport;
+use crate::message::Message;
 use crate::metrics::Metrics;
 use crate::source::DownloadEvent;
 
@@ -66,7 +67,7 @@ pub enum TrainingEvent {
         path: String,
     },
     Warning {
-        message: String,
+        message: Message,
     },
     Finished {
         output_dir: String,

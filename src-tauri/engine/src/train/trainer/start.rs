@@ -14,6 +14,7 @@ use crate::data::csv_input::data_error;
 use crate::data::prepare_split;
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
+use crate::message::Message;
 use crate::model::{LoadOptions, ModelConfig, load_model_folder};
 use crate::progress::ProgressMeter;
 use crate::source::resolve_model;
@@ -53,10 +54,14 @@ where
                 ));
             }
             if state.backend != backend.name {
+                let (before, now) = (state.backend.clone(), backend.name.to_string());
                 sink(TrainingEvent::Warning {
-                    message: format!(
-                        "The run started on {} and continues on {}: its results may differ slightly from a run that was never interrupted.",
-                        state.backend, backend.name
+                    message: Message::new(
+                        "train.other_backend",
+                        format!(
+                            "The run started on {before} and continues on {now}: its results may differ slightly from a run that was never interrupted."
+                        ),
+                        [("before", before.into()), ("now", now.into())],
                     ),
                 });
             }
@@ -99,10 +104,20 @@ where
         )?;
         let mut summary = data.summary;
         summary.truncated_texts = cut;
+        // A resumed run whose names file is gone keeps the names its checkpoint holds.
+        if let Some(ResumePoint { state, .. }) = &request.resume_from
+            && summary.label_names.is_empty()
+        {
+            summary.label_names = state.data.label_names.clone();
+        }
         if cut > 0 {
-            summary.warnings.push(format!(
-                "{cut} text(s) are longer than the maximum length ({} tokens) and are cut there; raise the maximum length if their ends matter.",
-                recipe.max_seq_len
+            let tokens = recipe.max_seq_len;
+            summary.warnings.push(Message::new(
+                "train.cut_texts",
+                format!(
+                    "{cut} text(s) are longer than the maximum length ({tokens} tokens) and are cut there; raise the maximum length if their ends matter."
+                ),
+                [("count", cut.into()), ("tokens", tokens.into())],
             ));
         }
 
