@@ -2,6 +2,7 @@
 //! when set, wins. The token travels from the page to the keyring and from the keyring to the
 //! Hub; it is never sent back to the page and never written to a file.
 
+use bert_studio_engine::said;
 use std::path::Path;
 
 use bert_studio_engine::ErrorReport;
@@ -29,13 +30,18 @@ fn entry() -> Result<keyring::Entry, ErrorReport> {
 }
 
 fn keyring_error(e: keyring::Error) -> ErrorReport {
-    ErrorReport::new(
+    ErrorReport::said(
         "keyring",
-        format!("The system keyring could not be used: {e}."),
-        Some(
-            "On Linux a Secret Service (GNOME Keyring or KWallet) must be running; or start the \
-             app with HF_TOKEN set instead.",
+        said!(
+            "app.keyring",
+            "The system keyring could not be used: {detail}.",
+            detail = e.to_string()
         ),
+        Some(said!(
+            "app.keyring_hint",
+            "On Linux a Secret Service (GNOME Keyring or KWallet) must be running; or start the \
+             app with HF_TOKEN set instead."
+        )),
     )
 }
 
@@ -43,10 +49,16 @@ fn keyring_error(e: keyring::Error) -> ErrorReport {
 pub fn save(token: &str) -> Result<TokenSource, ErrorReport> {
     let token = token.trim();
     if token.is_empty() || token.chars().any(char::is_whitespace) {
-        return Err(ErrorReport::new(
+        return Err(ErrorReport::said(
             "invalid_input",
-            "A Hugging Face token is one word without spaces (it starts with \"hf_\").",
-            Some("Copy it again from huggingface.co → Settings → Access Tokens."),
+            said!(
+                "app.token_format",
+                "A Hugging Face token is one word without spaces (it starts with \"hf_\")."
+            ),
+            Some(said!(
+                "app.token_format_hint",
+                "Copy it again from huggingface.co → Settings → Access Tokens."
+            )),
         ));
     }
     entry()?.set_password(token).map_err(keyring_error)?;

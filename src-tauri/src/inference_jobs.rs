@@ -1,6 +1,7 @@
 //! Classification jobs (several files at once, each cancellable by an id the page chooses)
 //! and the warm model of the try-it box.
 
+use bert_studio_engine::said;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -18,9 +19,13 @@ impl ClassifyJobs {
     pub fn register(&self, id: u32) -> Result<CancelToken, ErrorReport> {
         let mut running = self.running.lock().expect("jobs lock");
         if running.contains_key(&id) {
-            return Err(ErrorReport::new(
+            return Err(ErrorReport::said(
                 "busy",
-                format!("Classification {id} is already running."),
+                said!(
+                    "app.classify_busy",
+                    "Classification {id} is already running.",
+                    id = id
+                ),
                 None,
             ));
         }

@@ -7,9 +7,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use bert_studio_engine::ErrorReport;
 use bert_studio_engine::error::panic_message;
+use bert_studio_engine::message::Message;
 use bert_studio_engine::train::{CancelToken, TrainingEvent, TrainingRequest, train};
+use bert_studio_engine::{ErrorReport, said};
 
 struct RunningJob {
     id: u64,
@@ -50,10 +51,13 @@ impl TrainingJobs {
             .as_ref()
             .is_some_and(|job| !job.finished.load(Ordering::SeqCst))
         {
-            return Err(ErrorReport::new(
+            return Err(ErrorReport::said(
                 "busy",
-                "A training run is already going.",
-                Some("Wait for it to finish, or cancel it first."),
+                said!("app.training_busy", "A training run is already going."),
+                Some(said!(
+                    "app.training_busy_hint",
+                    "Wait for it to finish, or cancel it first."
+                )),
             ));
         }
         let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
@@ -76,14 +80,18 @@ impl TrainingJobs {
                 finished.store(true, Ordering::SeqCst);
                 if let Err(panic) = outcome {
                     deliver(TrainingEvent::Failed {
-                        error: ErrorReport::new("internal", internal_error(panic.as_ref()), None),
+                        error: ErrorReport::said("internal", internal_error(panic.as_ref()), None),
                     });
                 }
             })
             .map_err(|e| {
-                ErrorReport::new(
+                ErrorReport::said(
                     "io",
-                    format!("Could not start the training thread: {e}."),
+                    said!(
+                        "app.no_thread",
+                        "Could not start the training thread: {detail}.",
+                        detail = e.to_string()
+                    ),
                     None,
                 )
             })?;
@@ -137,11 +145,13 @@ impl TrainingJobs {
 }
 
 /// A panic's message, in words for the page: a bug, not something the user did.
-fn internal_error(panic: &(dyn std::any::Any + Send)) -> String {
+fn internal_error(panic: &(dyn std::any::Any + Send)) -> Message {
     let what = panic_message(panic).unwrap_or_else(|| "no details".into());
-    format!(
-        "BERT Studio stopped this job after an internal error ({what}). Your files are unchanged; \
-         please report this with the settings you used."
+    said!(
+        "app.internal_error",
+        "BERT Studio stopped this job after an internal error ({what}). Your files are \
+         unchanged; please report this with the settings you used.",
+        what = what
     )
 }
 

@@ -104,7 +104,7 @@ describe("train wizard", () => {
     const minilm = {
       id: "sentence-transformers/all-MiniLM-L6-v2",
       architecture: "BERT",
-      summary: "English, 6 small layers: 5× faster to train, for quick trials and slow computers.",
+      summary: { id: "model.minilm", params: {}, text: "English, 6 small layers: 5× faster to train, for quick trials and slow computers." },
       parameters_millions: 23,
       download_mb: 91,
       recommended: false,

@@ -4,6 +4,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { CsvPreview } from "./bindings/CsvPreview";
 import type { DataSummary } from "./bindings/DataSummary";
 import type { LibraryEntry } from "./bindings/LibraryEntry";
+import type { Message } from "./bindings/Message";
 import type { Recipe } from "./bindings/Recipe";
 
 /** The engine's first look at a CSV file of activity descriptions. */
@@ -52,10 +53,10 @@ export const defaultRecipe: Recipe = {
 export const appInfo: AppInfo = {
   version: "0.1.0",
   build_date: "2026-12-01",
-  backends: ["CPU (burn-flex)", "GPU through wgpu (Vulkan, Metal, DirectX 12)"],
+  backends: [words("CPU (burn-flex)"), words("GPU through wgpu (Vulkan, Metal, DirectX 12)")],
   library_folder: "/library",
   sample_data: "/app/sample/nace_fr.csv",
-  sample_data_licence: "Eurostat, NACE Rev. 2 explanatory notes in French, © European Union.",
+  sample_data_licence: words("Eurostat, NACE Rev. 2 explanatory notes in French, © European Union."),
   sample_label_names: { en: "/app/sample/nace_names_en.csv", fr: "/app/sample/nace_names_fr.csv" },
   default_recipe: defaultRecipe,
   suggested_models: [],
@@ -97,4 +98,9 @@ export function dataSummary(overrides: Partial<DataSummary> = {}): DataSummary {
     label_names: {},
     ...overrides,
   };
+}
+
+/** Engine words with no catalogue entry: shown as they are. */
+export function words(text: string): Message {
+  return { id: "", params: {}, text };
 }

@@ -32,8 +32,7 @@ pub fn inspect(name: &str, json: bool) -> Result<()> {
         });
         println!(
             "{}",
-            serde_json::to_string_pretty(&value)
-                .map_err(|e| EngineError::invalid(e.to_string()))?
+            serde_json::to_string_pretty(&value).map_err(EngineError::internal)?
         );
         return Ok(());
     }

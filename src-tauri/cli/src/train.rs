@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use bert_studio_engine::backend::DeviceChoice;
+use bert_studio_engine::message::Message;
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{
     BestMetric, Metrics, Recipe, RunEstimate, Scheduler, Strategy, TrainingEvent, TrainingRequest,
@@ -205,9 +206,9 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let request = match &args.resume {
         Some(folder) => {
             if args.overrides != RecipeFlags::default() {
-                return Err(EngineError::invalid(
+                return Err(EngineError::invalid(Message::plain(
                     "A resumed run keeps the recipe it started with; drop the recipe flags, or start a new run with them.",
-                ));
+                )));
             }
             TrainingRequest::resume(folder, HubSettings::from_env())?
         }

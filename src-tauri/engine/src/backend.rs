@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{EngineError, Result};
+use crate::message::Message;
+use crate::said;
 
 /// CPU backend for machines without a usable GPU (and for CI): burn-flex, gemm matmul.
 pub type CpuBackend = burn::backend::Flex;
@@ -44,13 +46,16 @@ pub enum BackendKind {
 }
 
 /// The backends compiled into this build, in words for the user (the About box, `--version`).
-pub fn compiled_backends() -> Vec<&'static str> {
+pub fn compiled_backends() -> Vec<Message> {
     vec![
-        "CPU (burn-flex)",
+        said!("backend.cpu", "CPU (burn-flex)"),
         #[cfg(feature = "wgpu")]
-        "GPU through wgpu (Vulkan, Metal, DirectX 12)",
+        said!(
+            "backend.wgpu",
+            "GPU through wgpu (Vulkan, Metal, DirectX 12)"
+        ),
         #[cfg(feature = "cuda")]
-        "NVIDIA GPU through CUDA",
+        said!("backend.cuda", "NVIDIA GPU through CUDA"),
     ]
 }
 
@@ -59,7 +64,47 @@ pub fn compiled_backends() -> Vec<&'static str> {
 pub struct BackendChoice {
     pub kind: BackendKind,
     pub name: &'static str,
-    pub reason: &'static str,
+    pub reason: BackendReason,
+}
+
+/// Why a backend runs a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendReason {
+    ChosenByUser,
+    CudaFound,
+    GpuFound,
+    NoGpuInBuild,
+    SoftwareRendererOnly,
+    NoGpuFound,
+}
+
+impl BackendReason {
+    pub fn said(self) -> Message {
+        match self {
+            BackendReason::ChosenByUser => said!("backend.chosen", "chosen by you"),
+            BackendReason::CudaFound => said!(
+                "backend.auto_cuda",
+                "automatic choice: an NVIDIA GPU answers through CUDA"
+            ),
+            BackendReason::GpuFound => said!(
+                "backend.auto_wgpu",
+                "automatic choice: a GPU answers through Vulkan, Metal or DirectX (wgpu)"
+            ),
+            BackendReason::NoGpuInBuild => said!(
+                "backend.auto_no_gpu_build",
+                "automatic choice: this build has no GPU backend, so the CPU runs the job"
+            ),
+            BackendReason::SoftwareRendererOnly => said!(
+                "backend.auto_software_only",
+                "automatic choice: no GPU found (the only graphics adapter is a software \
+                 renderer, slower than the CPU backend), so the CPU runs the job"
+            ),
+            BackendReason::NoGpuFound => said!(
+                "backend.auto_no_gpu",
+                "automatic choice: no GPU found, so the CPU runs the job"
+            ),
+        }
+    }
 }
 
 /// What the automatic choice found on this computer.
@@ -182,7 +227,7 @@ pub fn auto_backend(survey: GpuSurvey) -> BackendChoice {
         return BackendChoice {
             kind: BackendKind::Cuda,
             name: "NVIDIA GPU (CUDA)",
-            reason: "automatic choice: an NVIDIA GPU answers through CUDA",
+            reason: BackendReason::CudaFound,
         };
     }
     #[cfg(feature = "wgpu")]
@@ -190,16 +235,15 @@ pub fn auto_backend(survey: GpuSurvey) -> BackendChoice {
         return BackendChoice {
             kind: BackendKind::Wgpu,
             name: "GPU (wgpu)",
-            reason: "automatic choice: a GPU answers through Vulkan, Metal or DirectX (wgpu)",
+            reason: BackendReason::GpuFound,
         };
     }
     let reason = if !cfg!(any(feature = "wgpu", feature = "cuda")) {
-        "automatic choice: this build has no GPU backend, so the CPU runs the job"
+        BackendReason::NoGpuInBuild
     } else if survey.software_only {
-        "automatic choice: no GPU found (the only graphics adapter is a software renderer, \
-         slower than the CPU backend), so the CPU runs the job"
+        BackendReason::SoftwareRendererOnly
     } else {
-        "automatic choice: no GPU found, so the CPU runs the job"
+        BackendReason::NoGpuFound
     };
     BackendChoice {
         kind: BackendKind::Cpu,
@@ -210,7 +254,7 @@ pub fn auto_backend(survey: GpuSurvey) -> BackendChoice {
 
 /// The backend for a device choice; a GPU backend missing from this build is an error in words.
 pub fn choose_backend(device: DeviceChoice) -> crate::Result<BackendChoice> {
-    let chosen = "chosen by you";
+    let chosen = BackendReason::ChosenByUser;
     let (kind, name, reason) = match device {
         DeviceChoice::Cpu => (BackendKind::Cpu, "CPU", chosen),
         DeviceChoice::Auto => return Ok(auto_backend(survey_gpus())),
@@ -218,17 +262,20 @@ pub fn choose_backend(device: DeviceChoice) -> crate::Result<BackendChoice> {
         DeviceChoice::Wgpu => (BackendKind::Wgpu, "GPU (wgpu)", chosen),
         #[cfg(not(feature = "wgpu"))]
         DeviceChoice::Wgpu => {
-            return Err(crate::EngineError::invalid(
-                "This build of BERT Studio has no wgpu support; choose device \"cpu\".",
-            ));
+            return Err(crate::EngineError::invalid(said!(
+                "invalid.no_wgpu",
+                "This build of BERT Studio has no wgpu support; choose device \"cpu\"."
+            )));
         }
         #[cfg(feature = "cuda")]
         DeviceChoice::Cuda => (BackendKind::Cuda, "NVIDIA GPU (CUDA)", chosen),
         #[cfg(not(feature = "cuda"))]
         DeviceChoice::Cuda => {
-            return Err(crate::EngineError::invalid(
-                "This build of BERT Studio has no CUDA support (build it with --features cuda); choose device \"cpu\" or \"wgpu\".",
-            ));
+            return Err(crate::EngineError::invalid(said!(
+                "invalid.no_cuda",
+                "This build of BERT Studio has no CUDA support (build it with --features cuda); \
+                 choose device \"cpu\" or \"wgpu\"."
+            )));
         }
     };
     Ok(BackendChoice { kind, name, reason })
@@ -332,9 +379,9 @@ mod tests {
         assert_eq!(software.kind, BackendKind::Cpu);
         #[cfg(feature = "wgpu")]
         {
-            assert!(software.reason.contains("software renderer"));
+            assert!(software.reason.said().text.contains("software renderer"));
             assert_eq!(
-                nothing.reason,
+                nothing.reason.said().text,
                 "automatic choice: no GPU found, so the CPU runs the job"
             );
             let gpu = auto_backend(survey(false, true, false));
@@ -354,7 +401,7 @@ mod tests {
     fn auto_on_this_machine_is_explained() {
         let survey = survey_gpus();
         let choice = choose_backend(DeviceChoice::Auto).unwrap();
-        assert!(choice.reason.starts_with("automatic choice: "));
+        assert!(choice.reason.said().text.starts_with("automatic choice: "));
         if survey.software_only && !survey.cuda {
             assert_eq!(choice.kind, BackendKind::Cpu);
         }

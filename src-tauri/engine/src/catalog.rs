@@ -6,7 +6,10 @@ use std::path::Path;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::error::EngineError;
+use crate::message::Message;
 use crate::model::{Architecture, EncoderWork, ModelConfig};
+use crate::said;
 use crate::source::{DEFAULT_MODEL, HubSettings, cached_folder};
 
 /// A suggested base model (each of an architecture the engine loads).
@@ -18,7 +21,7 @@ pub struct SuggestedModel {
     /// The architecture, as people call it ("BERT", "CamemBERT", …).
     pub architecture: String,
     /// One line: languages and what it is good for.
-    pub summary: String,
+    pub summary: Message,
     /// Parameters, in millions.
     pub parameters_millions: u32,
     /// Size of the download (weights, config and tokenizer), in megabytes.
@@ -40,7 +43,7 @@ const BASE: EncoderWork = EncoderWork {
 fn suggestion(
     id: &str,
     architecture: Architecture,
-    summary: &str,
+    summary: Message,
     parameters_millions: u32,
     download_mb: u32,
     work: EncoderWork,
@@ -48,7 +51,7 @@ fn suggestion(
     SuggestedModel {
         id: id.into(),
         architecture: architecture.display_name().into(),
-        summary: summary.into(),
+        summary,
         parameters_millions,
         download_mb,
         recommended: id == DEFAULT_MODEL,
@@ -62,7 +65,10 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
         suggestion(
             DEFAULT_MODEL,
             Architecture::Bert,
-            "104 languages, lower-cased; the reference notebook's choice for French texts.",
+            said!(
+                "model.mbert_uncased",
+                "104 languages, lower-cased; the reference notebook's choice for French texts."
+            ),
             167,
             672,
             BASE,
@@ -70,7 +76,10 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
         suggestion(
             "almanach/camembert-base",
             Architecture::Camembert,
-            "French only, trained on French web text; often the most accurate for French.",
+            said!(
+                "model.camembert",
+                "French only, trained on French web text; often the most accurate for French."
+            ),
             110,
             448,
             BASE,
@@ -78,7 +87,11 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
         suggestion(
             "xlm-roberta-base",
             Architecture::XlmRoberta,
-            "100 languages, keeps case; strong across languages, large vocabulary (slower to load).",
+            said!(
+                "model.xlm_roberta",
+                "100 languages, keeps case; strong across languages, large vocabulary (slower to \
+                 load)."
+            ),
             278,
             1134,
             BASE,
@@ -86,7 +99,10 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
         suggestion(
             "distilbert-base-multilingual-cased",
             Architecture::DistilBert,
-            "104 languages, keeps case; 6 layers instead of 12: about twice as fast to train.",
+            said!(
+                "model.distilbert",
+                "104 languages, keeps case; 6 layers instead of 12: about twice as fast to train."
+            ),
             135,
             543,
             EncoderWork { layers: 6, ..BASE },
@@ -94,7 +110,10 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
         suggestion(
             "bert-base-multilingual-cased",
             Architecture::Bert,
-            "104 languages, keeps upper case (useful when capitals carry meaning).",
+            said!(
+                "model.mbert_cased",
+                "104 languages, keeps upper case (useful when capitals carry meaning)."
+            ),
             178,
             714,
             BASE,
@@ -102,7 +121,10 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
         suggestion(
             "dbmdz/bert-base-french-europeana-cased",
             Architecture::Bert,
-            "French only, trained on historic newspapers; smaller vocabulary, French-aware.",
+            said!(
+                "model.europeana",
+                "French only, trained on historic newspapers; smaller vocabulary, French-aware."
+            ),
             110,
             445,
             BASE,
@@ -110,7 +132,10 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
         suggestion(
             "bert-base-uncased",
             Architecture::Bert,
-            "English only, lower-cased; the original BERT.",
+            said!(
+                "model.bert_uncased",
+                "English only, lower-cased; the original BERT."
+            ),
             110,
             440,
             BASE,
@@ -118,7 +143,10 @@ pub fn suggested_models() -> Vec<SuggestedModel> {
         suggestion(
             "sentence-transformers/all-MiniLM-L6-v2",
             Architecture::Bert,
-            "English, 6 small layers: 5× faster to train, for quick trials and slow computers.",
+            said!(
+                "model.minilm",
+                "English, 6 small layers: 5× faster to train, for quick trials and slow computers."
+            ),
             23,
             91,
             EncoderWork {
@@ -137,12 +165,18 @@ pub struct ModelAvailability {
     pub name: String,
     /// A folder on this computer (given as a path, or a Hub model already in the cache).
     pub local_folder: Option<String>,
-    /// What the user should know: "downloaded", "will be downloaded", "no such folder"…
-    pub status: String,
+    /// What the user should know: "downloaded", "not downloaded yet", "no such folder"…
+    pub status: Message,
 }
 
-/// The status of a Hub model that is not in the local cache.
-pub const NOT_DOWNLOADED: &str = "not downloaded yet";
+impl ModelAvailability {
+    /// A Hub model that is not in the local cache yet (downloaded when a run starts).
+    pub fn not_downloaded(&self) -> bool {
+        self.status.id == NOT_DOWNLOADED
+    }
+}
+
+const NOT_DOWNLOADED: &str = "model.not_downloaded";
 
 /// Looks a model name up on disk only (never on the network).
 pub fn model_availability(name: &str, hub: &HubSettings) -> ModelAvailability {
@@ -152,24 +186,33 @@ pub fn model_availability(name: &str, hub: &HubSettings) -> ModelAvailability {
         if !config.is_file() {
             (
                 None,
-                "this folder has no config.json, so it is not a model folder".to_string(),
+                said!(
+                    "model.no_config",
+                    "this folder has no config.json, so it is not a model folder"
+                ),
             )
         } else if let Err(e) = ModelConfig::from_file(&config) {
             // An architecture the engine cannot run is said now, not after the user set
             // everything else up.
-            (None, e.to_string())
+            (None, EngineError::from(e).said())
         } else {
             (
                 Some(path.display().to_string()),
-                "a model folder on this computer".to_string(),
+                said!("model.local_folder", "a model folder on this computer"),
             )
         }
     } else if path.is_absolute() || name.starts_with(['.', '~']) {
-        (None, "there is no such folder".to_string())
+        (
+            None,
+            said!("model.no_such_folder", "there is no such folder"),
+        )
     } else {
         match cached_folder(name, hub) {
-            Some(folder) => (Some(folder.display().to_string()), "downloaded".to_string()),
-            None => (None, NOT_DOWNLOADED.to_string()),
+            Some(folder) => (
+                Some(folder.display().to_string()),
+                said!("model.downloaded", "downloaded"),
+            ),
+            None => (None, said!("model.not_downloaded", "not downloaded yet")),
         }
     };
     ModelAvailability {
@@ -207,11 +250,11 @@ mod tests {
                 .is_none()
         );
         assert_eq!(
-            model_availability("/no/such/folder", &hub).status,
+            model_availability("/no/such/folder", &hub).status.text,
             "there is no such folder"
         );
         let not_a_model = model_availability(home.path().to_str().unwrap(), &hub);
-        assert!(not_a_model.status.contains("no config.json"));
+        assert!(not_a_model.status.text.contains("no config.json"));
         // Another kind of model is refused at once, with the kinds that work.
         let deberta = home.path().join("deberta");
         std::fs::create_dir_all(&deberta).unwrap();
@@ -223,7 +266,9 @@ mod tests {
         let refused = model_availability(deberta.to_str().unwrap(), &hub);
         assert_eq!(refused.local_folder, None);
         assert!(
-            refused.status.contains("deberta-v2") && refused.status.contains("camembert"),
+            refused.status.id == "load.unsupported_architecture"
+                && refused.status.text.contains("deberta-v2")
+                && refused.status.text.contains("camembert"),
             "{}",
             refused.status
         );

@@ -11,6 +11,8 @@ use crate::data::{LabelNames, read_model_label_names};
 use crate::fsutil::file_name_of;
 use crate::inference::EvaluationReport;
 use crate::library::LibraryModel;
+use crate::message::Message;
+use crate::said;
 use crate::train::{Metrics, Recipe, TrainingEvent, TrainingReport};
 
 /// One model in a comparison.
@@ -21,7 +23,7 @@ pub struct ComparedModel {
     pub name: String,
     pub base_model: String,
     /// What its numbers were measured on, in words.
-    pub measured_on: String,
+    pub measured_on: Message,
 }
 
 /// A metric across the models; `best` is the index of the best value (ties: the first).
@@ -97,7 +99,7 @@ pub struct Comparison {
     /// True when every model was measured on the same rows.
     pub same_data: bool,
     /// Plain words about the data the numbers come from.
-    pub data_note: String,
+    pub data_note: Message,
     /// The labels' names the models keep (code → name; the first model's name when two
     /// differ), to show beside the codes.
     pub label_names: LabelNames,
@@ -115,7 +117,7 @@ pub struct CompareInput {
     /// Identifies the rows the metrics were computed on (`RowsFingerprint`: equal keys = same
     /// rows, whatever the file they came from); `None` when unknown.
     pub data_key: Option<String>,
-    pub measured_on: String,
+    pub measured_on: Message,
     pub label_names: LabelNames,
 }
 
@@ -124,13 +126,14 @@ impl CompareInput {
     pub fn from_training(id: &str, name: &str, report: &TrainingReport) -> Self {
         let data = &report.data;
         let words = match &data.validation_file {
-            Some(file) => format!("{} ({} rows)", file_name_of(file), data.validation_rows),
-            None => format!(
-                "{} rows held out of {} ({} %, seed {})",
-                data.validation_rows,
-                file_name_of(&data.train_file),
-                report.recipe.validation_fraction * 100.0,
-                report.recipe.seed
+            Some(file) => file_rows(file, data.validation_rows),
+            None => said!(
+                "compare.held_out",
+                "{count} rows held out of {file} ({percent} %, seed {seed})",
+                count = data.validation_rows,
+                file = file_name_of(&data.train_file),
+                percent = report.recipe.validation_fraction * 100.0,
+                seed = report.recipe.seed
             ),
         };
         CompareInput {
@@ -160,7 +163,7 @@ impl CompareInput {
                 recipe: None,
                 history: Vec::new(),
                 data_key: None,
-                measured_on: "nothing yet (imported)".into(),
+                measured_on: said!("compare.imported", "nothing yet (imported)"),
                 label_names: read_model_label_names(Path::new(&entry.folder)),
             },
         }
@@ -183,13 +186,19 @@ impl CompareInput {
                 .unwrap_or_default(),
             data_key: Some(evaluation.rows_fingerprint.clone()),
             label_names: evaluation.label_names.clone(),
-            measured_on: format!(
-                "{} ({} rows)",
-                file_name_of(&evaluation.input),
-                evaluation.evaluated_rows
-            ),
+            measured_on: file_rows(&evaluation.input, evaluation.evaluated_rows),
         }
     }
+}
+
+/// "test.csv (120 rows)".
+fn file_rows(file: &str, rows: usize) -> Message {
+    said!(
+        "compare.file_rows",
+        "{file} ({count} rows)",
+        file = file_name_of(file),
+        count = rows
+    )
 }
 
 fn best_index(values: &[Option<f64>], higher_is_better: bool) -> Option<usize> {
@@ -336,20 +345,34 @@ pub fn compare(inputs: &[CompareInput]) -> Comparison {
     let keys: Vec<&Option<String>> = inputs.iter().map(|i| &i.data_key).collect();
     let same_data = keys.iter().all(|k| k.is_some() && *k == keys[0]);
     let data_note = if inputs.is_empty() {
-        String::new()
+        Message::plain("")
     } else if same_data {
-        format!(
-            "All models were measured on the same rows: {}.",
-            inputs[0].measured_on
+        said!(
+            "compare.same_data",
+            "All models were measured on the same rows: {measured_on}.",
+            measured_on = inputs[0].measured_on.clone()
         )
     } else {
-        let each: Vec<String> = inputs
+        let each: Vec<Message> = inputs
             .iter()
-            .map(|i| format!("{}: {}", i.name, i.measured_on))
+            .map(|i| {
+                said!(
+                    "compare.model_measured_on",
+                    "{name}: {measured_on}",
+                    name = i.name.clone(),
+                    measured_on = i.measured_on.clone()
+                )
+            })
             .collect();
-        format!(
-            "These models were measured on different data ({}), so their numbers are not directly comparable. Evaluate them all on one test file to compare them fairly.",
-            each.join("; ")
+        let list: Vec<&str> = each.iter().map(|m| m.text.as_str()).collect();
+        Message::new(
+            "compare.different_data",
+            format!(
+                "These models were measured on different data ({}), so their numbers are not \
+                 directly comparable. Evaluate them all on one test file to compare them fairly.",
+                list.join("; ")
+            ),
+            [("each", serde_json::json!(each))],
         )
     };
 
@@ -415,7 +438,7 @@ mod tests {
             recipe: Some(recipe),
             history: vec![],
             data_key: Some(key.into()),
-            measured_on: key.into(),
+            measured_on: Message::plain(key),
             label_names: LabelNames::new(),
         }
     }
@@ -446,7 +469,7 @@ mod tests {
         ]);
         assert!(!apart.same_data);
         assert!(
-            apart.data_note.contains("not directly comparable"),
+            apart.data_note.text.contains("not directly comparable"),
             "{}",
             apart.data_note
         );

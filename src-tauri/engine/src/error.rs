@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::message::Message;
+
 /// Why a model folder could not be loaded. Each message names the file and says what to do.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, TS)]
 #[ts(export)]
@@ -85,7 +87,7 @@ pub enum EngineError {
 
     /// A model name that is neither an existing folder nor a Hub id we could fetch.
     #[error("Could not find the model \"{name}\": {reason}")]
-    ModelNotFound { name: String, reason: String },
+    ModelNotFound { name: String, reason: Message },
 
     /// Downloading from the Hugging Face Hub failed.
     #[error(
@@ -116,7 +118,7 @@ pub enum EngineError {
         path: String,
         #[ts(type = "number | null")]
         line: Option<u64>,
-        problem: String,
+        problem: Message,
     },
 
     /// The user stopped the job.
@@ -139,7 +141,7 @@ pub enum EngineError {
 
     /// A value given by the user is out of range or inconsistent.
     #[error("{message}")]
-    InvalidInput { message: String },
+    InvalidInput { message: Message },
 }
 
 impl EngineError {
@@ -151,9 +153,26 @@ impl EngineError {
         }
     }
 
-    pub fn invalid(message: impl Into<String>) -> Self {
-        EngineError::InvalidInput {
-            message: message.into(),
+    pub fn invalid(message: Message) -> Self {
+        EngineError::InvalidInput { message }
+    }
+
+    /// A step that should not fail did (a value that would not serialise…); its own words.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        Self::invalid(crate::said!(
+            "invalid.internal",
+            "An internal step failed: {detail}.",
+            detail = detail.to_string()
+        ))
+    }
+
+    /// The error as a remark (its text, with its id and values where the page can say it).
+    pub fn said(&self) -> Message {
+        let (id, params) = self.translation().unwrap_or_default();
+        Message {
+            id,
+            params,
+            text: self.to_string(),
         }
     }
 }
@@ -164,6 +183,26 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 /// hint of each kind (`engine.hint.<kind>`); each is in both catalogues (a test checks).
 pub const ERROR_IDS: &[&str] = &[
     "load.not_a_folder",
+    "load.missing_config",
+    "load.missing_weights",
+    "load.missing_single_weights",
+    "load.missing_tokenizer",
+    "load.missing_tokenizer_json",
+    "io.copy_to",
+    "io.create_a_file_in",
+    "io.create_the_folder",
+    "io.create",
+    "io.delete",
+    "io.move_into_place",
+    "io.move",
+    "io.open",
+    "io.read_the_folder",
+    "io.read",
+    "io.remove",
+    "io.replace",
+    "io.write",
+    "where.file",
+    "where.line",
     "load.invalid_config",
     "load.unsupported_architecture",
     "load.corrupt_weights",
@@ -206,8 +245,8 @@ pub struct ErrorReport {
     pub message: String,
     /// The next step to try, when there is a useful one.
     pub hint: Option<String>,
-    /// The catalogue id of the hint (`engine.<hint_id>`) when it is the engine's own for its
-    /// kind; an app-level hint has none and is shown as it is.
+    /// The catalogue id of the hint (`engine.<hint_id>`): the engine's own for its kind, or
+    /// the app's; a hint without one is shown as it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub hint_id: Option<String>,
@@ -222,14 +261,24 @@ pub struct ErrorReport {
 }
 
 impl ErrorReport {
-    pub fn new(kind: &str, message: impl Into<String>, hint: Option<&str>) -> Self {
+    /// An app-level error (`busy`, `keyring`…) with its next step, each in words the page can
+    /// translate; the hint's values join the message's.
+    pub fn said(kind: &str, message: Message, hint: Option<Message>) -> Self {
+        let mut params = message.params;
+        let (hint, hint_id) = match hint {
+            Some(hint) => {
+                params.extend(hint.params);
+                (Some(hint.text), Some(hint.id))
+            }
+            None => (None, None),
+        };
         ErrorReport {
             kind: kind.into(),
-            message: message.into(),
-            hint: hint.map(str::to_string),
-            hint_id: None,
-            id: None,
-            params: None,
+            message: message.text,
+            hint,
+            hint_id,
+            id: Some(message.id),
+            params: Some(params),
         }
     }
 }
@@ -298,32 +347,58 @@ impl EngineError {
         }
     }
 
-    /// The catalogue id and the values of an error whose whole message the page can say in
-    /// its language. Errors whose message is a sentence the engine composed (`data`,
-    /// `invalid_input`) or holds an English verb (`io`) have none: the page shows their text.
+    /// The catalogue id and the values of an error, for the page to say it in its language.
+    /// A data problem's id is the problem's own; the page puts the file and line before it
+    /// (`where.file`, `where.line`).
     fn translation(&self) -> Option<(String, BTreeMap<String, serde_json::Value>)> {
+        match self {
+            EngineError::Data {
+                path,
+                line,
+                problem,
+            } if !problem.id.is_empty() => {
+                let mut params = problem.params.clone();
+                params.insert("path".into(), path.clone().into());
+                params.insert("line".into(), (*line).into());
+                return Some((problem.id.clone(), params));
+            }
+            EngineError::InvalidInput { message } if !message.id.is_empty() => {
+                return Some((message.id.clone(), message.params.clone()));
+            }
+            EngineError::Data { .. } | EngineError::InvalidInput { .. } => return None,
+            EngineError::Io {
+                action,
+                path,
+                reason,
+            } => {
+                let id = format!("io.{}", action.replace(' ', "_"));
+                let params = [("path", path), ("reason", reason)]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.clone().into()))
+                    .collect();
+                return ERROR_IDS.contains(&id.as_str()).then_some((id, params));
+            }
+            _ => {}
+        }
         let serde_json::Value::Object(fields) = serde_json::to_value(self).ok()? else {
             return None;
         };
         let (id, fields) = match self {
-            EngineError::Io { .. }
-            | EngineError::Data { .. }
-            | EngineError::InvalidInput { .. }
-            | EngineError::Load {
-                source: LoadError::MissingFile { .. },
-            } => return None,
             EngineError::Load { source } => {
                 let serde_json::Value::Object(inner) = serde_json::to_value(source).ok()? else {
                     return None;
                 };
-                let kind = inner.get("kind")?.as_str()?.to_string();
+                let kind = match source {
+                    LoadError::MissingFile { what, .. } => missing_file_id(what)?.to_string(),
+                    _ => inner.get("kind")?.as_str()?.to_string(),
+                };
                 (format!("load.{kind}"), inner)
             }
             _ => (format!("error.{}", self.kind()), fields),
         };
         let mut params: BTreeMap<String, serde_json::Value> = fields
             .into_iter()
-            .filter(|(name, _)| name != "kind")
+            .filter(|(name, _)| name != "kind" && name != "what")
             .collect();
         match self {
             EngineError::Load {
@@ -353,6 +428,18 @@ impl EngineError {
         debug_assert!(ERROR_IDS.contains(&id.as_str()), "unlisted error id {id}");
         Some((id, params))
     }
+}
+
+/// The catalogue id of a missing model file, by what the loader looked for.
+fn missing_file_id(what: &str) -> Option<&'static str> {
+    Some(match what {
+        "config.json" => "missing_config",
+        "single weights file" => "missing_single_weights",
+        "tokenizer.json" => "missing_tokenizer_json",
+        w if w.starts_with("weights") => "missing_weights",
+        w if w.starts_with("tokenizer") => "missing_tokenizer",
+        _ => return None,
+    })
 }
 
 impl From<&EngineError> for ErrorReport {
@@ -409,7 +496,7 @@ mod tests {
             }),
             EngineError::ModelNotFound {
                 name: "m".into(),
-                reason: "r".into(),
+                reason: Message::plain("r"),
             },
             EngineError::Download {
                 model: "m".into(),
@@ -424,7 +511,7 @@ mod tests {
             EngineError::Data {
                 path: path(),
                 line: Some(2),
-                problem: "p".into(),
+                problem: crate::said!("data_error.empty", "the file is empty"),
             },
             EngineError::Cancelled,
             EngineError::OutOfMemory {
@@ -436,7 +523,11 @@ mod tests {
                 backend: "GPU".into(),
                 reason: "r".into(),
             },
-            EngineError::invalid("bad"),
+            EngineError::invalid(crate::said!(
+                "invalid.top_k",
+                "between 1 and {classes}",
+                classes = 3
+            )),
         ]
     }
 
@@ -447,15 +538,7 @@ mod tests {
         for error in one_of_each() {
             let report = error.report();
             match (&report.id, &error) {
-                (
-                    None,
-                    EngineError::Io { .. }
-                    | EngineError::Data { .. }
-                    | EngineError::InvalidInput { .. }
-                    | EngineError::Load {
-                        source: LoadError::MissingFile { .. },
-                    },
-                ) => {}
+                (Some(_), EngineError::Data { .. } | EngineError::InvalidInput { .. }) => {}
                 (Some(id), _) => assert!(ERROR_IDS.contains(&id.as_str()), "{id}"),
                 (None, _) => panic!("no id for {error:?}"),
             }
@@ -471,5 +554,19 @@ mod tests {
         assert_eq!(params["name"], "w");
         let report = one_of_each()[6].report();
         assert_eq!(report.params.unwrap()["count"], 2);
+        // A data problem: its own id, with the file and the line the page says before it.
+        let data = one_of_each()
+            .into_iter()
+            .find(|e| e.kind() == "data")
+            .unwrap()
+            .report();
+        assert_eq!(data.id.as_deref(), Some("data_error.empty"));
+        let params = data.params.unwrap();
+        assert_eq!(
+            (&params["path"], &params["line"]),
+            (&"/m".into(), &2.into())
+        );
+        let io = EngineError::io("create the folder", std::path::Path::new("/f"), "denied");
+        assert_eq!(io.report().id.as_deref(), Some("io.create_the_folder"));
     }
 }

@@ -205,12 +205,12 @@ mod tests {
     fn a_failed_write_removes_the_parent_folders_it_made() {
         let root = tempfile::tempdir().unwrap();
         let dest = root.path().join("run/checkpoints/epoch-1");
-        let err = write_dir_atomically(&dest, |_| Err(EngineError::invalid("disk full")));
+        let err = write_dir_atomically(&dest, |_| Err(EngineError::internal("disk full")));
         assert!(err.is_err());
         assert!(std::fs::read_dir(root.path()).unwrap().next().is_none());
         // Folders that were there before stay.
         std::fs::create_dir(root.path().join("run")).unwrap();
-        let _ = write_dir_atomically(&dest, |_| Err(EngineError::invalid("disk full")));
+        let _ = write_dir_atomically(&dest, |_| Err(EngineError::internal("disk full")));
         assert!(root.path().join("run").is_dir());
         assert!(!root.path().join("run/checkpoints").exists());
     }
@@ -225,7 +225,7 @@ mod tests {
         .unwrap();
         let err = write_dir_atomically(&dest, |d| {
             std::fs::write(d.join("a.txt"), "second").unwrap();
-            Err(EngineError::invalid("disk full"))
+            Err(EngineError::internal("disk full"))
         })
         .unwrap_err();
         assert!(err.to_string().contains("disk full"));

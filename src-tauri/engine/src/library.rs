@@ -12,6 +12,7 @@ use crate::backend::CpuBackend;
 use crate::error::{EngineError, Result};
 use crate::fsutil::{file_name_of, free_path, write_dir_atomically, write_file_atomically};
 use crate::model::{LoadOptions, ModelConfig, load_model_folder};
+use crate::said;
 use crate::train::{TrainingReport, UnfinishedRun, unfinished_run};
 
 use crate::train::checkpoint::CHECKPOINTS_DIR;
@@ -110,8 +111,10 @@ impl Library {
     pub fn folder(&self, id: &str) -> Result<PathBuf> {
         let folder = self.root.join(id);
         if !plain_id(id) || !folder.join("config.json").is_file() {
-            return Err(EngineError::invalid(format!(
-                "There is no model \"{id}\" in the library."
+            return Err(EngineError::invalid(said!(
+                "invalid.no_such_model",
+                "There is no model \"{id}\" in the library.",
+                id = id
             )));
         }
         Ok(folder)
@@ -121,8 +124,11 @@ impl Library {
     pub fn report(&self, id: &str) -> Result<TrainingReport> {
         let path = self.folder(id)?.join(REPORT_FILE);
         if !path.is_file() {
-            return Err(EngineError::invalid(format!(
-                "\"{id}\" was imported, not trained here: it has no training report. Evaluate it on a labelled file to see its metrics."
+            return Err(EngineError::invalid(said!(
+                "invalid.no_report",
+                "\"{id}\" was imported, not trained here: it has no training report. Evaluate \
+                 it on a labelled file to see its metrics.",
+                id = id
             )));
         }
         read_report(&path)
@@ -144,9 +150,10 @@ impl Library {
         let folder = self.folder(id)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 120 {
-            return Err(EngineError::invalid(
-                "A model name must have between 1 and 120 characters.",
-            ));
+            return Err(EngineError::invalid(said!(
+                "invalid.model_name",
+                "A model name must have between 1 and 120 characters."
+            )));
         }
         let mut meta = read_meta(&folder);
         meta.name = Some(name.to_string());
@@ -183,8 +190,10 @@ impl Library {
         let unfinished =
             folder.join(CHECKPOINTS_DIR).is_dir() && !folder.join(REPORT_FILE).is_file();
         if !plain_id(id) || !unfinished {
-            return Err(EngineError::invalid(format!(
-                "There is no unfinished run \"{id}\" in the library."
+            return Err(EngineError::invalid(said!(
+                "invalid.no_such_run",
+                "There is no unfinished run \"{id}\" in the library.",
+                id = id
             )));
         }
         Ok(folder)
@@ -209,9 +218,11 @@ impl Library {
         let loaded =
             load_model_folder::<CpuBackend>(source, &LoadOptions::default(), &Default::default())?;
         if loaded.report.new_classifier {
-            return Err(EngineError::invalid(format!(
-                "\"{}\" is a base model without a trained classification head. Train it on labelled data instead of importing it.",
-                source.display()
+            return Err(EngineError::invalid(said!(
+                "invalid.import_base_model",
+                "\"{path}\" is a base model without a trained classification head. Train it on \
+                 labelled data instead of importing it.",
+                path = source.display().to_string()
             )));
         }
         drop(loaded);
@@ -268,9 +279,10 @@ impl Library {
     pub fn export(&self, id: &str, dest: &Path) -> Result<()> {
         let source = self.folder(id)?;
         if dest.exists() {
-            return Err(EngineError::invalid(format!(
-                "\"{}\" already exists; choose a new folder name.",
-                dest.display()
+            return Err(EngineError::invalid(said!(
+                "invalid.folder_exists",
+                "\"{path}\" already exists; choose a new folder name.",
+                path = dest.display().to_string()
             )));
         }
         write_dir_atomically(dest, |tmp| copy_tree(&source, tmp))
@@ -285,9 +297,11 @@ fn plain_id(id: &str) -> bool {
 fn read_report(path: &Path) -> Result<TrainingReport> {
     let text = std::fs::read_to_string(path).map_err(|e| EngineError::io("read", path, e))?;
     serde_json::from_str(&text).map_err(|e| {
-        EngineError::invalid(format!(
-            "\"{}\" is not a training report BERT Studio can read: {e}.",
-            path.display()
+        EngineError::invalid(said!(
+            "invalid.report",
+            "\"{path}\" is not a training report BERT Studio can read: {detail}.",
+            path = path.display().to_string(),
+            detail = e.to_string()
         ))
     })
 }

@@ -87,7 +87,7 @@ pub fn logits_by_length<B: FusedOps>(
             .into_data()
             .convert::<f32>()
             .into_vec()
-            .map_err(|e| EngineError::invalid(format!("{e:?}")))
+            .map_err(|e| EngineError::internal(format!("{e:?}")))
     };
     let values: Vec<Result<Vec<f32>>> = if B::concurrent_batches() {
         use rayon::prelude::*;

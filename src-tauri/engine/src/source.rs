@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{EngineError, Result};
 use crate::model::LoadError;
 use crate::progress::{PROGRESS_INTERVAL, Throttle};
+use crate::said;
 
 /// The default model of the reference notebook.
 pub const DEFAULT_MODEL: &str = "bert-base-multilingual-uncased";
@@ -131,16 +132,19 @@ pub fn resolve_model(
     if looks_like_path(name) || !is_hub_id(name) {
         return Err(EngineError::ModelNotFound {
             name: name.to_string(),
-            reason: "there is no such folder, and it is not a valid Hugging Face Hub id either"
-                .into(),
+            reason: said!(
+                "model.not_folder_nor_id",
+                "there is no such folder, and it is not a valid Hugging Face Hub id either"
+            ),
         });
     }
     if settings.offline {
         return cached_folder(name, settings).ok_or_else(|| EngineError::ModelNotFound {
             name: name.to_string(),
-            reason:
+            reason: said!(
+                "model.offline",
                 "it is not in the local Hugging Face cache and offline mode (HF_HUB_OFFLINE) is on"
-                    .into(),
+            ),
         });
     }
     download_model(name, settings, on_progress)
@@ -195,12 +199,17 @@ fn download_model(
     let info = repo.info().map_err(|e| match describe_api_error(&e) {
         (Some(404), _) => EngineError::ModelNotFound {
             name: repo_id.to_string(),
-            reason: "the Hugging Face Hub has no model of that name".into(),
+            reason: said!(
+                "model.not_on_hub",
+                "the Hugging Face Hub has no model of that name"
+            ),
         },
         (Some(401 | 403), _) => EngineError::ModelNotFound {
             name: repo_id.to_string(),
-            reason: "the model is private or gated: set HF_TOKEN to a token that may read it"
-                .into(),
+            reason: said!(
+                "model.gated",
+                "the model is private or gated: set HF_TOKEN to a token that may read it"
+            ),
         },
         (_, reason) => download_error("model information", reason),
     })?;
@@ -208,7 +217,10 @@ fn download_model(
     let Some(weights) = WEIGHT_FILES.iter().find(|f| available.contains(f)) else {
         return Err(EngineError::ModelNotFound {
             name: repo_id.to_string(),
-            reason: "it has no model.safetensors or pytorch_model.bin to load".into(),
+            reason: said!(
+                "model.no_weights",
+                "it has no model.safetensors or pytorch_model.bin to load"
+            ),
         });
     };
     let mut files = vec!["config.json", *weights];

@@ -473,7 +473,7 @@ fn a_comparison_knows_a_validation_file_changed_between_runs() {
     let changed = compare(&[first, third]);
     assert!(!changed.same_data);
     assert!(
-        changed.data_note.contains("not directly comparable"),
+        changed.data_note.text.contains("not directly comparable"),
         "{}",
         changed.data_note
     );

@@ -1,6 +1,7 @@
 //! Classification: a CSV file with a library model (progress, cancel, "Save as…"), and the
 //! try-it box with a warm model.
 
+use bert_studio_engine::said;
 use std::path::{Path, PathBuf};
 
 use bert_studio_engine::EngineError;
@@ -131,9 +132,10 @@ pub async fn save_classified_as(
     };
     blocking(move || {
         if to == Path::new(&input) {
-            return Err(EngineError::invalid(
-                "That is the input file; choose another name so that your data stays as it is.",
-            ));
+            return Err(EngineError::invalid(said!(
+                "invalid.save_over_input",
+                "That is the input file; choose another name so that your data stays as it is."
+            )));
         }
         if to != from {
             move_file(&from, &to)?;

@@ -1,6 +1,7 @@
 //! The model library: list, report, rename, delete, show, import and export.
 
 use bert_studio_engine::library::LibraryEntry;
+use bert_studio_engine::said;
 use bert_studio_engine::train::TrainingReport;
 use bert_studio_engine::{ErrorReport, unix_now};
 use tauri::{AppHandle, WebviewWindow};
@@ -63,10 +64,18 @@ pub async fn reveal_model(app: AppHandle, model_id: String) -> CommandResult<()>
     // Whichever opener the desktop has (xdg-open, gio, kde-open, wslview; open; ShellExecute),
     // without waiting for the file manager to close.
     open::that_detached(&folder).map_err(|e| {
-        ErrorReport::new(
+        ErrorReport::said(
             "io",
-            format!("Could not open a file manager ({e})."),
-            Some(&format!("The model is in {}", folder.display())),
+            said!(
+                "app.no_file_manager",
+                "Could not open a file manager ({detail}).",
+                detail = e.to_string()
+            ),
+            Some(said!(
+                "app.model_is_in",
+                "The model is in {folder}",
+                folder = folder.display().to_string()
+            )),
         )
     })
 }

@@ -11,6 +11,8 @@ pub mod library;
 pub mod models;
 pub mod training;
 
+use bert_studio_engine::message::Message;
+use bert_studio_engine::said;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -40,9 +42,13 @@ pub(crate) async fn blocking_app<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(work)
         .await
         .map_err(|e| {
-            ErrorReport::new(
+            ErrorReport::said(
                 "internal",
-                format!("The task stopped unexpectedly: {e}."),
+                said!(
+                    "app.task_stopped",
+                    "The task stopped unexpectedly: {detail}.",
+                    detail = e.to_string()
+                ),
                 None,
             )
         })?
@@ -56,12 +62,12 @@ pub struct AppInfo {
     /// When this build was made (YYYY-MM-DD).
     pub build_date: String,
     /// The compute backends compiled in, in words.
-    pub backends: Vec<String>,
+    pub backends: Vec<Message>,
     pub library_folder: String,
     /// The bundled NACE sample (French activity descriptions → NACE division).
     pub sample_data: String,
     /// Where the sample's text comes from and on what terms it is reused.
-    pub sample_data_licence: String,
+    pub sample_data_licence: Message,
     /// The names of the sample's NACE divisions, one file per language ("en", "fr").
     pub sample_label_names: BTreeMap<String, String>,
     /// The reference notebook's hyperparameters.
@@ -74,9 +80,13 @@ pub struct AppInfo {
 
 pub fn library(app: &AppHandle) -> CommandResult<Library> {
     let data = app.path().app_data_dir().map_err(|e| {
-        ErrorReport::new(
+        ErrorReport::said(
             "io",
-            format!("This system has no folder for app data: {e}."),
+            said!(
+                "app.no_data_folder",
+                "This system has no folder for app data: {detail}.",
+                detail = e.to_string()
+            ),
             None,
         )
     })?;
@@ -89,7 +99,6 @@ pub(crate) fn model_folder(app: &AppHandle, model_id: &str) -> CommandResult<Pat
 }
 
 /// data/sample/README.md, in one sentence.
-const SAMPLE_DATA_LICENCE: &str = "Eurostat, NACE Rev. 2 explanatory notes in French, © European Union: reuse is allowed with acknowledgement of the source (Commission Decision 2011/833/EU).";
 
 fn sample_data_path(app: &AppHandle) -> PathBuf {
     sample_file(app, "nace_fr.csv")
@@ -115,13 +124,14 @@ pub fn app_info(app: AppHandle) -> CommandResult<AppInfo> {
     Ok(AppInfo {
         version: bert_studio_engine::VERSION.into(),
         build_date: env!("BERT_STUDIO_BUILD_DATE").into(),
-        backends: bert_studio_engine::backend::compiled_backends()
-            .into_iter()
-            .map(String::from)
-            .collect(),
+        backends: bert_studio_engine::backend::compiled_backends(),
         library_folder: library(&app)?.root().display().to_string(),
         sample_data: sample_data_path(&app).display().to_string(),
-        sample_data_licence: SAMPLE_DATA_LICENCE.into(),
+        sample_data_licence: said!(
+            "app.sample_licence",
+            "Eurostat, NACE Rev. 2 explanatory notes in French, © European Union: reuse is \
+             allowed with acknowledgement of the source (Commission Decision 2011/833/EU)."
+        ),
         sample_label_names: ["en", "fr"]
             .into_iter()
             .map(|lang| {

@@ -1,5 +1,6 @@
 //! Training runs: the recipe, starting, resuming, cancelling, and the unfinished runs.
 
+use bert_studio_engine::said;
 use std::path::Path;
 
 use bert_studio_engine::fsutil::write_file_atomically;
@@ -69,9 +70,12 @@ pub async fn estimate_training(
     choice: DataChoice,
 ) -> CommandResult<RunEstimate> {
     let Some(cancel) = in_flight.begin(&jobs) else {
-        return Err(ErrorReport::new(
+        return Err(ErrorReport::said(
             "busy",
-            "A run is training now; the time of another is measured once it ends.",
+            said!(
+                "app.estimate_busy",
+                "A run is training now; the time of another is measured once it ends."
+            ),
             None,
         ));
     };
@@ -183,10 +187,10 @@ pub async fn discard_unfinished(
 ) -> CommandResult<()> {
     let library = library(&app)?;
     if jobs.running_output_dir() == Some(library.root().join(&model_id)) {
-        return Err(ErrorReport::new(
+        return Err(ErrorReport::said(
             "busy",
-            "This run is training now.",
-            Some("Cancel it first."),
+            said!("app.run_busy", "This run is training now."),
+            Some(said!("app.run_busy_hint", "Cancel it first.")),
         ));
     }
     blocking(move || library.discard_unfinished(&model_id)).await

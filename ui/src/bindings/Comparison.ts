@@ -2,6 +2,7 @@
 import type { ClassRow } from "./ClassRow";
 import type { ComparedModel } from "./ComparedModel";
 import type { Confusion } from "./Confusion";
+import type { Message } from "./Message";
 import type { MetricRow } from "./MetricRow";
 import type { RecipeDifference } from "./RecipeDifference";
 import type { RunCurves } from "./RunCurves";
@@ -14,7 +15,7 @@ same_data: boolean,
 /**
  * Plain words about the data the numbers come from.
  */
-data_note: string, 
+data_note: Message, 
 /**
  * The labels' names the models keep (code → name; the first model's name when two
  * differ), to show beside the codes.

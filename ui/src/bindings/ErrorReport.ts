@@ -15,8 +15,8 @@ kind: string, message: string,
  */
 hint: string | null, 
 /**
- * The catalogue id of the hint (`engine.<hint_id>`) when it is the engine's own for its
- * kind; an app-level hint has none and is shown as it is.
+ * The catalogue id of the hint (`engine.<hint_id>`): the engine's own for its kind, or
+ * the app's; a hint without one is shown as it is.
  */
 hint_id?: string, 
 /**

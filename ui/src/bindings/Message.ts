@@ -12,7 +12,7 @@ id: string,
  * The values the text names: numbers stay numbers, so each language writes them its way
  * (`count` also chooses the plural).
  */
-params: Record<string, string | number>, 
+params: Record<string, unknown>, 
 /**
  * The English text: the CLI's words, and the page's when it has none of its own.
  */

@@ -10,7 +10,7 @@ export type TrainingEvent = { "event": "download" } & DownloadEvent | { "event":
 /**
  * Why this backend was chosen.
  */
-backend_reason: string, data: DataSummary, plan: StepPlan, parameters: number, } | { "event": "resumed", epochs_done: number, step: number, } | { "event": "step", step: number, total_steps: number, epoch: number, 
+backend_reason: Message, data: DataSummary, plan: StepPlan, parameters: number, } | { "event": "resumed", epochs_done: number, step: number, } | { "event": "step", step: number, total_steps: number, epoch: number, 
 /**
  * Mean training loss since the previous progress event.
  */

@@ -2,6 +2,7 @@
 // terms of the bundled sample data.
 import { useTranslation } from "react-i18next";
 import type { AppInfo } from "../bindings/AppInfo";
+import { engineText } from "../logic/engineText";
 
 export function AboutDialog(props: { info: AppInfo; onClose: () => void }) {
   const { info } = props;
@@ -14,11 +15,11 @@ export function AboutDialog(props: { info: AppInfo; onClose: () => void }) {
           <dt>{t("about.built")}</dt>
           <dd>{info.build_date}</dd>
           <dt>{t("about.computesOn")}</dt>
-          <dd>{info.backends.join(", ")}</dd>
+          <dd>{info.backends.map(engineText).join(", ")}</dd>
           <dt>{t("about.modelsKeptIn")}</dt>
           <dd><code>{info.library_folder}</code></dd>
           <dt>{t("about.sampleData")}</dt>
-          <dd>{info.sample_data_licence}</dd>
+          <dd>{engineText(info.sample_data_licence)}</dd>
         </dl>
         <div className="actions end">
           <button className="primary" onClick={props.onClose} autoFocus>{t("common.close")}</button>

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Comparison } from "../bindings/Comparison";
 import { comparisonCurvesChart, perClassF1Chart, predictedCountsChart, topLabelsChart } from "./charts";
+import { words } from "../testFixtures";
 
 const comparison: Comparison = {
   models: [
-    { id: "a", name: "A", base_model: "bert", measured_on: "x" },
-    { id: "b", name: "B", base_model: "bert", measured_on: "x" },
+    { id: "a", name: "A", base_model: "bert", measured_on: words("x") },
+    { id: "b", name: "B", base_model: "bert", measured_on: words("x") },
   ],
   metrics: [],
   per_class: [
@@ -20,7 +21,7 @@ const comparison: Comparison = {
   ],
   confusions: [null, null],
   same_data: true,
-  data_note: "",
+  data_note: words(""),
   label_names: {},
 };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TrainingEvent } from "../bindings/TrainingEvent";
 import { applyEvents, fractionDone, initialProgress, isOver } from "./trainingProgress";
+import { words } from "../testFixtures";
 
 const metrics = (accuracy: number) => ({
   loss: 0.9,
@@ -19,7 +20,7 @@ const started: TrainingEvent = {
   event: "started",
   model: "tiny",
   backend: "CPU",
-  backend_reason: "no GPU",
+  backend_reason: words("no GPU"),
   data: {
     train_file: "a.csv",
     validation_file: null,

@@ -25,7 +25,7 @@ export interface TrainingProgress {
   status: TrainingStatus;
   model: string | null;
   backend: string | null;
-  backendReason: string | null;
+  backendReason: Message | null;
   plan: StepPlan | null;
   data: DataSummary | null;
   parameters: number | null;

@@ -5,12 +5,13 @@ import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SuggestedModel } from "../bindings/SuggestedModel";
 import { ModelStep, type ModelStepProps } from "./ModelStep";
+import { words } from "../testFixtures";
 
 afterEach(cleanup);
 
 const suggestions: SuggestedModel[] = [
-  { id: "bert-base-multilingual-uncased", architecture: "BERT", summary: "the notebook's model", parameters_millions: 167, download_mb: 670, recommended: true },
-  { id: "sentence-transformers/all-MiniLM-L6-v2", architecture: "BERT", summary: "small and fast", parameters_millions: 23, download_mb: 90, recommended: false },
+  { id: "bert-base-multilingual-uncased", architecture: "BERT", summary: words("the notebook's model"), parameters_millions: 167, download_mb: 670, recommended: true },
+  { id: "sentence-transformers/all-MiniLM-L6-v2", architecture: "BERT", summary: words("small and fast"), parameters_millions: 23, download_mb: 90, recommended: false },
 ];
 
 function renderStep(overrides: Partial<ModelStepProps> = {}) {
@@ -18,8 +19,8 @@ function renderStep(overrides: Partial<ModelStepProps> = {}) {
     suggestions,
     model: "bert-base-multilingual-uncased",
     statuses: {
-      "bert-base-multilingual-uncased": { name: "bert-base-multilingual-uncased", local_folder: null, status: "not downloaded yet" },
-      "sentence-transformers/all-MiniLM-L6-v2": { name: "sentence-transformers/all-MiniLM-L6-v2", local_folder: "/models/minilm", status: "on this computer" },
+      "bert-base-multilingual-uncased": { name: "bert-base-multilingual-uncased", local_folder: null, status: { id: "model.not_downloaded", params: {}, text: "not downloaded yet" } },
+      "sentence-transformers/all-MiniLM-L6-v2": { name: "sentence-transformers/all-MiniLM-L6-v2", local_folder: "/models/minilm", status: words("on this computer") },
     },
     download: null,
     onModel: vi.fn(),

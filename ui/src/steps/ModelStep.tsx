@@ -4,6 +4,7 @@ import type { ModelAvailability } from "../bindings/ModelAvailability";
 import type { SuggestedModel } from "../bindings/SuggestedModel";
 import type { TokenSource } from "../bindings/TokenSource";
 import { formatBytes, formatCount } from "../logic/format";
+import { engineText } from "../logic/engineText";
 
 export interface DownloadState {
   name: string;
@@ -53,10 +54,10 @@ export function ModelStep(p: ModelStepProps) {
                   <b>{m.id}</b>
                   {m.recommended && <span className="badge">{t("model.default")}</span>}
                 </div>
-                <div className="muted small">{m.summary}</div>
+                <div className="muted small">{engineText(m.summary)}</div>
                 <div className="small">
                   {m.architecture} · {t("model.parameters", { count: m.parameters_millions, n: formatCount(m.parameters_millions) })} · {formatCount(m.download_mb)} {t("units.MB")} ·{" "}
-                  <span className={s?.local_folder ? "ok" : "muted"}>{s ? s.status : "…"}</span>
+                  <span className={s?.local_folder ? "ok" : "muted"}>{s ? engineText(s.status) : "…"}</span>
                 </div>
                 {downloading && p.download && (
                   <div className="progress-line">
@@ -94,7 +95,7 @@ export function ModelStep(p: ModelStepProps) {
           </div>
           {!isSuggested && status && (
             <span className={status.local_folder ? "help ok" : "help"} data-testid="custom-model-status">
-              {status.status}
+              {engineText(status.status)}
             </span>
           )}
         </label>

@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { defaultRecipe as defaults } from "../testFixtures";
 import { SettingsStep } from "./SettingsStep";
+import { words } from "../testFixtures";
 
 afterEach(cleanup);
 
@@ -48,7 +49,7 @@ describe("settings step", () => {
 
   it("shows the engine's reason beside the field and blocks the start", () => {
     renderStep({
-      check: { problems: [{ field: "learning_rate", message: "learning_rate must be above 0 and below 1" }], effective_batch_size: 32 },
+      check: { problems: [{ field: "learning_rate", message: words("learning_rate must be above 0 and below 1") }], effective_batch_size: 32 },
     });
     expect(screen.getByTestId("problem-learning_rate").textContent).toContain("above 0");
     expect((screen.getByTestId("start-training") as HTMLButtonElement).disabled).toBe(true);

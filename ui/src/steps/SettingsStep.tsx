@@ -6,6 +6,8 @@ import type { RunEstimate } from "../bindings/RunEstimate";
 import type { SuggestedModel } from "../bindings/SuggestedModel";
 import { formatDuration } from "../logic/format";
 import { RECIPE_FIELDS, choiceLabel, describeValue, fieldExplanation, fieldLabel, numberText, parseFieldInput, type FieldInfo } from "../logic/recipeFields";
+import { engineText } from "../logic/engineText";
+import type { Message } from "../bindings/Message";
 
 /** The time the run would take: being measured, measured, or not measurable (and why). */
 export type EstimateState =
@@ -19,6 +21,15 @@ export type EstimateState =
 const LONG_RUN_SECONDS = 3600;
 
 const shortName = (model: string) => model.split(/[\\/]/).filter(Boolean).slice(-2).join("/");
+
+function summaryOf(suggestions: SuggestedModel[], model: string): string | undefined {
+  const summary = suggestions.find((s) => s.id === model)?.summary;
+  return summary && engineText(summary);
+}
+
+function said(message: Message | undefined): string | undefined {
+  return message && engineText(message);
+}
 
 function RunTime({ estimate, model, suggestions }: { estimate: EstimateState; model: string; suggestions: SuggestedModel[] }) {
   const { t } = useTranslation();
@@ -51,7 +62,7 @@ function RunTime({ estimate, model, suggestions }: { estimate: EstimateState; mo
             // does not read their texts.
             <div key={m.model}>
               {t("settings.time.faster", { model: m.model, total: formatDuration(m.seconds) })}{" "}
-              <span className="muted">{suggestions.find((s) => s.id === m.model)?.summary}</span>
+              <span className="muted">{summaryOf(suggestions, m.model)}</span>
             </div>
           ))}
         </div>
@@ -130,7 +141,7 @@ export function SettingsStep(p: SettingsStepProps) {
   const [typingErrors, setTypingErrors] = useState<Record<string, string>>({});
   const shown = RECIPE_FIELDS.filter((f) => f.basic || advanced);
   const problems = p.check?.problems ?? [];
-  const problemOf = (key: string) => typingErrors[key] ?? problems.find((x) => x.field === key)?.message;
+  const problemOf = (key: string) => typingErrors[key] ?? said(problems.find((x) => x.field === key)?.message);
   const hiddenProblems = problems.filter((x) => !shown.some((f) => f.key === x.field));
   const blocked = !p.check || problems.length > 0 || Object.keys(typingErrors).length > 0;
   return (
@@ -181,7 +192,7 @@ export function SettingsStep(p: SettingsStepProps) {
         })}
       </div>
       {hiddenProblems.map((x) => (
-        <div key={x.field} className="problem">{x.message}</div>
+        <div key={x.field} className="problem">{engineText(x.message)}</div>
       ))}
       {p.estimate && <RunTime estimate={p.estimate} model={p.recipe.model} suggestions={p.suggestions} />}
       <div className="row space-between">

@@ -67,7 +67,7 @@ export function TrainingView(p: TrainingViewProps) {
       <div className="stats">
         <div>
           {t("training.hardware")} <b data-testid="backend">{s.backend ?? "…"}</b>
-          {s.backendReason && <div className="muted small">{s.backendReason}</div>}
+          {s.backendReason && <div className="muted small">{engineText(s.backendReason)}</div>}
         </div>
         <div>{t("training.elapsed")} <b>{formatDuration(p.elapsedSeconds)}</b></div>
         <div>

@@ -7,14 +7,16 @@ import type { Comparison } from "../bindings/Comparison";
 
 vi.mock("../components/Chart", () => ({ Chart: () => null }));
 
+import { i18n } from "../i18n";
 import { CompareView } from "./CompareView";
+import { words } from "../testFixtures";
 
 afterEach(cleanup);
 
 const comparison = (sameData: boolean): Comparison => ({
   models: [
-    { id: "a", name: "Model A", base_model: "bert", measured_on: "validation.csv (40 rows)" },
-    { id: "b", name: "Model B", base_model: "bert", measured_on: "validation.csv (40 rows)" },
+    { id: "a", name: "Model A", base_model: "bert", measured_on: words("validation.csv (40 rows)") },
+    { id: "b", name: "Model B", base_model: "bert", measured_on: words("validation.csv (40 rows)") },
   ],
   metrics: [
     { metric: "accuracy", higher_is_better: true, values: [0.5, 0.75], best: 1 },
@@ -29,8 +31,8 @@ const comparison = (sameData: boolean): Comparison => ({
   confusions: [null, null],
   same_data: sameData,
   data_note: sameData
-    ? "All models were measured on the same rows: validation.csv (40 rows)."
-    : "These models were measured on different data (…), so their numbers are not directly comparable.",
+    ? { id: "compare.same_data", params: { measured_on: { id: "compare.file_rows", params: { file: "validation.csv", count: 40 }, text: "validation.csv (40 rows)" } }, text: "All models…" }
+    : words("These models were measured on different data (…), so their numbers are not directly comparable."),
   label_names: {},
 });
 
@@ -52,5 +54,26 @@ describe("compare view", () => {
     expect(table.textContent).toContain("Loss (lower is better)");
     fireEvent.click(screen.getByTestId("compare-on-file"));
     expect(evaluate).toHaveBeenCalledOnce();
+    expect(screen.getByTestId("data-note").textContent).toBe("All models were measured on the same rows: validation.csv (40 rows).");
+  });
+
+  it("says the settings that differ in the form's words, in French too", async () => {
+    const differing = {
+      ...comparison(true),
+      recipe_differences: [
+        { field: "group_by_length", values: ["true", "false"] },
+        { field: "learning_rate", values: ["5e-5", "0.0001"] },
+        { field: "scheduler", values: ["\"linear\"", "—"] },
+      ],
+    };
+    await i18n.changeLanguage("fr");
+    try {
+      render(<CompareView comparison={differing} busy={false} onEvaluateOnFile={() => {}} />);
+      const rows = [...screen.getByTestId("recipe-diff").querySelectorAll("tbody tr")].map((r) => [...r.querySelectorAll("td")].slice(1).map((c) => c.textContent));
+      expect(rows).toEqual([["activé", "désactivé"], ["5e-5", "1e-4"], ["montée, puis décroissance linéaire", "—"]]);
+      expect(screen.getByTestId("data-note").textContent).toBe("Tous les modèles ont été mesurés sur les mêmes lignes\u00a0: validation.csv (40 lignes).");
+    } finally {
+      await i18n.changeLanguage("en");
+    }
   });
 });

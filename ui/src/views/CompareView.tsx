@@ -5,9 +5,23 @@ import { Chart } from "../components/Chart";
 import { useColorScheme } from "../components/useColorScheme";
 import { comparisonCurvesChart, confusionOf, perClassF1Chart, type ClassSort } from "../logic/charts";
 import { formatDecimal, formatPercent } from "../logic/format";
-import { RECIPE_FIELDS, fieldLabel } from "../logic/recipeFields";
+import { RECIPE_FIELDS, describeValue, fieldLabel } from "../logic/recipeFields";
+import { engineText } from "../logic/engineText";
 
 /** A recipe field by its JSON name, in words when the page knows it. */
+/** A recipe value (sent as JSON) in the words of the settings form: "On", "linear decay", 5e-5. */
+function settingValue(field: string, json: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return json; // "—": a model without a recipe
+  }
+  const info = RECIPE_FIELDS.find((f) => f.key === field);
+  if (info) return describeValue(info, value);
+  return typeof value === "string" ? value : json;
+}
+
 function settingName(field: string): string {
   const known = RECIPE_FIELDS.find((f) => f.key === field);
   return known ? fieldLabel(known) : field;
@@ -27,7 +41,7 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
         <h2>{t("compare.title")}</h2>
         <button onClick={props.onEvaluateOnFile} disabled={props.busy} data-testid="compare-on-file">{t("compare.onFile")}</button>
       </div>
-      <p className={c.same_data ? "muted small" : "warnings single"} data-testid="data-note">{c.data_note}</p>
+      <p className={c.same_data ? "muted small" : "warnings single"} data-testid="data-note">{engineText(c.data_note)}</p>
       <div className="table-wrap" tabIndex={0}>
         <table className="data-table numeric" data-testid="compare-table">
           <thead>
@@ -71,7 +85,7 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
             </thead>
             <tbody>
               {c.recipe_differences.map((d) => (
-                <tr key={d.field}><td title={d.field}>{settingName(d.field)}</td>{d.values.map((v, i) => <td key={i}>{v}</td>)}</tr>
+                <tr key={d.field}><td title={d.field}>{settingName(d.field)}</td>{d.values.map((v, i) => <td key={i}>{settingValue(d.field, v)}</td>)}</tr>
               ))}
             </tbody>
           </table>

@@ -13,6 +13,8 @@ use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Result};
+use crate::message::Message;
+use crate::said;
 
 /// How much of the file is looked at to detect the dialect.
 const SNIFF_BYTES: usize = 256 * 1024;
@@ -104,15 +106,11 @@ pub struct CsvPreview {
     pub guessed_label_column: Option<String>,
 }
 
-pub(crate) fn data_error(
-    path: &Path,
-    line: Option<u64>,
-    problem: impl Into<String>,
-) -> EngineError {
+pub(crate) fn data_error(path: &Path, line: Option<u64>, problem: Message) -> EngineError {
     EngineError::Data {
         path: path.display().to_string(),
         line,
-        problem: problem.into(),
+        problem,
     }
 }
 
@@ -122,22 +120,28 @@ fn refuse_binary(path: &Path, head: &[u8]) -> Result<()> {
         return Err(data_error(
             path,
             None,
-            "this is a spreadsheet or archive (ZIP/XLSX), not a CSV file: open it in your \
-             spreadsheet program and use \"Save as… CSV\"",
+            said!(
+                "data_error.zip",
+                "this is a spreadsheet or archive (ZIP/XLSX), not a CSV file: open it in your \
+                 spreadsheet program and use \"Save as… CSV\""
+            ),
         ));
     }
     if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(data_error(
             path,
             None,
-            "this is an old Excel (.xls) workbook, not a CSV file: open it and use \"Save as… CSV\"",
+            said!(
+                "data_error.xls",
+                "this is an old Excel (.xls) workbook, not a CSV file: open it and use \"Save as… CSV\""
+            ),
         ));
     }
     if head.starts_with(b"%PDF") {
         return Err(data_error(
             path,
             None,
-            "this is a PDF document, not a CSV file",
+            said!("data_error.pdf", "this is a PDF document, not a CSV file"),
         ));
     }
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
@@ -151,7 +155,10 @@ fn refuse_binary(path: &Path, head: &[u8]) -> Result<()> {
         return Err(data_error(
             path,
             None,
-            "this file contains binary data (NUL or control bytes), so it is not a CSV text file",
+            said!(
+                "data_error.binary",
+                "this file contains binary data (NUL or control bytes), so it is not a CSV text file"
+            ),
         ));
     }
     Ok(())
@@ -197,7 +204,11 @@ pub fn csv_reader_over<R: Read + 'static>(
 fn read_head(path: &Path) -> Result<(Vec<u8>, bool)> {
     let meta = std::fs::metadata(path).map_err(|e| EngineError::io("open", path, e))?;
     if meta.is_dir() {
-        return Err(data_error(path, None, "this is a folder, not a CSV file"));
+        return Err(data_error(
+            path,
+            None,
+            said!("data_error.folder", "this is a folder, not a CSV file"),
+        ));
     }
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     File::open(path)
@@ -224,7 +235,11 @@ pub fn decoded_bytes_per_file_byte(path: &Path, encoding: TextEncoding) -> Resul
 pub fn sniff_dialect(path: &Path) -> Result<CsvDialect> {
     let (head, complete) = read_head(path)?;
     if head.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(data_error(path, None, "the file is empty"));
+        return Err(data_error(
+            path,
+            None,
+            said!("data_error.empty", "the file is empty"),
+        ));
     }
     refuse_binary(path, &head)?;
     let encoding = detect_encoding(&head, complete);
@@ -287,13 +302,20 @@ pub(crate) fn record_error(path: &Path, err: csv::Error) -> EngineError {
         csv::ErrorKind::Utf8 { .. } => data_error(
             path,
             line,
-            "the text is not valid in the detected encoding; choose the file's encoding by hand",
+            said!(
+                "data_error.encoding",
+                "the text is not valid in the detected encoding; choose the file's encoding by hand"
+            ),
         ),
         csv::ErrorKind::Io(e) => EngineError::io("read", path, e),
         _ => data_error(
             path,
             line,
-            format!("the file cannot be read as CSV ({err})"),
+            said!(
+                "data_error.not_csv",
+                "the file cannot be read as CSV ({detail})",
+                detail = err.to_string()
+            ),
         ),
     }
 }
@@ -321,7 +343,10 @@ pub fn read_headers<R: Read>(path: &Path, reader: &mut csv::Reader<R>) -> Result
         return Err(data_error(
             path,
             Some(1),
-            "the first line (the column names) is empty",
+            said!(
+                "data_error.empty_header",
+                "the first line (the column names) is empty"
+            ),
         ));
     }
     Ok(headers)

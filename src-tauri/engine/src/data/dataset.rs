@@ -12,7 +12,8 @@ use super::csv_input::{
     CsvDialect, csv_reader, data_error, next_record, read_headers, sniff_dialect,
 };
 use super::label_names::{LabelNames, NameCollector};
-use crate::error::Result;
+use crate::error::{EngineError, Result};
+use crate::said;
 
 /// The texts and labels of one CSV file, as read (labels still as text).
 #[derive(Debug, Clone, PartialEq)]
@@ -34,12 +35,19 @@ pub struct LabelledRows {
     pub names: LabelNames,
 }
 
+/// What a column holds, for the message that says it is missing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ColumnRole {
+    Text,
+    Label,
+    LabelNames,
+}
+
 pub(crate) fn column_index(
     path: &Path,
     headers: &[String],
     wanted: &str,
-    role: &str,
-    setting: &str,
+    role: ColumnRole,
 ) -> Result<usize> {
     let matches: Vec<usize> = headers
         .iter()
@@ -47,29 +55,114 @@ pub(crate) fn column_index(
         .filter(|(_, h)| h.as_str() == wanted)
         .map(|(i, _)| i)
         .collect();
+    let columns = || {
+        let quoted: Vec<String> = headers.iter().map(|h| format!("\"{h}\"")).collect();
+        quoted.join(", ")
+    };
     match matches.as_slice() {
         [i] => Ok(*i),
         [] => Err(data_error(
             path,
             Some(1),
-            format!(
-                "there is no column named \"{wanted}\" for the {role}. The columns are: {}. Choose the {role} column in the \"{setting}\" setting.",
-                headers
-                    .iter()
-                    .map(|h| format!("\"{h}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            match role {
+                ColumnRole::Text => said!(
+                    "data_error.no_text_column",
+                    "there is no column named \"{wanted}\" for the text. The columns are: \
+                     {columns}. Choose it in the \"Text column\" setting.",
+                    wanted = wanted,
+                    columns = columns()
+                ),
+                ColumnRole::Label => said!(
+                    "data_error.no_label_column",
+                    "there is no column named \"{wanted}\" for the label. The columns are: \
+                     {columns}. Choose it in the \"Label column\" setting.",
+                    wanted = wanted,
+                    columns = columns()
+                ),
+                ColumnRole::LabelNames => said!(
+                    "data_error.no_names_column",
+                    "there is no column named \"{wanted}\" for the label names. The columns \
+                     are: {columns}. Choose it in the \"Label names\" setting.",
+                    wanted = wanted,
+                    columns = columns()
+                ),
+            },
         )),
         _ => Err(data_error(
             path,
             Some(1),
-            format!(
-                "{} columns are named \"{wanted}\"; rename them so that each name is used once",
-                matches.len()
+            said!(
+                "data_error.repeated_column",
+                "{count} columns are named \"{wanted}\"; rename them so that each name is used \
+                 once",
+                count = matches.len(),
+                wanted = wanted
             ),
         )),
     }
+}
+
+pub(crate) fn same_columns_error(path: &Path) -> EngineError {
+    data_error(
+        path,
+        Some(1),
+        said!(
+            "data_error.same_columns",
+            "the text and the label must be two different columns"
+        ),
+    )
+}
+
+/// A row longer than the header: almost always a separator inside an unquoted text.
+pub(crate) fn too_many_fields_error(
+    path: &Path,
+    line: Option<u64>,
+    fields: usize,
+    columns: usize,
+) -> EngineError {
+    data_error(
+        path,
+        line,
+        said!(
+            "data_error.too_many_fields",
+            "this row has {fields} fields but the header names {columns} columns; a text \
+             probably contains the separator without quotes around it: check the separator and \
+             the quotes on this line",
+            fields = fields,
+            columns = columns
+        ),
+    )
+}
+
+pub(crate) fn no_rows_error(path: &Path) -> EngineError {
+    data_error(
+        path,
+        None,
+        said!(
+            "data_error.no_rows",
+            "the file has column names but no data rows"
+        ),
+    )
+}
+
+pub(crate) fn no_complete_row_error(
+    path: &Path,
+    count: usize,
+    text_column: &str,
+    label_column: &str,
+) -> EngineError {
+    data_error(
+        path,
+        None,
+        said!(
+            "data_error.no_complete_row",
+            "none of its {count} rows has both a text (\"{text_column}\") and a label \
+             (\"{label_column}\")",
+            count = count,
+            text_column = text_column,
+            label_column = label_column
+        ),
+    )
 }
 
 /// Reads the text and label columns of a CSV file (and the labels' names from `names_column`,
@@ -88,17 +181,13 @@ pub fn read_labelled_csv(
     };
     let mut reader = csv_reader(path, dialect)?;
     let headers = read_headers(path, &mut reader)?;
-    let text_i = column_index(path, &headers, text_column, "text", "text column")?;
-    let label_i = column_index(path, &headers, label_column, "label", "label column")?;
+    let text_i = column_index(path, &headers, text_column, ColumnRole::Text)?;
+    let label_i = column_index(path, &headers, label_column, ColumnRole::Label)?;
     let names_i = names_column
-        .map(|name| column_index(path, &headers, name, "label names", "label names column"))
+        .map(|name| column_index(path, &headers, name, ColumnRole::LabelNames))
         .transpose()?;
     if text_i == label_i {
-        return Err(data_error(
-            path,
-            Some(1),
-            "the text and the label must be two different columns",
-        ));
+        return Err(same_columns_error(path));
     }
     let mut out = LabelledRows {
         path: path.to_path_buf(),
@@ -119,14 +208,11 @@ pub fn read_labelled_csv(
         out.rows_read += 1;
         let line = record.position().map(|p| p.line());
         if record.len() > headers.len() {
-            return Err(data_error(
+            return Err(too_many_fields_error(
                 path,
                 line,
-                format!(
-                    "this row has {} fields but the header names {} columns; a text probably contains the separator without quotes around it",
-                    record.len(),
-                    headers.len()
-                ),
+                record.len(),
+                headers.len(),
             ));
         }
         let text = record.get(text_i).unwrap_or("").trim();
@@ -154,20 +240,14 @@ pub fn read_labelled_csv(
         out.labels.push(label.to_string());
     }
     if out.rows_read == 0 {
-        return Err(data_error(
-            path,
-            None,
-            "the file has column names but no data rows",
-        ));
+        return Err(no_rows_error(path));
     }
     if out.texts.is_empty() {
-        return Err(data_error(
+        return Err(no_complete_row_error(
             path,
-            None,
-            format!(
-                "none of its {} rows has both a text (\"{text_column}\") and a label (\"{label_column}\")",
-                out.rows_read
-            ),
+            out.rows_read,
+            text_column,
+            label_column,
         ));
     }
     out.labels_with_spaces = spaced.into_iter().collect();

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::csv_input::{csv_reader, data_error, next_record, read_headers, sniff_dialect};
 use crate::error::{EngineError, Result};
+use crate::said;
 
 /// Label code → name.
 pub type LabelNames = BTreeMap<String, String>;
@@ -25,8 +26,11 @@ pub fn read_names_file(path: &Path) -> Result<LabelNames> {
         return Err(data_error(
             path,
             Some(1),
-            "a names file needs two columns: the label's code, then its name (for example \
-             \"code,name\")",
+            said!(
+                "data_error.names_file_columns",
+                "a names file needs two columns: the label's code, then its name (for example \
+                 \"code,name\")"
+            ),
         ));
     }
     let mut names = NameCollector::default();
@@ -41,7 +45,10 @@ pub fn read_names_file(path: &Path) -> Result<LabelNames> {
         return Err(data_error(
             path,
             None,
-            "the names file has no row with both a code and a name",
+            said!(
+                "data_error.names_file_empty",
+                "the names file has no row with both a code and a name"
+            ),
         ));
     }
     Ok(names.finish())
@@ -65,9 +72,14 @@ impl NameCollector {
             Some((earlier, earlier_line)) => Err(data_error(
                 path,
                 Some(line),
-                format!(
+                said!(
+                    "data_error.two_names",
                     "the label \"{code}\" is named \"{name}\" here but \"{earlier}\" on line \
-                     {earlier_line}; give each label one name"
+                     {earlier_line}; give each label one name",
+                    code = code,
+                    name = name,
+                    earlier = earlier.clone(),
+                    earlier_line = *earlier_line
                 ),
             )),
             None => {

@@ -14,6 +14,7 @@ use super::fingerprint::RowsFingerprint;
 use super::label_names::{LabelNames, read_names_file};
 use crate::error::Result;
 use crate::message::{Message, first_items};
+use crate::said;
 
 /// Number of examples per class, in class order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -95,9 +96,11 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
         return Err(data_error(
             request.train_csv,
             None,
-            format!(
-                "every row has the same label (\"{}\"); a classifier needs at least two classes",
-                labels[0]
+            said!(
+                "data_error.one_class",
+                "every row has the same label (\"{label}\"); a classifier needs at least two \
+                 classes",
+                label = labels[0].clone()
             ),
         ));
     }
@@ -179,7 +182,10 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
                     return Err(data_error(
                         path,
                         None,
-                        "no validation row has a label that the training file knows",
+                        said!(
+                            "data_error.no_known_validation_label",
+                            "no validation row has a label that the training file knows"
+                        ),
                     ));
                 }
                 (
@@ -216,7 +222,11 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
                     return Err(data_error(
                         request.train_csv,
                         None,
-                        "there are too few rows to hold any out for validation; add rows or give a separate validation file",
+                        said!(
+                            "data_error.too_few_rows",
+                            "there are too few rows to hold any out for validation; add rows or \
+                             give a separate validation file"
+                        ),
                     ));
                 }
                 let pick = |rows_: &[usize], texts: &[String]| {

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
 use crate::kernels::FusedOps;
+use crate::message::Message;
+use crate::said;
 use burn::tensor::backend::Backend;
 use serde::Serialize;
 
@@ -63,7 +65,7 @@ pub struct ClassifierInfo {
     pub label_names: LabelNames,
     pub max_len: usize,
     pub backend: String,
-    pub backend_reason: String,
+    pub backend_reason: Message,
 }
 
 /// A classifier on one backend.
@@ -82,10 +84,11 @@ impl<B: FusedOps> WarmModel<B> {
         let device = B::Device::default();
         let loaded = load_model_folder::<B>(folder, &LoadOptions::default(), &device)?;
         if loaded.report.new_classifier {
-            return Err(EngineError::invalid(format!(
-                "The model in \"{}\" has no trained classification head (it is a base model): \
-                 train it on labelled data first, then classify with the trained model.",
-                folder.display()
+            return Err(EngineError::invalid(said!(
+                "invalid.base_model",
+                "The model in \"{path}\" has no trained classification head (it is a base \
+                 model): train it on labelled data first, then classify with the trained model.",
+                path = folder.display().to_string()
             )));
         }
         let labels = loaded.config.labels();
@@ -219,9 +222,7 @@ impl Classifier {
         };
         let max_len = match options.max_len {
             Some(n) if n < 2 => {
-                return Err(EngineError::invalid(
-                    "The maximum text length must be at least 2 tokens.",
-                ));
+                return Err(crate::model::tokenizer::max_len_too_short());
             }
             Some(n) => n.min(position_limit),
             None => trained_max_len(&folder)
@@ -235,7 +236,7 @@ impl Classifier {
             labels,
             max_len,
             backend: backend.name.to_string(),
-            backend_reason: backend.reason.to_string(),
+            backend_reason: backend.reason.said(),
         };
         Ok(Classifier {
             on,

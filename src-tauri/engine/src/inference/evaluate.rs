@@ -12,8 +12,9 @@ use super::stream::{
     InferenceEvent, OpenedInput, load_then_run, open_input, progress_event, run_reported,
 };
 use crate::cancel::CancelToken;
-use crate::data::csv_input::data_error;
-use crate::data::dataset::column_index;
+use crate::data::dataset::{
+    ColumnRole, column_index, no_complete_row_error, no_rows_error, same_columns_error,
+};
 use crate::data::{CsvDialect, LabelNames, RowsFingerprint};
 use crate::error::{EngineError, Result};
 use crate::metrics::{Metrics, MetricsAccumulator};
@@ -142,15 +143,10 @@ fn run(
         input,
         &windows.headers,
         &request.label_column,
-        "label",
-        "label column",
+        ColumnRole::Label,
     )?;
     if text_i == label_i {
-        return Err(data_error(
-            input,
-            Some(1),
-            "the text and the label must be two different columns",
-        ));
+        return Err(same_columns_error(input));
     }
     let info = classifier.info();
 
@@ -235,21 +231,15 @@ fn run(
         }
     }
     if rows_read == 0 {
-        return Err(data_error(
-            input,
-            None,
-            "the file has column names but no data rows",
-        ));
+        return Err(no_rows_error(input));
     }
     let evaluated_rows = rows_read - empty_text - empty_label;
     if evaluated_rows == 0 {
-        return Err(data_error(
+        return Err(no_complete_row_error(
             input,
-            None,
-            format!(
-                "none of its {rows_read} rows has both a text (\"{}\") and a label (\"{}\")",
-                windows.headers[text_i], request.label_column
-            ),
+            rows_read,
+            &windows.headers[text_i],
+            &request.label_column,
         ));
     }
     let mut all_labels = labels.clone();

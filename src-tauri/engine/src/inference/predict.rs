@@ -11,11 +11,12 @@ use super::stream::{
     InferenceEvent, OpenedInput, load_then_run, open_input, progress_event, run_reported,
 };
 use crate::cancel::CancelToken;
-use crate::data::csv_input::data_error;
+use crate::data::dataset::no_rows_error;
 use crate::data::{CsvDialect, LabelNames};
 use crate::error::{EngineError, Result};
 use crate::metrics::argmax;
 use crate::progress::ProgressMeter;
+use crate::said;
 
 /// Rows of the output kept in the summary, for a first look.
 const PREVIEW_ROWS: usize = 50;
@@ -123,9 +124,11 @@ fn run(
     cancel: &CancelToken,
 ) -> Result<PredictionSummary> {
     if request.top_k == 0 || request.top_k > classifier.labels().len() {
-        return Err(EngineError::invalid(format!(
-            "The number of labels per row (top-k) must be between 1 and {}, the model's number of classes.",
-            classifier.labels().len()
+        return Err(EngineError::invalid(said!(
+            "invalid.top_k",
+            "The number of labels per row (top-k) must be between 1 and {classes}, the model's \
+             number of classes.",
+            classes = classifier.labels().len()
         )));
     }
     let input = &request.input;
@@ -215,11 +218,7 @@ fn run(
         }
     }
     if rows == 0 {
-        return Err(data_error(
-            input,
-            None,
-            "the file has column names but no data rows",
-        ));
+        return Err(no_rows_error(input));
     }
     writer
         .into_inner()
@@ -274,9 +273,10 @@ fn run(
 /// Writing the output over the input would destroy what is being read.
 fn refuse_overwriting_input(input: &Path, output: &Path) -> Result<()> {
     if output.is_dir() {
-        return Err(EngineError::invalid(format!(
-            "\"{}\" is a folder; give the output file a name (e.g. predictions.csv).",
-            output.display()
+        return Err(EngineError::invalid(said!(
+            "invalid.output_is_folder",
+            "\"{path}\" is a folder; give the output file a name (e.g. predictions.csv).",
+            path = output.display().to_string()
         )));
     }
     let same = match (input.canonicalize(), output.canonicalize()) {
@@ -284,9 +284,11 @@ fn refuse_overwriting_input(input: &Path, output: &Path) -> Result<()> {
         _ => false,
     };
     if same {
-        return Err(EngineError::invalid(format!(
-            "The output file \"{}\" is the input file; choose another name so that your data is kept.",
-            output.display()
+        return Err(EngineError::invalid(said!(
+            "invalid.output_is_input",
+            "The output file \"{path}\" is the input file; choose another name so that your \
+             data is kept.",
+            path = output.display().to_string()
         )));
     }
     Ok(())

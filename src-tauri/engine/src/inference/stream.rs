@@ -12,8 +12,11 @@ use serde::Serialize;
 
 use crate::data::CsvDialect;
 use crate::data::csv_input::{csv_reader_over, data_error, read_headers, record_error};
+use crate::data::dataset::{ColumnRole, too_many_fields_error};
 use crate::error::{EngineError, ErrorReport, Result};
+use crate::message::Message;
 use crate::progress::ProgressMeter;
+use crate::said;
 use crate::source::DownloadEvent;
 
 /// Rows per window: texts are sorted by length within a window, so a larger one pads less;
@@ -32,7 +35,7 @@ pub enum InferenceEvent {
     Started {
         model: String,
         backend: String,
-        backend_reason: String,
+        backend_reason: Message,
         input: String,
         text_column: String,
         delimiter: String,
@@ -152,15 +155,11 @@ impl RowWindows {
             }
             let line = record.position().map_or(0, |p| p.line());
             if record.len() > self.headers.len() {
-                return Err(data_error(
+                return Err(too_many_fields_error(
                     &self.path,
                     Some(line),
-                    format!(
-                        "this row has {} fields but the header names {} columns; check the \
-                         delimiter or the quotes on this line",
-                        record.len(),
-                        self.headers.len()
-                    ),
+                    record.len(),
+                    self.headers.len(),
                 ));
             }
             text_bytes += record.get(self.text_column).map_or(0, str::len);
@@ -201,14 +200,16 @@ pub(crate) fn text_column_index(
     wanted: Option<&str>,
 ) -> Result<usize> {
     match wanted {
-        Some(name) => {
-            crate::data::dataset::column_index(path, headers, name, "text", "text column")
-        }
+        Some(name) => crate::data::dataset::column_index(path, headers, name, ColumnRole::Text),
         None => {
             let preview = crate::data::preview_csv(path, Some(dialect), 50)?;
-            let guess = preview
-                .guessed_text_column
-                .ok_or_else(|| data_error(path, Some(1), "the file has no columns"))?;
+            let guess = preview.guessed_text_column.ok_or_else(|| {
+                data_error(
+                    path,
+                    Some(1),
+                    said!("data_error.no_columns", "the file has no columns"),
+                )
+            })?;
             Ok(headers
                 .iter()
                 .position(|h| *h == guess)

@@ -24,6 +24,7 @@ use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStr
 
 use super::ModelInput;
 use crate::error::{EngineError, Result};
+use crate::said;
 
 /// Tokenizer files copied verbatim when a model folder is saved.
 pub const TOKENIZER_FILES: &[&str] = &[
@@ -228,9 +229,13 @@ impl TextTokenizer {
     /// As `encode_each`, and counts the texts that were cut.
     pub fn encode_counting_cuts(&self, texts: &[&str], max_len: usize) -> Result<EncodedTexts> {
         let tokenizer = self.truncating_at(max_len)?;
-        let encodings = tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| EngineError::invalid(format!("A text could not be tokenized: {e}")))?;
+        let encodings = tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| {
+            EngineError::invalid(said!(
+                "invalid.tokenize",
+                "A text could not be tokenized: {detail}",
+                detail = e.to_string()
+            ))
+        })?;
         // The tokenizer moves what it cuts off into `overflowing`.
         let cut = encodings
             .iter()
@@ -246,9 +251,7 @@ impl TextTokenizer {
     /// The tokenizer, cutting at `max_len` tokens (special tokens included), without padding.
     fn truncating_at(&self, max_len: usize) -> Result<Arc<Tokenizer>> {
         if max_len < 2 {
-            return Err(EngineError::invalid(
-                "The maximum sequence length must be at least 2 tokens (the start and end marks).",
-            ));
+            return Err(max_len_too_short());
         }
         // A panic elsewhere cannot leave the cache half-written: it is replaced whole.
         let mut cached = self
@@ -268,7 +271,7 @@ impl TextTokenizer {
                 strategy: TruncationStrategy::LongestFirst,
                 stride: 0,
             }))
-            .map_err(|e| EngineError::invalid(e.to_string()))?;
+            .map_err(EngineError::internal)?;
         tokenizer.with_padding(None);
         let tokenizer = Arc::new(tokenizer);
         *cached = Some((max_len, tokenizer.clone()));
@@ -384,6 +387,14 @@ fn wordpiece_from_vocab(
         .with_post_processor(Some(BertProcessing::new((sep, sep_id), (cls, cls_id))))
         .with_decoder(Some(WordPieceDecoder::default()));
     Ok(tokenizer)
+}
+
+/// A maximum length that leaves no room for a text between the start and end marks.
+pub(crate) fn max_len_too_short() -> EngineError {
+    EngineError::invalid(said!(
+        "invalid.max_len_too_short",
+        "The maximum sequence length must be at least 2 tokens (the start and end marks)."
+    ))
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::data::{CsvDialect, DataSummary};
 use crate::error::{EngineError, LoadError, Result};
 use crate::metrics::Metrics;
 use crate::model::{SafetensorsFile, TensorFile, write_f32_safetensors};
+use crate::said;
 
 pub const CHECKPOINTS_DIR: &str = "checkpoints";
 pub const STATE_FILE: &str = "trainer_state.json";
@@ -85,9 +86,12 @@ pub fn write_optimizer(path: &Path, moments: NamedMoments, steps: usize) -> Resu
 /// reader as model weights).
 pub fn read_optimizer(path: &Path) -> Result<(NamedMoments, usize)> {
     let broken = |why: String| {
-        EngineError::invalid(format!(
-            "The checkpoint's optimizer state \"{}\" cannot be read ({why}); resume from another checkpoint or start the run again.",
-            path.display()
+        EngineError::invalid(said!(
+            "invalid.optimizer_state",
+            "The checkpoint's optimizer state \"{path}\" cannot be read ({why}); resume from \
+             another checkpoint or start the run again.",
+            path = path.display().to_string(),
+            why = why
         ))
     };
     // The reader's own words are about model weights: only their reason is kept.
@@ -135,16 +139,20 @@ fn read_state(path: &Path) -> Result<TrainerState> {
 /// `trainer_state.json` from its text (`path` names it in messages).
 pub fn parse_state(text: &str, path: &Path) -> Result<TrainerState> {
     let state: TrainerState = serde_json::from_str(text).map_err(|e| {
-        EngineError::invalid(format!(
-            "\"{}\" is not a checkpoint state BERT Studio can read: {e}.",
-            path.display()
+        EngineError::invalid(said!(
+            "invalid.checkpoint_state",
+            "\"{path}\" is not a checkpoint state BERT Studio can read: {detail}.",
+            path = path.display().to_string(),
+            detail = e.to_string()
         ))
     })?;
     if state.format_version != STATE_FORMAT {
-        return Err(EngineError::invalid(format!(
-            "\"{}\" was written by another version of BERT Studio (format {}); start the run again.",
-            path.display(),
-            state.format_version
+        return Err(EngineError::invalid(said!(
+            "invalid.checkpoint_version",
+            "\"{path}\" was written by another version of BERT Studio (format {format}); start \
+             the run again.",
+            path = path.display().to_string(),
+            format = state.format_version
         )));
     }
     Ok(state)
@@ -320,7 +328,7 @@ mod tests {
         let run = run_with_checkpoints(2);
         let err = finish_run_folder(run.path(), true, |dir| {
             write_config(dir)?;
-            Err(EngineError::invalid("disk full"))
+            Err(EngineError::internal("disk full"))
         });
         assert!(err.is_err());
         let has = |epoch, file: &str| checkpoint_folder(run.path(), epoch).join(file).exists();

@@ -22,7 +22,7 @@ pub enum TrainingEvent {
         model: String,
         backend: String,
         /// Why this backend was chosen.
-        backend_reason: String,
+        backend_reason: Message,
         data: DataSummary,
         plan: StepPlan,
         parameters: usize,
@@ -80,4 +80,33 @@ pub enum TrainingEvent {
         error: ErrorReport,
     },
     Cancelled,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report written before the engine's words had ids keeps its backend reason as a bare
+    /// string: it still loads, as that text.
+    #[test]
+    fn an_older_started_event_still_reads() {
+        let stored = r#"{"event": "started", "model": "m", "backend": "CPU",
+            "backend_reason": "chosen by you", "parameters": 10,
+            "plan": {"micro_batches_per_epoch": 2, "steps_per_epoch": 2, "total_steps": 4, "warmup_steps": 0},
+            "data": {"train_file": "t.csv", "validation_file": null, "delimiter": ",", "encoding": "utf-8",
+                "rows_read": 4, "skipped_empty_text": 0, "skipped_empty_label": 0, "train_rows": 3,
+                "validation_rows": 1, "classes": [], "truncated_texts": 0,
+                "warnings": ["2 row(s) were skipped."]}}"#;
+        let event: TrainingEvent = serde_json::from_str(stored).unwrap();
+        let TrainingEvent::Started {
+            backend_reason,
+            data,
+            ..
+        } = event
+        else {
+            panic!("not a start: {event:?}");
+        };
+        assert_eq!(backend_reason, Message::plain("chosen by you"));
+        assert_eq!(data.warnings[0].text, "2 row(s) were skipped.");
+    }
 }

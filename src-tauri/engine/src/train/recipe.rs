@@ -7,7 +7,9 @@ use ts_rs::TS;
 
 use crate::backend::DeviceChoice;
 use crate::error::{EngineError, Result};
+use crate::message::Message;
 use crate::metrics::Metrics;
+use crate::said;
 use crate::source::DEFAULT_MODEL;
 
 /// How the learning rate evolves over the optimizer steps (as in transformers).
@@ -153,15 +155,27 @@ impl Default for Recipe {
 
 impl Recipe {
     pub fn from_json(text: &str) -> Result<Self> {
-        let recipe: Recipe = serde_json::from_str(text)
-            .map_err(|e| EngineError::invalid(format!("The recipe is not valid: {e}.")))?;
+        let recipe: Recipe = serde_json::from_str(text).map_err(|e| {
+            EngineError::invalid(said!(
+                "invalid.recipe_json",
+                "The recipe is not valid: {detail}.",
+                detail = e.to_string()
+            ))
+        })?;
         recipe.validate()?;
         Ok(recipe)
     }
 
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| EngineError::io("read", path, e))?;
-        Self::from_json(&text).map_err(|e| EngineError::invalid(format!("{}: {e}", path.display())))
+        Self::from_json(&text).map_err(|e| {
+            EngineError::invalid(said!(
+                "invalid.recipe_file",
+                "{path}: {problem}",
+                path = path.display().to_string(),
+                problem = e.said()
+            ))
+        })
     }
 
     pub fn to_json(&self) -> String {
@@ -180,7 +194,7 @@ impl Recipe {
     /// form can show the reason beside the field.
     pub fn problems(&self) -> Vec<RecipeProblem> {
         let mut found = Vec::new();
-        let mut problem = |field: &str, message: String| {
+        let mut problem = |field: &str, message: Message| {
             found.push(RecipeProblem {
                 field: field.into(),
                 message,
@@ -189,21 +203,30 @@ impl Recipe {
         if self.model.trim().is_empty() {
             problem(
                 "model",
-                "Choose a base model (a Hugging Face Hub id or a model folder).".into(),
+                said!(
+                    "recipe.model",
+                    "Choose a base model (a Hugging Face Hub id or a model folder)."
+                ),
             );
         }
         if self.epochs == 0 || self.epochs > 1000 {
             problem(
                 "epochs",
-                format!("epochs must be between 1 and 1000, not {}.", self.epochs),
+                said!(
+                    "recipe.epochs",
+                    "epochs must be between 1 and 1000, not {value}.",
+                    value = self.epochs
+                ),
             );
         }
         if !(self.learning_rate > 0.0 && self.learning_rate < 1.0) {
             problem(
                 "learning_rate",
-                format!(
-                    "learning_rate must be above 0 and below 1 (typical: 1e-5 to 1e-4), not {}.",
-                    self.learning_rate
+                said!(
+                    "recipe.learning_rate",
+                    "learning_rate must be above 0 and below 1 (typical: 1e-5 to 1e-4), not \
+                     {value}.",
+                    value = self.learning_rate
                 ),
             );
         }
@@ -218,55 +241,72 @@ impl Recipe {
             ("logging_steps", self.logging_steps),
         ] {
             if value == 0 {
-                problem(name, format!("{name} must be at least 1."));
+                problem(
+                    name,
+                    said!(
+                        "recipe.at_least_one",
+                        "{name} must be at least 1.",
+                        name = name
+                    ),
+                );
             }
         }
         if !(0.0..=1.0).contains(&self.weight_decay) {
             problem(
                 "weight_decay",
-                format!(
-                    "weight_decay must be between 0 and 1, not {}.",
-                    self.weight_decay
+                said!(
+                    "recipe.weight_decay",
+                    "weight_decay must be between 0 and 1, not {value}.",
+                    value = self.weight_decay
                 ),
             );
         }
         if !(0.0..1.0).contains(&self.warmup_ratio) {
             problem(
                 "warmup_ratio",
-                format!(
-                    "warmup_ratio must be at least 0 and below 1, not {}.",
-                    self.warmup_ratio
+                said!(
+                    "recipe.warmup_ratio",
+                    "warmup_ratio must be at least 0 and below 1, not {value}.",
+                    value = self.warmup_ratio
                 ),
             );
         }
         if !(2..=8192).contains(&self.max_seq_len) {
             problem(
                 "max_seq_len",
-                format!(
-                    "max_seq_len must be between 2 and 8192 tokens, not {}.",
-                    self.max_seq_len
+                said!(
+                    "recipe.max_seq_len",
+                    "max_seq_len must be between 2 and 8192 tokens, not {value}.",
+                    value = self.max_seq_len
                 ),
             );
         }
         if !(self.validation_fraction > 0.0 && self.validation_fraction < 0.9) {
             problem(
                 "validation_fraction",
-                format!(
-                    "validation_fraction must be above 0 and below 0.9, not {}.",
-                    self.validation_fraction
+                said!(
+                    "recipe.validation_fraction",
+                    "validation_fraction must be above 0 and below 0.9, not {value}.",
+                    value = self.validation_fraction
                 ),
             );
         }
         if self.max_grad_norm < 0.0 || !self.max_grad_norm.is_finite() {
             problem(
                 "max_grad_norm",
-                "max_grad_norm must be 0 (off) or positive.".into(),
+                said!(
+                    "recipe.max_grad_norm",
+                    "max_grad_norm must be 0 (off) or positive."
+                ),
             );
         }
         if self.save_strategy == Strategy::Steps {
             problem(
                 "save_strategy",
-                "save_strategy can be \"no\" or \"epoch\".".into(),
+                said!(
+                    "recipe.save_strategy",
+                    "save_strategy can be \"no\" or \"epoch\"."
+                ),
             );
         }
         if self.load_best && self.eval_strategy != Strategy::Epoch {
@@ -274,36 +314,50 @@ impl Recipe {
             // of the models at epoch ends.
             problem(
                 "load_best",
-                "load_best keeps the best of the models at epoch ends, so it needs an evaluation \
-                 after each epoch: set eval_strategy to \"epoch\", or turn load_best off."
-                    .into(),
+                said!(
+                    "recipe.load_best",
+                    "load_best keeps the best of the models at epoch ends, so it needs an \
+                     evaluation after each epoch: set eval_strategy to \"epoch\", or turn \
+                     load_best off."
+                ),
             );
         }
         if self.fp16 {
             problem(
                 "fp16",
-                "Half precision is not available in this version: every device trains in 32-bit \
-                 numbers. Turn it off to train."
-                    .into(),
+                said!(
+                    "recipe.fp16",
+                    "Half precision is not available in this version: every device trains in \
+                     32-bit numbers. Turn it off to train."
+                ),
             );
         }
         if self.text_column == self.label_column {
             problem(
                 "label_column",
-                "The text column and the label column must differ.".into(),
+                said!(
+                    "recipe.same_columns",
+                    "The text column and the label column must differ."
+                ),
             );
         }
         if let Some(column) = &self.label_names_column {
             if *column == self.text_column || *column == self.label_column {
                 problem(
                     "label_names_column",
-                    "The label names column must differ from the text and label columns.".into(),
+                    said!(
+                        "recipe.names_column",
+                        "The label names column must differ from the text and label columns."
+                    ),
                 );
             }
             if self.label_names_file.is_some() {
                 problem(
                     "label_names_file",
-                    "Give the label names either in a column or in a file, not both.".into(),
+                    said!(
+                        "recipe.names_twice",
+                        "Give the label names either in a column or in a file, not both."
+                    ),
                 );
             }
         }
@@ -313,9 +367,11 @@ impl Recipe {
         {
             problem(
                 "label_names_as_labels",
-                "There are no label names to use as the model's labels: give a names column or \
-                 a names file, or turn this off."
-                    .into(),
+                said!(
+                    "recipe.no_names",
+                    "There are no label names to use as the model's labels: give a names column \
+                     or a names file, or turn this off."
+                ),
             );
         }
         found
@@ -351,7 +407,7 @@ impl Recipe {
 #[ts(export)]
 pub struct RecipeProblem {
     pub field: String,
-    pub message: String,
+    pub message: Message,
 }
 
 /// Optimizer steps of a run, as the transformers Trainer counts them.

@@ -12,6 +12,7 @@ use super::recipe::{Recipe, StepPlan, Strategy};
 use crate::data::{CsvDialect, DataSummary, SplitRequest, prepare_split};
 use crate::error::{EngineError, Result};
 use crate::metrics::Metrics;
+use crate::said;
 use crate::source::HubSettings;
 
 /// Everything a training run needs.
@@ -36,15 +37,19 @@ impl TrainingRequest {
     /// checkpoint: same recipe, same files, same dialect.
     pub fn resume(output_dir: &Path, hub: HubSettings) -> Result<Self> {
         if output_dir.join(REPORT_FILE).is_file() {
-            return Err(EngineError::invalid(format!(
-                "The run in \"{}\" has already finished; there is nothing to resume.",
-                output_dir.display()
+            return Err(EngineError::invalid(said!(
+                "invalid.run_finished",
+                "The run in \"{path}\" has already finished; there is nothing to resume.",
+                path = output_dir.display().to_string()
             )));
         }
         let Some((folder, state)) = latest_checkpoint(output_dir)? else {
-            return Err(EngineError::invalid(format!(
-                "\"{}\" holds no checkpoint to resume from. Checkpoints are written at each epoch end when save_strategy is \"epoch\" (always in the app); a run stopped before its first epoch ended has to start again.",
-                output_dir.display()
+            return Err(EngineError::invalid(said!(
+                "invalid.no_checkpoint",
+                "\"{path}\" holds no checkpoint to resume from. Checkpoints are written at each \
+                 epoch end when save_strategy is \"epoch\" (always in the app); a run stopped \
+                 before its first epoch ended has to start again.",
+                path = output_dir.display().to_string()
             )));
         };
         let mut recipe = state.recipe.clone();
@@ -128,11 +133,13 @@ pub(super) fn check_request(request: &TrainingRequest) -> Result<()> {
     if request.resume_from.is_none()
         && let Some(run) = unfinished_run(&request.output_dir)?
     {
-        return Err(EngineError::invalid(format!(
-            "\"{}\" holds an unfinished run ({} of {} epochs done). Resume it, or choose another output folder.",
-            request.output_dir.display(),
-            run.epochs_done,
-            run.epochs,
+        return Err(EngineError::invalid(said!(
+            "invalid.unfinished_run",
+            "\"{path}\" holds an unfinished run ({count} of {epochs} epochs done). Resume it, or \
+             choose another output folder.",
+            path = request.output_dir.display().to_string(),
+            count = run.epochs_done,
+            epochs = run.epochs
         )));
     }
     Ok(())

@@ -29,6 +29,7 @@ use crate::kernels::FusedOps;
 use crate::metrics::{Metrics, MetricsAccumulator, cross_entropy};
 use crate::model::{ModelConfig, SequenceClassifier, TextTokenizer};
 use crate::progress::ProgressMeter;
+use crate::said;
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
 
 mod probe;
@@ -293,19 +294,31 @@ where
     /// The error for a loss that became infinite or NaN: a learning rate too high, mostly.
     fn diverged(&self, loss: f64) -> EngineError {
         let recipe = &self.request.recipe;
-        let kept = match &self.last_checkpoint {
-            Some((epoch, path)) => format!(
-                " The last good checkpoint (after epoch {epoch}) is kept in \"{}\".",
-                path.display()
-            ),
-            None => String::new(),
-        };
-        EngineError::invalid(format!(
-            "The training loss became {loss} at step {}: the learning rate ({}) is probably too high. Try a lower one, e.g. {:.0e}.{kept}",
-            self.run.step,
-            recipe.learning_rate,
-            recipe.learning_rate / 5.0
-        ))
+        let (step, learning_rate) = (self.run.step, recipe.learning_rate);
+        let lower = format!("{:.0e}", learning_rate / 5.0);
+        match &self.last_checkpoint {
+            Some((epoch, path)) => EngineError::invalid(said!(
+                "invalid.diverged_kept",
+                "The training loss became {loss} at step {step}: the learning rate \
+                 ({learning_rate}) is probably too high. Try a lower one, e.g. {lower}. The last \
+                 good checkpoint (after epoch {epoch}) is kept in \"{path}\".",
+                loss = loss.to_string(),
+                step = step,
+                learning_rate = learning_rate,
+                lower = lower,
+                epoch = *epoch,
+                path = path.display().to_string()
+            )),
+            None => EngineError::invalid(said!(
+                "invalid.diverged",
+                "The training loss became {loss} at step {step}: the learning rate \
+                 ({learning_rate}) is probably too high. Try a lower one, e.g. {lower}.",
+                loss = loss.to_string(),
+                step = step,
+                learning_rate = learning_rate,
+                lower = lower
+            )),
+        }
     }
 
     /// Progress (when due), and the logs and evaluations the recipe asks for every N steps.

@@ -14,10 +14,11 @@ use burn::tensor::backend::{AutodiffBackend, Backend};
 use super::{Model, Trainer};
 use crate::backend::{BackendChoice, BackendKind, choose_backend, on_gpu};
 use crate::cancel::CancelToken;
-use crate::catalog::{NOT_DOWNLOADED, model_availability, suggested_models};
+use crate::catalog::{model_availability, suggested_models};
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
 use crate::model::{EncoderWork, write_model_files};
+use crate::said;
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
 use crate::train::estimate::{RunEstimate, faster_models, pace};
 use crate::train::events::TrainingEvent;
@@ -39,8 +40,12 @@ const TIMED_VALIDATION_ROWS: usize = 96;
 pub fn estimate(request: &TrainingRequest, cancel: &CancelToken) -> Result<RunEstimate> {
     let availability = model_availability(&request.recipe.model, &request.hub);
     if availability.local_folder.is_none() {
-        let reason = if availability.status == NOT_DOWNLOADED {
-            "it is not on this computer yet (it is downloaded when training starts), so the time its steps take cannot be measured before".to_string()
+        let reason = if availability.not_downloaded() {
+            said!(
+                "model.not_local_yet",
+                "it is not on this computer yet (it is downloaded when training starts), so the \
+                 time its steps take cannot be measured before"
+            )
         } else {
             availability.status
         };

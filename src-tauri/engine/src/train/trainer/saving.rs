@@ -144,8 +144,7 @@ fn save_trained_folder<B: Backend>(
         write("recipe.json", report.recipe.to_json())?;
         write(
             REPORT_FILE,
-            serde_json::to_string_pretty(report)
-                .map_err(|e| EngineError::invalid(e.to_string()))?,
+            serde_json::to_string_pretty(report).map_err(|e| EngineError::internal(e))?,
         )
     })
 }

@@ -17,6 +17,7 @@ use crate::kernels::FusedOps;
 use crate::message::Message;
 use crate::model::{LoadOptions, ModelConfig, load_model_folder};
 use crate::progress::ProgressMeter;
+use crate::said;
 use crate::source::resolve_model;
 use crate::train::checkpoint::{
     CHECKPOINTS_DIR, OPTIMIZER_FILE, ResumePoint, checkpoint_folder, read_optimizer,
@@ -50,7 +51,12 @@ where
                 return Err(data_error(
                     &request.train_csv,
                     None,
-                    "the rows are not the ones this run started with (the file, or its validation file, changed since), so the run cannot continue from its checkpoint; put the original file back or start a new run",
+                    said!(
+                        "data_error.rows_changed",
+                        "the rows are not the ones this run started with (the file, or its \
+                         validation file, changed since), so the run cannot continue from its \
+                         checkpoint; put the original file back or start a new run"
+                    ),
                 ));
             }
             if state.backend != backend.name {
@@ -79,10 +85,12 @@ where
         };
         let loaded = load_model_folder::<B>(&folder, &labelled, &device)?;
         if recipe.max_seq_len > loaded.config.max_sequence_length() {
-            return Err(EngineError::invalid(format!(
-                "max_seq_len is {} but this model reads at most {} tokens; lower max_seq_len.",
-                recipe.max_seq_len,
-                loaded.config.max_sequence_length()
+            return Err(EngineError::invalid(said!(
+                "invalid.max_seq_len_over_model",
+                "max_seq_len is {value} but this model reads at most {limit} tokens; lower \
+                 max_seq_len.",
+                value = recipe.max_seq_len,
+                limit = loaded.config.max_sequence_length()
             )));
         }
         let config = config_with_labels(&loaded.config, &data.labels);
@@ -127,7 +135,7 @@ where
         sink(TrainingEvent::Started {
             model: recipe.model.clone(),
             backend: backend.name.to_string(),
-            backend_reason: backend.reason.to_string(),
+            backend_reason: backend.reason.said(),
             data: summary.clone(),
             plan,
             parameters,
@@ -176,9 +184,12 @@ where
         self.optimizer
             .restore_moments(model, moments, steps, &self.device)
             .map_err(|why| {
-                EngineError::invalid(format!(
-                    "The checkpoint in \"{}\" does not fit its own model ({why}); start the run again.",
-                    point.folder.display()
+                EngineError::invalid(said!(
+                    "invalid.checkpoint_misfit",
+                    "The checkpoint in \"{path}\" does not fit its own model ({why}); start the \
+                     run again.",
+                    path = point.folder.display().to_string(),
+                    why = why.to_string()
                 ))
             })?;
         let run = point.state.run.clone();
