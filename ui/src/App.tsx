@@ -16,6 +16,7 @@ import { AboutDialog } from "./components/AboutDialog";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { StepHeader, type StepName } from "./components/StepHeader";
 import { useDataChoice } from "./hooks/useDataChoice";
+import { useFocusAfterChange } from "./hooks/useFocusAfterChange";
 import { useLibrary } from "./hooks/useLibrary";
 import { useTrainingRun } from "./hooks/useTrainingRun";
 import { adoptSystemLanguages } from "./i18n";
@@ -58,6 +59,10 @@ export function App() {
   useEffect(() => {
     if (section === "Models") refreshModels();
   }, [section, refreshModels]);
+
+  // Another view (a step done, a run finished): the focus goes to its heading when the control
+  // it was on went away with the old view.
+  useFocusAfterChange(() => document.querySelector<HTMLElement>("main.app > :not(header) h2"), section === "Train" ? step : section);
 
   // Files dropped on the window open in the data step, or go to Classify and Models.
   const stepRef = useRef(step);

@@ -1,3 +1,4 @@
+import { useRef } from "react";
 import { Trans, useTranslation } from "react-i18next";
 import type { CsvDialect } from "../bindings/CsvDialect";
 import type { CsvPreview } from "../bindings/CsvPreview";
@@ -8,6 +9,7 @@ import { classSizesChart } from "../logic/charts";
 import { engineText } from "../logic/engineText";
 import { withName } from "../logic/labelNames";
 import { formatCount } from "../logic/format";
+import { useFocusAfterChange } from "../hooks/useFocusAfterChange";
 
 /** The separators offered, each with its catalogue key (data.delimiters.<name>). */
 const DELIMITERS: { value: string; name: string }[] = [
@@ -49,10 +51,13 @@ function fileName(path: string): string {
 
 export function DataStep(p: DataStepProps) {
   const { t } = useTranslation();
+  // The file's page replaces the first one (and its "Use the sample" button): focus to its heading.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useFocusAfterChange(() => heading.current, p.preview !== null);
   if (!p.preview) {
     return (
       <section className="panel drop-zone" data-testid="data-step">
-        <h2>{t("data.title")}</h2>
+        <h2 ref={heading}>{t("data.title")}</h2>
         <p className="muted">{t("data.intro")}</p>
         <div className="actions">
           <button className="primary" onClick={p.onChooseFile} disabled={p.busy}>
@@ -70,7 +75,7 @@ export function DataStep(p: DataStepProps) {
   return (
     <section className="panel" data-testid="data-step">
       <div className="row space-between">
-        <h2>
+        <h2 ref={heading}>
           {fileName(preview.path)} <span className="muted small">{preview.path}</span>
         </h2>
         <div className="actions">

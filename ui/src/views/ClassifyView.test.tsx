@@ -39,4 +39,14 @@ describe("ClassifyView", () => {
       expect(screen.getByTestId("classify-estimate").textContent).toBe("About 4 s on this computer (CPU) for about 120,972 rows (estimated from the file's size)."),
     );
   });
+
+  it("takes a file by its typed path, as from the keyboard alone", async () => {
+    render(<ClassifyView models={[libraryModel]} droppedFiles={[]} onDroppedHandled={() => {}} />);
+    expect((screen.getByTestId("classify-add") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByTestId("classify-path"), { target: { value: " /home/me/activites.csv " } });
+    fireEvent.submit(screen.getByTestId("classify-path").closest("form")!);
+    await waitFor(() => expect(screen.getByTestId("classify-text-column")).toBeTruthy());
+    expect(invoke).toHaveBeenCalledWith("preview_data", { path: "/home/me/activites.csv", dialect: null });
+    expect((screen.getByTestId("classify-path") as HTMLInputElement).value).toBe("");
+  });
 });

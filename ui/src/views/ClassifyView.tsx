@@ -13,6 +13,7 @@ import { predictedCountsChart, topLabelsChart } from "../logic/charts";
 import { errorHint, errorMessage } from "../logic/engineText";
 import { withName } from "../logic/labelNames";
 import { toErrorReport } from "../logic/errors";
+import { useFocusAfterChange } from "../hooks/useFocusAfterChange";
 import { formatCount, formatDecimal, formatDuration, formatPercent } from "../logic/format";
 
 interface FileJob {
@@ -127,6 +128,7 @@ export function ClassifyView(props: {
         <p className="muted small">
           <Trans i18nKey="classify.intro" components={{ code: <code /> }} />
         </p>
+        <PathField onPath={(path) => void add(path)} />
       </section>
       <TryIt modelId={modelId} />
       {jobs.map((job) => (
@@ -172,6 +174,29 @@ function FileEstimate(props: { modelId: string; input: string; textColumn: strin
   );
 }
 
+/** A file's path typed in (or pasted), for whoever does not use the file dialog or a drop. */
+function PathField(props: { onPath: (path: string) => void }) {
+  const { t } = useTranslation();
+  const [path, setPath] = useState("");
+  return (
+    <form
+      className="row path-field"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!path.trim()) return;
+        props.onPath(path.trim());
+        setPath("");
+      }}
+    >
+      <label className="row small grow">
+        {t("classify.typePath")}
+        <input type="text" value={path} placeholder={t("classify.pathPlaceholder")} onChange={(e) => setPath(e.target.value)} data-testid="classify-path" />
+      </label>
+      <button type="submit" disabled={!path.trim()} data-testid="classify-add">{t("classify.addPath")}</button>
+    </form>
+  );
+}
+
 function FileCard(props: {
   job: FileJob;
   modelId: string;
@@ -188,10 +213,14 @@ function FileCard(props: {
   // The engine says where the score is: input columns may have any names.
   const scoreAt = s ? s.score_column : -1;
   const lowRows = s && scoreAt >= 0 ? s.first_rows.filter((r) => Number(r[scoreAt]) < props.threshold).length : 0;
+  // Its buttons change with its state ("Classify", then "Cancel", then "Save as…"): the focus
+  // stays in the card.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useFocusAfterChange(() => heading.current, job.status);
   return (
     <section className="panel" data-testid="classify-file" data-status={job.status}>
       <div className="row space-between">
-        <h3>{fileName(job.input)}</h3>
+        <h3 ref={heading}>{fileName(job.input)}</h3>
         <div className="actions">
           {(job.status === "ready" || job.status === "cancelled" || job.status === "failed") && job.headers.length > 0 && (
             <>

@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Comparison } from "../bindings/Comparison";
 import { Chart } from "../components/Chart";
 import { useColorScheme } from "../components/useColorScheme";
+import { useRevealOnChange } from "../hooks/useFocusAfterChange";
 import { comparisonCurvesChart, confusionOf, perClassF1Chart, type ClassSort } from "../logic/charts";
 import { formatDecimal, formatPercent } from "../logic/format";
 import { RECIPE_FIELDS, describeValue, fieldLabel } from "../logic/recipeFields";
@@ -32,9 +33,9 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
   const { t } = useTranslation();
   const [sort, setSort] = useState<ClassSort>("difference");
   const dark = useColorScheme() === "dark";
-  // A new result opens below the library: bring it into view.
+  // A new result opens below the library: bring it into view, the focus with it.
   const panel = useRef<HTMLElement>(null);
-  useEffect(() => panel.current?.scrollIntoView?.({ behavior: "smooth", block: "start" }), [c]);
+  useRevealOnChange(panel, c);
   return (
     <section className="panel" data-testid="compare-view" ref={panel}>
       <div className="row space-between">

@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { Trans, useTranslation } from "react-i18next";
 import type { EvaluationReport } from "../bindings/EvaluationReport";
 import type { LabelScore } from "../bindings/LabelScore";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
 import { Chart } from "../components/Chart";
 import { useColorScheme } from "../components/useColorScheme";
+import { useRevealOnChange } from "../hooks/useFocusAfterChange";
 import { confusionHeatmap } from "../logic/charts";
 import { formatCount, formatPercent } from "../logic/format";
 import { withName } from "../logic/labelNames";
@@ -19,9 +20,9 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
   const [truth, setTruth] = useState(ALL);
   const [predicted, setPredicted] = useState(ALL);
   const dark = useColorScheme() === "dark";
-  // A new result opens below the library: bring it into view.
+  // A new result opens below the library: bring it into view, the focus with it.
   const panel = useRef<HTMLElement>(null);
-  useEffect(() => panel.current?.scrollIntoView?.({ behavior: "smooth", block: "start" }), [r]);
+  useRevealOnChange(panel, r);
   const labels = r.metrics.per_class.map((c) => c.label);
   const named = (code: string) => withName(code, r.label_names);
   const rows = useMemo(
