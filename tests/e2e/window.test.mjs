@@ -24,8 +24,8 @@ const screenshotRoot = process.env.E2E_SCREENSHOTS;
 const displayBase = 90 + (process.pid % 9) * 2;
 const portBase = 4444 + (process.pid % 500) * 2;
 
-// What the window says in each language, where the test reads words. The engine's own messages
-// (the model folder's status, a refused value, the comparison's data note) are English in both.
+// What the window says in each language, where the test reads words, the engine's included
+// (the model folder's status, a refused value, the comparison's data note).
 const WORDS = {
   en: {
     locale: "en_US.UTF-8",
@@ -36,6 +36,9 @@ const WORDS = {
     division01: /^01 — Crop and animal production/,
     namesFile: /nace_names_en\.csv$/,
     sameColumns: /text column and the label column must differ/,
+    localFolder: "model folder on this computer",
+    epochsProblem: /epochs must be between 1 and 1000, not 0/,
+    sameRows: /same rows/,
     percent: /^\d+\.\d%$/,
     models: (n) => `Models (${n})`,
     epochsDone: /1 of 2 epochs/,
@@ -53,6 +56,9 @@ const WORDS = {
     division01: /^01 — Culture et production animale/,
     namesFile: /nace_names_fr\.csv$/,
     sameColumns: /colonne des textes et celle des étiquettes doivent être différentes/,
+    localFolder: "dossier de modèle sur cet ordinateur",
+    epochsProblem: /nombre d'époques \(epochs\) doit être compris entre 1 et 1[ \u00a0\u202f]000, et non 0/,
+    sameRows: /mêmes lignes/,
     // WebDriver's text turns the no-break space before "%" into a plain one.
     percent: /^\d+,\d[ \u00a0]%$/,
     models: (n) => `Modèles (${n})`,
@@ -239,7 +245,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       const custom = await find("custom-model");
       await custom.sendKeys(tinyModel, Key.ENTER);
       const status = await find("custom-model-status");
-      await driver.wait(until.elementTextContains(status, "model folder on this computer"), 10_000);
+      await driver.wait(until.elementTextContains(status, words.localFolder), 10_000);
       await shot("2-model");
       await checkAccessibility("2-model");
       await press(await find("model-next"));
@@ -249,7 +255,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await epochs.clear();
       await epochs.sendKeys("0");
       const problem = await find("problem-epochs", 10_000);
-      assert.match(await problem.getText(), /epochs must be between 1 and 1000/);
+      assert.match(await problem.getText(), words.epochsProblem);
       assert.equal(await (await find("start-training")).isEnabled(), false);
       await epochs.clear();
       await epochs.sendKeys("1");
@@ -387,7 +393,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       assert.equal(headers.length, 3, "metric + two models");
       assert.equal((await table.findElements(By.css("td.best"))).length, 6, "one best per metric row");
       assert.match(await (await find("recipe-diff")).getAttribute("textContent"), words.learningRate);
-      assert.match(await (await find("data-note")).getAttribute("textContent"), /same rows/);
+      assert.match(await (await find("data-note")).getAttribute("textContent"), words.sameRows);
       await shot("8-compare");
       await checkAccessibility("8-compare");
 
@@ -420,7 +426,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
         120_000,
         "comparison on the test file",
       );
-      assert.match(await (await find("data-note")).getAttribute("textContent"), /same rows/);
+      assert.match(await (await find("data-note")).getAttribute("textContent"), words.sameRows);
 
       // 11. Rename one model, delete the other (after confirming).
       const link = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell button`));
@@ -549,7 +555,7 @@ test("[en] the wizard, classify and compare with the keyboard alone", { timeout:
     await tabToTest("custom-model");
     await assertFocusRing("the model field");
     await keys(tinyModel, Key.ENTER);
-    await driver.wait(async () => (await textOf("custom-model-status")).includes("model folder on this computer"), 10_000, "model folder");
+    await driver.wait(async () => (await textOf("custom-model-status")).includes(words.localFolder), 10_000, "model folder");
     await shot("2-model");
     await enter("model-next");
 

@@ -306,7 +306,7 @@ fn bad_training_data_is_explained_before_any_work() {
         &CancelToken::new(),
     )
     .unwrap_err();
-    assert!(err.to_string().contains("\"text column\" setting"), "{err}");
+    assert!(err.to_string().contains("\"Text column\" setting"), "{err}");
     assert!(!dir.path().join("m").exists());
 }
 
