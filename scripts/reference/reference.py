@@ -21,6 +21,8 @@ Sub-commands:
   steps --out FILE           the Trainer's own step counts (micro-batches and optimizer steps
                              per epoch, max_steps, warm-up steps) for several data sizes and
                              recipes
+  class-weights --out FILE   scikit-learn's balanced class weights and PyTorch's weighted
+                             cross-entropy (loss and its gradient) on fixed logits
   gradients --model DIR --out FILE
                              the gradient of every parameter after one training step's
                              backward pass (mean cross-entropy, batch of the reference texts,
@@ -605,6 +607,28 @@ def steps(out):
                    "cases": cases}, f, indent=1)
 
 
+def class_weights(out):
+    """Imbalanced classes: scikit-learn's balanced weights, and PyTorch's weighted cross-entropy
+    with its gradient on fixed logits."""
+    import numpy as np
+    import sklearn
+    from sklearn.utils.class_weight import compute_class_weight
+
+    rng = np.random.default_rng(3)
+    k, n = 5, 60
+    y = rng.choice(k, size=n, p=[0.55, 0.25, 0.12, 0.06, 0.02])
+    y[:k] = np.arange(k)  # every class present at least once
+    weights = compute_class_weight("balanced", classes=np.arange(k), y=y)
+    logits = torch.tensor(rng.normal(size=(n, k)), dtype=torch.float32, requires_grad=True)
+    loss = torch.nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))(logits, torch.tensor(y))
+    loss.backward()
+    with open(out, "w") as f:
+        json.dump({"generated_by": f"reference.py class-weights (scikit-learn {sklearn.__version__}, torch {torch.__version__})",
+                   "classes": k, "y": y.tolist(), "balanced_weights": weights.tolist(),
+                   "logits": logits.detach().tolist(), "loss": loss.item(),
+                   "logits_grad": logits.grad.tolist()}, f, indent=1)
+
+
 def gradients(model_dir, out_file):
     from safetensors.torch import save_file
 
@@ -642,6 +666,8 @@ def main():
     p.add_argument("--out", required=True)
     p = sub.add_parser("steps")
     p.add_argument("--out", required=True)
+    p = sub.add_parser("class-weights")
+    p.add_argument("--out", required=True)
     p = sub.add_parser("gradients")
     p.add_argument("--model", required=True)
     p.add_argument("--out", required=True)
@@ -667,6 +693,8 @@ def main():
         splits(args.out)
     elif args.command == "steps":
         steps(args.out)
+    elif args.command == "class-weights":
+        class_weights(args.out)
     elif args.command == "gradients":
         gradients(args.model, args.out)
     else:

@@ -32,6 +32,7 @@ export const defaultRecipe: Recipe = {
   eval_batch_size: 32,
   gradient_accumulation_steps: 2,
   group_by_length: true,
+  class_weights: "none",
   weight_decay: 0.01,
   warmup_ratio: 0.1,
   max_seq_len: 256,

@@ -7,8 +7,8 @@ use bert_studio_engine::backend::DeviceChoice;
 use bert_studio_engine::message::Message;
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{
-    BestMetric, Metrics, Recipe, RunEstimate, Scheduler, Strategy, TrainingEvent, TrainingRequest,
-    estimate, train, unfinished_run,
+    BestMetric, ClassWeights, Metrics, Recipe, RunEstimate, Scheduler, Strategy, TrainingEvent,
+    TrainingRequest, estimate, train, unfinished_run,
 };
 use bert_studio_engine::{EngineError, Result};
 use clap::Args;
@@ -93,6 +93,11 @@ struct RecipeFlags {
     /// as the notebook [default: true]
     #[arg(long)]
     group_by_length: Option<bool>,
+    /// How much each class counts in the loss: none (all rows alike, as the notebook), balanced
+    /// (rare classes count more: rows / (classes × rows of the class), scikit-learn's), or the
+    /// path of a CSV file of label,weight rows [default: none]
+    #[arg(long, value_name = "none|balanced|FILE")]
+    class_weights: Option<String>,
     /// Pull of the weights towards zero, against over-fitting [default: 0.01]
     #[arg(long)]
     weight_decay: Option<f64>,
@@ -181,6 +186,17 @@ impl RecipeFlags {
             &self.gradient_accumulation_steps,
         );
         set(&mut recipe.group_by_length, &self.group_by_length);
+        if let Some(choice) = &self.class_weights {
+            recipe.class_weights = match choice.as_str() {
+                "none" => ClassWeights::None,
+                "balanced" => ClassWeights::Balanced,
+                // Kept absolute in the run's recipe, so a resume from another folder finds it.
+                file => ClassWeights::File(
+                    std::path::absolute(file)
+                        .map_or_else(|_| file.to_string(), |p| p.display().to_string()),
+                ),
+            };
+        }
         set(&mut recipe.weight_decay, &self.weight_decay);
         set(&mut recipe.warmup_ratio, &self.warmup_ratio);
         set(&mut recipe.max_seq_len, &self.max_seq_len);
@@ -477,5 +493,31 @@ mod tests {
         assert_eq!(recipe.eval_strategy, Strategy::Steps);
         assert_eq!(recipe.device, DeviceChoice::Cpu);
         assert_eq!(recipe.learning_rate, Recipe::default().learning_rate);
+        assert_eq!(recipe.class_weights, ClassWeights::None);
+    }
+
+    #[test]
+    fn class_weights_are_a_choice_or_a_file_kept_absolute() {
+        let weights = |value: &str| {
+            let parsed = <Train as clap::Parser>::try_parse_from([
+                "train",
+                "--input",
+                "a.csv",
+                "--output",
+                "out",
+                "--class-weights",
+                value,
+            ])
+            .unwrap();
+            let mut recipe = Recipe::default();
+            parsed.args.overrides.apply(&mut recipe);
+            recipe.class_weights
+        };
+        assert_eq!(weights("balanced"), ClassWeights::Balanced);
+        assert_eq!(weights("none"), ClassWeights::None);
+        let ClassWeights::File(file) = weights("w.csv") else {
+            panic!("a path is a file of weights");
+        };
+        assert!(std::path::Path::new(&file).is_absolute() && file.ends_with("w.csv"));
     }
 }

@@ -151,3 +151,63 @@ fn the_stratified_split_takes_from_each_class_what_scikit_learn_takes() {
         }
     }
 }
+
+/// Imbalanced classes: the `balanced` weights are scikit-learn's `compute_class_weight`, and
+/// the weighted loss and its gradient are PyTorch's `CrossEntropyLoss(weight=…)` (fixture made
+/// by `reference.py class-weights`).
+#[test]
+fn class_weights_match_scikit_learn_and_pytorch() {
+    use bert_studio_engine::backend::CpuBackend;
+    use bert_studio_engine::train::class_weights::balanced_weights;
+    use burn::backend::Autodiff;
+    use burn::nn::loss::CrossEntropyLossConfig;
+    use burn::tensor::{Int, Tensor, TensorData};
+    type B = Autodiff<CpuBackend>;
+
+    let fixture = json(&fixtures().join("class_weights.json"));
+    let classes = fixture["classes"].as_u64().unwrap() as usize;
+    let y: Vec<usize> = serde_json::from_value(fixture["y"].clone()).unwrap();
+    let want: Vec<f64> = serde_json::from_value(fixture["balanced_weights"].clone()).unwrap();
+    let weights = balanced_weights(classes, &y);
+    for (got, want) in weights.iter().zip(&want) {
+        assert!(
+            (f64::from(*got) - want).abs() <= 1e-6 * want,
+            "{got} vs {want}"
+        );
+    }
+    assert!(
+        want[classes - 1] > 10.0 * want[0],
+        "the fixture is imbalanced"
+    );
+
+    let logits: Vec<Vec<f32>> = serde_json::from_value(fixture["logits"].clone()).unwrap();
+    let device = Default::default();
+    let flat: Vec<f32> = logits.concat();
+    let logits = Tensor::<B, 2>::from_data(TensorData::new(flat, [y.len(), classes]), &device)
+        .require_grad();
+    let targets = Tensor::<B, 1, Int>::from_data(
+        TensorData::new(y.iter().map(|&c| c as i64).collect::<Vec<_>>(), [y.len()]),
+        &device,
+    );
+    let loss = CrossEntropyLossConfig::new()
+        .with_weights(Some(weights))
+        .init(&device)
+        .forward(logits.clone(), targets);
+    let value = loss.clone().into_scalar();
+    let want_loss = fixture["loss"].as_f64().unwrap();
+    assert!(
+        (f64::from(value) - want_loss).abs() <= 1e-5,
+        "{value} vs {want_loss}"
+    );
+    let grads = loss.backward();
+    let grad = logits
+        .grad(&grads)
+        .unwrap()
+        .into_data()
+        .to_vec::<f32>()
+        .unwrap();
+    let want_grad: Vec<Vec<f64>> = serde_json::from_value(fixture["logits_grad"].clone()).unwrap();
+    for (got, want) in grad.iter().zip(want_grad.concat()) {
+        assert!((f64::from(*got) - want).abs() <= 1e-6, "{got} vs {want}");
+    }
+}

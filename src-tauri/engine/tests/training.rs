@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use bert_studio_engine::EngineError;
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{
-    BestMetric, CancelToken, Recipe, Strategy, TrainingEvent, TrainingRequest,
+    BestMetric, CancelToken, ClassWeights, Recipe, Strategy, TrainingEvent, TrainingRequest,
 };
 use common::*;
 use serde_json::Value;
@@ -307,6 +307,30 @@ fn bad_training_data_is_explained_before_any_work() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("\"Text column\" setting"), "{err}");
+    assert!(!dir.path().join("m").exists());
+
+    // A weights file is read before the first step: a weight that is not positive is refused.
+    let two_classes = dir.path().join("two.csv");
+    let rows: String = (0..20)
+        .map(|i| format!("texte {i},{}\n", ["A", "B"][i % 2]))
+        .collect();
+    std::fs::write(&two_classes, format!("text,label\n{rows}")).unwrap();
+    let weights = dir.path().join("weights.csv");
+    std::fs::write(&weights, "label,weight\nB,-2\n").unwrap();
+    let recipe = Recipe {
+        class_weights: ClassWeights::File(weights.display().to_string()),
+        ..tiny_recipe()
+    };
+    let err = train(
+        &request(recipe, two_classes, dir.path().join("m")),
+        &mut |_| {},
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("weight of \"B\" is \"-2\""),
+        "{err}"
+    );
     assert!(!dir.path().join("m").exists());
 }
 

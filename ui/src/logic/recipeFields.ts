@@ -44,6 +44,7 @@ export const RECIPE_FIELDS: FieldInfo[] = [
   { key: "logging_steps", kind: { type: "integer", min: 1 }, basic: false },
   { key: "save_strategy", kind: { type: "choice", options: strategies.filter((s) => s !== "steps") }, basic: false },
   { key: "group_by_length", kind: { type: "toggle" }, basic: false },
+  { key: "class_weights", kind: { type: "choice", options: ["none", "balanced"] }, basic: false },
   { key: "load_best", kind: { type: "toggle" }, basic: false },
   { key: "metric_for_best_model", kind: { type: "choice", options: ["loss", "accuracy", "macro_f1", "macro_precision", "macro_recall"] }, basic: false },
   { key: "seed", kind: { type: "integer", min: 0 }, basic: false },
@@ -53,6 +54,7 @@ export const RECIPE_FIELDS: FieldInfo[] = [
 /** The value shown as the default, in the words of the field's input. */
 export function describeValue(field: FieldInfo, value: unknown): string {
   if (field.kind.type === "choice") {
+    if (typeof value === "object" && value !== null && "file" in value) return String(value.file); // a recipe's weights file
     return field.kind.options.includes(String(value)) ? choiceLabel(String(value)) : String(value);
   }
   if (field.kind.type === "toggle") return i18n.t(value ? "settings.on" : "settings.off");

@@ -1,6 +1,7 @@
 //! Training: recipe, schedule, optimizer, checkpoints, events and the loop that ties them.
 
 pub mod checkpoint;
+pub mod class_weights;
 pub mod estimate;
 pub mod events;
 pub mod optimizer;
@@ -13,7 +14,9 @@ pub mod trainer;
 pub use checkpoint::{UnfinishedRun, unfinished_run};
 pub use estimate::{ModelTime, RunEstimate};
 pub use events::TrainingEvent;
-pub use recipe::{BestMetric, Recipe, RecipeCheck, RecipeProblem, Scheduler, StepPlan, Strategy};
+pub use recipe::{
+    BestMetric, ClassWeights, Recipe, RecipeCheck, RecipeProblem, Scheduler, StepPlan, Strategy,
+};
 pub use request::{TrainingReport, TrainingRequest, check_data};
 pub use trainer::{estimate, train};
 // Shared with inference, which does not depend on training; here too for the callers of a run.

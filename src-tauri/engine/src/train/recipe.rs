@@ -35,6 +35,19 @@ pub enum Strategy {
     Steps,
 }
 
+/// How much each class's rows count in the loss: all alike (the notebook), more for rare
+/// classes (scikit-learn's `balanced`: rows / (classes × rows of the class)), or as a file says.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassWeights {
+    #[default]
+    None,
+    Balanced,
+    /// A CSV file: a header, then a label and its weight on each row; unlisted labels weigh 1.
+    File(String),
+}
+
 /// The validation score that decides which evaluation's model `load_best` keeps (the Trainer's
 /// `metric_for_best_model`; as there, the loss by default, lower is better, higher for the rest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -94,6 +107,8 @@ pub struct Recipe {
     /// shuffled, cut into mega-batches of 50 optimizer batches, sorted by length inside each,
     /// the longest batch first. Less padding, so faster; the order is still random.
     pub group_by_length: bool,
+    /// The weight of each class in the loss (`CrossEntropyLoss(weight=…)`).
+    pub class_weights: ClassWeights,
     pub weight_decay: f64,
     pub warmup_ratio: f64,
     pub max_seq_len: usize,
@@ -134,6 +149,7 @@ impl Default for Recipe {
             eval_batch_size: 32,
             gradient_accumulation_steps: 2,
             group_by_length: true,
+            class_weights: ClassWeights::None,
             weight_decay: 0.01,
             warmup_ratio: 0.1,
             max_seq_len: 256,
@@ -329,6 +345,15 @@ impl Recipe {
                     "recipe.fp16",
                     "Half precision is not available in this version: every device trains in \
                      32-bit numbers. Turn it off to train."
+                ),
+            );
+        }
+        if matches!(&self.class_weights, ClassWeights::File(f) if f.trim().is_empty()) {
+            problem(
+                "class_weights",
+                said!(
+                    "recipe.class_weights_file",
+                    "Give the file of class weights, or choose \"none\" or \"balanced\"."
                 ),
             );
         }

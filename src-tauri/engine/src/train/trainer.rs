@@ -138,6 +138,8 @@ struct Trainer<'a, B: AutodiffBackend> {
     parameters: usize,
     optimizer: AdamW<B>,
     loss_fn: CrossEntropyLoss<B>,
+    /// Each class's weight in the loss (training and validation alike), when the recipe asks.
+    class_weights: Option<Vec<f32>>,
     /// Where the run stands: what a checkpoint saves and a resume starts from.
     run: RunState,
     /// The model of `run.best`, when `load_best` keeps one.
@@ -390,12 +392,22 @@ where
             self.cancel,
         )?;
         let mut counts = MetricsAccumulator::new(self.labels.len());
-        let mut loss_sum = 0.0;
+        // The weighted mean, as `CrossEntropyLoss(weight=…)` takes it: Σ wᵧ·lossᵢ / Σ wᵧ.
+        let (mut loss_sum, mut weight_sum) = (0.0, 0.0);
         for (row, &truth) in logits.iter().zip(&self.validation_set.classes) {
-            loss_sum += cross_entropy(row, truth);
+            let weight = self
+                .class_weights
+                .as_ref()
+                .map_or(1.0, |w| f64::from(w[truth]));
+            loss_sum += weight * cross_entropy(row, truth);
+            weight_sum += weight;
             counts.add(truth, row);
         }
-        let loss = loss_sum / logits.len().max(1) as f64;
+        let loss = if weight_sum > 0.0 {
+            loss_sum / weight_sum
+        } else {
+            0.0
+        };
         let metrics = counts.finish(&self.labels, Some(loss));
         self.record(TrainingEvent::Evaluation {
             step: self.run.step,

@@ -22,6 +22,7 @@ use crate::source::resolve_model;
 use crate::train::checkpoint::{
     CHECKPOINTS_DIR, OPTIMIZER_FILE, ResumePoint, checkpoint_folder, read_optimizer,
 };
+use crate::train::class_weights::class_weights;
 use crate::train::events::TrainingEvent;
 use crate::train::optimizer::AdamW;
 use crate::train::recipe::StepPlan;
@@ -141,7 +142,10 @@ where
             parameters,
         });
         let optimizer = AdamW::<B>::new(&mut model, recipe.weight_decay);
-        let loss_fn = CrossEntropyLossConfig::new().init(&device);
+        let class_weights = class_weights(&recipe.class_weights, &data.labels, &train_set.classes)?;
+        let loss_fn = CrossEntropyLossConfig::new()
+            .with_weights(class_weights.clone())
+            .init(&device);
         let mut trainer = Trainer {
             request,
             backend,
@@ -159,6 +163,7 @@ where
             parameters,
             optimizer,
             loss_fn,
+            class_weights,
             run: RunState::new(recipe.seed, unix_now()),
             best_model: None,
             last_checkpoint: None,

@@ -1,0 +1,116 @@
+//! The weight of each class in the loss, for data where some classes are much rarer than
+//! others: rows of a rare class count more, so the model does not learn to ignore it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::recipe::ClassWeights;
+use crate::data::csv_input::{csv_reader, data_error, next_record, read_headers, sniff_dialect};
+use crate::error::Result;
+use crate::said;
+
+/// One weight per class (in `labels` order), or `None` for the plain loss. `train_classes`
+/// holds each training row's class.
+pub fn class_weights(
+    choice: &ClassWeights,
+    labels: &[String],
+    train_classes: &[usize],
+) -> Result<Option<Vec<f32>>> {
+    Ok(match choice {
+        ClassWeights::None => None,
+        ClassWeights::Balanced => Some(balanced_weights(labels.len(), train_classes)),
+        ClassWeights::File(file) => {
+            let given = read_weights_file(Path::new(file))?;
+            Some(
+                labels
+                    .iter()
+                    .map(|label| given.get(label).copied().unwrap_or(1.0))
+                    .collect(),
+            )
+        }
+    })
+}
+
+/// scikit-learn's `compute_class_weight("balanced")`: rows / (classes × rows of the class).
+pub fn balanced_weights(classes: usize, train_classes: &[usize]) -> Vec<f32> {
+    let mut counts = vec![0usize; classes];
+    for &c in train_classes {
+        counts[c] += 1;
+    }
+    let rows = train_classes.len() as f64;
+    counts
+        .iter()
+        .map(|&n| (rows / (classes as f64 * n.max(1) as f64)) as f32)
+        .collect()
+}
+
+/// A weights file: a header row, then a label in the first column and its weight (a positive
+/// number) in the second.
+fn read_weights_file(path: &Path) -> Result<BTreeMap<String, f32>> {
+    let dialect = sniff_dialect(path)?;
+    let mut reader = csv_reader(path, dialect)?;
+    let headers = read_headers(path, &mut reader)?;
+    if headers.len() < 2 {
+        return Err(data_error(
+            path,
+            Some(1),
+            said!(
+                "data_error.weights_file_columns",
+                "a weights file needs two columns: the label, then its weight (for example \
+                 \"label,weight\")"
+            ),
+        ));
+    }
+    let mut weights = BTreeMap::new();
+    let mut record = csv::StringRecord::new();
+    while next_record(path, &mut reader, &mut record)? {
+        let line = record.position().map(|p| p.line());
+        let label = record.get(0).unwrap_or("").trim();
+        let text = record.get(1).unwrap_or("").trim();
+        if label.is_empty() {
+            continue;
+        }
+        let weight = text.replace(',', ".").parse::<f32>().ok();
+        match weight {
+            Some(w) if w.is_finite() && w > 0.0 => {
+                weights.insert(label.to_string(), w);
+            }
+            _ => {
+                return Err(data_error(
+                    path,
+                    line,
+                    said!(
+                        "data_error.bad_weight",
+                        "the weight of \"{label}\" is \"{text}\"; a weight is a positive number \
+                         such as 2 or 0.5",
+                        label = label,
+                        text = text
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(weights)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_weights_file_names_some_labels_and_refuses_a_bad_weight() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("w.csv");
+        std::fs::write(&file, "label;weight\nB;2,5\nZ;9\n").unwrap();
+        let labels = ["A".to_string(), "B".to_string()];
+        let choice = ClassWeights::File(file.display().to_string());
+        assert_eq!(
+            class_weights(&choice, &labels, &[0, 1]).unwrap(),
+            Some(vec![1.0, 2.5])
+        );
+        std::fs::write(&file, "label,weight\nB,0\n").unwrap();
+        let err = class_weights(&choice, &labels, &[0, 1]).unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+        assert!(err.to_string().contains("positive number"), "{err}");
+    }
+}
