@@ -471,24 +471,26 @@ mod tests {
         );
     }
 
+    /// The default recipe with these flags of `train` written over it.
+    fn recipe_from(flags: &[&str]) -> Recipe {
+        let mut args = vec!["train", "--input", "a.csv", "--output", "out"];
+        args.extend_from_slice(flags);
+        let parsed = <Train as clap::Parser>::try_parse_from(args).unwrap();
+        let mut recipe = Recipe::default();
+        parsed.args.overrides.apply(&mut recipe);
+        recipe
+    }
+
     #[test]
     fn flags_override_the_recipe_and_the_rest_is_kept() {
-        let parsed = <Train as clap::Parser>::try_parse_from([
-            "train",
-            "--input",
-            "a.csv",
-            "--output",
-            "out",
+        let recipe = recipe_from(&[
             "--epochs",
             "7",
             "--eval-strategy",
             "steps",
             "--device",
             "cpu",
-        ])
-        .unwrap();
-        let mut recipe = Recipe::default();
-        parsed.args.overrides.apply(&mut recipe);
+        ]);
         assert_eq!(recipe.epochs, 7);
         assert_eq!(recipe.eval_strategy, Strategy::Steps);
         assert_eq!(recipe.device, DeviceChoice::Cpu);
@@ -498,21 +500,7 @@ mod tests {
 
     #[test]
     fn class_weights_are_a_choice_or_a_file_kept_absolute() {
-        let weights = |value: &str| {
-            let parsed = <Train as clap::Parser>::try_parse_from([
-                "train",
-                "--input",
-                "a.csv",
-                "--output",
-                "out",
-                "--class-weights",
-                value,
-            ])
-            .unwrap();
-            let mut recipe = Recipe::default();
-            parsed.args.overrides.apply(&mut recipe);
-            recipe.class_weights
-        };
+        let weights = |value: &str| recipe_from(&["--class-weights", value]).class_weights;
         assert_eq!(weights("balanced"), ClassWeights::Balanced);
         assert_eq!(weights("none"), ClassWeights::None);
         let ClassWeights::File(file) = weights("w.csv") else {

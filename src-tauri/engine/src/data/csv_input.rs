@@ -352,6 +352,19 @@ pub fn read_headers<R: Read>(path: &Path, reader: &mut csv::Reader<R>) -> Result
     Ok(headers)
 }
 
+/// A reader past the header of a file of pairs (a label and its name, its weight…): `too_few`
+/// says what the file needs when its header has fewer than two columns.
+pub(crate) fn two_column_reader(
+    path: &Path,
+    too_few: Message,
+) -> Result<csv::Reader<Box<dyn Read>>> {
+    let mut reader = csv_reader(path, sniff_dialect(path)?)?;
+    if read_headers(path, &mut reader)?.len() < 2 {
+        return Err(data_error(path, Some(1), too_few));
+    }
+    Ok(reader)
+}
+
 /// Headers, the first `max_rows` rows and a guess of the text and label columns.
 pub fn preview_csv(
     path: &Path,

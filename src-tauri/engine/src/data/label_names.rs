@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::csv_input::{csv_reader, data_error, next_record, read_headers, sniff_dialect};
+use super::csv_input::{data_error, next_record, two_column_reader};
 use crate::error::{EngineError, Result};
 use crate::said;
 
@@ -19,20 +19,14 @@ pub const LABEL_NAMES_FILE: &str = "label_names.json";
 /// A names file: a header row, then one row per label with its code in the first column and
 /// its name in the second (further columns are ignored).
 pub fn read_names_file(path: &Path) -> Result<LabelNames> {
-    let dialect = sniff_dialect(path)?;
-    let mut reader = csv_reader(path, dialect)?;
-    let headers = read_headers(path, &mut reader)?;
-    if headers.len() < 2 {
-        return Err(data_error(
-            path,
-            Some(1),
-            said!(
-                "data_error.names_file_columns",
-                "a names file needs two columns: the label's code, then its name (for example \
-                 \"code,name\")"
-            ),
-        ));
-    }
+    let mut reader = two_column_reader(
+        path,
+        said!(
+            "data_error.names_file_columns",
+            "a names file needs two columns: the label's code, then its name (for example \
+             \"code,name\")"
+        ),
+    )?;
     let mut names = NameCollector::default();
     let mut record = csv::StringRecord::new();
     while next_record(path, &mut reader, &mut record)? {

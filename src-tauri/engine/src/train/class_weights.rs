@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::recipe::ClassWeights;
-use crate::data::csv_input::{csv_reader, data_error, next_record, read_headers, sniff_dialect};
+use crate::data::csv_input::{data_error, next_record, two_column_reader};
 use crate::error::Result;
 use crate::said;
 
@@ -47,20 +47,14 @@ pub fn balanced_weights(classes: usize, train_classes: &[usize]) -> Vec<f32> {
 /// A weights file: a header row, then a label in the first column and its weight (a positive
 /// number) in the second.
 fn read_weights_file(path: &Path) -> Result<BTreeMap<String, f32>> {
-    let dialect = sniff_dialect(path)?;
-    let mut reader = csv_reader(path, dialect)?;
-    let headers = read_headers(path, &mut reader)?;
-    if headers.len() < 2 {
-        return Err(data_error(
-            path,
-            Some(1),
-            said!(
-                "data_error.weights_file_columns",
-                "a weights file needs two columns: the label, then its weight (for example \
-                 \"label,weight\")"
-            ),
-        ));
-    }
+    let mut reader = two_column_reader(
+        path,
+        said!(
+            "data_error.weights_file_columns",
+            "a weights file needs two columns: the label, then its weight (for example \
+             \"label,weight\")"
+        ),
+    )?;
     let mut weights = BTreeMap::new();
     let mut record = csv::StringRecord::new();
     while next_record(path, &mut reader, &mut record)? {
