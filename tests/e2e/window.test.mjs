@@ -311,11 +311,11 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await driver.wait(async () => (await find("start-training")).isEnabled(), 60_000, "Start training stays disabled");
       await press(await find("start-training"));
       // The view may first show the run before (finished, with its points): wait for this one.
-      const status = () => driver.executeScript("const v = document.querySelector('[data-testid=\"training-view\"]'); return v ? v.getAttribute('data-status') : null");
+      const runStatus = () => driver.executeScript("const v = document.querySelector('[data-testid=\"training-view\"]'); return v ? v.getAttribute('data-status') : null");
       try {
-        await driver.wait(async () => ["running", "starting"].includes(await status()), 60_000);
+        await driver.wait(async () => ["running", "starting"].includes(await runStatus()), 60_000);
       } catch {
-        throw new Error(`the second run did not start (status ${await status()}): ${await driver.executeScript("return document.body.innerText.slice(0, 600)")}`);
+        throw new Error(`the second run did not start (status ${await runStatus()}): ${await driver.executeScript("return document.body.innerText.slice(0, 600)")}`);
       }
       await driver.wait(
         async () => Number(await (await find("validation-chart")).getAttribute("data-points")) > 0,

@@ -190,12 +190,15 @@ impl RecipeFlags {
             recipe.class_weights = match choice.as_str() {
                 "none" => ClassWeights::None,
                 "balanced" => ClassWeights::Balanced,
-                // Kept absolute in the run's recipe, so a resume from another folder finds it.
-                file => ClassWeights::File(
-                    std::path::absolute(file)
-                        .map_or_else(|_| file.to_string(), |p| p.display().to_string()),
-                ),
+                file => ClassWeights::File(file.to_string()),
             };
+        }
+        // Kept absolute in the run's recipe, flag or recipe file alike, so a resume from
+        // another folder finds it.
+        if let ClassWeights::File(file) = &mut recipe.class_weights
+            && let Ok(absolute) = std::path::absolute(&*file)
+        {
+            *file = absolute.display().to_string();
         }
         set(&mut recipe.weight_decay, &self.weight_decay);
         set(&mut recipe.warmup_ratio, &self.warmup_ratio);
@@ -507,5 +510,17 @@ mod tests {
             panic!("a path is a file of weights");
         };
         assert!(std::path::Path::new(&file).is_absolute() && file.ends_with("w.csv"));
+        // A recipe file's relative path is made absolute too.
+        let parsed =
+            <Train as clap::Parser>::try_parse_from(["train", "--input", "a", "--output", "o"])
+                .unwrap();
+        let mut recipe = Recipe {
+            class_weights: ClassWeights::File("w.csv".into()),
+            ..Recipe::default()
+        };
+        parsed.args.overrides.apply(&mut recipe);
+        assert!(
+            matches!(&recipe.class_weights, ClassWeights::File(f) if std::path::Path::new(f).is_absolute())
+        );
     }
 }

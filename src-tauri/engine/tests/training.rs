@@ -336,14 +336,21 @@ fn bad_training_data_is_explained_before_any_work() {
 
 /// The app's runs: a checkpoint at every epoch end although the recipe saves none, so that a
 /// stopped run can go on; the run resumed after a stop ends with the same weights as one never
-/// stopped, and the checkpoints, written only for resuming, are gone once it finishes.
+/// stopped, and the checkpoints, written only for resuming, are gone once it finishes. The run
+/// weighs one class more from a file, which is gone by the resume: the weights are the run's.
 #[test]
 fn app_runs_resume_after_a_stop_and_leave_no_checkpoints() {
     let dir = tempfile::tempdir().unwrap();
     let csv = small_nace_csv(dir.path());
+    let weights = dir.path().join("weights.csv");
+    std::fs::write(&weights, "label,weight\n10,3\n").unwrap();
+    let recipe = Recipe {
+        class_weights: ClassWeights::File(weights.display().to_string()),
+        ..tiny_recipe()
+    };
     let app_request = |out: &Path| TrainingRequest {
         always_checkpoint: true,
-        ..request(tiny_recipe(), csv.clone(), out.to_path_buf())
+        ..request(recipe.clone(), csv.clone(), out.to_path_buf())
     };
     let whole = dir.path().join("whole");
     train(&app_request(&whole), &mut |_| {}, &CancelToken::new()).unwrap();
@@ -366,6 +373,7 @@ fn app_runs_resume_after_a_stop_and_leave_no_checkpoints() {
         .expect("the stopped run can be resumed");
     assert_eq!((unfinished.epochs_done, unfinished.epochs), (1, 3));
 
+    std::fs::remove_file(&weights).unwrap();
     let resume = TrainingRequest::resume(&stopped, HubSettings::default()).unwrap();
     assert!(resume.always_checkpoint && resume.resume_from.is_some());
     let mut events = Vec::new();

@@ -54,4 +54,14 @@ describe("settings step", () => {
     expect(screen.getByTestId("problem-learning_rate").textContent).toContain("above 0");
     expect((screen.getByTestId("start-training") as HTMLButtonElement).disabled).toBe(true);
   });
+
+  it("keeps a recipe's file of class weights selected, as its path, until another choice", () => {
+    const recipe = { ...defaults, class_weights: { file: "/data/weights.csv" } };
+    const props = renderStep({ recipe });
+    fireEvent.click(screen.getByTestId("advanced"));
+    const select = screen.getByTestId("field-class_weights") as HTMLSelectElement;
+    expect(select.selectedOptions[0].textContent).toBe("/data/weights.csv");
+    fireEvent.change(select, { target: { value: "balanced" } });
+    expect(props.onRecipe).toHaveBeenCalledWith({ ...recipe, class_weights: "balanced" });
+  });
 });

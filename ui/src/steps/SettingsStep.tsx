@@ -101,14 +101,19 @@ function FieldInput(props: {
   switch (field.kind.type) {
     case "toggle":
       return <input id={id} type="checkbox" checked={Boolean(props.value)} onChange={(e) => props.onValue(e.target.checked)} />;
-    case "choice":
+    case "choice": {
+      // A value the list does not offer (a recipe's file of class weights) stays selected, as
+      // itself, until another choice is made.
+      const other = typeof props.value === "object" && props.value !== null ? props.value : null;
       return (
-        <select id={id} value={String(props.value)} onChange={(e) => props.onValue(e.target.value)}>
+        <select id={id} data-testid={id} value={other === null ? String(props.value) : ""} onChange={(e) => props.onValue(e.target.value === "" ? other : e.target.value)}>
+          {other !== null && <option value="">{describeValue(field, other)}</option>}
           {field.kind.options.map((o) => (
             <option key={o} value={o}>{choiceLabel(o)}</option>
           ))}
         </select>
       );
+    }
     default:
       return (
         <input

@@ -47,6 +47,10 @@ pub struct TrainerState {
     pub data: DataSummary,
     pub plan: StepPlan,
     pub parameters: usize,
+    /// Each class's weight in the loss as the run started with it: a resume keeps them, even
+    /// when the weights file changed or is gone.
+    #[serde(default)]
+    pub class_weights: Option<Vec<f32>>,
 }
 
 /// The checkpoint a resumed run continues from, as read and checked when the resume was asked

@@ -53,6 +53,7 @@ where
             data: self.data.clone(),
             plan: self.plan,
             parameters: self.parameters,
+            class_weights: self.class_weights.clone(),
         };
         write_dir_atomically(&path, |dir| {
             write_model_files(dir, &model.valid(), &self.config, &self.tokenizer)?;

@@ -47,6 +47,12 @@ where
         let recipe = &request.recipe;
         let mut data = prepare_split(request.split())?;
         let fingerprint = data.fingerprint();
+        // Before any loading, so that a bad weights file is said at once; a resume keeps the
+        // run's own.
+        let class_weights = match &request.resume_from {
+            Some(ResumePoint { state, .. }) => state.class_weights.clone(),
+            None => class_weights(&recipe.class_weights, &data.labels, &data.train_classes)?,
+        };
         if let Some(ResumePoint { state, .. }) = &request.resume_from {
             if state.data_fingerprint != fingerprint {
                 return Err(data_error(
@@ -142,7 +148,6 @@ where
             parameters,
         });
         let optimizer = AdamW::<B>::new(&mut model, recipe.weight_decay);
-        let class_weights = class_weights(&recipe.class_weights, &data.labels, &train_set.classes)?;
         let loss_fn = CrossEntropyLossConfig::new()
             .with_weights(class_weights.clone())
             .init(&device);
