@@ -10,6 +10,31 @@ use ts_rs::TS;
 use crate::message::Message;
 
 /// Why a model folder could not be loaded. Each message names the file and says what to do.
+/// Which file of a model folder is missing or unusable (each has its own catalogue entry,
+/// `load.missing_<name>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelFile {
+    Config,
+    Weights,
+    SingleWeights,
+    Tokenizer,
+    TokenizerJson,
+}
+
+impl std::fmt::Display for ModelFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ModelFile::Config => "config.json",
+            ModelFile::Weights => "weights (model.safetensors or pytorch_model.bin)",
+            ModelFile::SingleWeights => "single weights file",
+            ModelFile::Tokenizer => "tokenizer (tokenizer.json or vocab.txt)",
+            ModelFile::TokenizerJson => "tokenizer.json",
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, TS)]
 #[ts(export)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -24,7 +49,7 @@ pub enum LoadError {
     )]
     MissingFile {
         path: String,
-        what: String,
+        what: ModelFile,
         reason: String,
     },
 
@@ -389,7 +414,9 @@ impl EngineError {
                     return None;
                 };
                 let kind = match source {
-                    LoadError::MissingFile { what, .. } => missing_file_id(what)?.to_string(),
+                    LoadError::MissingFile { what, .. } => {
+                        format!("missing_{}", serde_json::to_value(what).ok()?.as_str()?)
+                    }
                     _ => inner.get("kind")?.as_str()?.to_string(),
                 };
                 (format!("load.{kind}"), inner)
@@ -430,18 +457,6 @@ impl EngineError {
     }
 }
 
-/// The catalogue id of a missing model file, by what the loader looked for.
-fn missing_file_id(what: &str) -> Option<&'static str> {
-    Some(match what {
-        "config.json" => "missing_config",
-        "single weights file" => "missing_single_weights",
-        "tokenizer.json" => "missing_tokenizer_json",
-        w if w.starts_with("weights") => "missing_weights",
-        w if w.starts_with("tokenizer") => "missing_tokenizer",
-        _ => return None,
-    })
-}
-
 impl From<&EngineError> for ErrorReport {
     fn from(e: &EngineError) -> Self {
         e.report()
@@ -465,7 +480,7 @@ mod tests {
             load(LoadError::NotAFolder { path: path() }),
             load(LoadError::MissingFile {
                 path: path(),
-                what: "config.json".into(),
+                what: ModelFile::Config,
                 reason: "absent".into(),
             }),
             load(LoadError::InvalidConfig {
@@ -566,6 +581,22 @@ mod tests {
             (&params["path"], &params["line"]),
             (&"/m".into(), &2.into())
         );
+        // Every missing model file has its own entry.
+        for what in [
+            ModelFile::Config,
+            ModelFile::Weights,
+            ModelFile::SingleWeights,
+            ModelFile::Tokenizer,
+            ModelFile::TokenizerJson,
+        ] {
+            let missing = EngineError::from(LoadError::MissingFile {
+                path: "/m".into(),
+                what,
+                reason: "r".into(),
+            });
+            let id = missing.report().id.unwrap();
+            assert!(ERROR_IDS.contains(&id.as_str()), "{id}");
+        }
         let io = EngineError::io("create the folder", std::path::Path::new("/f"), "denied");
         assert_eq!(io.report().id.as_deref(), Some("io.create_the_folder"));
     }

@@ -149,7 +149,7 @@ impl ModelConfig {
     pub fn from_file(path: &Path) -> Result<Self, LoadError> {
         let text = std::fs::read_to_string(path).map_err(|e| LoadError::MissingFile {
             path: path.display().to_string(),
-            what: "config.json".into(),
+            what: crate::error::ModelFile::Config,
             reason: e.to_string(),
         })?;
         Self::from_json_str(&text, path)

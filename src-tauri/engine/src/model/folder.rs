@@ -95,13 +95,13 @@ fn open_weights(folder: &Path) -> Result<Box<dyn TensorFile>, LoadError> {
     } else if folder.join("model.safetensors.index.json").is_file() {
         Err(LoadError::MissingFile {
             path: safetensors.display().to_string(),
-            what: "single weights file".into(),
+            what: crate::error::ModelFile::SingleWeights,
             reason: "the weights are split into shards, which BERT Studio does not read yet".into(),
         })
     } else {
         Err(LoadError::MissingFile {
             path: folder.display().to_string(),
-            what: "weights (model.safetensors or pytorch_model.bin)".into(),
+            what: crate::error::ModelFile::Weights,
             reason: "neither file exists".into(),
         })
     }

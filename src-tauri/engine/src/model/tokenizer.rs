@@ -142,7 +142,7 @@ impl TextTokenizer {
         {
             return Err(crate::model::LoadError::MissingFile {
                 path: json_path.display().to_string(),
-                what: "tokenizer.json".into(),
+                what: crate::error::ModelFile::TokenizerJson,
                 reason: format!(
                     "the folder has {found} but no tokenizer.json, the file BERT Studio reads the \
                      tokenizer from. Download the model again from the Hub (its tokenizer.json \
@@ -155,7 +155,7 @@ impl TextTokenizer {
         } else {
             return Err(crate::model::LoadError::MissingFile {
                 path: folder.display().to_string(),
-                what: "tokenizer (tokenizer.json or vocab.txt)".into(),
+                what: crate::error::ModelFile::Tokenizer,
                 reason: "neither file exists".into(),
             }
             .into());
