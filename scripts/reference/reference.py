@@ -629,6 +629,55 @@ def class_weights(out):
                    "logits_grad": logits.grad.tolist()}, f, indent=1)
 
 
+def early_stopping(out):
+    """Where transformers' EarlyStoppingCallback stops a run, for sequences of validation scores:
+    for each evaluation, the Trainer's callbacks' on_evaluate, then its own best-metric
+    bookkeeping, in the order its _maybe_log_save_evaluate runs them."""
+    import tempfile
+    from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
+
+    config = BertConfig(vocab_size=10, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=8, max_position_embeddings=8, num_labels=2)
+    model = BertForSequenceClassification(config)
+    # (metric, scores, patience, threshold): plateaus, ties, gains below the threshold that add
+    # up past it, a recovery just in time, a worse-then-better loss, and a run never stopped.
+    inputs = [
+        ("loss", [0.9, 0.8, 0.85, 0.79, 0.81, 0.82], 2, 0.0),
+        ("loss", [0.9, 0.8, 0.79, 0.78, 0.77, 0.76], 2, 0.02),
+        ("loss", [1.0, 1.1, 1.2, 0.5, 0.6, 0.7, 0.8], 3, 0.1),
+        ("accuracy", [0.6, 0.6, 0.6, 0.6], 2, 0.0),
+        ("macro_f1", [0.5, 0.54, 0.58, 0.62, 0.7], 3, 0.05),
+        ("macro_f1", [0.3, 0.5, 0.4, 0.6, 0.55, 0.58, 0.59], 3, 0.0),
+        ("macro_precision", [0.3, 0.31, 0.29, 0.45, 0.44], 1, 0.01),
+        ("macro_recall", [0.2, 0.1, 0.3, 0.25], 1, 0.0),
+        ("accuracy", [0.3, 0.4, 0.5, 0.45, 0.6, 0.55], 2, 0.0),
+    ]
+    cases = []
+    for metric, scores, patience, threshold in inputs:
+        with tempfile.TemporaryDirectory() as tmp:
+            args = TrainingArguments(output_dir=tmp, eval_strategy="epoch", save_strategy="epoch",
+                                     load_best_model_at_end=True, metric_for_best_model=metric,
+                                     use_cpu=True, report_to=[])
+            callback = EarlyStoppingCallback(early_stopping_patience=patience,
+                                             early_stopping_threshold=threshold)
+            rows = [{"input_ids": [1, 2], "labels": 0}]
+            trainer = Trainer(model=model, args=args, train_dataset=rows, eval_dataset=rows,
+                              callbacks=[callback])
+            stops_after = None
+            for evaluation, score in enumerate(scores, start=1):
+                found = {f"eval_{metric}": score}
+                control = trainer.callback_handler.on_evaluate(args, trainer.state, trainer.control, found)
+                trainer._determine_best_metric(metrics=found, trial=None)
+                if control.should_training_stop:
+                    stops_after = evaluation
+                    break
+            cases.append({"metric": metric, "scores": scores, "patience": patience,
+                          "threshold": threshold, "stops_after_evaluation": stops_after})
+    with open(out, "w") as f:
+        json.dump({"generated_by": f"reference.py early-stopping (transformers {transformers.__version__})",
+                   "cases": cases}, f, indent=1)
+
+
 def gradients(model_dir, out_file):
     from safetensors.torch import save_file
 
@@ -668,6 +717,8 @@ def main():
     p.add_argument("--out", required=True)
     p = sub.add_parser("class-weights")
     p.add_argument("--out", required=True)
+    p = sub.add_parser("early-stopping")
+    p.add_argument("--out", required=True)
     p = sub.add_parser("gradients")
     p.add_argument("--model", required=True)
     p.add_argument("--out", required=True)
@@ -695,6 +746,8 @@ def main():
         steps(args.out)
     elif args.command == "class-weights":
         class_weights(args.out)
+    elif args.command == "early-stopping":
+        early_stopping(args.out)
     elif args.command == "gradients":
         gradients(args.model, args.out)
     else:

@@ -2,6 +2,7 @@
 //! its events forwarded as the engine sends them (the engine paces its progress events).
 
 use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -9,12 +10,15 @@ use std::time::Duration;
 
 use bert_studio_engine::error::panic_message;
 use bert_studio_engine::message::Message;
+use bert_studio_engine::search::{SearchEvent, SearchPlan, run_search};
+use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{CancelToken, TrainingEvent, TrainingRequest, train};
 use bert_studio_engine::{ErrorReport, said};
 
 struct RunningJob {
     id: u64,
-    output_dir: std::path::PathBuf,
+    /// The run folders the job writes to (a search's: one per trial).
+    folders: Vec<PathBuf>,
     cancel: CancelToken,
     finished: Arc<AtomicBool>,
 }
@@ -33,18 +37,50 @@ impl TrainingJobs {
         request: TrainingRequest,
         deliver: impl FnMut(TrainingEvent) + Send + 'static,
     ) -> Result<u64, ErrorReport> {
-        self.start_with(request, deliver, |request, sink, cancel| {
-            // The outcome also arrives as an event (finished, failed or cancelled).
-            let _ = train(request, sink, cancel);
-        })
+        let folders = vec![request.output_dir.clone()];
+        self.start_job(
+            folders,
+            deliver,
+            move |sink, cancel| {
+                // The outcome also arrives as an event (finished, failed or cancelled).
+                let _ = train(&request, sink, cancel);
+            },
+            |error| TrainingEvent::Failed { error },
+        )
     }
 
-    /// `start`, with what the thread runs given (tests make it panic).
-    fn start_with(
+    /// Starts the search `plan` (saved in `folder`) as the one job, its trials one after the
+    /// other; `deliver` receives its events.
+    pub fn start_search(
         &self,
-        request: TrainingRequest,
-        mut deliver: impl FnMut(TrainingEvent) + Send + 'static,
-        run: impl FnOnce(&TrainingRequest, &mut dyn FnMut(TrainingEvent), &CancelToken) + Send + 'static,
+        folder: PathBuf,
+        plan: SearchPlan,
+        hub: HubSettings,
+        deliver: impl FnMut(SearchEvent) + Send + 'static,
+    ) -> Result<u64, ErrorReport> {
+        let folders = plan
+            .trials
+            .iter()
+            .map(|t| PathBuf::from(&t.folder))
+            .collect();
+        self.start_job(
+            folders,
+            deliver,
+            move |sink, cancel| {
+                let _ = run_search(&folder, &plan, &hub, sink, cancel);
+            },
+            |error| SearchEvent::Failed { error },
+        )
+    }
+
+    /// Runs `run` on a new thread as the one job, writing to `folders`; a panic inside it ends
+    /// the job with the `failed` event.
+    fn start_job<E: Send + 'static>(
+        &self,
+        folders: Vec<PathBuf>,
+        mut deliver: impl FnMut(E) + Send + 'static,
+        run: impl FnOnce(&mut dyn FnMut(E), &CancelToken) + Send + 'static,
+        failed: fn(ErrorReport) -> E,
     ) -> Result<u64, ErrorReport> {
         let mut current = self.current.lock().expect("job lock");
         if current
@@ -65,23 +101,24 @@ impl TrainingJobs {
         let finished = Arc::new(AtomicBool::new(false));
         let job = RunningJob {
             id,
-            output_dir: request.output_dir.clone(),
+            folders,
             cancel: cancel.clone(),
             finished: finished.clone(),
         };
         std::thread::Builder::new()
             .name(format!("training-{id}"))
             .spawn(move || {
-                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    run(&request, &mut deliver, &cancel)
-                }));
+                let outcome =
+                    std::panic::catch_unwind(AssertUnwindSafe(|| run(&mut deliver, &cancel)));
                 // Over before the page hears the outcome: what it asks next (the list of
                 // unfinished runs, a new run) sees no job running.
                 finished.store(true, Ordering::SeqCst);
                 if let Err(panic) = outcome {
-                    deliver(TrainingEvent::Failed {
-                        error: ErrorReport::said("internal", internal_error(panic.as_ref()), None),
-                    });
+                    deliver(failed(ErrorReport::said(
+                        "internal",
+                        internal_error(panic.as_ref()),
+                        None,
+                    )));
                 }
             })
             .map_err(|e| {
@@ -111,13 +148,12 @@ impl TrainingJobs {
         }
     }
 
-    /// The folder the running job writes to (its checkpoints are not an unfinished run).
-    pub fn running_output_dir(&self) -> Option<std::path::PathBuf> {
+    /// Whether the running job writes to `folder` (its checkpoints are not an unfinished run).
+    pub fn runs_in(&self, folder: &Path) -> bool {
         let current = self.current.lock().expect("job lock");
-        current
-            .as_ref()
-            .filter(|job| !job.finished.load(Ordering::SeqCst))
-            .map(|job| job.output_dir.clone())
+        current.as_ref().is_some_and(|job| {
+            !job.finished.load(Ordering::SeqCst) && job.folders.iter().any(|f| f == folder)
+        })
     }
 
     pub fn is_running(&self) -> bool {
@@ -158,7 +194,6 @@ fn internal_error(panic: &(dyn std::any::Any + Send)) -> Message {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bert_studio_engine::source::HubSettings;
     use bert_studio_engine::train::Recipe;
     use std::sync::mpsc;
 
@@ -246,13 +281,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let jobs = TrainingJobs::default();
         let (tx, rx) = mpsc::channel();
-        jobs.start_with(
-            sample_request(dir.path().join("model")),
+        jobs.start_job(
+            vec![dir.path().join("model")],
             move |event| tx.send(event).unwrap(),
-            |_, sink, _| {
+            |sink, _| {
                 sink(log(1));
                 panic!("index out of bounds");
             },
+            |error| TrainingEvent::Failed { error },
         )
         .unwrap();
         let mut events = Vec::new();
@@ -277,6 +313,50 @@ mod tests {
         jobs.start(sample_request(dir.path().join("next")), |_| {})
             .unwrap();
         jobs.cancel_and_wait(Duration::from_secs(60));
+    }
+
+    /// A search is the one job too: every trial's folder is its own while it runs, another run
+    /// waits, and the search ends with its outcome.
+    #[test]
+    fn a_search_is_the_one_job_over_all_its_trials() {
+        use bert_studio_engine::search::SearchSpace;
+        let dir = tempfile::tempdir().unwrap();
+        let mut base = sample_request(dir.path().join("base"));
+        base.recipe.epochs = 1;
+        let space = SearchSpace {
+            learning_rates: vec![1e-3, 1e-4],
+            epochs: vec![1],
+            trials: None,
+        };
+        let plan = SearchPlan::new(&base, space, |t| dir.path().join(&t.name)).unwrap();
+        let jobs = TrainingJobs::default();
+        let (tx, rx) = mpsc::channel();
+        let folder = dir.path().join("search");
+        jobs.start_search(folder, plan, base.hub.clone(), move |event| {
+            tx.send(event).unwrap()
+        })
+        .unwrap();
+        assert!(jobs.runs_in(&dir.path().join("trial-2")));
+        assert!(!jobs.runs_in(&dir.path().join("elsewhere")));
+        let busy = jobs
+            .start(sample_request(dir.path().join("other")), |_| {})
+            .unwrap_err();
+        assert_eq!(busy.kind, "busy");
+        let last = loop {
+            let event = rx.recv_timeout(Duration::from_secs(120)).unwrap();
+            if matches!(
+                event,
+                SearchEvent::Finished { .. } | SearchEvent::Failed { .. } | SearchEvent::Cancelled
+            ) {
+                break event;
+            }
+        };
+        let SearchEvent::Finished { results, .. } = last else {
+            panic!("{last:?}")
+        };
+        assert_eq!(results.len(), 2);
+        jobs.cancel_and_wait(Duration::from_secs(10));
+        assert!(!jobs.is_running() && !jobs.runs_in(&dir.path().join("trial-2")));
     }
 
     fn log(step: usize) -> TrainingEvent {

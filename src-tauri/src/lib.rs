@@ -66,6 +66,7 @@ pub fn run() {
             commands::models::model_status,
             commands::models::download_model,
             commands::training::start_training,
+            commands::search::start_search,
             commands::training::cancel_training,
             commands::models::hub_token_status,
             commands::models::save_hub_token,

@@ -234,6 +234,10 @@ for (const [index, language] of ["en", "fr"].entries()) {
       assert.ok(classes > 10, `classes charted: ${classes}`);
       await shot("1-data");
       await checkAccessibility("1-data");
+      // The sample's classes are very uneven: balanced class weights are suggested, and taken
+      // in one click (the runs below are trained with them).
+      await press(await find("use-balanced"));
+      await find("balanced-on");
       // The same column twice is refused in words; the right one brings the summary back.
       await (await find("label-column")).findElement(By.css('option[value="text"]')).click();
       assert.match(await (await find("error")).getText(), words.sameColumns);
@@ -454,6 +458,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       const report = JSON.parse(readFileSync(join(library, runs[0], "training_report.json"), "utf8"));
       assert.equal(report.recipe.epochs, 1);
       assert.equal(report.recipe.max_seq_len, 32);
+      assert.equal(report.recipe.class_weights, "balanced");
       assert.equal(report.data.classes.length, classes);
       assert.ok(existsSync(join(library, runs[0], "model.safetensors")));
     } catch (e) {

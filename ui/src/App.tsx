@@ -19,6 +19,8 @@ import { useDataChoice } from "./hooks/useDataChoice";
 import { useFocusAfterChange } from "./hooks/useFocusAfterChange";
 import { useLibrary } from "./hooks/useLibrary";
 import { useTrainingRun } from "./hooks/useTrainingRun";
+import { searchApi } from "./api/search";
+import type { SearchSpace } from "./bindings/SearchSpace";
 import { adoptSystemLanguages } from "./i18n";
 import { toErrorReport } from "./logic/errors";
 import { LanguageSwitch } from "./components/LanguageSwitch";
@@ -39,6 +41,8 @@ export function App() {
   const [confirmClose, setConfirmClose] = useState(false);
   const [about, setAbout] = useState(false);
   const [droppedFiles, setDroppedFiles] = useState<string[]>([]);
+  /** Models to show side by side when the Models section opens (a finished search's runs). */
+  const [comparing, setComparing] = useState<string[] | null>(null);
 
   const fail = useCallback((e: unknown) => setError(toErrorReport(e)), []);
   const clearDropped = useCallback(() => setDroppedFiles([]), []);
@@ -112,6 +116,21 @@ export function App() {
       setStep("Training");
       library.refresh();
     }
+  };
+  const startSearch = async (space: SearchSpace) => {
+    const preview = data.preview;
+    if (!preview || !recipe) return;
+    setError(null);
+    const choice = { train_csv: preview.path, validation_csv: data.validationFile, dialect: preview.dialect, recipe };
+    if (await run.followSearch((onEvent) => searchApi.startSearch(choice, space, onEvent))) {
+      setStep("Training");
+      library.refresh();
+    }
+  };
+  /** Shows library models side by side in the Models section. */
+  const compareModels = (modelIds: string[]) => {
+    setComparing(modelIds);
+    setSection("Models");
   };
   const startTraining = () => {
     const preview = data.preview;
@@ -189,6 +208,8 @@ export function App() {
           trainingNow={run.running}
           onResume={(id) => followRun((onEvent) => trainingApi.resumeTraining(id, onEvent))}
           onDiscard={(id) => trainingApi.discardUnfinished(id).then(library.refresh, fail)}
+          compareRequest={comparing}
+          onCompareShown={() => setComparing(null)}
         />
       )}
       {section === "Train" && (
@@ -201,6 +222,8 @@ export function App() {
           data={data}
           run={run}
           onStart={startTraining}
+          onStartSearch={(space) => void startSearch(space)}
+          onCompare={compareModels}
           fail={fail}
         />
       )}

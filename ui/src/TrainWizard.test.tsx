@@ -33,8 +33,10 @@ const idleRun: TrainingRun = {
   cancelling: false,
   report: null,
   exportedTo: null,
+  search: null,
   running: false,
   follow: vi.fn(async () => true),
+  followSearch: vi.fn(async () => true),
   cancel: vi.fn(),
   exportModel: vi.fn(),
 };
@@ -49,6 +51,8 @@ function renderWizard(overrides: Partial<TrainWizardProps>) {
     data,
     run: idleRun,
     onStart: vi.fn(),
+    onStartSearch: vi.fn(),
+    onCompare: vi.fn(),
     fail: vi.fn(),
     ...overrides,
   };

@@ -9,6 +9,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { ModelAvailability } from "./bindings/ModelAvailability";
 import type { Recipe } from "./bindings/Recipe";
 import type { RecipeCheck } from "./bindings/RecipeCheck";
+import type { SearchSpace } from "./bindings/SearchSpace";
 import type { TokenSource } from "./bindings/TokenSource";
 import { i18n } from "./i18n";
 import { errorMessage } from "./logic/engineText";
@@ -19,6 +20,7 @@ import type { TrainingRun } from "./hooks/useTrainingRun";
 import { DataStep } from "./steps/DataStep";
 import { ModelStep, type DownloadState } from "./steps/ModelStep";
 import { ResultView } from "./steps/ResultView";
+import { SearchTrials } from "./steps/SearchTrials";
 import { SettingsStep, type EstimateState } from "./steps/SettingsStep";
 import { TrainingView } from "./steps/TrainingView";
 
@@ -31,6 +33,10 @@ export interface TrainWizardProps {
   data: DataChoiceState;
   run: TrainingRun;
   onStart: () => void;
+  /** Starts a search over the form's recipe (several learning rates and passes). */
+  onStartSearch: (space: SearchSpace) => void;
+  /** Opens the comparison of these library models (a finished search's runs). */
+  onCompare: (modelIds: string[]) => void;
   fail: (e: unknown) => void;
 }
 
@@ -157,6 +163,8 @@ export function TrainWizard(p: TrainWizardProps) {
             dialogsApi.choosePath("label_names").then((path) => path && p.onRecipe({ ...recipe, label_names_column: null, label_names_file: path }), fail)
           }
           onNamesAsLabels={(on) => p.onRecipe({ ...recipe, label_names_as_labels: on })}
+          classWeights={recipe.class_weights}
+          onClassWeights={(weights) => p.onRecipe({ ...recipe, class_weights: weights })}
           onChooseValidation={() => dialogsApi.choosePath("validation_data").then((path) => path && data.setValidationFile(path), fail)}
           onClearValidation={() => data.setValidationFile(null)}
           onNext={() => p.onStep("Model")}
@@ -193,18 +201,24 @@ export function TrainWizard(p: TrainWizardProps) {
           onLoad={loadRecipe}
           onBack={() => p.onStep("Model")}
           onStart={p.onStart}
+          onStartSearch={p.onStartSearch}
         />
       );
     case "Training":
       return run.progress ? (
-        <TrainingView
-          progress={run.progress}
-          elapsedSeconds={run.elapsedSeconds}
-          cancelling={run.cancelling}
-          onCancel={run.cancel}
-          onShowResult={() => p.onStep("Result")}
-          onBackToSettings={() => p.onStep("Settings")}
-        />
+        <>
+          {run.search && <SearchTrials search={run.search} onCompare={p.onCompare} />}
+          <TrainingView
+            progress={run.progress}
+            elapsedSeconds={run.elapsedSeconds}
+            cancelling={run.cancelling}
+            onCancel={run.cancel}
+            // A search's runs are seen side by side at its end, not one by one.
+            onShowResult={run.search ? undefined : () => p.onStep("Result")}
+            onBackToSettings={() => p.onStep("Settings")}
+            searchRunning={run.search?.status === "running"}
+          />
+        </>
       ) : null;
     case "Result":
       return run.report && run.job ? (

@@ -44,6 +44,8 @@ export const defaultRecipe: Recipe = {
   fp16: false,
   load_best: false,
   metric_for_best_model: "loss",
+  early_stopping_patience: 0,
+  early_stopping_threshold: 0,
   seed: 42,
   validation_fraction: 0.05,
   max_grad_norm: 1,

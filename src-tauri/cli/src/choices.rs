@@ -45,7 +45,7 @@ impl Choice for DeviceChoice {
 }
 
 /// The name recipe.json uses for `value`.
-fn json_name(value: &impl serde::Serialize) -> String {
+pub fn json_name(value: &impl serde::Serialize) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(name)) => name,
         other => unreachable!("a choice serialises as a string, not {other:?}"),

@@ -5,8 +5,11 @@ mod choices;
 mod classify;
 mod evaluation;
 mod inspect;
+mod recipe_flags;
+mod search;
 mod terminal;
 mod train;
+mod training_view;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +39,9 @@ enum Command {
     },
     /// Fine-tune a model on a labelled CSV file and save it as a Hugging Face folder.
     Train(train::TrainArgs),
+    /// Try a few learning rates and numbers of epochs: one full run per combination, one
+    /// after the other on the same split, each saved in its own folder; the best is marked.
+    Search(search::SearchArgs),
     /// Classify the texts of a CSV file with a trained model; writes a copy of the file with
     /// the predicted label and its probability (and the next k-1 labels) added to each row.
     Predict(classify::PredictArgs),
@@ -63,6 +69,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect { model, json } => inspect::inspect(&model, json),
         Command::Train(args) => train::run(args),
+        Command::Search(args) => search::run(args),
         Command::Predict(args) => classify::run_predict(args),
         Command::Evaluate(args) => classify::run_evaluate(args),
         Command::Preview { file, rows, json } => inspect::preview(&file, rows, json),

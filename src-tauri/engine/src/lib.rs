@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod model;
 pub mod progress;
 pub mod scoring;
+pub mod search;
 pub mod source;
 pub mod train;
 

@@ -131,7 +131,7 @@ impl Library {
                 id = id
             )));
         }
-        read_report(&path)
+        TrainingReport::read(&path)
     }
 
     /// One library entry.
@@ -294,18 +294,6 @@ fn plain_id(id: &str) -> bool {
     !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\']) && id != ".."
 }
 
-fn read_report(path: &Path) -> Result<TrainingReport> {
-    let text = std::fs::read_to_string(path).map_err(|e| EngineError::io("read", path, e))?;
-    serde_json::from_str(&text).map_err(|e| {
-        EngineError::invalid(said!(
-            "invalid.report",
-            "\"{path}\" is not a training report BERT Studio can read: {detail}.",
-            path = path.display().to_string(),
-            detail = e.to_string()
-        ))
-    })
-}
-
 fn read_meta(folder: &Path) -> LibraryMeta {
     std::fs::read_to_string(folder.join(META_FILE))
         .ok()
@@ -323,7 +311,7 @@ fn describe(id: String, folder: &Path) -> Result<LibraryModel> {
     let name = meta.name.clone().unwrap_or_else(|| id.clone());
     let report_path = folder.join(REPORT_FILE);
     if report_path.is_file() {
-        let report = read_report(&report_path)?;
+        let report = TrainingReport::read(&report_path)?;
         let entry = LibraryEntry {
             id,
             name,

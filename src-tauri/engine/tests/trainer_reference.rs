@@ -211,3 +211,29 @@ fn class_weights_match_scikit_learn_and_pytorch() {
         assert!((f64::from(*got) - want).abs() <= 1e-6, "{got} vs {want}");
     }
 }
+
+/// Early stopping stops after the evaluation where transformers' `EarlyStoppingCallback` (with
+/// the Trainer's best-metric bookkeeping) stops, for plateaus, ties and small gains under the
+/// threshold (fixture made by `reference.py early-stopping`).
+#[test]
+fn early_stopping_stops_where_transformers_does() {
+    use bert_studio_engine::train::best_model::EarlyStopping;
+
+    let fixture = json(&fixtures().join("early_stopping.json"));
+    let cases = fixture["cases"].as_array().unwrap();
+    assert!(cases.len() >= 8);
+    for case in cases {
+        let scores: Vec<f64> = serde_json::from_value(case["scores"].clone()).unwrap();
+        let patience = case["patience"].as_u64().unwrap() as usize;
+        let threshold = case["threshold"].as_f64().unwrap();
+        // Higher is better for the engine's scores: the loss counts negated.
+        let sign = if case["metric"] == "loss" { -1.0 } else { 1.0 };
+        let mut rule = EarlyStopping::default();
+        let stops_after = scores
+            .iter()
+            .position(|&score| rule.observe(sign * score, patience, threshold))
+            .map(|i| i + 1);
+        let want = case["stops_after_evaluation"].as_u64().map(|n| n as usize);
+        assert_eq!(stops_after, want, "{case}");
+    }
+}

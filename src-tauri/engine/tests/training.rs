@@ -3,63 +3,19 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bert_studio_engine::EngineError;
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{
-    BestMetric, CancelToken, ClassWeights, Recipe, Strategy, TrainingEvent, TrainingRequest,
+    CancelToken, ClassWeights, Recipe, Strategy, TrainingEvent, TrainingRequest,
 };
+use common::training::*;
 use common::*;
 use serde_json::Value;
 
 fn json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// burn's CPU backend has one process-wide random generator: two trainings running at once in
-/// this test binary would draw each other's initial classification heads. Runs take turns.
-static ONE_TRAINING_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn train(
-    request: &TrainingRequest,
-    sink: &mut dyn FnMut(TrainingEvent),
-    cancel: &CancelToken,
-) -> Result<bert_studio_engine::train::TrainingReport, EngineError> {
-    let _turn = ONE_TRAINING_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    bert_studio_engine::train::train(request, sink, cancel)
-}
-
-fn tiny_recipe() -> Recipe {
-    Recipe {
-        model: fixtures().join("tiny-bert").display().to_string(),
-        epochs: 3,
-        learning_rate: 2e-3,
-        train_batch_size: 8,
-        eval_batch_size: 16,
-        max_seq_len: 32,
-        validation_fraction: 0.2,
-        device: bert_studio_engine::train::DeviceChoice::Cpu,
-        ..Recipe::default()
-    }
-}
-
-fn request(recipe: Recipe, train_csv: PathBuf, output: PathBuf) -> TrainingRequest {
-    TrainingRequest {
-        recipe,
-        train_csv,
-        validation_csv: None,
-        output_dir: output,
-        dialect: None,
-        hub: HubSettings {
-            offline: true,
-            ..Default::default()
-        },
-        always_checkpoint: false,
-        resume_from: None,
-    }
 }
 
 #[test]
@@ -235,56 +191,6 @@ fn cancelling_stops_within_a_step_and_writes_nothing() {
     assert!(!out.join("model.safetensors").exists());
 }
 
-/// `load_best` keeps the epoch with the best validation score — the loss by default (lowest),
-/// or the metric the recipe names (highest) — and the saved weights are that epoch's checkpoint.
-#[test]
-fn load_best_keeps_the_epoch_with_the_best_chosen_metric() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = small_nace_csv(dir.path());
-    for metric in [BestMetric::Loss, BestMetric::MacroF1] {
-        let out = dir.path().join(format!("{metric:?}"));
-        let report = train(
-            &request(
-                Recipe {
-                    load_best: true,
-                    metric_for_best_model: metric,
-                    save_strategy: Strategy::Epoch,
-                    epochs: 3,
-                    ..tiny_recipe()
-                },
-                csv.clone(),
-                out.clone(),
-            ),
-            &mut |_| {},
-            &CancelToken::new(),
-        )
-        .unwrap();
-        let scores: Vec<f64> = report
-            .history
-            .iter()
-            .filter_map(|e| match e {
-                TrainingEvent::Evaluation { metrics, .. } => Some(match metric {
-                    BestMetric::Loss => -metrics.loss.unwrap(),
-                    _ => metrics.macro_f1,
-                }),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(scores.len(), 3);
-        // The first of equal scores, as the Trainer keeps.
-        let best = scores.iter().cloned().fold(f64::MIN, f64::max);
-        let best_epoch = scores.iter().position(|s| *s == best).unwrap() + 1;
-        assert_eq!(
-            report.best_epoch,
-            Some(best_epoch),
-            "{metric:?}: {scores:?}"
-        );
-        let weights = |path: PathBuf| std::fs::read(path.join("model.safetensors")).unwrap();
-        let checkpoint = out.join("checkpoints").join(format!("epoch-{best_epoch}"));
-        assert!(weights(out.clone()) == weights(checkpoint), "{metric:?}");
-    }
-}
-
 #[test]
 fn bad_training_data_is_explained_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
@@ -357,17 +263,7 @@ fn app_runs_resume_after_a_stop_and_leave_no_checkpoints() {
     assert!(!whole.join("checkpoints").exists());
 
     let stopped = dir.path().join("stopped");
-    let cancel = CancelToken::new();
-    let result = train(
-        &app_request(&stopped),
-        &mut |e| {
-            if matches!(e, TrainingEvent::CheckpointSaved { .. }) {
-                cancel.cancel();
-            }
-        },
-        &cancel,
-    );
-    assert!(matches!(result, Err(EngineError::Cancelled)), "{result:?}");
+    stop_after_first_checkpoint(&app_request(&stopped));
     let unfinished = bert_studio_engine::train::unfinished_run(&stopped)
         .unwrap()
         .expect("the stopped run can be resumed");
@@ -399,10 +295,6 @@ fn app_runs_resume_after_a_stop_and_leave_no_checkpoints() {
             .all(|e| !matches!(e, TrainingEvent::CheckpointSaved { .. })),
         "the report names no removed checkpoint"
     );
-}
-
-fn json_report(folder: &Path) -> bert_studio_engine::train::TrainingReport {
-    serde_json::from_value(json(&folder.join("training_report.json"))).unwrap()
 }
 
 /// A loss that turns NaN stops the run with advice and keeps the last good checkpoint, from

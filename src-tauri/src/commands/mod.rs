@@ -9,6 +9,7 @@ pub mod dialogs;
 pub mod language;
 pub mod library;
 pub mod models;
+pub mod search;
 pub mod training;
 
 use bert_studio_engine::message::Message;

@@ -40,7 +40,7 @@ impl EstimateInFlight {
     /// A token for a new estimate, the earlier one cancelled; `None` while a run trains.
     fn begin(&self, jobs: &TrainingJobs) -> Option<CancelToken> {
         let mut in_flight = self.lock();
-        if jobs.running_output_dir().is_some() {
+        if jobs.is_running() {
             return None;
         }
         let next = CancelToken::new();
@@ -51,7 +51,7 @@ impl EstimateInFlight {
     }
 
     /// Cancels the estimate in flight, then runs `start` before any new estimate can begin.
-    fn cancel_then<T>(&self, start: impl FnOnce() -> T) -> T {
+    pub(super) fn cancel_then<T>(&self, start: impl FnOnce() -> T) -> T {
         let mut in_flight = self.lock();
         if let Some(earlier) = in_flight.take() {
             earlier.cancel();
@@ -170,13 +170,13 @@ pub async fn list_unfinished(
     jobs: State<'_, TrainingJobs>,
 ) -> CommandResult<Vec<UnfinishedEntry>> {
     let library = library(&app)?;
-    let running = jobs.running_output_dir();
-    blocking(move || {
-        let mut runs = library.unfinished()?;
-        runs.retain(|r| running.as_deref() != Some(library.root().join(&r.id).as_path()));
-        Ok(runs)
+    let mut runs = blocking({
+        let library = library.clone();
+        move || library.unfinished()
     })
-    .await
+    .await?;
+    runs.retain(|r| !jobs.runs_in(&library.root().join(&r.id)));
+    Ok(runs)
 }
 
 #[tauri::command]
@@ -186,7 +186,7 @@ pub async fn discard_unfinished(
     model_id: String,
 ) -> CommandResult<()> {
     let library = library(&app)?;
-    if jobs.running_output_dir() == Some(library.root().join(&model_id)) {
+    if jobs.runs_in(&library.root().join(&model_id)) {
         return Err(ErrorReport::said(
             "busy",
             said!("app.run_busy", "This run is training now."),

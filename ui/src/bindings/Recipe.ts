@@ -44,9 +44,19 @@ eval_steps: number, logging_strategy: Strategy,
  */
 logging_steps: number, save_strategy: Strategy, fp16: boolean, load_best: boolean, 
 /**
- * What "best" means for `load_best`.
+ * What "best" means for `load_best` and early stopping.
  */
-metric_for_best_model: BestMetric, seed: number, 
+metric_for_best_model: BestMetric, 
+/**
+ * Stop when this many evaluations in a row bring no improvement of
+ * `metric_for_best_model` by more than `early_stopping_threshold` (transformers'
+ * `EarlyStoppingCallback`); 0: never stop early.
+ */
+early_stopping_patience: number, 
+/**
+ * The smallest change of `metric_for_best_model` that counts as an improvement.
+ */
+early_stopping_threshold: number, seed: number, 
 /**
  * Share of the rows held out for validation when no validation file is given.
  */

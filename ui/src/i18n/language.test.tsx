@@ -102,7 +102,7 @@ describe("language", () => {
         })}
         busy={false} onChooseFile={noop} onUseSample={noop} onDialect={noop} onColumns={noop} onChooseValidation={noop} onClearValidation={noop} onNext={noop}
         labelNamesColumn={null} labelNamesFile="/app/sample/nace_names_fr.csv" namesAsLabels={false} sampleNames={{ fr: "/app/sample/nace_names_fr.csv" }}
-        onLabelNames={noop} onChooseNamesFile={noop} onNamesAsLabels={noop}
+        onLabelNames={noop} onChooseNamesFile={noop} onNamesAsLabels={noop} classWeights="none" onClassWeights={noop}
       />,
     );
     const summary = screen.getByTestId("data-summary").textContent ?? "";
@@ -116,7 +116,7 @@ describe("language", () => {
     render(
       <SettingsStep recipe={info.default_recipe} defaults={info.default_recipe} check={{ problems: [], effective_batch_size: 8 }} busy={false}
         estimate={{ state: "ready", estimate: { seconds: 13_200, training_seconds: 12_950, evaluation_seconds: 190, other_seconds: 60, backend: "CPU", measured_steps: 6, faster_models: [{ model: "sentence-transformers/all-MiniLM-L6-v2", seconds: 1_700 }] } }}
-        suggestions={info.suggested_models} onRecipe={noop} onSave={noop} onLoad={noop} onBack={noop} onStart={noop} />,
+        suggestions={info.suggested_models} onRecipe={noop} onSave={noop} onLoad={noop} onBack={noop} onStart={noop} onStartSearch={noop} />,
     );
     expect(screen.getByTestId("run-time").textContent).toContain("Environ 3 h 40 min sur cet ordinateur (CPU)\u00a0: entraînement 3 h 35 min");
     expect(screen.getByTestId("long-run").textContent).toContain("sentence-transformers/all-MiniLM-L6-v2\u00a0: environ 28 min 20 s.");

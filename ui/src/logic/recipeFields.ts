@@ -47,6 +47,8 @@ export const RECIPE_FIELDS: FieldInfo[] = [
   { key: "class_weights", kind: { type: "choice", options: ["none", "balanced"] }, basic: false },
   { key: "load_best", kind: { type: "toggle" }, basic: false },
   { key: "metric_for_best_model", kind: { type: "choice", options: ["loss", "accuracy", "macro_f1", "macro_precision", "macro_recall"] }, basic: false },
+  { key: "early_stopping_patience", kind: { type: "integer", min: 0 }, basic: false },
+  { key: "early_stopping_threshold", kind: { type: "number", step: 0.001 }, basic: false },
   { key: "seed", kind: { type: "integer", min: 0 }, basic: false },
   { key: "device", kind: { type: "choice", options: ["auto", "cpu", "wgpu", "cuda"] }, basic: false },
 ];

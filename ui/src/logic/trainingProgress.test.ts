@@ -95,6 +95,13 @@ describe("training progress", () => {
     expect(applyEvents(initialProgress(), [{ event: "cancelled" }]).status).toBe("cancelled");
   });
 
+  it("keeps where and why early stopping ended the run", () => {
+    const stop = { step: 4, epoch: 1.33, metric: "macro_f1", evaluations: 2, threshold: 0.01 } as const;
+    const s = applyEvents(initialProgress(), [started, step(4, 1), { event: "stopped_early", ...stop }]);
+    expect(s.stoppedEarly).toEqual(stop);
+    expect(applyEvents(initialProgress(), [started]).stoppedEarly).toBeNull();
+  });
+
   it("shows download progress before training starts", () => {
     const s = applyEvents(initialProgress(), [
       { event: "download", stage: "progress", file: "model.safetensors", bytes_done: 50, bytes_total: 200 },

@@ -49,7 +49,11 @@ export interface TrainingProgress {
   resumedAfterEpoch: number | null;
   /** A checkpoint exists: a stopped run can be resumed from the Models page. */
   checkpointed: boolean;
+  /** Early stopping ended the run: where, and why. */
+  stoppedEarly: StoppedEarly | null;
 }
+
+export type StoppedEarly = Omit<Extract<TrainingEvent, { event: "stopped_early" }>, "event">;
 
 export function initialProgress(): TrainingProgress {
   return {
@@ -76,6 +80,7 @@ export function initialProgress(): TrainingProgress {
     seconds: null,
     resumedAfterEpoch: null,
     checkpointed: false,
+    stoppedEarly: null,
   };
 }
 
@@ -135,6 +140,10 @@ export function applyEvent(s: TrainingProgress, e: TrainingEvent): TrainingProgr
           },
         ],
       };
+    case "stopped_early": {
+      const { event: _, ...stop } = e;
+      return { ...s, stoppedEarly: stop };
+    }
     case "checkpoint_saved":
       return { ...s, checkpointed: true };
     case "epoch_finished":

@@ -53,6 +53,8 @@ function renderStep(overrides: Partial<DataStepProps> = {}) {
     onLabelNames: vi.fn(),
     onChooseNamesFile: vi.fn(),
     onNamesAsLabels: vi.fn(),
+    classWeights: "none",
+    onClassWeights: vi.fn(),
     ...overrides,
   };
   render(<DataStep {...props} />);
@@ -130,5 +132,39 @@ describe("data step", () => {
     // A class without a name shows as its code.
     expect([...classes.querySelectorAll("li")].map((li) => li.textContent)).toEqual(["01 — Culture et production animale", "10"]);
   });
-});
 
+  it("suggests balanced class weights, with why, when the classes are very uneven", () => {
+    const uneven = dataSummary({
+      classes: [
+        { label: "01", train: 220, validation: 12 },
+        { label: "10", train: 40, validation: 2 },
+        { label: "99", train: 2, validation: 0 },
+      ],
+      label_names: { "99": "Activités extra-territoriales" },
+    });
+    const p = renderStep({ summary: uneven });
+    expect(screen.getByTestId("class-balance").textContent).toContain(
+      "The largest class, 01, has 110 times the training rows of the smallest, 99 — Activités extra-territoriales (220 rows against 2).",
+    );
+    expect(screen.getByTestId("suggest-balanced").textContent).toContain("tends to ignore the rare ones");
+    fireEvent.click(screen.getByTestId("use-balanced"));
+    expect(p.onClassWeights).toHaveBeenCalledWith("balanced");
+    cleanup();
+
+    renderStep({ summary: uneven, classWeights: "balanced" });
+    expect(screen.queryByTestId("suggest-balanced")).toBeNull();
+    expect(screen.getByTestId("balanced-on").textContent).toContain("Balanced class weights are on");
+  });
+
+  it("suggests nothing when the classes are of similar sizes", () => {
+    const even = dataSummary({
+      classes: [
+        { label: "01", train: 30, validation: 2 },
+        { label: "10", train: 20, validation: 1 },
+      ],
+    });
+    renderStep({ summary: even });
+    expect(screen.getByTestId("class-balance").textContent).toContain("1.5 times");
+    expect(screen.queryByTestId("suggest-balanced")).toBeNull();
+  });
+});

@@ -1,5 +1,6 @@
 import { useRef } from "react";
 import { Trans, useTranslation } from "react-i18next";
+import type { ClassWeights } from "../bindings/ClassWeights";
 import type { CsvDialect } from "../bindings/CsvDialect";
 import type { CsvPreview } from "../bindings/CsvPreview";
 import type { DataSummary } from "../bindings/DataSummary";
@@ -10,6 +11,7 @@ import { engineText } from "../logic/engineText";
 import { withName } from "../logic/labelNames";
 import { formatCount } from "../logic/format";
 import { useFocusAfterChange } from "../hooks/useFocusAfterChange";
+import { ClassBalance } from "./ClassBalance";
 
 /** The separators offered, each with its catalogue key (data.delimiters.<name>). */
 const DELIMITERS: { value: string; name: string }[] = [
@@ -40,6 +42,9 @@ export interface DataStepProps {
   onLabelNames: (column: string | null, file: string | null) => void;
   onChooseNamesFile: () => void;
   onNamesAsLabels: (on: boolean) => void;
+  /** The recipe's class weights, which the class balance suggests when classes are very uneven. */
+  classWeights: ClassWeights;
+  onClassWeights: (weights: ClassWeights) => void;
   onChooseValidation: () => void;
   onClearValidation: () => void;
   onNext: () => void;
@@ -171,6 +176,7 @@ export function DataStep(p: DataStepProps) {
             </ul>
           )}
           <Chart option={classSizesChart(p.summary.classes, p.summary.label_names)} height={240} testId="class-sizes" points={p.summary.classes.length} />
+          <ClassBalance classes={p.summary.classes} names={p.summary.label_names} classWeights={p.classWeights} onClassWeights={p.onClassWeights} />
           <NamedClasses summary={p.summary} />
         </>
       )}

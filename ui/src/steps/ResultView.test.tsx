@@ -18,8 +18,8 @@ const report: TrainingReport = {
   engine_version: "0.1.0",
   burn_version: "0.21.0",
   created_unix: 1_764_000_000,
-  // The view does not read the recipe.
-  recipe: {} as TrainingReport["recipe"],
+  // The view reads only the epochs asked.
+  recipe: { epochs: 4 } as TrainingReport["recipe"],
   base_model: "all-MiniLM-L6-v2",
   backend: "CPU",
   data: dataSummary({
@@ -61,6 +61,16 @@ describe("result view", () => {
     const view = screen.getByTestId("result-view").textContent ?? "";
     expect(view).toContain("fine-tuned on 1,140 rows, 3 classes; measured on 60 validation rows; kept the model of epoch 3");
     expect(view).toContain("/library/nace-1");
+  });
+
+  it("says when early stopping ended the run before its last epoch", () => {
+    const stopped: TrainingReport = {
+      ...report,
+      history: [{ event: "stopped_early", step: 108, epoch: 3, metric: "loss", evaluations: 1, threshold: 0 }],
+    };
+    render(<ResultView report={stopped} modelFolder="/library/nace-1" exportedTo={null} onExport={() => {}} onTrainAgain={() => {}} />);
+    const view = screen.getByTestId("result-view").textContent ?? "";
+    expect(view).toContain("validation rows; stopped early at epoch 3 of 4; kept the model of epoch 3.");
   });
 
   it("sorts the per-class table by F1 first, by label on a click", () => {

@@ -1,13 +1,16 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { TrainingEvent } from "../bindings/TrainingEvent";
 import type { TrainingReport } from "../bindings/TrainingReport";
 import { Chart } from "../components/Chart";
 import { useColorScheme } from "../components/useColorScheme";
 import { confusionHeatmap } from "../logic/charts";
-import { formatCount, formatDuration, formatPercent } from "../logic/format";
+import { formatCount, formatDuration, formatPercent, formatSignificant } from "../logic/format";
 import { withName } from "../logic/labelNames";
 
 type SortKey = "label" | "f1" | "precision" | "recall" | "support";
+
+type StoppedEarlyEvent = Extract<TrainingEvent, { event: "stopped_early" }>;
 
 export function ResultView(props: {
   report: TrainingReport;
@@ -19,6 +22,7 @@ export function ResultView(props: {
   const { report } = props;
   const { t, i18n } = useTranslation();
   const m = report.final_metrics;
+  const stop = report.history.find((e): e is StoppedEarlyEvent => e.event === "stopped_early");
   const [sort, setSort] = useState<SortKey>("f1");
   const dark = useColorScheme() === "dark";
   const rows = m ? [...m.per_class].sort((a, b) => (sort === "label" ? a.label.localeCompare(b.label, i18n.language, { numeric: true }) : b[sort] - a[sort])) : [];
@@ -47,6 +51,7 @@ export function ResultView(props: {
           count: report.data.classes.length,
           validation: formatCount(m?.examples ?? 0),
         })}
+        {stop ? t("result.stoppedEarly", { epoch: formatSignificant(stop.epoch, 3), epochs: report.recipe.epochs }) : ""}
         {report.best_epoch != null ? t("result.keptEpoch", { epoch: report.best_epoch }) : ""}. {t("result.savedIn")}{" "}
         <code>{props.modelFolder}</code>
       </p>

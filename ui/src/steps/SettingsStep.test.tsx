@@ -21,6 +21,7 @@ function renderStep(overrides: Partial<Parameters<typeof SettingsStep>[0]> = {})
     onLoad: vi.fn(),
     onBack: vi.fn(),
     onStart: vi.fn(),
+    onStartSearch: vi.fn(),
     ...overrides,
   };
   render(<SettingsStep {...props} />);

@@ -3,11 +3,13 @@ import { Trans, useTranslation } from "react-i18next";
 import type { Recipe } from "../bindings/Recipe";
 import type { RecipeCheck } from "../bindings/RecipeCheck";
 import type { RunEstimate } from "../bindings/RunEstimate";
+import type { SearchSpace } from "../bindings/SearchSpace";
 import type { SuggestedModel } from "../bindings/SuggestedModel";
 import { formatDuration } from "../logic/format";
 import { RECIPE_FIELDS, choiceLabel, describeValue, fieldExplanation, fieldLabel, numberText, parseFieldInput, type FieldInfo } from "../logic/recipeFields";
 import { engineText } from "../logic/engineText";
 import type { Message } from "../bindings/Message";
+import { SearchSetup } from "./SearchSetup";
 
 /** The time the run would take: being measured, measured, or not measurable (and why). */
 export type EstimateState =
@@ -86,6 +88,8 @@ export interface SettingsStepProps {
   onLoad: () => void;
   onBack: () => void;
   onStart: () => void;
+  /** Starts a search: the form's recipe tried with several learning rates and passes. */
+  onStartSearch: (space: SearchSpace) => void;
 }
 
 function FieldInput(props: {
@@ -200,6 +204,13 @@ export function SettingsStep(p: SettingsStepProps) {
         <div key={x.field} className="problem">{engineText(x.message)}</div>
       ))}
       {p.estimate && <RunTime estimate={p.estimate} model={p.recipe.model} suggestions={p.suggestions} />}
+      <SearchSetup
+        learningRate={p.recipe.learning_rate}
+        epochs={p.recipe.epochs}
+        runEstimate={p.estimate?.state === "ready" ? p.estimate.estimate : null}
+        ready={!blocked && !p.busy}
+        onStart={p.onStartSearch}
+      />
       <div className="row space-between">
         <button onClick={p.onBack}>{t("settings.back")}</button>
         <div className="row">

@@ -50,4 +50,21 @@ describe("training view", () => {
     expect(screen.queryByTestId("cancel-training")).toBeNull();
     expect(screen.getByTestId("training-view").dataset.status).toBe("cancelled");
   });
+
+  it("says when and why early stopping ended the run", () => {
+    viewOf([
+      { event: "stopped_early", step: 12, epoch: 3, metric: "macro_f1", evaluations: 2, threshold: 0 },
+      { event: "finished", output_dir: "/m", metrics: null, best_epoch: 1, seconds: 30 },
+    ]);
+    expect(screen.getByTestId("stopped-early-note").textContent).toBe(
+      "Stopped early at epoch 3 (step 12): no better score (Macro F1) for 2 checks in a row.",
+    );
+  });
+
+  it("names the threshold an improvement had to pass", () => {
+    viewOf([{ event: "stopped_early", step: 5, epoch: 1.25, metric: "loss", evaluations: 1, threshold: 0.01 }]);
+    expect(screen.getByTestId("stopped-early-note").textContent).toBe(
+      "Stopped early at epoch 1.25 (step 5): no score better by more than 0.01 (Loss) for 1 check.",
+    );
+  });
 });

@@ -2,7 +2,7 @@ import { Trans, useTranslation } from "react-i18next";
 import { Chart } from "../components/Chart";
 import { learningRateChart, lossChart, throughputChart, validationChart } from "../logic/charts";
 import { engineText, errorHint, errorMessage } from "../logic/engineText";
-import { formatBytes, formatCount, formatDecimal, formatDuration } from "../logic/format";
+import { formatBytes, formatCount, formatDecimal, formatDuration, formatSignificant } from "../logic/format";
 import { fractionDone, isOver, type TrainingProgress } from "../logic/trainingProgress";
 
 export interface TrainingViewProps {
@@ -10,14 +10,17 @@ export interface TrainingViewProps {
   elapsedSeconds: number;
   cancelling: boolean;
   onCancel: () => void;
-  onShowResult: () => void;
+  /** Absent in a search: its runs are compared at its end instead. */
+  onShowResult?: () => void;
   onBackToSettings: () => void;
+  /** The run is one of a search that goes on: its end is not the end of the work. */
+  searchRunning?: boolean;
 }
 
 export function TrainingView(p: TrainingViewProps) {
   const { t } = useTranslation();
   const s = p.progress;
-  const over = isOver(s.status);
+  const over = isOver(s.status) && !p.searchRunning;
   const done = fractionDone(s);
   const estimatedTotal = s.etaSeconds != null && s.step > 0 ? p.elapsedSeconds + s.etaSeconds : null;
   const lastSpeed = s.samplesPerSecond.at(-1)?.[1];
@@ -34,10 +37,10 @@ export function TrainingView(p: TrainingViewProps) {
               {p.cancelling ? t("training.stopping") : t("common.cancel")}
             </button>
           )}
-          {s.status === "finished" && (
+          {s.status === "finished" && p.onShowResult && (
             <button className="primary" onClick={p.onShowResult}>{t("training.seeResult")}</button>
           )}
-          {(s.status === "failed" || s.status === "cancelled") && <button onClick={p.onBackToSettings}>{t("training.backToSettings")}</button>}
+          {over && (s.status !== "finished" || !p.onShowResult) && <button onClick={p.onBackToSettings}>{t("training.backToSettings")}</button>}
         </div>
       </div>
       {s.download && (
@@ -56,6 +59,17 @@ export function TrainingView(p: TrainingViewProps) {
       {s.resumedAfterEpoch != null && (
         <p className="muted small" data-testid="resumed-note">
           {t("training.resumed", { epoch: s.resumedAfterEpoch })}
+        </p>
+      )}
+      {s.stoppedEarly && (
+        <p className="small" data-testid="stopped-early-note">
+          {t(s.stoppedEarly.threshold > 0 ? "training.stoppedEarlyBy" : "training.stoppedEarly", {
+            epoch: formatSignificant(s.stoppedEarly.epoch, 3),
+            step: formatCount(s.stoppedEarly.step),
+            metric: t(`metrics.${s.stoppedEarly.metric}`),
+            threshold: formatSignificant(s.stoppedEarly.threshold, 3),
+            count: s.stoppedEarly.evaluations,
+          })}
         </p>
       )}
       <div className="progress-line">

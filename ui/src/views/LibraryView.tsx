@@ -40,6 +40,9 @@ export function LibraryView(props: {
   trainingNow: boolean;
   onResume: (id: string) => void;
   onDiscard: (id: string) => void;
+  /** Models to compare at once (a finished search's runs), then forgotten. */
+  compareRequest?: string[] | null;
+  onCompareShown?: () => void;
 }) {
   const { t } = useTranslation();
   const [selected, setSelected] = useState<string[]>([]);
@@ -69,6 +72,15 @@ export function LibraryView(props: {
     describeTestFile(droppedFiles[0]).then(setTestFile, (e) => props.onError(toErrorReport(e)));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [droppedFiles, onDroppedHandled]);
+  // A search's runs arrive to be compared: selected, and side by side at once.
+  const { compareRequest, onCompareShown } = props;
+  useEffect(() => {
+    if (!compareRequest) return;
+    onCompareShown?.();
+    setSelected(compareRequest);
+    void run(t("library.busy.comparing"), async () => setComparison(await compareApi.compareModels(compareRequest)));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [compareRequest]);
   /** The test file, asking for one when none is chosen yet. */
   const ensureTestFile = async (): Promise<TestFile | null> => {
     if (testFile) return testFile.test;

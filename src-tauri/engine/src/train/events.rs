@@ -5,6 +5,7 @@ use ts_rs::TS;
 
 use serde::{Deserialize, Serialize};
 
+use super::best_model::BestMetric;
 use super::recipe::StepPlan;
 use crate::data::DataSummary;
 use crate::error::ErrorReport;
@@ -56,6 +57,15 @@ pub enum TrainingEvent {
         step: usize,
         epoch: f64,
         metrics: Metrics,
+    },
+    /// Early stopping ended the run: `evaluations` evaluations in a row brought no improvement
+    /// of `metric` by more than `threshold`.
+    StoppedEarly {
+        step: usize,
+        epoch: f64,
+        metric: BestMetric,
+        evaluations: usize,
+        threshold: f64,
     },
     EpochFinished {
         epoch: usize,

@@ -1,5 +1,6 @@
 //! Training: recipe, schedule, optimizer, checkpoints, events and the loop that ties them.
 
+pub mod best_model;
 pub mod checkpoint;
 pub mod class_weights;
 pub mod estimate;
@@ -11,12 +12,11 @@ pub mod run_state;
 pub mod schedule;
 pub mod trainer;
 
+pub use best_model::BestMetric;
 pub use checkpoint::{UnfinishedRun, unfinished_run};
 pub use estimate::{ModelTime, RunEstimate};
 pub use events::TrainingEvent;
-pub use recipe::{
-    BestMetric, ClassWeights, Recipe, RecipeCheck, RecipeProblem, Scheduler, StepPlan, Strategy,
-};
+pub use recipe::{ClassWeights, Recipe, RecipeCheck, RecipeProblem, Scheduler, StepPlan, Strategy};
 pub use request::{TrainingReport, TrainingRequest, check_data};
 pub use trainer::{estimate, train};
 // Shared with inference, which does not depend on training; here too for the callers of a run.

@@ -5,10 +5,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::best_model::BestMetric;
 use crate::backend::DeviceChoice;
 use crate::error::{EngineError, Result};
 use crate::message::Message;
-use crate::metrics::Metrics;
 use crate::said;
 use crate::source::DEFAULT_MODEL;
 
@@ -46,38 +46,6 @@ pub enum ClassWeights {
     Balanced,
     /// A CSV file: a header, then a label and its weight on each row; unlisted labels weigh 1.
     File(String),
-}
-
-/// The validation score that decides which evaluation's model `load_best` keeps (the Trainer's
-/// `metric_for_best_model`; as there, the loss by default, lower is better, higher for the rest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-#[serde(rename_all = "snake_case")]
-pub enum BestMetric {
-    Loss,
-    Accuracy,
-    MacroF1,
-    MacroPrecision,
-    MacroRecall,
-}
-
-impl BestMetric {
-    /// The score of `metrics` on this metric, oriented so that higher is better (a missing loss
-    /// is the worst score).
-    pub fn score(self, metrics: &Metrics) -> f64 {
-        match self {
-            BestMetric::Loss => metrics.loss.map_or(f64::NEG_INFINITY, |l| -l),
-            BestMetric::Accuracy => metrics.accuracy,
-            BestMetric::MacroF1 => metrics.macro_f1,
-            BestMetric::MacroPrecision => metrics.macro_precision,
-            BestMetric::MacroRecall => metrics.macro_recall,
-        }
-    }
-
-    /// Whether `candidate` beats `kept`; a tie keeps the earlier one (as the Trainer does).
-    pub fn improves(self, candidate: &Metrics, kept: &Metrics) -> bool {
-        self.score(candidate) > self.score(kept)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -121,8 +89,14 @@ pub struct Recipe {
     pub save_strategy: Strategy,
     pub fp16: bool,
     pub load_best: bool,
-    /// What "best" means for `load_best`.
+    /// What "best" means for `load_best` and early stopping.
     pub metric_for_best_model: BestMetric,
+    /// Stop when this many evaluations in a row bring no improvement of
+    /// `metric_for_best_model` by more than `early_stopping_threshold` (transformers'
+    /// `EarlyStoppingCallback`); 0: never stop early.
+    pub early_stopping_patience: usize,
+    /// The smallest change of `metric_for_best_model` that counts as an improvement.
+    pub early_stopping_threshold: f64,
     #[ts(type = "number")]
     pub seed: u64,
     /// Share of the rows held out for validation when no validation file is given.
@@ -161,6 +135,8 @@ impl Default for Recipe {
             fp16: false,
             load_best: false,
             metric_for_best_model: BestMetric::Loss,
+            early_stopping_patience: 0,
+            early_stopping_threshold: 0.0,
             seed: 42,
             validation_fraction: 0.05,
             max_grad_norm: 1.0,
@@ -338,6 +314,27 @@ impl Recipe {
                 ),
             );
         }
+        if self.early_stopping_patience > 0 && self.eval_strategy == Strategy::No {
+            problem(
+                "early_stopping_patience",
+                said!(
+                    "recipe.early_stopping",
+                    "Early stopping watches the evaluations, so it needs some: set \
+                     eval_strategy to \"epoch\" or \"steps\", or set early_stopping_patience to \
+                     0."
+                ),
+            );
+        }
+        if !(self.early_stopping_threshold >= 0.0 && self.early_stopping_threshold.is_finite()) {
+            problem(
+                "early_stopping_threshold",
+                said!(
+                    "recipe.early_stopping_threshold",
+                    "early_stopping_threshold must be 0 or positive, not {value}.",
+                    value = self.early_stopping_threshold
+                ),
+            );
+        }
         if self.fp16 {
             problem(
                 "fp16",
@@ -512,6 +509,14 @@ mod tests {
                 "load_best",
             ),
             (r#"{"metric_for_best_model": "f1"}"#, "unknown variant"),
+            (
+                r#"{"early_stopping_patience": 2, "eval_strategy": "no"}"#,
+                "Early stopping",
+            ),
+            (
+                r#"{"early_stopping_threshold": -0.1}"#,
+                "early_stopping_threshold",
+            ),
         ] {
             let err = Recipe::from_json(json).unwrap_err().to_string();
             assert!(err.contains(words), "{json}: {err}");

@@ -121,6 +121,21 @@ pub struct TrainingReport {
     pub wall_seconds: f64,
 }
 
+impl TrainingReport {
+    /// A run folder's `training_report.json`.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| EngineError::io("read", path, e))?;
+        serde_json::from_str(&text).map_err(|e| {
+            EngineError::invalid(said!(
+                "invalid.report",
+                "\"{path}\" is not a training report BERT Studio can read: {detail}.",
+                path = path.display().to_string(),
+                detail = e.to_string()
+            ))
+        })
+    }
+}
+
 /// What training would see in the data (classes, split, skipped rows, warnings), without
 /// loading a model: the app's data step shows it before anything is trained.
 pub fn check_data(request: &TrainingRequest) -> Result<DataSummary> {

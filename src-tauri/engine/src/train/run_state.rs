@@ -6,6 +6,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use super::best_model::EarlyStopping;
 use super::events::TrainingEvent;
 use crate::metrics::Metrics;
 
@@ -25,6 +26,12 @@ pub struct RunState {
     pub loss_since_log: (f64, usize),
     pub last_metrics: Option<Metrics>,
     pub best: Option<BestEpoch>,
+    /// The early-stopping count (runs saved before early stopping existed start it afresh).
+    #[serde(default)]
+    pub early_stopping: EarlyStopping,
+    /// Early stopping ended the run: a resume goes straight to the final folder.
+    #[serde(default)]
+    pub stopped_early: bool,
     pub started_unix: u64,
     /// Training time up to the last save, summed over the sessions of the run (a resumed run
     /// is several).
@@ -42,6 +49,8 @@ impl RunState {
             loss_since_log: (0.0, 0),
             last_metrics: None,
             best: None,
+            early_stopping: EarlyStopping::default(),
+            stopped_early: false,
             started_unix,
             wall_seconds: 0.0,
         }

@@ -90,6 +90,9 @@ where
 {
     let (mut trainer, mut model) = Trainer::<B>::start(request, backend, sink, cancel)?;
     for epoch in trainer.run.epochs_done..request.recipe.epochs {
+        if trainer.run.stopped_early {
+            break;
+        }
         model = trainer.epoch(epoch, model)?;
     }
     trainer.finish(model)
@@ -181,10 +184,14 @@ where
             batches_done += group.len();
             let epoch_float = epoch as f64 + batches_done as f64 / batches.len() as f64;
             self.after_step(&model, epoch_float, &step)?;
+            if self.run.stopped_early {
+                break;
+            }
         }
 
         self.run.epochs_done = epoch + 1;
-        let epoch_end = (epoch + 1) as f64;
+        // Where the epoch ended: its end, or where an evaluation every N steps stopped it.
+        let epoch_end = epoch as f64 + batches_done as f64 / batches.len() as f64;
         if recipe.logging_strategy == Strategy::Epoch {
             let loss = self.run.take_loss_since_log();
             let learning_rate = self.learning_rate(self.run.step.saturating_sub(1));
@@ -415,7 +422,34 @@ where
             metrics: metrics.clone(),
         });
         self.run.last_metrics = Some(metrics.clone());
+        self.watch_for_early_stop(&metrics, epoch);
         Ok(metrics)
+    }
+
+    /// Counts the evaluation towards early stopping, and ends the run (after this step) when
+    /// the recipe's patience has run out.
+    fn watch_for_early_stop(&mut self, metrics: &Metrics, epoch: f64) {
+        let recipe = &self.request.recipe;
+        let patience = recipe.early_stopping_patience;
+        if patience == 0 || self.run.stopped_early {
+            return;
+        }
+        let metric = recipe.metric_for_best_model;
+        let threshold = recipe.early_stopping_threshold;
+        if self
+            .run
+            .early_stopping
+            .observe(metric.score(metrics), patience, threshold)
+        {
+            self.run.stopped_early = true;
+            self.record(TrainingEvent::StoppedEarly {
+                step: self.run.step,
+                epoch,
+                metric,
+                evaluations: patience,
+                threshold,
+            });
+        }
     }
 
     /// An event of the run's history: kept for the report and checkpoints, and sent.

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub mod training;
+
 // Also included by the CLI's tests (src-tauri/cli, a sibling of src-tauri/engine), hence the
 // paths through `..`.
 pub fn fixtures() -> PathBuf {

@@ -22,7 +22,7 @@ use crate::source::resolve_model;
 use crate::train::checkpoint::{
     CHECKPOINTS_DIR, OPTIMIZER_FILE, ResumePoint, checkpoint_folder, read_optimizer,
 };
-use crate::train::class_weights::class_weights;
+use crate::train::class_weights::{Weighting, class_weights};
 use crate::train::events::TrainingEvent;
 use crate::train::optimizer::AdamW;
 use crate::train::recipe::StepPlan;
@@ -49,10 +49,14 @@ where
         let fingerprint = data.fingerprint();
         // Before any loading, so that a bad weights file is said at once; a resume keeps the
         // run's own.
-        let class_weights = match &request.resume_from {
-            Some(ResumePoint { state, .. }) => state.class_weights.clone(),
+        let weighting = match &request.resume_from {
+            Some(ResumePoint { state, .. }) => Weighting {
+                weights: state.class_weights.clone(),
+                note: None,
+            },
             None => class_weights(&recipe.class_weights, &data.labels, &data.train_classes)?,
         };
+        let class_weights = weighting.weights;
         if let Some(ResumePoint { state, .. }) = &request.resume_from {
             if state.data_fingerprint != fingerprint {
                 return Err(data_error(
@@ -119,6 +123,7 @@ where
         )?;
         let mut summary = data.summary;
         summary.truncated_texts = cut;
+        summary.warnings.extend(weighting.note);
         // A resumed run whose names file is gone keeps the names its checkpoint holds.
         if let Some(ResumePoint { state, .. }) = &request.resume_from
             && summary.label_names.is_empty()

@@ -1,0 +1,75 @@
+//! A small search over settings: the same run tried with a few learning rates and numbers of
+//! epochs, one after the other on the same split, the best kept by the recipe's
+//! `metric_for_best_model`. Each trial is an ordinary run (its own folder, checkpoints,
+//! report), so the library, the comparison and resuming work on trials as on any model.
+
+pub mod plan;
+pub mod run;
+
+use std::path::Path;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub use plan::{MAX_TRIALS, SearchSpace, Trial};
+pub use run::{
+    PlannedTrial, SEARCH_FILE, SearchEvent, SearchPlan, SearchReport, TrialResult, run_search,
+};
+
+use crate::cancel::CancelToken;
+use crate::error::Result;
+use crate::source::HubSettings;
+use crate::train::{TrainingRequest, estimate};
+
+/// How long a search will take on this device, before it starts.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SearchEstimate {
+    /// Every trial, from loading to its saved model.
+    pub seconds: f64,
+    /// Each trial's share, in the plan's order.
+    pub trials: Vec<f64>,
+    pub backend: String,
+    pub measured_steps: usize,
+}
+
+/// Times a few steps of the plan's longest trial here (as a run's estimate does) and scales
+/// its per-epoch cost to each trial's epochs; the learning rate does not change the time.
+pub fn estimate_search(
+    folder: &Path,
+    plan: &SearchPlan,
+    hub: &HubSettings,
+    cancel: &CancelToken,
+) -> Result<SearchEstimate> {
+    let longest = plan
+        .trials
+        .iter()
+        .max_by_key(|t| t.trial.epochs)
+        .expect("a plan has at least one trial");
+    let request = TrainingRequest {
+        recipe: longest.trial.recipe(&plan.recipe),
+        train_csv: plan.train_csv.clone(),
+        validation_csv: plan.validation_csv.clone(),
+        // The search's own folder holds no checkpoint, so the probe's checks pass even when
+        // a trial's folder holds an interrupted run.
+        output_dir: folder.to_path_buf(),
+        dialect: plan.dialect,
+        hub: hub.clone(),
+        always_checkpoint: true,
+        resume_from: None,
+    };
+    let measured = estimate(&request, cancel)?;
+    let per_epoch =
+        (measured.training_seconds + measured.evaluation_seconds) / longest.trial.epochs as f64;
+    let trials: Vec<f64> = plan
+        .trials
+        .iter()
+        .map(|t| measured.other_seconds + per_epoch * t.trial.epochs as f64)
+        .collect();
+    Ok(SearchEstimate {
+        seconds: trials.iter().sum(),
+        trials,
+        backend: measured.backend,
+        measured_steps: measured.measured_steps,
+    })
+}
