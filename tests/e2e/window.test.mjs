@@ -647,6 +647,30 @@ test("[en] the wizard, classify and compare with the keyboard alone", { timeout:
     );
     assert.ok(await focusedIs('[data-testid="compare-view"] .segmented button'), "the focus stays on the sort");
     await shot("6-compare");
+
+    // 7. Several settings tried at once: two learning rates, one pass each, from the settings;
+    //    the runs' table with the best marked, then the two runs side by side.
+    await enter("section-train", { backward: true });
+    await enter("train-again", { max: 40 });
+    await viewWithFocus("settings-step");
+    await tabTo('[data-testid="search-setup"] summary');
+    await keys(Key.ENTER);
+    await tabToTest("search-rates");
+    await retype("2e-3 5e-4");
+    await tabToTest("search-epochs");
+    await retype("1");
+    await driver.wait(async () => /^2 runs,/.test(await textOf("search-time")), 10_000, "the search's runs are not counted");
+    await enter("start-search");
+    const trials = await find("search-trials", 60_000);
+    await driver.wait(async () => (await trials.getAttribute("data-status")) === "finished", 300_000, "the search did not finish");
+    assert.equal((await trials.findElements(By.css("tbody tr"))).length, 2);
+    assert.equal((await trials.findElements(By.css("tbody tr.best"))).length, 1, "one best run");
+    await driver.wait(async () => (await textOf("section-models")) === words.models(4), 30_000, "the library never counted the search's runs");
+    await shot("7-search");
+    await enter("compare-trials", { max: 80 });
+    const searched = await find("compare-table", 30_000);
+    assert.equal((await searched.findElements(By.css("thead th"))).length, 3, "metric + the two runs");
+    assert.match(await (await find("recipe-diff")).getAttribute("textContent"), words.learningRate);
   } catch (e) {
     console.error(e);
     throw e;
