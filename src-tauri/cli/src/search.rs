@@ -201,9 +201,16 @@ impl SearchView {
                     view.show(training);
                 }
             }
-            SearchEvent::TrialFinished { .. } => {
+            SearchEvent::TrialFinished { trial, result } => {
                 if let Some(mut view) = self.training.take() {
                     view.finish();
+                }
+                if let Some(error) = &result.error {
+                    eprintln!(
+                        "Trial {} failed: {}; the search goes on.",
+                        trial + 1,
+                        error.message
+                    );
                 }
             }
             SearchEvent::Finished {
@@ -212,15 +219,20 @@ impl SearchView {
                 metric,
             } => {
                 println!("{}", results_table(&results, best));
-                let kept = &results[best].trial;
-                println!(
-                    "Best by {}: {} (learning rate {:e}, {} epochs), in {}",
-                    json_name(&metric),
-                    kept.trial.name,
-                    kept.trial.learning_rate,
-                    kept.trial.epochs,
-                    kept.folder
-                );
+                match best {
+                    Some(best) => {
+                        let kept = &results[best].trial;
+                        println!(
+                            "Best by {}: {} (learning rate {:e}, {} epochs), in {}",
+                            json_name(&metric),
+                            kept.trial.name,
+                            kept.trial.learning_rate,
+                            kept.trial.epochs,
+                            kept.folder
+                        );
+                    }
+                    None => println!("Every trial failed; the reasons are above."),
+                }
             }
             // Said once, by main (the error) and by `run` (how to go on).
             SearchEvent::Failed { .. } | SearchEvent::Cancelled => {}
@@ -234,7 +246,7 @@ impl SearchView {
     }
 }
 
-fn results_table(results: &[TrialResult], best: usize) -> String {
+fn results_table(results: &[TrialResult], best: Option<usize>) -> String {
     let mut table = format!(
         "\n{:<10} {:>13} {:>6} {:>9} {:>9} {:>8} {:>9}",
         "trial", "learning rate", "epochs", "accuracy", "macro F1", "loss", "time"
@@ -255,7 +267,13 @@ fn results_table(results: &[TrialResult], best: usize) -> String {
             metric(|m| m.macro_f1),
             metric(|m| m.loss.unwrap_or(f64::NAN)),
             format!("{:.0} s", result.seconds),
-            if i == best { "  ← best" } else { "" }
+            if best == Some(i) {
+                "  ← best"
+            } else if result.error.is_some() {
+                "  (failed)"
+            } else {
+                ""
+            }
         ));
     }
     table

@@ -55,16 +55,13 @@ fn every_trial_is_the_run_its_recipe_makes_and_the_best_is_marked() {
     let report = search(&folder, &plan, &mut events, &CancelToken::new()).unwrap();
 
     assert_eq!(report.results.len(), 4);
-    let scores: Vec<f64> = report.results.iter().map(|r| r.score).collect();
+    let scores: Vec<f64> = report.results.iter().map(|r| r.score.unwrap()).collect();
     let highest = scores.iter().cloned().fold(f64::MIN, f64::max);
-    assert_eq!(
-        report.best,
-        scores.iter().position(|s| *s == highest).unwrap()
-    );
+    assert_eq!(report.best, scores.iter().position(|s| *s == highest));
     for result in &report.results {
         // The loss by default: the score is the validation loss, negated.
         let metrics = result.metrics.as_ref().unwrap();
-        assert_eq!(result.score, -metrics.loss.unwrap());
+        assert_eq!(result.score, Some(-metrics.loss.unwrap()));
         assert!(!Path::new(&result.trial.folder).join("checkpoints").exists());
     }
     assert!(matches!(events.first(), Some(SearchEvent::Planned { .. })));
@@ -171,4 +168,28 @@ fn a_search_keeps_to_an_empty_folder_or_its_own() {
     assert!(err.to_string().contains("holds another search"), "{err}");
     let no_plan = SearchPlan::load(dir.path()).unwrap_err();
     assert!(no_plan.to_string().contains("no search.json"), "{no_plan}");
+}
+
+/// A trial that fails (here its folder cannot be written: a file stands in its place) is one
+/// of the search's answers, with its reason: the next trial still runs and is the best.
+#[test]
+fn a_failed_trial_is_said_and_the_search_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = small_nace_csv(dir.path());
+    let folder = dir.path().join("search");
+    let mut plan = plan(&csv, &folder);
+    plan.trials.truncate(2);
+    plan.save(&folder).unwrap();
+    std::fs::write(&plan.trials[0].folder, "in the way").unwrap();
+    let mut events = Vec::new();
+    let report = search(&folder, &plan, &mut events, &CancelToken::new()).unwrap();
+    let failed = &report.results[0];
+    assert!(failed.score.is_none() && failed.metrics.is_none());
+    assert!(failed.error.is_some(), "{failed:?}");
+    assert!(report.results[1].score.is_some());
+    assert_eq!(report.best, Some(1));
+    assert!(matches!(
+        events.last(),
+        Some(SearchEvent::Finished { best: Some(1), .. })
+    ));
 }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use bert_studio_engine::fsutil::free_path;
 use bert_studio_engine::library::Library;
 use bert_studio_engine::search::{PlannedTrial, SearchEvent, SearchPlan, SearchSpace};
 use bert_studio_engine::unix_now;
@@ -40,7 +41,16 @@ fn plan_in(
 ) -> CommandResult<(PathBuf, SearchPlan)> {
     let root = library.root();
     let stem_folder = library.new_run_folder(Path::new(&choice.train_csv), unix_now());
-    let stem = stem_folder
+    let first = stem_folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // A stem no earlier search used (two searches started in the same second differ).
+    let plan_folder = free_path(|n| match n {
+        1 => root.join(SEARCHES_DIR).join(&first),
+        n => root.join(SEARCHES_DIR).join(format!("{first}-{n}")),
+    });
+    let stem = plan_folder
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -49,7 +59,7 @@ fn plan_in(
     let plan = SearchPlan::new(&base, space, |trial| {
         root.join(format!("{stem}-{}", trial.name))
     })?;
-    Ok((root.join(SEARCHES_DIR).join(stem), plan))
+    Ok((plan_folder, plan))
 }
 
 /// Starts the search; its events arrive on `on_events` (each trial's training events wrapped

@@ -10,6 +10,7 @@ import type { TrialResult } from "./TrialResult";
  */
 export type SearchEvent = { "event": "planned", trials: Array<PlannedTrial>, metric: BestMetric, } | { "event": "trial_started", trial: number, resumed: boolean, } | { "event": "training", trial: number, training: TrainingEvent, } | { "event": "trial_finished", trial: number, result: TrialResult, } | { "event": "finished", results: Array<TrialResult>, 
 /**
- * The index of the best trial by `metric` (the first of equal ones).
+ * The index of the best trial by `metric` (the first of equal ones); none when every
+ * trial failed.
  */
-best: number, metric: BestMetric, } | { "event": "failed", error: ErrorReport, } | { "event": "cancelled" };
+best: number | null, metric: BestMetric, } | { "event": "failed", error: ErrorReport, } | { "event": "cancelled" };

@@ -5,4 +5,4 @@ import type { TrialResult } from "./TrialResult";
 /**
  * Every trial's result, and which is best.
  */
-export type SearchReport = { results: Array<TrialResult>, best: number, metric: BestMetric, };
+export type SearchReport = { results: Array<TrialResult>, best: number | null, metric: BestMetric, };

@@ -103,7 +103,12 @@ export function useTrainingRun(fail: (e: unknown) => void, onFinished: () => voi
       setElapsed(0);
       const onEvent = (event: SearchEvent) => {
         setSearch((s) => applySearchEvent(s ?? initialSearch([], []), event));
-        if (event.event === "trial_started") setProgress(initialProgress());
+        // Each run's clock starts with it, so that its time left and its whole time agree.
+        if (event.event === "trial_started") {
+          setProgress(initialProgress());
+          setStartedAt(Date.now());
+          setElapsed(0);
+        }
         const training = trainingEventOf(event);
         // A trial's own end came before the search's: the search's adds nothing to it.
         if (training) setProgress((p) => (p && isOver(p.status) && event.event !== "training" ? p : applyEvent(p ?? initialProgress(), training)));

@@ -13,6 +13,7 @@ const result = (i: number, accuracy: number): TrialResult => ({
   metrics: { loss: 1 - accuracy, accuracy, macro_f1: accuracy / 2, macro_precision: 0, macro_recall: 0, top1_accuracy: accuracy, top2_accuracy: 1, per_class: [], confusion: [], examples: 10 },
   score: accuracy - 1,
   seconds: 60,
+  error: null,
 });
 
 const apply = (events: SearchEvent[]) => events.reduce(applySearchEvent, initialSearch(trials, ["a-trial-1", "a-trial-2"]));

@@ -25,7 +25,7 @@ describe("search trials", () => {
   });
 
   it("marks the best at the end and opens the comparison of every run", () => {
-    const results = trials.map((t, i) => ({ ...t, metrics: metrics(0.5 + i / 10), score: -0.5, seconds: 30 }));
+    const results = trials.map((t, i) => ({ ...t, metrics: metrics(0.5 + i / 10), score: -0.5, seconds: 30, error: null }));
     const search = applySearchEvent(initialSearch(trials, ["a-trial-1", "a-trial-2"]), { event: "finished", results, best: 1, metric: "macro_f1" });
     const onCompare = vi.fn();
     render(<SearchTrials search={search} onCompare={onCompare} />);
@@ -38,10 +38,23 @@ describe("search trials", () => {
 
   it("says what was kept when the search stops", () => {
     const search = [
-      { event: "trial_finished", trial: 0, result: { ...trials[0], metrics: metrics(0.5), score: -0.5, seconds: 30 } },
+      { event: "trial_finished", trial: 0, result: { ...trials[0], metrics: metrics(0.5), score: -0.5, seconds: 30, error: null } },
       { event: "cancelled" },
     ] as const;
     render(<SearchTrials search={search.reduce(applySearchEvent, initialSearch(trials, ["a", "b"]))} onCompare={vi.fn()} />);
     expect(screen.getByTestId("search-stopped-note").textContent).toBe("1 run had finished: its model is in Models.");
+  });
+
+  it("says which run failed and why, and that the others went on", () => {
+    const error = { kind: "invalid_input", message: "The training loss became NaN at step 3.", hint: null };
+    const results = [
+      { ...trials[0], metrics: null, score: null, seconds: 0, error },
+      { ...trials[1], metrics: metrics(0.6), score: -0.5, seconds: 30, error: null },
+    ];
+    const search = applySearchEvent(initialSearch(trials, ["a", "b"]), { event: "finished", results, best: 1, metric: "loss" });
+    render(<SearchTrials search={search} onCompare={vi.fn()} />);
+    expect(screen.getByTestId("trial-1").textContent).toContain("failed");
+    expect(screen.getByTestId("trial-error-1").textContent).toBe("Run 1 failed: The training loss became NaN at step 3. The other runs went on.");
+    expect(screen.getByTestId("trial-2").textContent).toContain("2 ★");
   });
 });

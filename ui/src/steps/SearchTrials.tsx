@@ -14,7 +14,15 @@ export interface SearchTrialsProps {
 export function SearchTrials({ search, onCompare }: SearchTrialsProps) {
   const { t } = useTranslation();
   const state = (i: number) =>
-    search.results[i] ? "done" : search.current === i && search.status === "running" ? "running" : search.current === i ? "stopped" : "waiting";
+    search.results[i]?.error
+      ? "failed"
+      : search.results[i]
+        ? "done"
+        : search.current === i && search.status === "running"
+          ? "running"
+          : search.current === i
+            ? "stopped"
+            : "waiting";
   const finished = search.results.filter(Boolean).length;
   return (
     <section className="panel" data-testid="search-trials" data-status={search.status}>
@@ -56,13 +64,21 @@ export function SearchTrials({ search, onCompare }: SearchTrialsProps) {
                   <td>{m ? formatPercent(m.accuracy) : "–"}</td>
                   <td>{m ? formatPercent(m.macro_f1) : "–"}</td>
                   <td>{m?.loss != null ? formatDecimal(m.loss, 3) : "–"}</td>
-                  <td>{t(`search.state.${state(i)}`)}</td>
+                  <td title={search.results[i]?.error ? errorMessage(search.results[i]!.error!) : undefined}>{t(`search.state.${state(i)}`)}</td>
                 </tr>
               );
             })}
           </tbody>
         </table>
       </div>
+      {search.results.map(
+        (r, i) =>
+          r?.error && (
+            <p key={i} className="problem" data-testid={`trial-error-${i + 1}`}>
+              {t("search.trialFailed", { trial: i + 1, reason: errorMessage(r.error) })}
+            </p>
+          ),
+      )}
       {search.error && <p className="problem" role="alert">{errorMessage(search.error)}</p>}
       {(search.status === "cancelled" || search.status === "failed") && (
         <p className="small" data-testid="search-stopped-note">{t("search.stoppedNote", { count: finished })}</p>

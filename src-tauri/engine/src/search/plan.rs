@@ -10,7 +10,7 @@ use ts_rs::TS;
 
 use crate::error::{EngineError, Result};
 use crate::said;
-use crate::train::Recipe;
+use crate::train::{Recipe, Strategy};
 
 /// The values a search tries. Everything else is the base recipe's, the same for every trial
 /// (the seed included, so every trial trains and is measured on the same split).
@@ -51,6 +51,13 @@ impl SearchSpace {
     /// The trials, in the order they run (learning rates, then epochs, as given); every
     /// trial's recipe checked before any runs.
     pub fn trials(&self, base: &Recipe) -> Result<Vec<Trial>> {
+        if base.eval_strategy == Strategy::No {
+            return Err(EngineError::invalid(said!(
+                "search.no_evaluations",
+                "A search compares the runs on their validation scores, so it needs evaluations: \
+                 set eval_strategy to \"epoch\" or \"steps\"."
+            )));
+        }
         if self.learning_rates.is_empty() || self.epochs.is_empty() {
             return Err(EngineError::invalid(said!(
                 "search.empty",
@@ -165,5 +172,11 @@ mod tests {
             let err = space.trials(&base).unwrap_err().to_string();
             assert!(err.contains(words), "{err}");
         }
+        let unmeasured = Recipe {
+            eval_strategy: Strategy::No,
+            ..Recipe::default()
+        };
+        let err = space(&[2e-5], &[3], None).trials(&unmeasured).unwrap_err();
+        assert!(err.to_string().contains("needs evaluations"), "{err}");
     }
 }

@@ -143,15 +143,18 @@ impl SearchPlan {
 }
 
 /// How one trial went: its final validation metrics (the kept epoch's with `load_best`) and
-/// its score on the search's metric (higher is better).
+/// its score on the search's metric (higher is better); or why it failed.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct TrialResult {
     #[serde(flatten)]
     pub trial: PlannedTrial,
     pub metrics: Option<Metrics>,
-    pub score: f64,
+    /// None when the trial failed or measured nothing.
+    pub score: Option<f64>,
     pub seconds: f64,
+    /// Why the trial failed (a learning rate too high, mostly); the search went on.
+    pub error: Option<ErrorReport>,
 }
 
 /// What a search tells as it goes; a trial's own training events come wrapped with its index.
@@ -178,8 +181,9 @@ pub enum SearchEvent {
     },
     Finished {
         results: Vec<TrialResult>,
-        /// The index of the best trial by `metric` (the first of equal ones).
-        best: usize,
+        /// The index of the best trial by `metric` (the first of equal ones); none when every
+        /// trial failed.
+        best: Option<usize>,
         metric: BestMetric,
     },
     /// The search stopped with an error (a trial's own failure came before, as its event).
@@ -196,7 +200,7 @@ pub enum SearchEvent {
 #[ts(export)]
 pub struct SearchReport {
     pub results: Vec<TrialResult>,
-    pub best: usize,
+    pub best: Option<usize>,
     pub metric: BestMetric,
 }
 
@@ -235,34 +239,49 @@ fn run_trials(
     });
     let mut results = Vec::with_capacity(plan.trials.len());
     for (index, planned) in plan.trials.iter().enumerate() {
+        // Cancelled while the previous trial was saving: the next one does not start.
+        if cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
         let report_path = Path::new(&planned.folder).join(REPORT_FILE);
-        let report = if report_path.is_file() {
-            TrainingReport::read(&report_path)?
+        let outcome = if report_path.is_file() {
+            TrainingReport::read(&report_path)
         } else {
-            let request = plan.request(index, hub)?;
-            sink(SearchEvent::TrialStarted {
-                trial: index,
-                resumed: request.resume_from.is_some(),
-            });
-            train(
-                &request,
-                &mut |event| {
-                    sink(SearchEvent::Training {
-                        trial: index,
-                        training: event,
-                    })
-                },
-                cancel,
-            )?
+            plan.request(index, hub).and_then(|request| {
+                sink(SearchEvent::TrialStarted {
+                    trial: index,
+                    resumed: request.resume_from.is_some(),
+                });
+                train(
+                    &request,
+                    &mut |event| {
+                        sink(SearchEvent::Training {
+                            trial: index,
+                            training: event,
+                        })
+                    },
+                    cancel,
+                )
+            })
         };
-        let result = TrialResult {
-            trial: planned.clone(),
-            score: report
-                .final_metrics
-                .as_ref()
-                .map_or(f64::NEG_INFINITY, |m| metric.score(m)),
-            metrics: report.final_metrics,
-            seconds: report.wall_seconds,
+        let result = match outcome {
+            Ok(report) => TrialResult {
+                trial: planned.clone(),
+                score: report.final_metrics.as_ref().map(|m| metric.score(m)),
+                metrics: report.final_metrics,
+                seconds: report.wall_seconds,
+                error: None,
+            },
+            Err(EngineError::Cancelled) => return Err(EngineError::Cancelled),
+            // One trial failing (its learning rate too high, mostly) is one of the search's
+            // answers: the others still run. A resumed search tries it again.
+            Err(e) => TrialResult {
+                trial: planned.clone(),
+                metrics: None,
+                score: None,
+                seconds: 0.0,
+                error: Some(e.report()),
+            },
         };
         sink(SearchEvent::TrialFinished {
             trial: index,
@@ -283,13 +302,15 @@ fn run_trials(
     })
 }
 
-/// The index of the highest score; the first of equal ones.
-fn best_trial(results: &[TrialResult]) -> usize {
-    let mut best = 0;
+/// The index of the highest score; the first of equal ones; none when no trial has a score.
+fn best_trial(results: &[TrialResult]) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
     for (i, result) in results.iter().enumerate() {
-        if result.score > results[best].score {
-            best = i;
+        if let Some(score) = result.score
+            && best.is_none_or(|(_, kept)| score > kept)
+        {
+            best = Some((i, score));
         }
     }
-    best
+    best.map(|(i, _)| i)
 }
