@@ -629,6 +629,50 @@ def class_weights(out):
                    "logits_grad": logits.grad.tolist()}, f, indent=1)
 
 
+def multi_label(out):
+    """Multi-label data: PyTorch's BCEWithLogitsLoss (what transformers trains
+    multi_label_classification with) and its gradient on fixed logits, and scikit-learn's
+    label-indicator metrics of the sigmoid scores at two decision thresholds."""
+    import numpy as np
+    import sklearn
+    from sklearn.metrics import (accuracy_score, f1_score, hamming_loss, precision_recall_fscore_support,
+                                 precision_score, recall_score)
+
+    rng = np.random.default_rng(11)
+    k, n = 6, 150
+    y = (rng.random(size=(n, k)) < [0.5, 0.3, 0.15, 0.05, 0.0, 0.0]).astype(np.int64)
+    logits = rng.normal(size=(n, k)) + 2.0 * (y - 0.5) * rng.normal(1.0, 0.8, size=(n, k))
+    logits[:, 4] += 0.8   # never true, sometimes predicted
+    logits[:, 5] -= 12.0  # never true, never predicted: zero_division for the macro averages
+    logits = logits.astype(np.float32)
+    x = torch.tensor(logits, requires_grad=True)
+    loss = torch.nn.BCEWithLogitsLoss()(x, torch.tensor(y, dtype=torch.float32))
+    loss.backward()
+    probs = torch.sigmoid(torch.tensor(logits)).numpy()
+    order = np.argsort(-logits, axis=1, kind="stable")
+    top1 = float(np.mean([y[i, order[i, 0]] == 1 for i in range(n)]))
+    top2 = float(np.mean([y[i, order[i, :2]].any() for i in range(n)]))
+    by_threshold = []
+    for threshold in [0.5, 0.3]:
+        pred = (probs >= threshold).astype(np.int64)
+        p, r, f, s = precision_recall_fscore_support(y, pred, zero_division=0)
+        by_threshold.append({
+            "threshold": threshold,
+            "subset_accuracy": accuracy_score(y, pred),
+            "hamming_loss": hamming_loss(y, pred),
+            **{f"{avg}_{name}": fn(y, pred, average=avg, zero_division=0)
+               for avg in ["micro", "macro"]
+               for name, fn in [("f1", f1_score), ("precision", precision_score), ("recall", recall_score)]},
+            "per_label_precision": p.tolist(), "per_label_recall": r.tolist(),
+            "per_label_f1": f.tolist(), "per_label_support": s.tolist(),
+        })
+    with open(out, "w") as f_out:
+        json.dump({"generated_by": f"reference.py multi-label (scikit-learn {sklearn.__version__}, torch {torch.__version__})",
+                   "labels": k, "y": y.tolist(), "logits": logits.tolist(), "loss": loss.item(),
+                   "logits_grad": x.grad.tolist(), "top1": top1, "top2": top2,
+                   "thresholds": by_threshold}, f_out, indent=1)
+
+
 def early_stopping(out):
     """Where transformers' EarlyStoppingCallback stops a run, for sequences of validation scores:
     for each evaluation, the Trainer's callbacks' on_evaluate, then its own best-metric
@@ -717,6 +761,8 @@ def main():
     p.add_argument("--out", required=True)
     p = sub.add_parser("class-weights")
     p.add_argument("--out", required=True)
+    p = sub.add_parser("multi-label")
+    p.add_argument("out")
     p = sub.add_parser("early-stopping")
     p.add_argument("--out", required=True)
     p = sub.add_parser("gradients")
@@ -746,6 +792,8 @@ def main():
         steps(args.out)
     elif args.command == "class-weights":
         class_weights(args.out)
+    elif args.command == "multi-label":
+        multi_label(args.out)
     elif args.command == "early-stopping":
         early_stopping(args.out)
     elif args.command == "gradients":

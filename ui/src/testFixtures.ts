@@ -25,6 +25,9 @@ export const defaultRecipe: Recipe = {
   label_names_column: null,
   label_names_file: null,
   label_names_as_labels: false,
+  label_separator: null,
+  label_columns: [],
+  decision_threshold: 0.5,
   epochs: 4,
   learning_rate: 5e-5,
   scheduler: "linear",
@@ -98,6 +101,7 @@ export function dataSummary(overrides: Partial<DataSummary> = {}): DataSummary {
     truncated_texts: 0,
     warnings: [],
     validation_fingerprint: "0-60",
+    multi_label: false,
     label_names: {},
     ...overrides,
   };

@@ -92,6 +92,10 @@ pub struct EvaluateArgs {
     /// The column with the true labels.
     #[arg(long, default_value = "label")]
     label_column: String,
+    /// Multi-label models: what separates the labels in a cell [default: the separator the
+    /// model was trained with, or "|"]
+    #[arg(long)]
+    label_separator: Option<String>,
     /// Labels listed for each misclassified row.
     #[arg(long, default_value_t = 2)]
     top_k: usize,
@@ -153,6 +157,7 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
     let request = EvaluateRequest {
         text_column: common.text_column.clone(),
         label_column: args.label_column.clone(),
+        label_separator: args.label_separator.clone(),
         top_k: args.top_k,
         batch_size: common.batch_size,
         ..EvaluateRequest::new(&common.input)

@@ -23,7 +23,25 @@ pub fn print_evaluation(r: &EvaluationReport) {
         );
     }
     println!();
-    println!("  accuracy          {:.4}", m.accuracy);
+    if let Some(ml) = &m.multi_label {
+        println!(
+            "  (multi-label: a label counts as predicted from a score of {})",
+            ml.threshold
+        );
+        println!(
+            "  subset accuracy   {:.4}  (every label of the row right)",
+            m.accuracy
+        );
+        println!("  micro F1          {:.4}", ml.micro_f1);
+        println!("  micro precision   {:.4}", ml.micro_precision);
+        println!("  micro recall      {:.4}", ml.micro_recall);
+        println!(
+            "  Hamming loss      {:.4}  (share of wrong label decisions)",
+            ml.hamming_loss
+        );
+    } else {
+        println!("  accuracy          {:.4}", m.accuracy);
+    }
     println!("  macro F1          {:.4}", m.macro_f1);
     println!("  macro precision   {:.4}", m.macro_precision);
     println!("  macro recall      {:.4}", m.macro_recall);
@@ -49,7 +67,7 @@ pub fn print_evaluation(r: &EvaluationReport) {
     // Classes absent from both the file and the predictions have no row.
     for (i, c) in m.per_class.iter().enumerate() {
         let predicted: usize = m.confusion.iter().map(|row| row[i]).sum();
-        if c.support == 0 && predicted == 0 {
+        if c.support == 0 && predicted == 0 && m.multi_label.is_none() {
             continue;
         }
         let label: String = c.label.chars().take(width).collect();
@@ -60,7 +78,9 @@ pub fn print_evaluation(r: &EvaluationReport) {
         );
         println!("{}", line.trim_end());
     }
-    if m.confusion.len() <= 12 {
+    if m.confusion.is_empty() {
+        // Multi-label: no confusion between labels; the per-label table says it all.
+    } else if m.confusion.len() <= 12 {
         println!("\n  confusion matrix (rows: true label, columns: predicted)");
         let w = m
             .per_class
@@ -90,12 +110,24 @@ pub fn print_evaluation(r: &EvaluationReport) {
             m.confusion.len()
         );
     }
-    println!(
-        "\n  {} misclassified rows",
-        HumanCount(r.misclassified_total as u64)
-    );
+    let wrong = if m.multi_label.is_some() {
+        "rows with a missed or an extra label"
+    } else {
+        "misclassified rows"
+    };
+    println!("\n  {} {wrong}", HumanCount(r.misclassified_total as u64));
     for row in r.misclassified.iter().take(10) {
         let text: String = row.text.chars().take(60).collect();
+        if let (Some(missed), Some(extra)) = (&row.missed_labels, &row.extra_labels) {
+            println!(
+                "  line {:>6}: missed [{}] extra [{}]  | {}",
+                row.line,
+                missed.join(", "),
+                extra.join(", "),
+                text.replace('\n', " ")
+            );
+            continue;
+        }
         let top: Vec<String> = row
             .predicted
             .iter()

@@ -53,6 +53,17 @@ pub struct RecipeFlags {
     /// the second, e.g. data/sample/nace_names_fr.csv [default: none]
     #[arg(long)]
     label_names_file: Option<PathBuf>,
+    /// Several labels per row: the text between them in the label column, e.g. "|" for
+    /// "10.71|47.24" (multi-label; sigmoid scores, binary cross-entropy) [default: none]
+    #[arg(long, conflicts_with = "label_columns")]
+    label_separator: Option<String>,
+    /// Several labels per row as one 0/1 column per label, named here and separated by
+    /// commas, e.g. "sport,politics" (multi-label) [default: none]
+    #[arg(long, value_delimiter = ',')]
+    label_columns: Option<Vec<String>>,
+    /// Multi-label models: a label is predicted when its score is at least this [default: 0.5]
+    #[arg(long)]
+    decision_threshold: Option<f64>,
     /// Write the names instead of the codes as the model's labels (config.json id2label), so
     /// other tools predict names; needs a names column or file [default: false]
     #[arg(long)]
@@ -147,6 +158,16 @@ impl RecipeFlags {
         set(&mut recipe.model, &self.model);
         set(&mut recipe.text_column, &self.text_column);
         set(&mut recipe.label_column, &self.label_column);
+        // One way of giving several labels: a flag replaces the recipe's, whichever it was.
+        if let Some(separator) = &self.label_separator {
+            recipe.label_separator = Some(separator.clone());
+            recipe.label_columns.clear();
+        }
+        if let Some(columns) = &self.label_columns {
+            recipe.label_columns = columns.clone();
+            recipe.label_separator = None;
+        }
+        set(&mut recipe.decision_threshold, &self.decision_threshold);
         // One source of names: a flag replaces the recipe's, whichever kind it was.
         if let Some(column) = &self.label_names_column {
             recipe.label_names_column = Some(column.clone());

@@ -165,8 +165,10 @@ mod tests {
                 serde_json::from_str(named).unwrap_or_else(|_| named.into());
             let same = match (named.as_f64(), expected.as_f64()) {
                 (Some(a), Some(b)) => a == b,
-                // An optional field left empty: the help says "none".
-                _ if expected.is_null() => named == "none",
+                // An optional field or a list left empty: the help says "none".
+                _ if expected.is_null() || expected.as_array().is_some_and(Vec::is_empty) => {
+                    named == "none"
+                }
                 _ => &named == expected,
             };
             assert!(

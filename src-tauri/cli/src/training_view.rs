@@ -134,6 +134,17 @@ impl ProgressView {
 }
 
 fn metrics_table(epoch: f64, m: &Metrics) -> String {
+    if let Some(ml) = &m.multi_label {
+        return format!(
+            "evaluation after epoch {epoch:.2} (multi-label, threshold {}):\n  loss             {:.4}\n  subset accuracy  {:.4}\n  micro F1         {:.4}\n  macro F1         {:.4}\n  Hamming loss     {:.4}",
+            ml.threshold,
+            m.loss.unwrap_or(f64::NAN),
+            m.accuracy,
+            ml.micro_f1,
+            m.macro_f1,
+            ml.hamming_loss
+        );
+    }
     format!(
         "evaluation after epoch {epoch:.2}:\n  loss       {:.4}\n  accuracy   {:.4}\n  macro F1   {:.4}\n  precision  {:.4}\n  recall     {:.4}\n  top-1      {:.4}\n  top-2      {:.4}",
         m.loss.unwrap_or(f64::NAN),

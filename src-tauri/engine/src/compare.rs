@@ -335,10 +335,14 @@ pub fn compare(inputs: &[CompareInput]) -> Comparison {
     let confusions = inputs
         .iter()
         .map(|i| {
-            i.metrics.as_ref().map(|m| Confusion {
-                labels: m.per_class.iter().map(|c| c.label.clone()).collect(),
-                matrix: m.confusion.clone(),
-            })
+            // Multi-label metrics have no confusion between labels.
+            i.metrics
+                .as_ref()
+                .filter(|m| !m.confusion.is_empty())
+                .map(|m| Confusion {
+                    labels: m.per_class.iter().map(|c| c.label.clone()).collect(),
+                    matrix: m.confusion.clone(),
+                })
         })
         .collect();
 
@@ -425,6 +429,7 @@ mod tests {
                 support: 3,
             }],
             confusion: vec![vec![3]],
+            multi_label: None,
             examples: 3,
         }
     }

@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use bert_studio_engine::EngineError;
 use bert_studio_engine::backend::{CpuBackend, CpuDevice};
@@ -96,26 +95,6 @@ fn logits(loaded: &LoadedModel<B>, texts: &[String], max_len: usize) -> Vec<Vec<
         .logits
 }
 
-/// What transformers makes of a folder (`reference.py logits`: its architectures, labels,
-/// logits and pipeline predictions of the texts in `texts_file`, cut at 24 tokens).
-fn transformers_outputs(folder: &Path, texts_file: &Path) -> serde_json::Value {
-    let output = Command::new(reference_python())
-        .arg(repo_root().join("scripts/reference/reference.py"))
-        .args(["logits", "--max-len", "24", "--model"])
-        .arg(folder)
-        .arg("--texts")
-        .arg(texts_file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "transformers could not load {}:\n{}",
-        folder.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
 #[test]
 fn save_then_load_gives_bit_identical_logits() {
     let dir = tempfile::tempdir().unwrap();
@@ -157,7 +136,7 @@ fn saved_folder_loads_in_transformers_with_the_same_logits() {
     let texts = reference_texts();
     let texts_file = dir.path().join("texts.json");
     std::fs::write(&texts_file, serde_json::to_string(&texts).unwrap()).unwrap();
-    let answer = transformers_outputs(&saved, &texts_file);
+    let answer = transformers_outputs(&saved, &texts_file, 24);
     assert_eq!(answer["architectures"][0], "BertForSequenceClassification");
     assert_eq!(answer["id2label"]["0"], "Négatif");
     assert_eq!(answer["id2label"]["1"], "Positif");
@@ -191,7 +170,7 @@ fn every_family_saved_by_the_engine_loads_in_transformers_with_the_same_probabil
         let saved = dir.path().join(name);
         save_model_folder(&saved, &loaded.model, &loaded.config, &loaded.tokenizer).unwrap();
 
-        let answer = transformers_outputs(&saved, &texts_file);
+        let answer = transformers_outputs(&saved, &texts_file, 24);
         assert_eq!(
             answer["architectures"][0],
             loaded.config.architecture.classifier_class(),

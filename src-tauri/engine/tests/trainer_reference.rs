@@ -237,3 +237,91 @@ fn early_stopping_stops_where_transformers_does() {
         assert_eq!(stops_after, want, "{case}");
     }
 }
+
+/// Multi-label data: the training loss and its gradient are PyTorch's `BCEWithLogitsLoss`
+/// (what transformers' `multi_label_classification` trains with), the validation loss the
+/// same in f64, and the metrics at two decision thresholds scikit-learn's for label-indicator
+/// data (fixture made by `reference.py multi-label`).
+#[test]
+fn multi_label_loss_and_metrics_match_pytorch_and_scikit_learn() {
+    use bert_studio_engine::backend::CpuBackend;
+    use bert_studio_engine::data::Targets;
+    use bert_studio_engine::train::loss::{TrainingLoss, validation_metrics};
+    use burn::backend::Autodiff;
+    use burn::tensor::{Tensor, TensorData};
+    type B = Autodiff<CpuBackend>;
+
+    let fixture = json(&fixtures().join("multi_label.json"));
+    let k = fixture["labels"].as_u64().unwrap() as usize;
+    let y: Vec<Vec<u8>> = serde_json::from_value(fixture["y"].clone()).unwrap();
+    let sets: Vec<Vec<usize>> = y
+        .iter()
+        .map(|row| (0..k).filter(|l| row[*l] == 1).collect())
+        .collect();
+    let targets = Targets::LabelSets(sets.clone());
+    let logits: Vec<Vec<f32>> = serde_json::from_value(fixture["logits"].clone()).unwrap();
+    let n = logits.len();
+    let device = Default::default();
+    let x =
+        Tensor::<B, 2>::from_data(TensorData::new(logits.concat(), [n, k]), &device).require_grad();
+    let rows: Vec<usize> = (0..n).collect();
+    let loss = TrainingLoss::<B>::new(&targets, None, &device).forward(x.clone(), &targets, &rows);
+    let want_loss = fixture["loss"].as_f64().unwrap();
+    let value = f64::from(loss.clone().into_scalar());
+    assert!((value - want_loss).abs() <= 1e-6, "{value} vs {want_loss}");
+    let grad = x
+        .grad(&loss.backward())
+        .unwrap()
+        .into_data()
+        .to_vec::<f32>()
+        .unwrap();
+    let want_grad: Vec<Vec<f64>> = serde_json::from_value(fixture["logits_grad"].clone()).unwrap();
+    for (got, want) in grad.iter().zip(want_grad.concat()) {
+        assert!((f64::from(*got) - want).abs() <= 1e-7, "{got} vs {want}");
+    }
+
+    let labels: Vec<String> = (0..k).map(|l| format!("label_{l}")).collect();
+    let close = |got: f64, want: &Value, what: &str| {
+        let want = want.as_f64().unwrap();
+        assert!((got - want).abs() <= 1e-9, "{what}: {got} vs {want}");
+    };
+    for case in fixture["thresholds"].as_array().unwrap() {
+        let threshold = case["threshold"].as_f64().unwrap();
+        let m = validation_metrics(&logits, &targets, &labels, None, threshold);
+        close(m.loss.unwrap(), &fixture["loss"], "loss");
+        let ml = m.multi_label.as_ref().expect("multi-label metrics");
+        assert_eq!(ml.threshold, threshold);
+        close(m.accuracy, &case["subset_accuracy"], "subset accuracy");
+        close(ml.hamming_loss, &case["hamming_loss"], "Hamming loss");
+        close(ml.micro_f1, &case["micro_f1"], "micro F1");
+        close(
+            ml.micro_precision,
+            &case["micro_precision"],
+            "micro precision",
+        );
+        close(ml.micro_recall, &case["micro_recall"], "micro recall");
+        close(m.macro_f1, &case["macro_f1"], "macro F1");
+        close(
+            m.macro_precision,
+            &case["macro_precision"],
+            "macro precision",
+        );
+        close(m.macro_recall, &case["macro_recall"], "macro recall");
+        close(m.top1_accuracy, &fixture["top1"], "top-1");
+        close(m.top2_accuracy, &fixture["top2"], "top-2");
+        for (l, class) in m.per_class.iter().enumerate() {
+            close(
+                class.precision,
+                &case["per_label_precision"][l],
+                "precision",
+            );
+            close(class.recall, &case["per_label_recall"][l], "recall");
+            close(class.f1, &case["per_label_f1"][l], "F1");
+            assert_eq!(
+                class.support as u64,
+                case["per_label_support"][l].as_u64().unwrap()
+            );
+        }
+        assert_eq!(m.examples, n);
+    }
+}

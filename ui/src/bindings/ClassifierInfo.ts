@@ -8,4 +8,14 @@ export type ClassifierInfo = { model: string, folder: string, labels: Array<stri
 /**
  * The labels' names kept in the model folder (code → name); empty when it has none.
  */
-label_names: { [key in string]: string }, max_len: number, backend: string, backend_reason: Message, };
+label_names: { [key in string]: string }, max_len: number, backend: string, backend_reason: Message, 
+/**
+ * A multi-label model's decision threshold: each label scores on its own (sigmoid) and
+ * is predicted from this score. Absent for a single-label model (softmax over classes).
+ */
+decision_threshold?: number, 
+/**
+ * What joins a multi-label model's predicted labels in one cell: the separator it was
+ * trained with, `|` otherwise.
+ */
+label_separator?: string, };

@@ -22,4 +22,8 @@ validation_fingerprint: string | null,
 /**
  * The classes' names, when the user gave them (a names file or column): code → name.
  */
-label_names: { [key in string]: string }, };
+label_names: { [key in string]: string }, 
+/**
+ * Rows may have several labels (or none): `classes` counts the rows with each label.
+ */
+multi_label: boolean, };

@@ -10,6 +10,12 @@ export type MisclassifiedRow = {
  */
 line: number, text: string, true_label: string, 
 /**
- * The most probable labels, most probable first.
+ * The most probable labels, most probable first (a multi-label model: the labels it
+ * predicted, in label order).
  */
-predicted: Array<LabelScore>, };
+predicted: Array<LabelScore>, 
+/**
+ * Multi-label models: the row's labels the model did not predict, and those it
+ * predicted that the row does not have.
+ */
+missed_labels?: Array<string>, extra_labels?: Array<string>, };

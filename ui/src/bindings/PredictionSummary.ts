@@ -18,7 +18,8 @@ empty_texts: number,
  */
 label_names: { [key in string]: string }, 
 /**
- * Rows per predicted label, in the model's label order.
+ * Rows per predicted label, in the model's label order (a multi-label row counts for
+ * each of its labels).
  */
 predicted: Array<LabelCount>, 
 /**
@@ -27,6 +28,7 @@ predicted: Array<LabelCount>,
 header: Array<string>, first_rows: Array<Array<string>>, 
 /**
  * Where `predicted_label` and its `score` are in `header` (after every input column,
- * whatever the input's own columns are called).
+ * whatever the input's own columns are called); for a multi-label model,
+ * `predicted_labels` and the first label's score.
  */
 label_column: number, score_column: number, seconds: number, rows_per_second: number, };

@@ -24,7 +24,22 @@ label_names_file: string | null,
  * that other tools predict names. Off: the codes stay the labels and the names are kept
  * beside them (`label_names.json`).
  */
-label_names_as_labels: boolean, epochs: number, learning_rate: number, scheduler: Scheduler, train_batch_size: number, eval_batch_size: number, gradient_accumulation_steps: number, 
+label_names_as_labels: boolean, 
+/**
+ * Multi-label data: each label cell holds several labels separated by this text (e.g.
+ * `|`), and a row may have any number of them.
+ */
+label_separator: string | null, 
+/**
+ * Multi-label data as one column of 0/1 per label (the column names are the labels), in
+ * place of `label_column`.
+ */
+label_columns: Array<string>, 
+/**
+ * Multi-label models: a label is predicted when its score (sigmoid) is at least this. Saved
+ * with the model, used by its evaluations and predictions.
+ */
+decision_threshold: number, epochs: number, learning_rate: number, scheduler: Scheduler, train_batch_size: number, eval_batch_size: number, gradient_accumulation_steps: number, 
 /**
  * Batches of texts of similar length (the Trainer's `group_by_length`): the rows are
  * shuffled, cut into mega-batches of 50 optimizer batches, sorted by length inside each,

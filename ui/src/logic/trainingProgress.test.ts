@@ -36,6 +36,7 @@ const started: TrainingEvent = {
     warnings: [{ id: "", params: {}, text: "rare class" }],
     validation_fingerprint: null,
     label_names: {},
+    multi_label: false,
   },
   plan: { micro_batches_per_epoch: 6, steps_per_epoch: 3, total_steps: 6, warmup_steps: 1 },
   parameters: 1000,

@@ -175,6 +175,26 @@ pub fn read_labelled_csv(
     names_column: Option<&str>,
     dialect: Option<CsvDialect>,
 ) -> Result<LabelledRows> {
+    read_label_column(
+        path,
+        text_column,
+        label_column,
+        names_column,
+        dialect,
+        false,
+    )
+}
+
+/// `read_labelled_csv`; with `keep_empty_labels`, a row with an empty label cell is kept (a
+/// multi-label row without any label) rather than skipped.
+pub(crate) fn read_label_column(
+    path: &Path,
+    text_column: &str,
+    label_column: &str,
+    names_column: Option<&str>,
+    dialect: Option<CsvDialect>,
+    keep_empty_labels: bool,
+) -> Result<LabelledRows> {
     let dialect = match dialect {
         Some(d) => d,
         None => sniff_dialect(path)?,
@@ -226,11 +246,11 @@ pub fn read_labelled_csv(
             out.skipped_empty_text += 1;
             continue;
         }
-        if label.is_empty() {
+        if label.is_empty() && !keep_empty_labels {
             out.skipped_empty_label += 1;
             continue;
         }
-        if label.len() != raw_label.len() {
+        if !label.is_empty() && label.len() != raw_label.len() {
             spaced.insert(label.to_string());
         }
         if let Some(i) = names_i {

@@ -3,6 +3,8 @@
 
 use sha2::{Digest, Sha256};
 
+use super::targets::Targets;
+
 /// A running fingerprint of (text, label) rows. Each row is hashed on its own and the hashes
 /// are added, so the same rows in any order (a split's shuffled validation rows, the same file
 /// read again) give the same fingerprint, and any changed, added or removed row another.
@@ -30,11 +32,12 @@ impl RowsFingerprint {
         format!("{:032x}-{}", self.sum, self.rows)
     }
 
-    /// The fingerprint of rows given as texts and class indices into `labels`.
-    pub fn of_classes(texts: &[String], classes: &[usize], labels: &[String]) -> String {
+    /// The fingerprint of rows given as texts and targets (classes or label sets) over
+    /// `labels`: a class row hashes its class's name, a set row its labels' names.
+    pub fn of_targets(texts: &[String], targets: &Targets, labels: &[String]) -> String {
         let mut fingerprint = RowsFingerprint::default();
-        for (text, class) in texts.iter().zip(classes) {
-            fingerprint.add(text, &labels[*class]);
+        for (row, text) in texts.iter().enumerate() {
+            fingerprint.add(text, &targets.label_text(row, labels));
         }
         fingerprint.finish()
     }

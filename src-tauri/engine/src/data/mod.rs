@@ -6,7 +6,9 @@ pub mod csv_input;
 pub mod dataset;
 pub mod fingerprint;
 pub mod label_names;
+pub mod multi_label;
 pub mod prepare;
+pub mod targets;
 
 pub use batching::{length_grouped_order, shuffled_order, token_budget_batches};
 pub use csv_input::{CsvDialect, CsvPreview, TextEncoding, preview_csv, sniff_dialect};
@@ -15,4 +17,6 @@ pub use dataset::{
 };
 pub use fingerprint::RowsFingerprint;
 pub use label_names::{LabelNames, read_model_label_names, read_names_file};
+pub use multi_label::{LabelLayout, iterative_split, read_label_sets, split_label_cell};
 pub use prepare::{ClassCount, DataSummary, PreparedData, SplitRequest, prepare_split};
+pub use targets::Targets;

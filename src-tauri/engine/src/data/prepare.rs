@@ -9,9 +9,13 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::csv_input::{CsvDialect, data_error};
-use super::dataset::{encode_labels, read_labelled_csv, sorted_label_names, stratified_split};
+use super::dataset::{
+    LabelledRows, encode_labels, read_labelled_csv, sorted_label_names, stratified_split,
+};
 use super::fingerprint::RowsFingerprint;
 use super::label_names::{LabelNames, read_names_file};
+use super::multi_label::{LabelLayout, distinct_columns, iterative_split, read_label_sets};
+use super::targets::Targets;
 use crate::error::Result;
 use crate::message::{Message, first_items};
 use crate::said;
@@ -50,16 +54,19 @@ pub struct DataSummary {
     /// The classes' names, when the user gave them (a names file or column): code → name.
     #[serde(default)]
     pub label_names: LabelNames,
+    /// Rows may have several labels (or none): `classes` counts the rows with each label.
+    #[serde(default)]
+    pub multi_label: bool,
 }
 
-/// Texts turned into class ids, split into training and validation.
+/// Texts turned into class ids (or label sets), split into training and validation.
 pub struct PreparedData {
     /// The class names, sorted; classes are indices into it.
     pub labels: Vec<String>,
     pub train_texts: Vec<String>,
-    pub train_classes: Vec<usize>,
+    pub train_targets: Targets,
     pub validation_texts: Vec<String>,
-    pub validation_classes: Vec<usize>,
+    pub validation_targets: Targets,
     pub summary: DataSummary,
 }
 
@@ -74,6 +81,8 @@ pub struct SplitRequest<'a> {
     pub dialect: Option<CsvDialect>,
     pub text_column: &'a str,
     pub label_column: &'a str,
+    /// One label per row, or several (separated in the label column, or 0/1 columns).
+    pub label_layout: LabelLayout<'a>,
     /// Where the labels' names are: a column of the training file, or a names file.
     pub label_names_column: Option<&'a str>,
     pub label_names_file: Option<&'a Path>,
@@ -81,39 +90,301 @@ pub struct SplitRequest<'a> {
     pub seed: u64,
 }
 
-/// Reads, checks and splits the labelled rows, with warnings in plain words for what looks
-/// wrong but does not stop training.
-pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
-    let mut rows = read_labelled_csv(
+/// The training file's rows, its sorted labels and each row's targets.
+fn read_training_rows(request: &SplitRequest<'_>) -> Result<(LabelledRows, Vec<String>, Targets)> {
+    if let LabelLayout::Single = request.label_layout {
+        let rows = read_labelled_csv(
+            request.train_csv,
+            request.text_column,
+            request.label_column,
+            request.label_names_column,
+            request.dialect,
+        )?;
+        let labels = sorted_label_names(&rows.labels);
+        if labels.len() < 2 {
+            return Err(one_label_error(request.train_csv, &labels[0]));
+        }
+        let classes = encode_labels(&rows.labels, &labels)
+            .into_iter()
+            .map(|c| c.expect("own label"))
+            .collect();
+        return Ok((rows, labels, Targets::Classes(classes)));
+    }
+    let (rows, sets) = read_label_sets(
         request.train_csv,
         request.text_column,
         request.label_column,
-        request.label_names_column,
+        request.label_layout,
         request.dialect,
     )?;
-    let labels = sorted_label_names(&rows.labels);
+    let labels = match request.label_layout {
+        LabelLayout::Columns(columns) => distinct_columns(columns),
+        _ => sorted_label_names(&sets.concat()),
+    };
     if labels.len() < 2 {
-        return Err(data_error(
-            request.train_csv,
+        let only = labels.first().cloned().unwrap_or_default();
+        return Err(one_label_error(request.train_csv, &only));
+    }
+    let (sets, _) = encode_label_sets(&sets, &labels);
+    Ok((rows, labels, Targets::LabelSets(sets)))
+}
+
+fn one_label_error(path: &Path, label: &str) -> crate::error::EngineError {
+    data_error(
+        path,
+        None,
+        said!(
+            "data_error.one_class",
+            "every row has the same label (\"{label}\"); a classifier needs at least two \
+             classes",
+            label = label.to_string()
+        ),
+    )
+}
+
+/// Label sets as sorted indices into `labels`; the labels `labels` lacks are left out and
+/// returned (sorted, once each).
+fn encode_label_sets(sets: &[Vec<String>], labels: &[String]) -> (Vec<Vec<usize>>, Vec<String>) {
+    let index: std::collections::BTreeMap<&str, usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
+    let mut unknown = std::collections::BTreeSet::new();
+    let encoded = sets
+        .iter()
+        .map(|set| {
+            let mut known: Vec<usize> = set
+                .iter()
+                .filter_map(|label| {
+                    let id = index.get(label.as_str()).copied();
+                    if id.is_none() {
+                        unknown.insert(label.clone());
+                    }
+                    id
+                })
+                .collect();
+            known.sort_unstable();
+            known.dedup();
+            known
+        })
+        .collect();
+    (encoded, unknown.into_iter().collect())
+}
+
+/// The validation file's texts and targets (labels the training file lacks left out, with a
+/// warning).
+fn read_validation_file(
+    path: &Path,
+    request: &SplitRequest<'_>,
+    labels: &[String],
+    warnings: &mut Vec<Message>,
+) -> Result<(Vec<String>, Targets)> {
+    let (val, sets) = read_label_sets(
+        path,
+        request.text_column,
+        request.label_column,
+        request.label_layout,
+        None,
+    )?;
+    let (sets, unseen) = encode_label_sets(&sets, labels);
+    if !unseen.is_empty() {
+        let (count, listed) = (
+            unseen.len(),
+            first_items(unseen.iter().map(String::as_str), 5),
+        );
+        warnings.push(match request.label_layout {
+            LabelLayout::Single => Message::new(
+                "data.unseen_validation_labels",
+                format!(
+                    "The validation file has {count} label(s) that the training file lacks ({listed}); those rows are left out of validation."
+                ),
+                [("count", count.into()), ("labels", listed.into())],
+            ),
+            _ => Message::new(
+                "data.unseen_validation_labels_multi",
+                format!(
+                    "The validation file has {count} label(s) that the training file lacks ({listed}); the model cannot predict them, so they are left out of its rows."
+                ),
+                [("count", count.into()), ("labels", listed.into())],
+            ),
+        });
+    }
+    let no_known_label = || {
+        data_error(
+            path,
             None,
             said!(
-                "data_error.one_class",
-                "every row has the same label (\"{label}\"); a classifier needs at least two \
-                 classes",
-                label = labels[0].clone()
+                "data_error.no_known_validation_label",
+                "no validation row has a label that the training file knows"
             ),
-        ));
+        )
+    };
+    if let LabelLayout::Single = request.label_layout {
+        let (texts, classes): (Vec<String>, Vec<usize>) = val
+            .texts
+            .into_iter()
+            .zip(sets)
+            .filter_map(|(t, set)| set.first().map(|c| (t, *c)))
+            .unzip();
+        if texts.is_empty() {
+            return Err(no_known_label());
+        }
+        return Ok((texts, Targets::Classes(classes)));
     }
-    let classes: Vec<usize> = encode_labels(&rows.labels, &labels)
-        .into_iter()
-        .map(|c| c.expect("own label"))
-        .collect();
+    if sets.iter().all(Vec::is_empty) {
+        return Err(no_known_label());
+    }
+    Ok((val.texts, Targets::LabelSets(sets)))
+}
+
+/// Reads, checks and splits the labelled rows, with warnings in plain words for what looks
+/// wrong but does not stop training.
+pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
+    let (mut rows, labels, targets) = read_training_rows(&request)?;
+    let multi_label = targets.is_multi_label();
     let mut warnings = Vec::new();
     let label_names = match request.label_names_file {
         Some(file) => read_names_file(file)?,
         None => std::mem::take(&mut rows.names),
     };
     let label_names = names_of_classes(&labels, label_names, &mut warnings, &request);
+    reading_warnings(&rows, &mut warnings);
+
+    let (train_texts, train_targets, validation_texts, validation_targets, validation_file) =
+        match request.validation_csv {
+            Some(path) => {
+                let (texts, val_targets) =
+                    read_validation_file(path, &request, &labels, &mut warnings)?;
+                (
+                    rows.texts,
+                    targets,
+                    texts,
+                    val_targets,
+                    Some(path.display().to_string()),
+                )
+            }
+            None => {
+                let split = match &targets {
+                    Targets::Classes(classes) => stratified_split(
+                        classes,
+                        labels.len(),
+                        request.validation_fraction,
+                        request.seed,
+                    ),
+                    Targets::LabelSets(sets) => iterative_split(
+                        sets,
+                        labels.len(),
+                        request.validation_fraction,
+                        request.seed,
+                    ),
+                };
+                if !split.unsplittable_classes.is_empty() {
+                    let names: Vec<&str> = split
+                        .unsplittable_classes
+                        .iter()
+                        .map(|c| labels[*c].as_str())
+                        .collect();
+                    let (count, classes) = (names.len(), first_items(names.iter().copied(), 10));
+                    warnings.push(if multi_label {
+                        Message::new(
+                            "data.labels_training_only",
+                            format!(
+                                "{count} label(s) have no row held out for validation (a single row, or rows that rarer labels needed for training), so their validation scores say nothing: {classes}."
+                            ),
+                            [("count", count.into()), ("classes", classes.into())],
+                        )
+                    } else {
+                        Message::new(
+                            "data.single_example_classes",
+                            format!(
+                                "{count} class(es) have a single example, so none of it can be held out for validation; they are used for training only: {classes}."
+                            ),
+                            [("count", count.into()), ("classes", classes.into())],
+                        )
+                    });
+                }
+                if split.validation.is_empty() {
+                    return Err(data_error(
+                        request.train_csv,
+                        None,
+                        said!(
+                            "data_error.too_few_rows",
+                            "there are too few rows to hold any out for validation; add rows or \
+                             give a separate validation file"
+                        ),
+                    ));
+                }
+                let pick = |rows_: &[usize], texts: &[String]| {
+                    rows_.iter().map(|r| texts[*r].clone()).collect::<Vec<_>>()
+                };
+                (
+                    pick(&split.train, &rows.texts),
+                    targets.pick(&split.train),
+                    pick(&split.validation, &rows.texts),
+                    targets.pick(&split.validation),
+                    None,
+                )
+            }
+        };
+    let train_counts = train_targets.rows_per_label(labels.len());
+    let validation_counts = validation_targets.rows_per_label(labels.len());
+    let rare: Vec<&str> = (0..labels.len())
+        .filter(|c| train_counts[*c] < 5)
+        .map(|c| labels[c].as_str())
+        .collect();
+    if !rare.is_empty() {
+        let (count, classes) = (rare.len(), first_items(rare.iter().copied(), 10));
+        warnings.push(Message::new(
+            "data.rare_classes",
+            format!(
+                "{count} class(es) have fewer than 5 training examples; the model will hardly learn them: {classes}."
+            ),
+            [("count", count.into()), ("classes", classes.into())],
+        ));
+    }
+    let classes_summary = labels
+        .iter()
+        .enumerate()
+        .map(|(c, l)| ClassCount {
+            label: l.clone(),
+            train: train_counts[c],
+            validation: validation_counts[c],
+        })
+        .collect();
+    let summary = DataSummary {
+        train_file: request.train_csv.display().to_string(),
+        validation_file,
+        delimiter: rows.dialect.delimiter_name().into(),
+        encoding: rows.dialect.encoding.label().into(),
+        rows_read: rows.rows_read,
+        skipped_empty_text: rows.skipped_empty_text,
+        skipped_empty_label: rows.skipped_empty_label,
+        train_rows: train_texts.len(),
+        validation_rows: validation_texts.len(),
+        classes: classes_summary,
+        truncated_texts: 0,
+        warnings,
+        validation_fingerprint: Some(RowsFingerprint::of_targets(
+            &validation_texts,
+            &validation_targets,
+            &labels,
+        )),
+        label_names,
+        multi_label,
+    };
+    Ok(PreparedData {
+        labels,
+        train_texts,
+        train_targets,
+        validation_texts,
+        validation_targets,
+        summary,
+    })
+}
+
+/// Remarks on how the file read: skipped rows, quotes left open, labels with spaces.
+fn reading_warnings(rows: &LabelledRows, warnings: &mut Vec<Message>) {
     let skipped = rows.skipped_empty_text + rows.skipped_empty_label;
     if skipped > 0 {
         let (text, label) = (rows.skipped_empty_text, rows.skipped_empty_label);
@@ -148,152 +419,6 @@ pub fn prepare_split(request: SplitRequest<'_>) -> Result<PreparedData> {
             [("labels", labels.into())],
         ));
     }
-
-    let (train_texts, train_classes, validation_texts, validation_classes, validation_file) =
-        match request.validation_csv {
-            Some(path) => {
-                let val =
-                    read_labelled_csv(path, request.text_column, request.label_column, None, None)?;
-                let ids = encode_labels(&val.labels, &labels);
-                let unseen: std::collections::BTreeSet<&str> = val
-                    .labels
-                    .iter()
-                    .zip(&ids)
-                    .filter(|(_, id)| id.is_none())
-                    .map(|(l, _)| l.as_str())
-                    .collect();
-                if !unseen.is_empty() {
-                    let (count, labels) = (unseen.len(), first_items(unseen.iter().copied(), 5));
-                    warnings.push(Message::new(
-                        "data.unseen_validation_labels",
-                        format!(
-                            "The validation file has {count} label(s) that the training file lacks ({labels}); those rows are left out of validation."
-                        ),
-                        [("count", count.into()), ("labels", labels.into())],
-                    ));
-                }
-                let (vt, vc): (Vec<String>, Vec<usize>) = val
-                    .texts
-                    .into_iter()
-                    .zip(ids)
-                    .filter_map(|(t, id)| id.map(|c| (t, c)))
-                    .unzip();
-                if vt.is_empty() {
-                    return Err(data_error(
-                        path,
-                        None,
-                        said!(
-                            "data_error.no_known_validation_label",
-                            "no validation row has a label that the training file knows"
-                        ),
-                    ));
-                }
-                (
-                    rows.texts,
-                    classes,
-                    vt,
-                    vc,
-                    Some(path.display().to_string()),
-                )
-            }
-            None => {
-                let split = stratified_split(
-                    &classes,
-                    labels.len(),
-                    request.validation_fraction,
-                    request.seed,
-                );
-                if !split.unsplittable_classes.is_empty() {
-                    let names: Vec<&str> = split
-                        .unsplittable_classes
-                        .iter()
-                        .map(|c| labels[*c].as_str())
-                        .collect();
-                    let (count, classes) = (names.len(), first_items(names.iter().copied(), 10));
-                    warnings.push(Message::new(
-                        "data.single_example_classes",
-                        format!(
-                            "{count} class(es) have a single example, so none of it can be held out for validation; they are used for training only: {classes}."
-                        ),
-                        [("count", count.into()), ("classes", classes.into())],
-                    ));
-                }
-                if split.validation.is_empty() {
-                    return Err(data_error(
-                        request.train_csv,
-                        None,
-                        said!(
-                            "data_error.too_few_rows",
-                            "there are too few rows to hold any out for validation; add rows or \
-                             give a separate validation file"
-                        ),
-                    ));
-                }
-                let pick = |rows_: &[usize], texts: &[String]| {
-                    rows_.iter().map(|r| texts[*r].clone()).collect::<Vec<_>>()
-                };
-                let pick_c =
-                    |rows_: &[usize]| rows_.iter().map(|r| classes[*r]).collect::<Vec<_>>();
-                (
-                    pick(&split.train, &rows.texts),
-                    pick_c(&split.train),
-                    pick(&split.validation, &rows.texts),
-                    pick_c(&split.validation),
-                    None,
-                )
-            }
-        };
-    let rare: Vec<&str> = (0..labels.len())
-        .filter(|c| train_classes.iter().filter(|t| *t == c).count() < 5)
-        .map(|c| labels[c].as_str())
-        .collect();
-    if !rare.is_empty() {
-        let (count, classes) = (rare.len(), first_items(rare.iter().copied(), 10));
-        warnings.push(Message::new(
-            "data.rare_classes",
-            format!(
-                "{count} class(es) have fewer than 5 training examples; the model will hardly learn them: {classes}."
-            ),
-            [("count", count.into()), ("classes", classes.into())],
-        ));
-    }
-    let classes_summary = labels
-        .iter()
-        .enumerate()
-        .map(|(c, l)| ClassCount {
-            label: l.clone(),
-            train: train_classes.iter().filter(|t| **t == c).count(),
-            validation: validation_classes.iter().filter(|t| **t == c).count(),
-        })
-        .collect();
-    let summary = DataSummary {
-        train_file: request.train_csv.display().to_string(),
-        validation_file,
-        delimiter: rows.dialect.delimiter_name().into(),
-        encoding: rows.dialect.encoding.label().into(),
-        rows_read: rows.rows_read,
-        skipped_empty_text: rows.skipped_empty_text,
-        skipped_empty_label: rows.skipped_empty_label,
-        train_rows: train_texts.len(),
-        validation_rows: validation_texts.len(),
-        classes: classes_summary,
-        truncated_texts: 0,
-        warnings,
-        validation_fingerprint: Some(RowsFingerprint::of_classes(
-            &validation_texts,
-            &validation_classes,
-            &labels,
-        )),
-        label_names,
-    };
-    Ok(PreparedData {
-        labels,
-        train_texts,
-        train_classes,
-        validation_texts,
-        validation_classes,
-        summary,
-    })
 }
 
 /// The names of the classes there are; when names were asked for, a warning lists the classes
@@ -376,16 +501,16 @@ impl PreparedData {
     pub fn fingerprint(&self) -> String {
         split_fingerprint(
             &self.labels,
-            (&self.train_texts, &self.train_classes),
-            (&self.validation_texts, &self.validation_classes),
+            (&self.train_texts, &self.train_targets),
+            (&self.validation_texts, &self.validation_targets),
         )
     }
 }
 
 fn split_fingerprint(
     labels: &[String],
-    train: (&[String], &[usize]),
-    validation: (&[String], &[usize]),
+    train: (&[String], &Targets),
+    validation: (&[String], &Targets),
 ) -> String {
     let mut hash = Sha256::new();
     let mut field = |bytes: &[u8]| {
@@ -395,11 +520,26 @@ fn split_fingerprint(
     for label in labels {
         field(label.as_bytes());
     }
-    for (texts, classes) in [train, validation] {
+    for (texts, targets) in [train, validation] {
         field(b"--");
-        for (text, class) in texts.iter().zip(classes) {
-            field(text.as_bytes());
-            field(&(*class as u64).to_le_bytes());
+        match targets {
+            Targets::Classes(classes) => {
+                for (text, class) in texts.iter().zip(classes) {
+                    field(text.as_bytes());
+                    field(&(*class as u64).to_le_bytes());
+                }
+            }
+            // Marked apart: a row with the set {2} is other data than a row of class 2.
+            Targets::LabelSets(sets) => {
+                field(b"sets");
+                for (text, set) in texts.iter().zip(sets) {
+                    field(text.as_bytes());
+                    field(&(set.len() as u64).to_le_bytes());
+                    for label in set {
+                        field(&(*label as u64).to_le_bytes());
+                    }
+                }
+            }
         }
     }
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
@@ -411,26 +551,34 @@ mod tests {
 
     #[test]
     fn the_split_fingerprint_changes_with_any_text_or_class() {
+        let c = |ids: &[usize]| Targets::Classes(ids.to_vec());
         let labels = vec!["A".to_string(), "B".to_string()];
         let texts = vec!["un".to_string(), "deux".to_string()];
-        let base = split_fingerprint(&labels, (&texts, &[0, 1]), (&texts[..1], &[0]));
+        let base = split_fingerprint(&labels, (&texts, &c(&[0, 1])), (&texts[..1], &c(&[0])));
         assert_eq!(
             base,
-            split_fingerprint(&labels, (&texts, &[0, 1]), (&texts[..1], &[0]))
+            split_fingerprint(&labels, (&texts, &c(&[0, 1])), (&texts[..1], &c(&[0])))
         );
         assert_ne!(
             base,
-            split_fingerprint(&labels, (&texts, &[1, 1]), (&texts[..1], &[0]))
+            split_fingerprint(&labels, (&texts, &c(&[1, 1])), (&texts[..1], &c(&[0])))
         );
         let other = vec!["un".to_string(), "deuxx".to_string()];
         assert_ne!(
             base,
-            split_fingerprint(&labels, (&other, &[0, 1]), (&texts[..1], &[0]))
+            split_fingerprint(&labels, (&other, &c(&[0, 1])), (&texts[..1], &c(&[0])))
         );
         // The same rows moved from training to validation are other data.
         assert_ne!(
             base,
-            split_fingerprint(&labels, (&texts[..1], &[0]), (&texts, &[0, 1]))
+            split_fingerprint(&labels, (&texts[..1], &c(&[0])), (&texts, &c(&[0, 1])))
+        );
+        // One label per row is not the same data as label sets of one label each.
+        let sets = Targets::LabelSets(vec![vec![0], vec![1]]);
+        let one = Targets::LabelSets(vec![vec![0]]);
+        assert_ne!(
+            base,
+            split_fingerprint(&labels, (&texts, &sets), (&texts[..1], &one))
         );
     }
 }

@@ -17,6 +17,7 @@ use crate::backend::{BackendKind, GpuLoad, choose_backend};
 use crate::cancel::CancelToken;
 use crate::data::{LabelNames, read_model_label_names};
 use crate::error::{EngineError, Result};
+use crate::metrics::sigmoid;
 use crate::model::{LoadOptions, LoadedModel, load_model_folder};
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
 use crate::source::{DownloadEvent, HubSettings, resolve_model};
@@ -66,21 +67,37 @@ pub struct ClassifierInfo {
     pub max_len: usize,
     pub backend: String,
     pub backend_reason: Message,
+    /// A multi-label model's decision threshold: each label scores on its own (sigmoid) and
+    /// is predicted from this score. Absent for a single-label model (softmax over classes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub decision_threshold: Option<f64>,
+    /// What joins a multi-label model's predicted labels in one cell: the separator it was
+    /// trained with, `|` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub label_separator: Option<String>,
+}
+
+/// What a loaded model's head says: its labels, the longest input, how it scores.
+struct HeadFacts {
+    labels: Vec<String>,
+    position_limit: usize,
+    decision_threshold: Option<f64>,
 }
 
 /// A classifier on one backend.
 struct WarmModel<B: Backend> {
     loaded: LoadedModel<B>,
     device: B::Device,
+    /// Sigmoid per label rather than softmax over the classes.
+    multi_label: bool,
 }
 
 impl<B: FusedOps> WarmModel<B> {
     /// The model on `B`'s default device, wrapped by `on`, with its labels and the longest
     /// input its position table and tokenizer allow.
-    fn load(
-        folder: &Path,
-        on: impl FnOnce(Self) -> OnBackend,
-    ) -> Result<(OnBackend, Vec<String>, usize)> {
+    fn load(folder: &Path, on: impl FnOnce(Self) -> OnBackend) -> Result<(OnBackend, HeadFacts)> {
         let device = B::Device::default();
         let loaded = load_model_folder::<B>(folder, &LoadOptions::default(), &device)?;
         if loaded.report.new_classifier {
@@ -99,7 +116,21 @@ impl<B: FusedOps> WarmModel<B> {
                 .model_max_length
                 .unwrap_or(usize::MAX),
         );
-        Ok((on(WarmModel { loaded, device }), labels, position_limit))
+        let decision_threshold = loaded.config.decision_threshold();
+        let facts = HeadFacts {
+            labels,
+            position_limit,
+            decision_threshold,
+        };
+        let multi_label = decision_threshold.is_some();
+        Ok((
+            on(WarmModel {
+                loaded,
+                device,
+                multi_label,
+            }),
+            facts,
+        ))
     }
 
     fn probabilities(
@@ -126,7 +157,11 @@ impl<B: FusedOps> WarmModel<B> {
             cancel,
         )?;
         for (j, row) in logits.iter().enumerate() {
-            out[filled[j]] = Some(softmax(row));
+            out[filled[j]] = Some(if self.multi_label {
+                row.iter().map(|x| sigmoid(*x)).collect()
+            } else {
+                softmax(row)
+            });
         }
         Ok(out)
     }
@@ -209,7 +244,7 @@ impl Classifier {
             // Until the folder says its own limit: BERT's usual one.
             max_seq_len: options.max_len.unwrap_or(512),
         };
-        let (on, labels, position_limit) = match backend.kind {
+        let (on, head) = match backend.kind {
             BackendKind::Cpu => WarmModel::load(&folder, OnBackend::Cpu)?,
             #[cfg(feature = "wgpu")]
             BackendKind::Wgpu => on_gpu(backend.name, loading, || {
@@ -220,6 +255,7 @@ impl Classifier {
                 WarmModel::load(&folder, OnBackend::Cuda)
             })?,
         };
+        let position_limit = head.position_limit;
         let max_len = match options.max_len {
             Some(n) if n < 2 => {
                 return Err(crate::model::tokenizer::max_len_too_short());
@@ -232,11 +268,15 @@ impl Classifier {
         let info = ClassifierInfo {
             model: model.to_string(),
             label_names: read_model_label_names(&folder),
+            label_separator: head
+                .decision_threshold
+                .map(|_| trained_label_separator(&folder).unwrap_or_else(|| "|".into())),
             folder,
-            labels,
+            labels: head.labels,
             max_len,
             backend: backend.name.to_string(),
             backend_reason: backend.reason.said(),
+            decision_threshold: head.decision_threshold,
         };
         Ok(Classifier {
             on,
@@ -258,7 +298,13 @@ impl Classifier {
         &self.padding
     }
 
-    /// Class probabilities of each text, in input order; `None` for an empty text. Texts are
+    /// A multi-label model's decision threshold (`None`: a single-label model).
+    pub fn decision_threshold(&self) -> Option<f64> {
+        self.info.decision_threshold
+    }
+
+    /// Class probabilities (a multi-label model: each label's own score) of each text, in
+    /// input order; `None` for an empty text. Texts are
     /// batched by similar length, `batch_size × budget_row_tokens` padded tokens per batch at
     /// most, so little padding is computed.
     pub fn probabilities(
@@ -310,9 +356,21 @@ pub fn classify_texts(
     model.classify_texts(texts, k)
 }
 
-/// `max_seq_len` from the `recipe.json` that BERT Studio writes next to a trained model.
-fn trained_max_len(folder: &Path) -> Option<usize> {
+/// A key of the `recipe.json` that BERT Studio writes next to a trained model.
+fn trained_recipe_key(folder: &Path, key: &str) -> Option<serde_json::Value> {
     let text = std::fs::read_to_string(folder.join("recipe.json")).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value.get("max_seq_len")?.as_u64().map(|n| n as usize)
+    let mut value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(value.get_mut(key)?.take())
+}
+
+fn trained_max_len(folder: &Path) -> Option<usize> {
+    trained_recipe_key(folder, "max_seq_len")?
+        .as_u64()
+        .map(|n| n as usize)
+}
+
+fn trained_label_separator(folder: &Path) -> Option<String> {
+    trained_recipe_key(folder, "label_separator")?
+        .as_str()
+        .map(String::from)
 }

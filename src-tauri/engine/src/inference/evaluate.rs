@@ -8,6 +8,7 @@ use ts_rs::TS;
 use serde::Serialize;
 
 use super::classifier::{Classifier, ClassifierOptions, DEFAULT_BATCH_SIZE, LabelScore, top_k};
+use super::evaluate_multi_label::MultiLabelTally;
 use super::stream::{
     InferenceEvent, OpenedInput, load_then_run, open_input, progress_event, run_reported,
 };
@@ -26,6 +27,9 @@ pub struct EvaluateRequest {
     /// `None`: guessed as in the data preview.
     pub text_column: Option<String>,
     pub label_column: String,
+    /// Multi-label models: what separates the labels of a cell (`None`: the separator the
+    /// model was trained with, `|` otherwise).
+    pub label_separator: Option<String>,
     /// Labels listed for each misclassified row.
     pub top_k: usize,
     pub batch_size: usize,
@@ -40,6 +44,7 @@ impl EvaluateRequest {
             input: input.into(),
             text_column: None,
             label_column: "label".into(),
+            label_separator: None,
             top_k: 2,
             batch_size: DEFAULT_BATCH_SIZE,
             dialect: None,
@@ -65,8 +70,17 @@ pub struct MisclassifiedRow {
     pub line: u64,
     pub text: String,
     pub true_label: String,
-    /// The most probable labels, most probable first.
+    /// The most probable labels, most probable first (a multi-label model: the labels it
+    /// predicted, in label order).
     pub predicted: Vec<LabelScore>,
+    /// Multi-label models: the row's labels the model did not predict, and those it
+    /// predicted that the row does not have.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub missed_labels: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub extra_labels: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -164,6 +178,15 @@ fn run(
     let mut misclassified = Vec::new();
     let mut misclassified_total = 0usize;
     let mut fingerprint = RowsFingerprint::default();
+    let separator = request
+        .label_separator
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .or(info.label_separator.as_deref())
+        .unwrap_or("|");
+    let mut multi_label = classifier
+        .decision_threshold()
+        .map(|t| MultiLabelTally::new(&labels, t, separator, request.max_misclassified));
     let mut meter = ProgressMeter::default();
     let padding_before = classifier.padding().get();
     while let Some(window) = windows.next_window()? {
@@ -177,10 +200,12 @@ fn run(
             let label = row.record.get(label_i).unwrap_or("").trim();
             if text.is_empty() {
                 empty_text += 1;
-            } else if label.is_empty() {
+            } else if label.is_empty() && multi_label.is_none() {
                 empty_label += 1;
             } else {
-                fingerprint.add(text, label);
+                if multi_label.is_none() {
+                    fingerprint.add(text, label);
+                }
                 kept.push((row.line, text, label));
             }
         }
@@ -188,6 +213,10 @@ fn run(
         let probabilities = classifier.probabilities(&texts, request.batch_size, cancel)?;
         for ((line, text, label), p) in kept.into_iter().zip(probabilities) {
             let p = p.expect("texts are not empty");
+            if let Some(tally) = &mut multi_label {
+                tally.add(line, text, label, &p);
+                continue;
+            }
             let truth = match index.get(label) {
                 Some(&c) => {
                     loss_sum -= (p[c].max(f32::MIN_POSITIVE) as f64).ln();
@@ -217,6 +246,8 @@ fn run(
                         text: text.to_string(),
                         true_label: label.to_string(),
                         predicted: top_k(&p, &labels, request.top_k.max(1)),
+                        missed_labels: None,
+                        extra_labels: None,
                     });
                 }
             }
@@ -242,10 +273,21 @@ fn run(
             &request.label_column,
         ));
     }
-    let mut all_labels = labels.clone();
-    all_labels.extend(unseen.iter().map(|u| u.label.clone()));
-    let loss = (loss_rows > 0).then(|| loss_sum / loss_rows as f64);
-    let metrics = counts.finish(&all_labels, loss);
+    let metrics = match &mut multi_label {
+        Some(tally) => {
+            unseen = std::mem::take(&mut tally.unseen);
+            misclassified = std::mem::take(&mut tally.misclassified);
+            misclassified_total = tally.misclassified_total;
+            fingerprint = tally.fingerprint.clone();
+            tally.metrics()
+        }
+        None => {
+            let mut all_labels = labels.clone();
+            all_labels.extend(unseen.iter().map(|u| u.label.clone()));
+            let loss = (loss_rows > 0).then(|| loss_sum / loss_rows as f64);
+            counts.finish(&all_labels, loss)
+        }
+    };
     let seconds = meter.seconds();
     sink(InferenceEvent::Finished {
         rows: rows_read,

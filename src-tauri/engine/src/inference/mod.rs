@@ -3,6 +3,7 @@
 mod classifier;
 mod estimate;
 mod evaluate;
+mod evaluate_multi_label;
 mod predict;
 mod raw;
 mod stream;
@@ -17,8 +18,8 @@ pub use evaluate::{
     evaluate_csv_with,
 };
 pub use predict::{
-    LabelCount, PredictRequest, PredictionSummary, predict_csv, predict_csv_with,
-    prediction_columns,
+    LabelCount, PredictRequest, PredictionSummary, multi_label_columns, predict_csv,
+    predict_csv_with, prediction_columns,
 };
 pub use raw::{RawOutputs, forward_texts};
 pub use stream::InferenceEvent;

@@ -68,17 +68,27 @@ pub struct PredictionSummary {
     pub empty_texts: usize,
     /// The model's label names (code → name), to show beside the codes.
     pub label_names: LabelNames,
-    /// Rows per predicted label, in the model's label order.
+    /// Rows per predicted label, in the model's label order (a multi-label row counts for
+    /// each of its labels).
     pub predicted: Vec<LabelCount>,
     /// The output's header and first rows.
     pub header: Vec<String>,
     pub first_rows: Vec<Vec<String>>,
     /// Where `predicted_label` and its `score` are in `header` (after every input column,
-    /// whatever the input's own columns are called).
+    /// whatever the input's own columns are called); for a multi-label model,
+    /// `predicted_labels` and the first label's score.
     pub label_column: usize,
     pub score_column: usize,
     pub seconds: f64,
     pub rows_per_second: f64,
+}
+
+/// The columns a multi-label model adds to every row: `predicted_labels` (joined by its
+/// separator), then `score_<label>` for each label.
+pub fn multi_label_columns(labels: &[String]) -> Vec<String> {
+    std::iter::once("predicted_labels".to_string())
+        .chain(labels.iter().map(|l| format!("score_{l}")))
+        .collect()
 }
 
 /// The columns added to every row: `predicted_label, score`, then `label_2, score_2`, ….
@@ -123,7 +133,9 @@ fn run(
     sink: &mut dyn FnMut(InferenceEvent),
     cancel: &CancelToken,
 ) -> Result<PredictionSummary> {
-    if request.top_k == 0 || request.top_k > classifier.labels().len() {
+    let threshold = classifier.decision_threshold();
+    // A multi-label model writes every label's score: top-k does not apply to it.
+    if threshold.is_none() && (request.top_k == 0 || request.top_k > classifier.labels().len()) {
         return Err(EngineError::invalid(said!(
             "invalid.top_k",
             "The number of labels per row (top-k) must be between 1 and {classes}, the model's \
@@ -163,17 +175,23 @@ fn run(
 
     let width = windows.headers.len();
     let mut header = windows.headers.clone();
-    header.extend(prediction_columns(request.top_k));
+    let labels = classifier.labels();
+    let added_columns = match threshold {
+        Some(_) => multi_label_columns(labels),
+        None => prediction_columns(request.top_k),
+    };
+    let added_width = added_columns.len();
+    header.extend(added_columns);
     writer.write_record(&header).map_err(write_error)?;
 
-    let labels = classifier.labels();
+    let separator = classifier.info().label_separator.as_deref().unwrap_or("|");
     let mut counts = vec![0usize; labels.len()];
     let (mut rows, mut empty_texts) = (0usize, 0usize);
     let mut first_rows = Vec::new();
     let mut meter = ProgressMeter::default();
     let padding_before = classifier.padding().get();
     // The added columns of one row; the input fields are written straight from the record.
-    let mut added: Vec<String> = Vec::with_capacity(2 * request.top_k);
+    let mut added: Vec<String> = Vec::with_capacity(added_width);
     while let Some(window) = windows.next_window()? {
         if cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
@@ -185,17 +203,26 @@ fn run(
         let probabilities = classifier.probabilities(&texts, request.batch_size, cancel)?;
         for (row, p) in window.iter().zip(probabilities) {
             added.clear();
-            match p {
-                Some(p) => {
+            match (p, threshold) {
+                (Some(p), Some(threshold)) => {
+                    let predicted: Vec<usize> = (0..p.len())
+                        .filter(|l| f64::from(p[*l]) >= threshold)
+                        .collect();
+                    predicted.iter().for_each(|l| counts[*l] += 1);
+                    let names: Vec<&str> = predicted.iter().map(|l| labels[*l].as_str()).collect();
+                    added.push(names.join(separator));
+                    added.extend(p.iter().map(|score| format!("{score:.6}")));
+                }
+                (Some(p), None) => {
                     counts[argmax(&p)] += 1;
                     for s in top_k(&p, labels, request.top_k) {
                         added.push(s.label);
                         added.push(format!("{:.6}", s.score));
                     }
                 }
-                None => {
+                (None, _) => {
                     empty_texts += 1;
-                    added.resize(2 * request.top_k, String::new());
+                    added.resize(added_width, String::new());
                 }
             }
             // Short rows are completed so the added columns line up.

@@ -48,6 +48,12 @@ const REQUIRED_KEYS: &[&str] = &[
     "num_attention_heads",
 ];
 
+/// transformers' key for the loss a classifier trains with, and its multi-label value.
+const PROBLEM_TYPE: &str = "problem_type";
+const MULTI_LABEL: &str = "multi_label_classification";
+/// Where a multi-label model keeps its decision threshold (transformers keeps unknown keys).
+const DECISION_THRESHOLD: &str = "decision_threshold";
+
 /// A model's full configuration: its architecture, the typed encoder part, every other key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelConfig {
@@ -180,6 +186,40 @@ impl ModelConfig {
                 .map(|(i, l)| (l, i))
                 .collect(),
         );
+    }
+
+    /// Whether the model scores each label on its own (sigmoid), as transformers'
+    /// `problem_type: "multi_label_classification"`, rather than one class per text (softmax).
+    pub fn is_multi_label(&self) -> bool {
+        self.extra.get(PROBLEM_TYPE).and_then(Value::as_str) == Some(MULTI_LABEL)
+    }
+
+    /// A multi-label model's decision threshold (0.5 when the folder gives none); `None` for
+    /// a single-label model.
+    pub fn decision_threshold(&self) -> Option<f64> {
+        self.is_multi_label().then(|| {
+            self.extra
+                .get(DECISION_THRESHOLD)
+                .and_then(Value::as_f64)
+                .unwrap_or(0.5)
+        })
+    }
+
+    /// Makes the model multi-label with this threshold (`Some`), or single-label (`None`: the
+    /// problem type is removed, so transformers infers single-label from integer labels).
+    pub fn set_multi_label(&mut self, threshold: Option<f64>) {
+        match threshold {
+            Some(threshold) => {
+                self.extra
+                    .insert(PROBLEM_TYPE.into(), Value::from(MULTI_LABEL));
+                self.extra
+                    .insert(DECISION_THRESHOLD.into(), Value::from(threshold));
+            }
+            None => {
+                self.extra.remove(PROBLEM_TYPE);
+                self.extra.remove(DECISION_THRESHOLD);
+            }
+        }
     }
 
     /// The longest text, in tokens, the position embeddings cover (RoBERTa's first position is

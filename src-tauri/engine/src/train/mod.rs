@@ -5,6 +5,7 @@ pub mod checkpoint;
 pub mod class_weights;
 pub mod estimate;
 pub mod events;
+pub mod loss;
 pub mod optimizer;
 pub mod recipe;
 pub mod request;

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use super::best_model::BestMetric;
 use crate::backend::DeviceChoice;
+use crate::data::LabelLayout;
 use crate::error::{EngineError, Result};
 use crate::message::Message;
 use crate::said;
@@ -65,6 +66,15 @@ pub struct Recipe {
     /// that other tools predict names. Off: the codes stay the labels and the names are kept
     /// beside them (`label_names.json`).
     pub label_names_as_labels: bool,
+    /// Multi-label data: each label cell holds several labels separated by this text (e.g.
+    /// `|`), and a row may have any number of them.
+    pub label_separator: Option<String>,
+    /// Multi-label data as one column of 0/1 per label (the column names are the labels), in
+    /// place of `label_column`.
+    pub label_columns: Vec<String>,
+    /// Multi-label models: a label is predicted when its score (sigmoid) is at least this. Saved
+    /// with the model, used by its evaluations and predictions.
+    pub decision_threshold: f64,
     pub epochs: usize,
     pub learning_rate: f64,
     pub scheduler: Scheduler,
@@ -116,6 +126,9 @@ impl Default for Recipe {
             label_names_column: None,
             label_names_file: None,
             label_names_as_labels: false,
+            label_separator: None,
+            label_columns: Vec::new(),
+            decision_threshold: 0.5,
             epochs: 4,
             learning_rate: 5e-5,
             scheduler: Scheduler::Linear,
@@ -354,7 +367,8 @@ impl Recipe {
                 ),
             );
         }
-        if self.text_column == self.label_column {
+        self.multi_label_problems(&mut problem);
+        if self.label_columns.is_empty() && self.text_column == self.label_column {
             problem(
                 "label_column",
                 said!(
@@ -402,6 +416,101 @@ impl Recipe {
     /// Micro-batches averaged into one optimizer step.
     pub fn effective_batch_size(&self) -> usize {
         self.train_batch_size * self.gradient_accumulation_steps
+    }
+
+    /// Several labels per row (a separator, or one 0/1 column per label) rather than one.
+    pub fn multi_label(&self) -> bool {
+        self.label_separator.is_some() || !self.label_columns.is_empty()
+    }
+
+    /// How the rows' labels are written.
+    pub fn label_layout(&self) -> LabelLayout<'_> {
+        match (&self.label_separator, self.label_columns.as_slice()) {
+            (Some(separator), _) => LabelLayout::Separated(separator),
+            (None, []) => LabelLayout::Single,
+            (None, columns) => LabelLayout::Columns(columns),
+        }
+    }
+
+    /// What a multi-label recipe cannot have, and how its labels must be given.
+    fn multi_label_problems(&self, problem: &mut impl FnMut(&str, Message)) {
+        if !(self.decision_threshold > 0.0 && self.decision_threshold < 1.0) {
+            problem(
+                "decision_threshold",
+                said!(
+                    "recipe.decision_threshold",
+                    "decision_threshold must be above 0 and below 1 (usually 0.5), not {value}.",
+                    value = self.decision_threshold
+                ),
+            );
+        }
+        if self
+            .label_separator
+            .as_ref()
+            .is_some_and(|s| s.trim().is_empty())
+        {
+            problem(
+                "label_separator",
+                said!(
+                    "recipe.label_separator",
+                    "The label separator cannot be empty or spaces only; the usual one is \"|\"."
+                ),
+            );
+        }
+        if self.label_separator.is_some() && !self.label_columns.is_empty() {
+            problem(
+                "label_columns",
+                said!(
+                    "recipe.two_label_layouts",
+                    "Give the labels one way: a label column with a separator, or one 0/1 \
+                     column per label, not both."
+                ),
+            );
+        }
+        if !self.label_columns.is_empty() {
+            let distinct: std::collections::BTreeSet<&String> = self.label_columns.iter().collect();
+            if self.label_columns.len() < 2 || distinct.len() != self.label_columns.len() {
+                problem(
+                    "label_columns",
+                    said!(
+                        "recipe.label_columns",
+                        "Give at least two different 0/1 label columns."
+                    ),
+                );
+            }
+            if distinct.contains(&self.text_column) {
+                problem(
+                    "label_columns",
+                    said!(
+                        "recipe.text_among_label_columns",
+                        "The text column cannot also be a label column."
+                    ),
+                );
+            }
+        }
+        if !self.multi_label() {
+            return;
+        }
+        if self.class_weights != ClassWeights::None {
+            problem(
+                "class_weights",
+                said!(
+                    "recipe.multi_label_class_weights",
+                    "Class weights are for one label per row; with several labels per row, set \
+                     class_weights to \"none\"."
+                ),
+            );
+        }
+        if self.label_names_column.is_some() {
+            problem(
+                "label_names_column",
+                said!(
+                    "recipe.multi_label_names_column",
+                    "With several labels per row, a names column cannot say which name goes \
+                     with which label; give the names in a names file instead."
+                ),
+            );
+        }
     }
 }
 

@@ -82,6 +82,7 @@ impl TrainingRequest {
             dialect: self.dialect,
             text_column: &self.recipe.text_column,
             label_column: &self.recipe.label_column,
+            label_layout: self.recipe.label_layout(),
             label_names_column: self.recipe.label_names_column.as_deref(),
             label_names_file: self.recipe.label_names_file.as_deref().map(Path::new),
             validation_fraction: self.recipe.validation_fraction,

@@ -9,13 +9,12 @@ use std::time::Instant;
 
 use burn::backend::Autodiff;
 use burn::module::AutodiffModule;
-use burn::nn::loss::CrossEntropyLoss;
 use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::ElementConversion;
-use burn::tensor::backend::{AutodiffBackend, Backend};
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::backend::AutodiffBackend;
 
 use super::events::TrainingEvent;
+use super::loss::{TrainingLoss, validation_metrics};
 use super::optimizer::{AdamW, clip_factor, gradient_norm};
 use super::recipe::{Recipe, StepPlan, Strategy};
 use super::request::{TrainingReport, TrainingRequest, check_request};
@@ -23,10 +22,10 @@ use super::run_state::{BestEpoch, RunState, dropout_seed};
 use super::schedule::learning_rate;
 use crate::backend::{BackendChoice, BackendKind, GpuLoad, choose_backend, on_gpu};
 use crate::cancel::CancelToken;
-use crate::data::{DataSummary, length_grouped_order, shuffled_order};
+use crate::data::{DataSummary, Targets, length_grouped_order, shuffled_order};
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
-use crate::metrics::{Metrics, MetricsAccumulator, cross_entropy};
+use crate::metrics::Metrics;
 use crate::model::{ModelConfig, SequenceClassifier, TextTokenizer};
 use crate::progress::ProgressMeter;
 use crate::said;
@@ -100,10 +99,10 @@ where
 
 type Model<B> = SequenceClassifier<B>;
 
-/// Token ids and classes of one side of the data.
+/// Token ids and targets of one side of the data.
 struct Encoded {
     ids: Vec<Vec<u32>>,
-    classes: Vec<usize>,
+    targets: Targets,
 }
 
 /// This session's pace (a resumed run is several sessions): what the progress events report.
@@ -140,7 +139,7 @@ struct Trainer<'a, B: AutodiffBackend> {
     plan: StepPlan,
     parameters: usize,
     optimizer: AdamW<B>,
-    loss_fn: CrossEntropyLoss<B>,
+    loss_fn: TrainingLoss<B>,
     /// Each class's weight in the loss (training and validation alike), when the recipe asks.
     class_weights: Option<Vec<f32>>,
     /// Where the run stands: what a checkpoint saves and a resume starts from.
@@ -260,12 +259,9 @@ where
                 .iter()
                 .map(|r| self.train_set.ids[*r].as_slice())
                 .collect();
-            let classes: Vec<usize> = rows.iter().map(|r| self.train_set.classes[*r]).collect();
             let input = self.tokenizer.pad(&seqs).to_input::<B>(&self.device);
             let logits = model.forward(input).logits;
-            let loss = self
-                .loss_fn
-                .forward(logits, targets::<B>(&classes, &self.device));
+            let loss = self.loss_fn.forward(logits, &self.train_set.targets, rows);
             let loss_value = loss.clone().into_scalar().elem::<f64>();
             if !loss_value.is_finite() {
                 return Err(self.diverged(loss_value));
@@ -398,24 +394,13 @@ where
             &PaddingCount::default(),
             self.cancel,
         )?;
-        let mut counts = MetricsAccumulator::new(self.labels.len());
-        // The weighted mean, as `CrossEntropyLoss(weight=…)` takes it: Σ wᵧ·lossᵢ / Σ wᵧ.
-        let (mut loss_sum, mut weight_sum) = (0.0, 0.0);
-        for (row, &truth) in logits.iter().zip(&self.validation_set.classes) {
-            let weight = self
-                .class_weights
-                .as_ref()
-                .map_or(1.0, |w| f64::from(w[truth]));
-            loss_sum += weight * cross_entropy(row, truth);
-            weight_sum += weight;
-            counts.add(truth, row);
-        }
-        let loss = if weight_sum > 0.0 {
-            loss_sum / weight_sum
-        } else {
-            0.0
-        };
-        let metrics = counts.finish(&self.labels, Some(loss));
+        let metrics = validation_metrics(
+            &logits,
+            &self.validation_set.targets,
+            &self.labels,
+            self.class_weights.as_deref(),
+            self.request.recipe.decision_threshold,
+        );
         self.record(TrainingEvent::Evaluation {
             step: self.run.step,
             epoch,
@@ -462,9 +447,4 @@ where
     fn wall_seconds(&self) -> f64 {
         self.wall_before + self.session_started.elapsed().as_secs_f64()
     }
-}
-
-fn targets<B: Backend>(classes: &[usize], device: &B::Device) -> Tensor<B, 1, Int> {
-    let values: Vec<i64> = classes.iter().map(|c| *c as i64).collect();
-    Tensor::from_data(TensorData::new(values, [classes.len()]), device)
 }

@@ -132,3 +132,23 @@ pub fn assert_close(actual: &[Vec<f32>], expected: &[Vec<f32>], tolerance: f32, 
         "{what}: the reference is all zeros"
     );
 }
+
+/// What transformers makes of a folder (`reference.py logits`: its architectures, labels,
+/// logits and pipeline predictions of the texts in `texts_file`, cut at `max_len` tokens).
+pub fn transformers_outputs(folder: &Path, texts_file: &Path, max_len: usize) -> serde_json::Value {
+    let output = std::process::Command::new(reference_python())
+        .arg(repo_root().join("scripts/reference/reference.py"))
+        .args(["logits", "--max-len", &max_len.to_string(), "--model"])
+        .arg(folder)
+        .arg("--texts")
+        .arg(texts_file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "transformers could not load {}:\n{}",
+        folder.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}

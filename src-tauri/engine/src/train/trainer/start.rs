@@ -4,14 +4,13 @@
 
 use std::time::Instant;
 
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::backend::AutodiffBackend;
 
 use super::{Encoded, Model, Pace, Trainer};
 use crate::backend::BackendChoice;
 use crate::cancel::CancelToken;
 use crate::data::csv_input::data_error;
-use crate::data::prepare_split;
+use crate::data::{Targets, prepare_split};
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
 use crate::message::Message;
@@ -24,6 +23,7 @@ use crate::train::checkpoint::{
 };
 use crate::train::class_weights::{Weighting, class_weights};
 use crate::train::events::TrainingEvent;
+use crate::train::loss::TrainingLoss;
 use crate::train::optimizer::AdamW;
 use crate::train::recipe::StepPlan;
 use crate::train::request::TrainingRequest;
@@ -54,7 +54,16 @@ where
                 weights: state.class_weights.clone(),
                 note: None,
             },
-            None => class_weights(&recipe.class_weights, &data.labels, &data.train_classes)?,
+            None => match &data.train_targets {
+                Targets::Classes(classes) => {
+                    class_weights(&recipe.class_weights, &data.labels, classes)?
+                }
+                // A multi-label recipe asks for no weights (its check refuses them).
+                Targets::LabelSets(_) => Weighting {
+                    weights: None,
+                    note: None,
+                },
+            },
         };
         let class_weights = weighting.weights;
         if let Some(ResumePoint { state, .. }) = &request.resume_from {
@@ -104,22 +113,28 @@ where
                 limit = loaded.config.max_sequence_length()
             )));
         }
-        let config = config_with_labels(&loaded.config, &data.labels);
+        let multi_label = data.train_targets.is_multi_label();
+        let threshold = multi_label.then_some(recipe.decision_threshold);
+        let config = config_with_labels(&loaded.config, &data.labels, threshold);
         let tokenizer = loaded.tokenizer;
         let mut cut = 0;
-        let mut encode = |texts: &[String], classes: Vec<usize>| -> Result<Encoded> {
+        let mut encode = |texts: &[String], targets: Targets| -> Result<Encoded> {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let encoded = tokenizer.encode_counting_cuts(&refs, recipe.max_seq_len)?;
             cut += encoded.cut;
             Ok(Encoded {
                 ids: encoded.ids,
-                classes,
+                targets,
             })
         };
-        let train_set = encode(&data.train_texts, std::mem::take(&mut data.train_classes))?;
+        let no_rows = || Targets::Classes(Vec::new());
+        let train_set = encode(
+            &data.train_texts,
+            std::mem::replace(&mut data.train_targets, no_rows()),
+        )?;
         let validation_set = encode(
             &data.validation_texts,
-            std::mem::take(&mut data.validation_classes),
+            std::mem::replace(&mut data.validation_targets, no_rows()),
         )?;
         let mut summary = data.summary;
         summary.truncated_texts = cut;
@@ -153,9 +168,7 @@ where
             parameters,
         });
         let optimizer = AdamW::<B>::new(&mut model, recipe.weight_decay);
-        let loss_fn = CrossEntropyLossConfig::new()
-            .with_weights(class_weights.clone())
-            .init(&device);
+        let loss_fn = TrainingLoss::new(&train_set.targets, class_weights.clone(), &device);
         let mut trainer = Trainer {
             request,
             backend,
@@ -231,8 +244,15 @@ where
     }
 }
 
-fn config_with_labels(config: &ModelConfig, labels: &[String]) -> ModelConfig {
+/// The base model's config with the run's labels, multi-label (with its decision threshold)
+/// or not.
+fn config_with_labels(
+    config: &ModelConfig,
+    labels: &[String],
+    multi_label_threshold: Option<f64>,
+) -> ModelConfig {
     let mut config = config.clone();
     config.set_labels(labels);
+    config.set_multi_label(multi_label_threshold);
     config
 }

@@ -1,5 +1,12 @@
 //! Classification metrics with scikit-learn's definitions (macro averages over the labels
-//! present in the true or predicted values, zero_division = 0).
+//! present in the true or predicted values, zero_division = 0); multi-label ones in
+//! `multi_label`.
+
+pub mod multi_label;
+
+pub use multi_label::{
+    MultiLabelAccumulator, MultiLabelMetrics, binary_cross_entropy, multi_label_metrics, sigmoid,
+};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -26,9 +33,14 @@ pub struct Metrics {
     pub top1_accuracy: f64,
     pub top2_accuracy: f64,
     pub per_class: Vec<ClassMetrics>,
-    /// `confusion[true][predicted]` counts, in class order.
+    /// `confusion[true][predicted]` counts, in class order (empty for multi-label data).
     pub confusion: Vec<Vec<usize>>,
     pub examples: usize,
+    /// Multi-label data only; there `accuracy` is subset accuracy (every label of a row right)
+    /// and the top-k accuracies say whether a true label scored best (or among the best two).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub multi_label: Option<MultiLabelMetrics>,
 }
 
 fn ratio(num: f64, den: f64) -> f64 {
@@ -146,6 +158,7 @@ impl MetricsAccumulator {
             per_class,
             confusion,
             examples: n,
+            multi_label: None,
         }
     }
 }

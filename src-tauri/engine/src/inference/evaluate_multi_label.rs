@@ -1,0 +1,114 @@
+//! The evaluation of a multi-label model, row by row: each label cell split at the separator,
+//! labels the model does not know set apart, the scores counted at the model's threshold, and
+//! the rows with a missed or an extra label listed.
+
+use std::collections::BTreeMap;
+
+use super::classifier::LabelScore;
+use super::evaluate::{MisclassifiedRow, UnseenLabel};
+use crate::data::{RowsFingerprint, Targets, split_label_cell};
+use crate::metrics::{Metrics, MultiLabelAccumulator};
+
+pub(super) struct MultiLabelTally<'a> {
+    labels: &'a [String],
+    index: BTreeMap<&'a str, usize>,
+    separator: String,
+    counts: MultiLabelAccumulator,
+    loss_sum: f64,
+    rows: usize,
+    pub unseen: Vec<UnseenLabel>,
+    pub fingerprint: RowsFingerprint,
+    pub misclassified_total: usize,
+    pub misclassified: Vec<MisclassifiedRow>,
+    max_listed: usize,
+}
+
+impl<'a> MultiLabelTally<'a> {
+    pub fn new(labels: &'a [String], threshold: f64, separator: &str, max_listed: usize) -> Self {
+        MultiLabelTally {
+            labels,
+            index: labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.as_str(), i))
+                .collect(),
+            separator: separator.to_string(),
+            counts: MultiLabelAccumulator::new(labels.len(), threshold),
+            loss_sum: 0.0,
+            rows: 0,
+            unseen: Vec::new(),
+            fingerprint: RowsFingerprint::default(),
+            misclassified_total: 0,
+            misclassified: Vec::new(),
+            max_listed,
+        }
+    }
+
+    /// One row: its label cell and its labels' scores (sigmoid).
+    pub fn add(&mut self, line: u64, text: &str, cell: &str, scores: &[f32]) {
+        let mut truth = Vec::new();
+        for label in split_label_cell(cell, &self.separator) {
+            match self.index.get(label.as_str()) {
+                Some(&l) => truth.push(l),
+                None => match self.unseen.iter_mut().find(|u| u.label == label) {
+                    Some(u) => u.rows += 1,
+                    None => self.unseen.push(UnseenLabel { label, rows: 1 }),
+                },
+            }
+        }
+        truth.sort_unstable();
+        let row = Targets::LabelSets(vec![truth.clone()]);
+        self.fingerprint.add(text, &row.label_text(0, self.labels));
+        // −ln p for a label the row has, −ln(1 − p) for one it has not, over the labels.
+        let loss: f64 = scores
+            .iter()
+            .enumerate()
+            .map(|(l, p)| {
+                let p = f64::from(*p);
+                let q = if truth.contains(&l) { p } else { 1.0 - p };
+                -q.max(f64::from(f32::MIN_POSITIVE)).ln()
+            })
+            .sum();
+        self.loss_sum += loss / scores.len().max(1) as f64;
+        self.rows += 1;
+        let predicted = self.counts.add_scores(&truth, scores);
+        if predicted != truth {
+            self.misclassified_total += 1;
+            if self.misclassified.len() < self.max_listed {
+                let names = |set: &[usize]| -> Vec<String> {
+                    set.iter().map(|l| self.labels[*l].clone()).collect()
+                };
+                let missed: Vec<usize> = truth
+                    .iter()
+                    .copied()
+                    .filter(|l| !predicted.contains(l))
+                    .collect();
+                let extra: Vec<usize> = predicted
+                    .iter()
+                    .copied()
+                    .filter(|l| !truth.contains(l))
+                    .collect();
+                self.misclassified.push(MisclassifiedRow {
+                    line,
+                    text: text.to_string(),
+                    true_label: cell.trim().to_string(),
+                    predicted: predicted
+                        .iter()
+                        .map(|l| LabelScore {
+                            label: self.labels[*l].clone(),
+                            score: scores[*l],
+                        })
+                        .collect(),
+                    missed_labels: Some(names(&missed)),
+                    extra_labels: Some(names(&extra)),
+                });
+            }
+        }
+    }
+
+    pub fn metrics(&mut self) -> Metrics {
+        let counts = std::mem::replace(&mut self.counts, MultiLabelAccumulator::new(0, 0.5));
+        let loss = (self.rows > 0).then(|| self.loss_sum / self.rows as f64);
+        counts.finish(self.labels, loss)
+    }
+}

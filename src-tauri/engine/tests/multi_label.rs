@@ -1,0 +1,243 @@
+//! Multi-label training end to end on real texts: NACE descriptions of the bundled sample, some
+//! rows alone (one code) and some joined in pairs (both codes, "10|62"), as activity texts
+//! that fit several codes are. The run trains with binary cross-entropy, keeps every label on
+//! both sides of the split, writes a folder transformers loads as multi-label (its pipeline
+//! scores with the sigmoid), resumes to the same weights, and predicts and evaluates with the
+//! model's own threshold.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use bert_studio_engine::inference::{
+    ClassifierOptions, EvaluateRequest, PredictRequest, evaluate_csv, predict_csv,
+};
+use bert_studio_engine::metrics::{multi_label_metrics, sigmoid};
+use bert_studio_engine::source::HubSettings;
+use bert_studio_engine::train::{
+    CancelToken, DeviceChoice, Recipe, TrainingEvent, TrainingRequest,
+};
+use common::training::*;
+use common::*;
+
+const DIVISIONS: [&str; 4] = ["01", "10", "47", "62"];
+/// Below the usual 0.5: the recipe's threshold is saved with the model and used by it.
+const THRESHOLD: f64 = 0.3;
+
+/// `(text, labels)` rows: every row of the four divisions alone, then 60 pairs of rows of two
+/// different divisions joined.
+fn nace_rows() -> Vec<(String, Vec<&'static str>)> {
+    let text = std::fs::read_to_string(repo_root().join("data/sample/nace_fr.csv")).unwrap();
+    let mut by_division: Vec<Vec<String>> = vec![Vec::new(); DIVISIONS.len()];
+    for line in text.lines().skip(1) {
+        let (body, label) = line.rsplit_once(',').unwrap();
+        if let Some(d) = DIVISIONS.iter().position(|x| *x == label) {
+            by_division[d].push(body.trim_matches('"').replace(';', ","));
+        }
+    }
+    let mut rows: Vec<(String, Vec<&str>)> = Vec::new();
+    for (d, texts) in by_division.iter().enumerate() {
+        rows.extend(texts.iter().map(|t| (t.clone(), vec![DIVISIONS[d]])));
+    }
+    for k in 0..60 {
+        let (a, b) = (k % 4, (k / 4 + 1 + k % 4) % 4);
+        if a == b {
+            continue;
+        }
+        let (ta, tb) = (
+            &by_division[a][k % by_division[a].len()],
+            &by_division[b][(k + 1) % by_division[b].len()],
+        );
+        rows.push((
+            format!("{ta}. {tb}"),
+            vec![DIVISIONS[a.min(b)], DIVISIONS[a.max(b)]],
+        ));
+    }
+    rows
+}
+
+fn write_csv(path: &Path, rows: &[(String, Vec<&str>)]) {
+    let mut out = String::from("text;label\n");
+    for (text, labels) in rows {
+        out.push_str(&format!("{text};{}\n", labels.join("|")));
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+fn recipe() -> Recipe {
+    Recipe {
+        label_separator: Some("|".into()),
+        decision_threshold: THRESHOLD,
+        epochs: 2,
+        ..tiny_recipe()
+    }
+}
+
+#[test]
+fn a_multi_label_run_trains_saves_resumes_predicts_and_evaluates() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = nace_rows();
+    let csv = dir.path().join("train.csv");
+    write_csv(&csv, &rows);
+    let app_request = |out: PathBuf| TrainingRequest {
+        always_checkpoint: true,
+        ..request(recipe(), csv.clone(), out)
+    };
+
+    // Trained: every label on both sides, multi-label evaluations with a falling loss.
+    let whole = dir.path().join("whole");
+    let mut events = Vec::new();
+    let report = train(
+        &app_request(whole.clone()),
+        &mut |e| events.push(e),
+        &CancelToken::new(),
+    )
+    .unwrap();
+    assert!(report.data.multi_label);
+    let labels: Vec<&str> = report
+        .data
+        .classes
+        .iter()
+        .map(|c| c.label.as_str())
+        .collect();
+    assert_eq!(labels, DIVISIONS);
+    for class in &report.data.classes {
+        assert!(class.train > 0 && class.validation > 0, "{class:?}");
+    }
+    let losses: Vec<f64> = events
+        .iter()
+        .filter_map(|e| match e {
+            TrainingEvent::Evaluation { metrics, .. } => {
+                assert_eq!(metrics.multi_label.as_ref().unwrap().threshold, THRESHOLD);
+                metrics.loss
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(losses.len(), 2);
+    assert!(losses[1] < losses[0], "{losses:?}");
+
+    // The folder is multi-label for transformers too.
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(whole.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["problem_type"], "multi_label_classification");
+    assert_eq!(config["decision_threshold"], THRESHOLD);
+
+    // Resumed after its first epoch: the same weights.
+    let stopped = dir.path().join("stopped");
+    stop_after_first_checkpoint(&app_request(stopped.clone()));
+    let resume = TrainingRequest::resume(&stopped, HubSettings::default()).unwrap();
+    train(&resume, &mut |_| {}, &CancelToken::new()).unwrap();
+    let weights = |path: &Path| std::fs::read(path.join("model.safetensors")).unwrap();
+    assert!(
+        weights(&whole) == weights(&stopped),
+        "a resumed run trains the same model"
+    );
+
+    // Predictions: every label's score is transformers' sigmoid of its logits; its pipeline
+    // (which applies the sigmoid for this problem type) gives the same best score.
+    let test_rows: Vec<(String, Vec<&str>)> = rows.iter().step_by(7).cloned().collect();
+    let texts_file = dir.path().join("texts.json");
+    let texts: Vec<&str> = test_rows.iter().map(|(t, _)| t.as_str()).collect();
+    std::fs::write(&texts_file, serde_json::to_string(&texts).unwrap()).unwrap();
+    let reference = transformers_outputs(&whole, &texts_file, 32);
+    let ref_logits: Vec<Vec<f32>> = serde_json::from_value(reference["logits"].clone()).unwrap();
+    let input = dir.path().join("test.csv");
+    write_csv(&input, &test_rows);
+    let options = ClassifierOptions {
+        device: DeviceChoice::Cpu,
+        max_len: Some(32),
+        ..Default::default()
+    };
+    let output = dir.path().join("predicted.csv");
+    let folder = whole.display().to_string();
+    predict_csv(
+        &folder,
+        &options,
+        &PredictRequest::new(&input, &output),
+        &mut |_| {},
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let written = std::fs::read_to_string(&output).unwrap();
+    let mut lines = written.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "text;label;predicted_labels;score_01;score_10;score_47;score_62"
+    );
+    let mut predicted_any = 0;
+    for (i, line) in lines.enumerate() {
+        let fields: Vec<&str> = line.rsplitn(6, ';').collect();
+        let scores: Vec<f32> = fields[..4]
+            .iter()
+            .rev()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let mut want_labels = Vec::new();
+        for (l, score) in scores.iter().enumerate() {
+            let want = sigmoid(ref_logits[i][l]);
+            assert!(
+                (score - want).abs() <= 2e-6,
+                "row {i} label {l}: {score} vs {want}"
+            );
+            if f64::from(want) >= THRESHOLD {
+                want_labels.push(DIVISIONS[l]);
+            }
+        }
+        assert_eq!(fields[4], want_labels.join("|"), "row {i}");
+        predicted_any += usize::from(!want_labels.is_empty());
+        let best = scores.iter().copied().fold(f32::MIN, f32::max);
+        let pipeline = reference["pipeline"][i]["score"].as_f64().unwrap();
+        assert!(
+            (f64::from(best) - pipeline).abs() <= 1e-4,
+            "row {i}: {best} vs {pipeline}"
+        );
+    }
+    assert!(predicted_any > 0, "the model predicts some labels");
+
+    // Evaluation: the metrics of transformers' logits against the rows' labels.
+    let evaluation = evaluate_csv(
+        &folder,
+        &options,
+        &EvaluateRequest {
+            text_column: Some("text".into()),
+            ..EvaluateRequest::new(&input)
+        },
+        &mut |_| {},
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let truth: Vec<Vec<usize>> = test_rows
+        .iter()
+        .map(|(_, ls)| {
+            ls.iter()
+                .map(|l| DIVISIONS.iter().position(|d| d == l).unwrap())
+                .collect()
+        })
+        .collect();
+    let names: Vec<String> = DIVISIONS.iter().map(|d| d.to_string()).collect();
+    let want = multi_label_metrics(&truth, &ref_logits.concat(), &names, THRESHOLD, None);
+    let got = &evaluation.metrics;
+    assert_eq!(
+        got.multi_label.as_ref().unwrap().micro_f1,
+        want.multi_label.as_ref().unwrap().micro_f1
+    );
+    assert_eq!((got.accuracy, got.macro_f1), (want.accuracy, want.macro_f1));
+    let wrong = truth
+        .iter()
+        .enumerate()
+        .filter(|(i, set)| {
+            let predicted: Vec<usize> = (0..4)
+                .filter(|l| f64::from(sigmoid(ref_logits[*i][*l])) >= THRESHOLD)
+                .collect();
+            predicted != **set
+        })
+        .count();
+    assert_eq!(evaluation.misclassified_total, wrong);
+    let first = &evaluation.misclassified[0];
+    let (missed, extra) = (
+        first.missed_labels.as_ref().unwrap(),
+        first.extra_labels.as_ref().unwrap(),
+    );
+    assert!(!missed.is_empty() || !extra.is_empty());
+}
