@@ -88,6 +88,7 @@ pub fn run() {
             commands::classify::save_classified_as,
             commands::classify::try_text,
             commands::library::rename_model,
+            commands::library::set_decision_threshold,
             commands::library::delete_model,
             commands::library::reveal_model,
             commands::library::import_model,

@@ -3,6 +3,7 @@
 // state (model availability, download, token, the engine's recipe check) lives here.
 import { useEffect, useState } from "react";
 import { dialogsApi } from "./api/dialogs";
+import { libraryApi } from "./api/library";
 import { modelsApi } from "./api/models";
 import { trainingApi } from "./api/training";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -163,6 +164,17 @@ export function TrainWizard(p: TrainWizardProps) {
             dialogsApi.choosePath("label_names").then((path) => path && p.onRecipe({ ...recipe, label_names_column: null, label_names_file: path }), fail)
           }
           onNamesAsLabels={(on) => p.onRecipe({ ...recipe, label_names_as_labels: on })}
+          labelSeparator={recipe.label_separator}
+          onLabelSeparator={(separator) =>
+            p.onRecipe({
+              ...recipe,
+              label_separator: separator,
+              label_columns: [],
+              // Class weights and a names column are for one label per row.
+              class_weights: separator === null ? recipe.class_weights : "none",
+              label_names_column: separator === null ? recipe.label_names_column : null,
+            })
+          }
           classWeights={recipe.class_weights}
           onClassWeights={(weights) => p.onRecipe({ ...recipe, class_weights: weights })}
           onChooseValidation={() => dialogsApi.choosePath("validation_data").then((path) => path && data.setValidationFile(path), fail)}
@@ -228,6 +240,12 @@ export function TrainWizard(p: TrainWizardProps) {
           exportedTo={run.exportedTo}
           onExport={run.exportModel}
           onTrainAgain={() => p.onStep("Settings")}
+          onThreshold={(threshold) =>
+            libraryApi.setDecisionThreshold(run.job!.model_id, threshold).catch((e) => {
+              fail(e);
+              throw e;
+            })
+          }
         />
       ) : null;
   }

@@ -10,9 +10,10 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use bert_studio_engine::inference::{
-    ClassifierOptions, EvaluateRequest, PredictRequest, evaluate_csv, predict_csv,
+    Classifier, ClassifierOptions, EvaluateRequest, PredictRequest, evaluate_csv, predict_csv,
 };
 use bert_studio_engine::metrics::{multi_label_metrics, sigmoid};
+use bert_studio_engine::model::set_decision_threshold;
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{
     CancelToken, DeviceChoice, Recipe, TrainingEvent, TrainingRequest,
@@ -240,4 +241,46 @@ fn a_multi_label_run_trains_saves_resumes_predicts_and_evaluates() {
         first.extra_labels.as_ref().unwrap(),
     );
     assert!(!missed.is_empty() || !extra.is_empty());
+
+    // The try-it box: every label at or above the threshold, best first.
+    let classifier = Classifier::load(&folder, &options, &mut |_| {}).unwrap();
+    let given = classifier.classify_texts(&texts, 3).unwrap();
+    for (i, labels) in given.iter().enumerate() {
+        let mut want: Vec<(f32, &str)> = (0..4)
+            .map(|l| (sigmoid(ref_logits[i][l]), DIVISIONS[l]))
+            .filter(|(s, _)| f64::from(*s) >= THRESHOLD)
+            .collect();
+        want.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let got: Vec<&str> = labels.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            got,
+            want.iter().map(|(_, l)| *l).collect::<Vec<_>>(),
+            "row {i}"
+        );
+    }
+
+    // A threshold chosen after training: the folder's config.json and recipe.json say it, and
+    // the model predicts with it; values outside (0, 1) and single-label folders are refused.
+    set_decision_threshold(&whole, 0.65).unwrap();
+    let read = |file: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(whole.join(file)).unwrap()).unwrap()
+    };
+    assert_eq!(read("config.json")["decision_threshold"], 0.65);
+    assert_eq!(
+        read("config.json")["problem_type"],
+        "multi_label_classification"
+    );
+    assert_eq!(read("recipe.json")["decision_threshold"], 0.65);
+    let reloaded = Classifier::load(&folder, &options, &mut |_| {}).unwrap();
+    assert_eq!(reloaded.decision_threshold(), Some(0.65));
+    let err = set_decision_threshold(&whole, 1.0).unwrap_err().to_string();
+    assert!(
+        err.contains("decision_threshold must be above 0 and below 1"),
+        "{err}"
+    );
+    let single = fixtures().join("tiny-bert");
+    let err = set_decision_threshold(&single, 0.4)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("gives one label per text"), "{err}");
 }

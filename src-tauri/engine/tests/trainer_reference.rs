@@ -323,5 +323,23 @@ fn multi_label_loss_and_metrics_match_pytorch_and_scikit_learn() {
             );
         }
         assert_eq!(m.examples, n);
+        // The curve's point at this threshold says the same.
+        let point = ml
+            .curve
+            .iter()
+            .find(|p| (p.threshold - threshold).abs() < 1e-12)
+            .expect("the threshold is on the curve");
+        close(
+            point.subset_accuracy,
+            &case["subset_accuracy"],
+            "curve: subset accuracy",
+        );
+        close(
+            point.hamming_loss,
+            &case["hamming_loss"],
+            "curve: Hamming loss",
+        );
+        close(point.micro_f1, &case["micro_f1"], "curve: micro F1");
+        close(point.macro_f1, &case["macro_f1"], "curve: macro F1");
     }
 }

@@ -51,6 +51,21 @@ pub async fn rename_model(
     blocking(move || library.rename(&model_id, &name)).await
 }
 
+/// A multi-label model's decision threshold, chosen on its validation rows in the result view.
+#[tauri::command]
+pub async fn set_decision_threshold(
+    app: AppHandle,
+    model_id: String,
+    threshold: f64,
+) -> CommandResult<()> {
+    let library = library(&app)?;
+    blocking(move || {
+        let folder = library.folder(&model_id)?;
+        bert_studio_engine::model::set_decision_threshold(&folder, threshold)
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn delete_model(app: AppHandle, model_id: String) -> CommandResult<()> {
     let library = library(&app)?;

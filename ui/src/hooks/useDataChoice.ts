@@ -53,6 +53,10 @@ export function useDataChoice(
             label_names_column: r.label_names_column != null && keep(r.label_names_column) ? r.label_names_column : null,
             label_names_file: names,
             label_names_as_labels: names != null || (r.label_names_column != null && keep(r.label_names_column)) ? r.label_names_as_labels : false,
+            // A new file starts with one label per row (the data step proposes several when its
+            // label cells hold a separator); a new dialect of the same file keeps the choice.
+            label_separator: dialect !== null && r.label_separator !== p.dialect.delimiter ? r.label_separator : null,
+            label_columns: dialect !== null ? r.label_columns : [],
           };
         });
       } catch (e) {
@@ -83,7 +87,7 @@ export function useDataChoice(
     };
     // The summary depends on the columns, the names and the split settings only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [preview, textColumn, labelColumn, validationFile, recipe?.validation_fraction, recipe?.seed, recipe?.label_names_column, recipe?.label_names_file, fail]);
+  }, [preview, textColumn, labelColumn, validationFile, recipe?.validation_fraction, recipe?.seed, recipe?.label_names_column, recipe?.label_names_file, recipe?.label_separator, fail]);
 
   return { preview, validationFile, summary, busy, loadFile, setValidationFile };
 }

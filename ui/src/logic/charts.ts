@@ -7,6 +7,7 @@ import type { Confusion } from "../bindings/Confusion";
 import type { LabelCount } from "../bindings/LabelCount";
 import type { LabelScore } from "../bindings/LabelScore";
 import type { Metrics } from "../bindings/Metrics";
+import type { ThresholdPoint } from "../bindings/ThresholdPoint";
 import { i18n } from "../i18n";
 import { formatCount, formatPercent, formatSignificant } from "./format";
 import { escapeHtml, withName, type LabelNames } from "./labelNames";
@@ -230,4 +231,25 @@ export function confusionOf(c: Confusion, title: string, dark = false, names?: L
     names,
   );
   return { ...option, title: { ...(option.title as object), text: title } };
+}
+
+/** Micro and macro F1 of the validation rows by decision threshold, the one in use marked. */
+export function thresholdCurveChart(curve: ThresholdPoint[], current: number): EChartsOption {
+  const at = (f: (p: ThresholdPoint) => number) => curve.map((p) => [p.threshold, f(p)]);
+  return {
+    ...base(t("charts.byThreshold")),
+    legend: { right: 12, top: 4 },
+    xAxis: { type: "value", axisLabel: AXIS_NUMBER, name: t("charts.threshold"), nameLocation: "middle", nameGap: 24, min: 0, max: 1 },
+    yAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: (v: number) => formatPercent(v, 0) } },
+    series: [
+      {
+        name: t("metrics.micro_f1"),
+        type: "line",
+        data: at((p) => p.micro_f1),
+        markLine: { symbol: "none", label: { formatter: t("charts.inUse") }, data: [{ xAxis: current }] },
+      },
+      { name: t("metrics.macro_f1"), type: "line", data: at((p) => p.macro_f1) },
+      { name: t("metrics.subset_accuracy"), type: "line", data: at((p) => p.subset_accuracy) },
+    ],
+  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { i18n } from "../i18n";
-import { RECIPE_FIELDS, describeValue, fieldExplanation, numberText, parseFieldInput } from "./recipeFields";
+import { defaultRecipe } from "../testFixtures";
+import { RECIPE_FIELDS, describeValue, fieldExplanation, fieldsFor, numberText, parseFieldInput } from "./recipeFields";
 
 const field = (key: string) => RECIPE_FIELDS.find((f) => f.key === key)!;
 
@@ -44,5 +45,17 @@ describe("recipe fields", () => {
     expect(parseFieldInput(field("epochs"), "2.5")).toBeNull();
     expect(parseFieldInput(field("epochs"), " 3 ")).toBe(3);
     expect(parseFieldInput(field("epochs"), "")).toBeNull();
+  });
+});
+
+describe("the fields of a recipe's kind of data", () => {
+  it("offers class weights for one label per row and the decision threshold for several", () => {
+    const keys = (r: typeof defaultRecipe) => fieldsFor(r).map((f) => f.key);
+    expect(keys(defaultRecipe)).toContain("class_weights");
+    expect(keys(defaultRecipe)).not.toContain("decision_threshold");
+    for (const multi of [{ ...defaultRecipe, label_separator: "|" }, { ...defaultRecipe, label_columns: ["a", "b"] }]) {
+      expect(keys(multi)).toContain("decision_threshold");
+      expect(keys(multi)).not.toContain("class_weights");
+    }
   });
 });

@@ -15,6 +15,8 @@ export interface FieldInfo {
   key: keyof Recipe;
   kind: FieldKind;
   basic: boolean;
+  /** Shown only for data of one label per row, or only for several labels per row. */
+  only?: "single_label" | "multi_label";
 }
 
 /** The field's name, in the page's language. */
@@ -44,7 +46,8 @@ export const RECIPE_FIELDS: FieldInfo[] = [
   { key: "logging_steps", kind: { type: "integer", min: 1 }, basic: false },
   { key: "save_strategy", kind: { type: "choice", options: strategies.filter((s) => s !== "steps") }, basic: false },
   { key: "group_by_length", kind: { type: "toggle" }, basic: false },
-  { key: "class_weights", kind: { type: "choice", options: ["none", "balanced"] }, basic: false },
+  { key: "class_weights", kind: { type: "choice", options: ["none", "balanced"] }, basic: false, only: "single_label" },
+  { key: "decision_threshold", kind: { type: "number", step: 0.05 }, basic: false, only: "multi_label" },
   { key: "load_best", kind: { type: "toggle" }, basic: false },
   { key: "metric_for_best_model", kind: { type: "choice", options: ["loss", "accuracy", "macro_f1", "macro_precision", "macro_recall"] }, basic: false },
   { key: "early_stopping_patience", kind: { type: "integer", min: 0 }, basic: false },
@@ -52,6 +55,15 @@ export const RECIPE_FIELDS: FieldInfo[] = [
   { key: "seed", kind: { type: "integer", min: 0 }, basic: false },
   { key: "device", kind: { type: "choice", options: ["auto", "cpu", "wgpu", "cuda"] }, basic: false },
 ];
+
+/** Whether the recipe's rows may carry several labels each. */
+export const isMultiLabel = (recipe: Recipe) => recipe.label_separator !== null || recipe.label_columns.length > 0;
+
+/** The fields that apply to the recipe's kind of data. */
+export function fieldsFor(recipe: Recipe): FieldInfo[] {
+  const kind = isMultiLabel(recipe) ? "multi_label" : "single_label";
+  return RECIPE_FIELDS.filter((f) => !f.only || f.only === kind);
+}
 
 /** The value shown as the default, in the words of the field's input. */
 export function describeValue(field: FieldInfo, value: unknown): string {

@@ -55,6 +55,8 @@ function renderStep(overrides: Partial<DataStepProps> = {}) {
     onNamesAsLabels: vi.fn(),
     classWeights: "none",
     onClassWeights: vi.fn(),
+    labelSeparator: null,
+    onLabelSeparator: vi.fn(),
     ...overrides,
   };
   render(<DataStep {...props} />);
@@ -166,5 +168,40 @@ describe("data step", () => {
     renderStep({ summary: even });
     expect(screen.getByTestId("class-balance").textContent).toContain("1.5 times");
     expect(screen.queryByTestId("suggest-balanced")).toBeNull();
+  });
+
+  it("proposes reading label cells that hold a separator as several labels", () => {
+    const multi: CsvPreview = {
+      ...preview,
+      rows: [["1", "culture et vente", "01|47"], ["2", "boulangerie", "10"], ["3", "pain et pâtisserie", "10|47"]],
+    };
+    const p = renderStep({ preview: multi });
+    expect(screen.getByTestId("separator-proposal").textContent).toContain('Many label cells hold "|" (for example "01|47")');
+    fireEvent.click(screen.getByTestId("use-separator"));
+    expect(p.onLabelSeparator).toHaveBeenCalledWith("|");
+    cleanup();
+
+    // Chosen: no proposal; the choice offers no separator that is the file's own delimiter.
+    renderStep({ preview: multi, labelSeparator: "|" });
+    expect(screen.queryByTestId("separator-proposal")).toBeNull();
+    const options = [...(screen.getByTestId("label-separator") as HTMLSelectElement).options].map((o) => o.value);
+    expect(options).toEqual(["", "|", ";", "/"]);
+    cleanup();
+
+    // One label per row in every cell: nothing proposed.
+    renderStep();
+    expect(screen.queryByTestId("separator-proposal")).toBeNull();
+  });
+
+  it("shows no class-weight suggestion for several labels per row", () => {
+    const uneven = dataSummary({
+      multi_label: true,
+      classes: [
+        { label: "01", train: 220, validation: 12 },
+        { label: "99", train: 2, validation: 1 },
+      ],
+    });
+    renderStep({ summary: uneven, labelSeparator: "|" });
+    expect(screen.queryByTestId("class-balance")).toBeNull();
   });
 });

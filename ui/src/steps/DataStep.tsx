@@ -11,6 +11,7 @@ import { engineText } from "../logic/engineText";
 import { withName } from "../logic/labelNames";
 import { formatCount } from "../logic/format";
 import { useFocusAfterChange } from "../hooks/useFocusAfterChange";
+import { LABEL_SEPARATORS, labelCells, proposedSeparator } from "../logic/multiLabel";
 import { ClassBalance } from "./ClassBalance";
 
 /** The separators offered, each with its catalogue key (data.delimiters.<name>). */
@@ -42,6 +43,9 @@ export interface DataStepProps {
   onLabelNames: (column: string | null, file: string | null) => void;
   onChooseNamesFile: () => void;
   onNamesAsLabels: (on: boolean) => void;
+  /** Several labels per row: what separates them in a label cell (null: one label per row). */
+  labelSeparator: string | null;
+  onLabelSeparator: (separator: string | null) => void;
   /** The recipe's class weights, which the class balance suggests when classes are very uneven. */
   classWeights: ClassWeights;
   onClassWeights: (weights: ClassWeights) => void;
@@ -132,8 +136,10 @@ export function DataStep(p: DataStepProps) {
           </select>
           <span className="help">{t("data.labelColumnHelp")}</span>
         </label>
+        <LabelsPerRow {...p} />
         <LabelNamesChoice {...p} />
       </div>
+      <SeparatorProposal {...p} />
       <div className="table-wrap" tabIndex={0}>
         <table className="data-table" data-testid="preview-table">
           <thead>
@@ -176,7 +182,9 @@ export function DataStep(p: DataStepProps) {
             </ul>
           )}
           <Chart option={classSizesChart(p.summary.classes, p.summary.label_names)} height={240} testId="class-sizes" points={p.summary.classes.length} />
-          <ClassBalance classes={p.summary.classes} names={p.summary.label_names} classWeights={p.classWeights} onClassWeights={p.onClassWeights} />
+          {!p.summary.multi_label && (
+            <ClassBalance classes={p.summary.classes} names={p.summary.label_names} classWeights={p.classWeights} onClassWeights={p.onClassWeights} />
+          )}
           <NamedClasses summary={p.summary} />
         </>
       )}
@@ -204,6 +212,46 @@ export function DataStep(p: DataStepProps) {
 
 /** The names choice: none, one of the file's other columns, a names file (the bundled NACE
  * names for the sample), and whether the names become the model's labels. */
+/** One label per row, or several separated by a character (not the file's own delimiter). */
+function LabelsPerRow(p: DataStepProps) {
+  const { t } = useTranslation();
+  const delimiter = p.preview?.dialect.delimiter;
+  return (
+    <label>
+      {t("data.labelsPerRow")}
+      <select
+        value={p.labelSeparator ?? ""}
+        onChange={(e) => p.onLabelSeparator(e.target.value === "" ? null : e.target.value)}
+        data-testid="label-separator"
+      >
+        <option value="">{t("data.oneLabelPerRow")}</option>
+        {LABEL_SEPARATORS.filter((s) => s.value !== delimiter).map((s) => (
+          <option key={s.name} value={s.value}>{t("data.severalLabels", { separator: t(`data.labelSeparators.${s.name}`) })}</option>
+        ))}
+      </select>
+      <span className="help">{t("data.labelsPerRowHelp")}</span>
+    </label>
+  );
+}
+
+/** When many label cells hold "|" (or ";"), one click reads them as several labels. */
+function SeparatorProposal(p: DataStepProps) {
+  const { t } = useTranslation();
+  if (!p.preview || p.labelSeparator !== null) return null;
+  const cells = labelCells(p.preview.headers, p.preview.rows, p.labelColumn);
+  const separator = proposedSeparator(cells, p.preview.dialect.delimiter);
+  if (!separator) return null;
+  const example = cells.find((c) => c.includes(separator)) ?? "";
+  return (
+    <p className="note" data-testid="separator-proposal">
+      {t("data.separatorProposal", { separator, example })}{" "}
+      <button onClick={() => p.onLabelSeparator(separator)} data-testid="use-separator">
+        {t("data.useSeparator", { separator })}
+      </button>
+    </p>
+  );
+}
+
 function LabelNamesChoice(p: DataStepProps) {
   const { t } = useTranslation();
   const columns = (p.preview?.headers ?? []).filter((h) => h !== p.textColumn && h !== p.labelColumn);

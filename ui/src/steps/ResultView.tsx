@@ -4,7 +4,9 @@ import type { TrainingEvent } from "../bindings/TrainingEvent";
 import type { TrainingReport } from "../bindings/TrainingReport";
 import { Chart } from "../components/Chart";
 import { useColorScheme } from "../components/useColorScheme";
-import { confusionHeatmap } from "../logic/charts";
+import type { ThresholdPoint } from "../bindings/ThresholdPoint";
+import { confusionHeatmap, thresholdCurveChart } from "../logic/charts";
+import { bestThreshold, pointAt } from "../logic/threshold";
 import { formatCount, formatDuration, formatPercent, formatSignificant } from "../logic/format";
 import { withName } from "../logic/labelNames";
 
@@ -18,6 +20,8 @@ export function ResultView(props: {
   exportedTo: string | null;
   onExport: () => void;
   onTrainAgain: () => void;
+  /** Multi-label models: keeps another decision threshold in the model folder. */
+  onThreshold: (threshold: number) => Promise<void>;
 }) {
   const { report } = props;
   const { t, i18n } = useTranslation();
@@ -39,9 +43,19 @@ export function ResultView(props: {
       </div>
       {props.exportedTo && <p className="ok small">{t("result.exportedTo", { path: props.exportedTo })}</p>}
       <div className="cards">
-        <div className="card"><span>{t("metrics.accuracy")}</span><b data-testid="final-accuracy">{formatPercent(m?.accuracy)}</b><small>{t("result.accuracyMeans")}</small></div>
-        <div className="card"><span>{t("metrics.macro_f1")}</span><b>{formatPercent(m?.macro_f1)}</b><small>{t("result.macroF1Means")}</small></div>
-        <div className="card"><span>{t("metrics.top2_accuracy")}</span><b>{formatPercent(m?.top2_accuracy)}</b><small>{t("result.top2Means")}</small></div>
+        {m?.multi_label ? (
+          <>
+            <div className="card"><span>{t("metrics.subset_accuracy")}</span><b data-testid="final-accuracy">{formatPercent(m.accuracy)}</b><small>{t("result.subsetAccuracyMeans")}</small></div>
+            <div className="card"><span>{t("metrics.micro_f1")}</span><b>{formatPercent(m.multi_label.micro_f1)}</b><small>{t("result.microF1Means")}</small></div>
+            <div className="card"><span>{t("metrics.macro_f1")}</span><b>{formatPercent(m.macro_f1)}</b><small>{t("result.macroF1MeansLabels")}</small></div>
+          </>
+        ) : (
+          <>
+            <div className="card"><span>{t("metrics.accuracy")}</span><b data-testid="final-accuracy">{formatPercent(m?.accuracy)}</b><small>{t("result.accuracyMeans")}</small></div>
+            <div className="card"><span>{t("metrics.macro_f1")}</span><b>{formatPercent(m?.macro_f1)}</b><small>{t("result.macroF1Means")}</small></div>
+            <div className="card"><span>{t("metrics.top2_accuracy")}</span><b>{formatPercent(m?.top2_accuracy)}</b><small>{t("result.top2Means")}</small></div>
+          </>
+        )}
         <div className="card"><span>{t("result.trainingTime")}</span><b>{formatDuration(report.wall_seconds)}</b><small>{t("result.on", { backend: report.backend })}</small></div>
       </div>
       <p className="muted small">
@@ -81,9 +95,48 @@ export function ResultView(props: {
               </tbody>
             </table>
           </div>
-          <Chart option={confusionHeatmap(m, dark, report.data.label_names)} height={Math.min(720, 220 + m.per_class.length * 6)} testId="confusion" points={m.per_class.length} />
+          {m.multi_label ? (
+            <ThresholdChoice curve={m.multi_label.curve} trainedWith={m.multi_label.threshold} onThreshold={props.onThreshold} />
+          ) : (
+            <Chart option={confusionHeatmap(m, dark, report.data.label_names)} height={Math.min(720, 220 + m.per_class.length * 6)} testId="confusion" points={m.per_class.length} />
+          )}
         </div>
       )}
     </section>
+  );
+}
+
+/** The validation rows' micro F1 by decision threshold, and one click to keep the best. */
+function ThresholdChoice(props: { curve: ThresholdPoint[]; trainedWith: number; onThreshold: (threshold: number) => Promise<void> }) {
+  const { t } = useTranslation();
+  const [inUse, setInUse] = useState(props.trainedWith);
+  const [saving, setSaving] = useState(false);
+  const best = bestThreshold(props.curve);
+  const current = pointAt(props.curve, inUse);
+  const keep = (threshold: number) => {
+    setSaving(true);
+    // A failure is said by the page; the threshold in use stays the folder's.
+    props
+      .onThreshold(threshold)
+      .then(() => setInUse(threshold), () => undefined)
+      .finally(() => setSaving(false));
+  };
+  return (
+    <div data-testid="threshold-choice">
+      <Chart option={thresholdCurveChart(props.curve, inUse)} height={300} testId="threshold-curve" points={props.curve.length} />
+      <p className="small">
+        {t("result.thresholdInUse", { threshold: formatSignificant(inUse, 3), f1: formatPercent(current?.micro_f1) })}{" "}
+        {best && Math.abs(best.threshold - inUse) > 1e-9 && best.micro_f1 > (current?.micro_f1 ?? 0) ? (
+          <>
+            {t("result.thresholdBetter", { threshold: formatSignificant(best.threshold, 3), f1: formatPercent(best.micro_f1) })}{" "}
+            <button onClick={() => keep(best.threshold)} disabled={saving} data-testid="use-threshold">
+              {t("result.useThreshold", { threshold: formatSignificant(best.threshold, 3) })}
+            </button>
+          </>
+        ) : (
+          t("result.thresholdBest")
+        )}
+      </p>
+    </div>
   );
 }

@@ -6,7 +6,7 @@ import type { RunEstimate } from "../bindings/RunEstimate";
 import type { SearchSpace } from "../bindings/SearchSpace";
 import type { SuggestedModel } from "../bindings/SuggestedModel";
 import { formatDuration } from "../logic/format";
-import { RECIPE_FIELDS, choiceLabel, describeValue, fieldExplanation, fieldLabel, numberText, parseFieldInput, type FieldInfo } from "../logic/recipeFields";
+import { choiceLabel, fieldsFor, describeValue, fieldExplanation, fieldLabel, numberText, parseFieldInput, type FieldInfo } from "../logic/recipeFields";
 import { engineText } from "../logic/engineText";
 import type { Message } from "../bindings/Message";
 import { SearchSetup } from "./SearchSetup";
@@ -148,7 +148,7 @@ export function SettingsStep(p: SettingsStepProps) {
   const { t } = useTranslation();
   const [advanced, setAdvanced] = useState(false);
   const [typingErrors, setTypingErrors] = useState<Record<string, string>>({});
-  const shown = RECIPE_FIELDS.filter((f) => f.basic || advanced);
+  const shown = fieldsFor(p.recipe).filter((f) => f.basic || advanced);
   const problems = p.check?.problems ?? [];
   const problemOf = (key: string) => typingErrors[key] ?? said(problems.find((x) => x.field === key)?.message);
   const hiddenProblems = problems.filter((x) => !shown.some((f) => f.key === x.field));
@@ -160,7 +160,7 @@ export function SettingsStep(p: SettingsStepProps) {
         <div className="actions">
           <button onClick={p.onLoad}>{t("settings.openRecipe")}</button>
           <button onClick={p.onSave}>{t("settings.saveRecipe")}</button>
-          <button onClick={() => p.onRecipe({ ...p.defaults, model: p.recipe.model, text_column: p.recipe.text_column, label_column: p.recipe.label_column, label_names_column: p.recipe.label_names_column, label_names_file: p.recipe.label_names_file, label_names_as_labels: p.recipe.label_names_as_labels })}>
+          <button onClick={() => p.onRecipe({ ...p.defaults, model: p.recipe.model, text_column: p.recipe.text_column, label_column: p.recipe.label_column, label_names_column: p.recipe.label_names_column, label_names_file: p.recipe.label_names_file, label_names_as_labels: p.recipe.label_names_as_labels, label_separator: p.recipe.label_separator, label_columns: p.recipe.label_columns })}>
             {t("settings.reset")}
           </button>
         </div>

@@ -86,4 +86,21 @@ describe("error inspector", () => {
     const filter = screen.getByTestId("filter-true") as HTMLSelectElement;
     expect([...filter.options].map((o) => o.textContent)).toEqual(["all", "01 — Culture et production animale", "10 — Industries alimentaires"]);
   });
+
+  it("says which labels a multi-label model missed and which it added", () => {
+    const multi: EvaluationReport = {
+      ...report,
+      unseen_labels: [],
+      metrics: { ...report.metrics, confusion: [] },
+      misclassified: [
+        { line: 3, text: "pain et vente", true_label: "10|47", predicted: [{ label: "10", score: 0.8 }, { label: "01", score: 0.6 }], missed_labels: ["47"], extra_labels: ["01"] },
+        { line: 5, text: "culture", true_label: "01", predicted: [], missed_labels: ["01"], extra_labels: [] },
+      ],
+      label_names: { "47": "Commerce de détail" },
+    };
+    render(<ErrorInspector model={model} report={multi} onClose={() => {}} />);
+    const rows = screen.getByTestId("misclassified-table").querySelectorAll("tbody tr");
+    expect(rows[0].textContent).toContain("missed: 47 — Commerce de détail; extra: 01");
+    expect(rows[1].textContent).toContain("missed: 01; extra: none");
+  });
 });

@@ -77,19 +77,25 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
                     <td>{m.line}</td>
                     <td title={m.text}>{m.text}</td>
                     <td className="named" title={named(m.true_label)}>{named(m.true_label)}</td>
-                    <PredictedCell predicted={m.predicted} named={named} />
+                    {m.missed_labels && m.extra_labels ? (
+                      <MissedAndExtraCell missed={m.missed_labels} extra={m.extra_labels} named={named} />
+                    ) : (
+                      <PredictedCell predicted={m.predicted} named={named} />
+                    )}
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         </div>
-        <Chart
-          option={confusionHeatmap(r.metrics, dark, r.label_names)}
-          height={Math.min(640, 220 + labels.length * 6)}
-          points={labels.length}
-          onClickCell={(p, t) => { setPredicted(labels[p]); setTruth(labels[t]); }}
-        />
+        {r.metrics.confusion.length > 0 && (
+          <Chart
+            option={confusionHeatmap(r.metrics, dark, r.label_names)}
+            height={Math.min(640, 220 + labels.length * 6)}
+            points={labels.length}
+            onClickCell={(p, t) => { setPredicted(labels[p]); setTruth(labels[t]); }}
+          />
+        )}
       </div>
     </section>
   );
@@ -104,4 +110,13 @@ function PredictedCell(props: { predicted: LabelScore[]; named: (code: string) =
   const full = props.predicted.map((p) => `${props.named(p.label)} ${score(p)}`).join(", ");
   const short = [`${props.named(first.label)} ${score(first)}`, ...others.map((p) => `${p.label} ${score(p)}`)].join(", ");
   return <td className="named" title={full}>{short}</td>;
+}
+
+/** A multi-label row's mistakes: the labels it has that the model missed, and those the model
+ * added. */
+function MissedAndExtraCell(props: { missed: string[]; extra: string[]; named: (code: string) => string }) {
+  const { t } = useTranslation();
+  const list = (labels: string[]) => (labels.length ? labels.map(props.named).join(", ") : t("inspector.none"));
+  const text = t("inspector.missedAndExtra", { missed: list(props.missed), extra: list(props.extra) });
+  return <td className="named" title={text}>{text}</td>;
 }

@@ -337,12 +337,21 @@ impl Classifier {
         }
     }
 
-    /// The `k` most probable labels of each text (empty for an empty text).
+    /// The `k` most probable labels of each text (empty for an empty text); for a multi-label
+    /// model, every label it gives the text (score at or above its threshold), best first.
     pub fn classify_texts(&self, texts: &[&str], k: usize) -> Result<Vec<Vec<LabelScore>>> {
+        let labels = self.labels();
         Ok(self
             .probabilities(texts, DEFAULT_BATCH_SIZE, &CancelToken::new())?
             .into_iter()
-            .map(|p| p.map_or_else(Vec::new, |p| top_k(&p, self.labels(), k)))
+            .map(|p| match (p, self.decision_threshold()) {
+                (None, _) => Vec::new(),
+                (Some(p), None) => top_k(&p, labels, k),
+                (Some(p), Some(threshold)) => top_k(&p, labels, labels.len())
+                    .into_iter()
+                    .filter(|s| f64::from(s.score) >= threshold)
+                    .collect(),
+            })
             .collect())
     }
 }

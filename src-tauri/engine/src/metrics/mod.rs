@@ -5,7 +5,8 @@
 pub mod multi_label;
 
 pub use multi_label::{
-    MultiLabelAccumulator, MultiLabelMetrics, binary_cross_entropy, multi_label_metrics, sigmoid,
+    MultiLabelAccumulator, MultiLabelMetrics, ThresholdPoint, binary_cross_entropy,
+    curve_thresholds, multi_label_metrics, sigmoid,
 };
 
 use serde::{Deserialize, Serialize};

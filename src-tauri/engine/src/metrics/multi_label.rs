@@ -21,6 +21,9 @@ pub struct MultiLabelMetrics {
     /// Mean number of labels per row: true, and predicted.
     pub true_labels_per_row: f64,
     pub predicted_labels_per_row: f64,
+    /// The same rows at other thresholds (0.05 to 0.95), to choose the threshold by.
+    #[serde(default)]
+    pub curve: Vec<ThresholdPoint>,
 }
 
 /// The sigmoid of a logit: the label's score.
@@ -43,15 +46,107 @@ pub fn binary_cross_entropy(logits: &[f32], truth: &[usize]) -> f64 {
     sum / logits.len().max(1) as f64
 }
 
-/// The counts the multi-label metrics are made of, filled one row at a time.
+/// The decisions at one threshold, counted: per label true positives, false positives and
+/// false negatives, and the rows with every label right.
 #[derive(Debug, Clone)]
-pub struct MultiLabelAccumulator {
+struct DecisionCounts {
     threshold: f64,
-    /// Per label: true positives, false positives, false negatives.
     tp: Vec<usize>,
     fp: Vec<usize>,
     fn_: Vec<usize>,
     exact: usize,
+}
+
+impl DecisionCounts {
+    fn new(labels: usize, threshold: f64) -> Self {
+        DecisionCounts {
+            threshold,
+            tp: vec![0; labels],
+            fp: vec![0; labels],
+            fn_: vec![0; labels],
+            exact: 0,
+        }
+    }
+
+    /// Counts one row; returns the labels it predicts.
+    fn add(&mut self, truth: &[usize], scores: &[f32]) -> Vec<usize> {
+        let predicted: Vec<usize> = (0..scores.len())
+            .filter(|l| f64::from(scores[*l]) >= self.threshold)
+            .collect();
+        for l in 0..self.tp.len() {
+            match (truth.contains(&l), predicted.contains(&l)) {
+                (true, true) => self.tp[l] += 1,
+                (false, true) => self.fp[l] += 1,
+                (true, false) => self.fn_[l] += 1,
+                (false, false) => {}
+            }
+        }
+        self.exact += usize::from(predicted.as_slice() == truth);
+        predicted
+    }
+
+    fn per_label(&self, labels: &[String]) -> Vec<ClassMetrics> {
+        (0..labels.len())
+            .map(|l| {
+                let (tp, fp, fn_) = (self.tp[l] as f64, self.fp[l] as f64, self.fn_[l] as f64);
+                ClassMetrics {
+                    label: labels[l].clone(),
+                    precision: ratio(tp, tp + fp),
+                    recall: ratio(tp, tp + fn_),
+                    f1: ratio(2.0 * tp, 2.0 * tp + fp + fn_),
+                    support: self.tp[l] + self.fn_[l],
+                }
+            })
+            .collect()
+    }
+
+    /// Summed over the labels: (tp, fp, fn).
+    fn totals(&self) -> (f64, f64, f64) {
+        let sum = |v: &[usize]| v.iter().sum::<usize>() as f64;
+        (sum(&self.tp), sum(&self.fp), sum(&self.fn_))
+    }
+
+    fn point(&self, rows: usize) -> ThresholdPoint {
+        let k = self.tp.len();
+        let (tp, fp, fn_) = self.totals();
+        let f1s: f64 = (0..k)
+            .map(|l| {
+                let (tp, fp, fn_) = (self.tp[l] as f64, self.fp[l] as f64, self.fn_[l] as f64);
+                ratio(2.0 * tp, 2.0 * tp + fp + fn_)
+            })
+            .sum();
+        ThresholdPoint {
+            threshold: self.threshold,
+            micro_f1: ratio(2.0 * tp, 2.0 * tp + fp + fn_),
+            macro_f1: ratio(f1s, k as f64),
+            subset_accuracy: ratio(self.exact as f64, rows as f64),
+            hamming_loss: ratio(fp + fn_, (rows * k) as f64),
+        }
+    }
+}
+
+/// The metrics a decision threshold would give, for choosing one on the validation rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ThresholdPoint {
+    pub threshold: f64,
+    pub micro_f1: f64,
+    pub macro_f1: f64,
+    pub subset_accuracy: f64,
+    pub hamming_loss: f64,
+}
+
+/// The thresholds the curve is measured at: 0.05 to 0.95 by 0.05.
+pub fn curve_thresholds() -> Vec<f64> {
+    (1..20).map(|i| f64::from(i) / 20.0).collect()
+}
+
+/// The counts the multi-label metrics are made of, filled one row at a time: at the model's
+/// threshold, and at each threshold of the curve.
+#[derive(Debug, Clone)]
+pub struct MultiLabelAccumulator {
+    at_threshold: DecisionCounts,
+    curve: Vec<DecisionCounts>,
     top1: usize,
     top2: usize,
     rows: usize,
@@ -60,11 +155,11 @@ pub struct MultiLabelAccumulator {
 impl MultiLabelAccumulator {
     pub fn new(labels: usize, threshold: f64) -> Self {
         MultiLabelAccumulator {
-            threshold,
-            tp: vec![0; labels],
-            fp: vec![0; labels],
-            fn_: vec![0; labels],
-            exact: 0,
+            at_threshold: DecisionCounts::new(labels, threshold),
+            curve: curve_thresholds()
+                .into_iter()
+                .map(|t| DecisionCounts::new(labels, t))
+                .collect(),
             top1: 0,
             top2: 0,
             rows: 0,
@@ -79,18 +174,10 @@ impl MultiLabelAccumulator {
 
     /// One row: its true labels (sorted) and its labels' scores (sigmoid of the logits).
     pub fn add_scores(&mut self, truth: &[usize], scores: &[f32]) -> Vec<usize> {
-        let predicted: Vec<usize> = (0..scores.len())
-            .filter(|l| f64::from(scores[*l]) >= self.threshold)
-            .collect();
-        for l in 0..self.tp.len() {
-            match (truth.contains(&l), predicted.contains(&l)) {
-                (true, true) => self.tp[l] += 1,
-                (false, true) => self.fp[l] += 1,
-                (true, false) => self.fn_[l] += 1,
-                (false, false) => {}
-            }
+        let predicted = self.at_threshold.add(truth, scores);
+        for counts in &mut self.curve {
+            counts.add(truth, scores);
         }
-        self.exact += usize::from(predicted.as_slice() == truth);
         // Whether a true label is the best-scored one, or among the best two (first of equals;
         // the sigmoid keeps the logits' order).
         let mut order: Vec<usize> = (0..scores.len()).collect();
@@ -103,26 +190,16 @@ impl MultiLabelAccumulator {
 
     /// The metrics; `labels` names every label, in index order.
     pub fn finish(self, labels: &[String], loss: Option<f64>) -> Metrics {
-        let k = labels.len();
         let n = self.rows as f64;
-        let per_class: Vec<ClassMetrics> = (0..k)
-            .map(|l| {
-                let (tp, fp, fn_) = (self.tp[l] as f64, self.fp[l] as f64, self.fn_[l] as f64);
-                ClassMetrics {
-                    label: labels[l].clone(),
-                    precision: ratio(tp, tp + fp),
-                    recall: ratio(tp, tp + fn_),
-                    f1: ratio(2.0 * tp, 2.0 * tp + fp + fn_),
-                    support: self.tp[l] + self.fn_[l],
-                }
-            })
-            .collect();
-        let mean = |f: fn(&ClassMetrics) -> f64| ratio(per_class.iter().map(f).sum(), k as f64);
-        let sum = |v: &[usize]| v.iter().sum::<usize>() as f64;
-        let (tp, fp, fn_) = (sum(&self.tp), sum(&self.fp), sum(&self.fn_));
+        let counts = &self.at_threshold;
+        let per_class = counts.per_label(labels);
+        let mean =
+            |f: fn(&ClassMetrics) -> f64| ratio(per_class.iter().map(f).sum(), labels.len() as f64);
+        let (tp, fp, fn_) = counts.totals();
+        let point = counts.point(self.rows);
         Metrics {
             loss,
-            accuracy: ratio(self.exact as f64, n),
+            accuracy: point.subset_accuracy,
             macro_f1: mean(|c| c.f1),
             macro_precision: mean(|c| c.precision),
             macro_recall: mean(|c| c.recall),
@@ -131,13 +208,14 @@ impl MultiLabelAccumulator {
             confusion: Vec::new(),
             examples: self.rows,
             multi_label: Some(MultiLabelMetrics {
-                threshold: self.threshold,
-                micro_f1: ratio(2.0 * tp, 2.0 * tp + fp + fn_),
+                threshold: counts.threshold,
+                micro_f1: point.micro_f1,
                 micro_precision: ratio(tp, tp + fp),
                 micro_recall: ratio(tp, tp + fn_),
-                hamming_loss: ratio(fp + fn_, n * k as f64),
+                hamming_loss: point.hamming_loss,
                 true_labels_per_row: ratio(tp + fn_, n),
                 predicted_labels_per_row: ratio(tp + fp, n),
+                curve: self.curve.iter().map(|c| c.point(self.rows)).collect(),
             }),
             per_class,
         }

@@ -5,6 +5,7 @@ mod architecture;
 mod config;
 mod encoder;
 mod folder;
+mod threshold;
 pub mod tokenizer;
 mod weight_map;
 mod weights;
@@ -19,6 +20,7 @@ pub use encoder::{
 pub use folder::{
     LoadOptions, LoadedModel, load_model_folder, save_model_folder, write_model_files,
 };
+pub use threshold::set_decision_threshold;
 pub use tokenizer::{TextTokenizer, TokenizedBatch, TokenizerFacts};
 pub use weight_map::Slot;
 pub use weights::{
