@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use bert_studio_engine::inference::{
     Classifier, ClassifierOptions, EvaluateRequest, PredictRequest, evaluate_csv, predict_csv,
 };
-use bert_studio_engine::metrics::{multi_label_metrics, sigmoid};
+use bert_studio_engine::metrics::{binary_cross_entropy, multi_label_metrics, sigmoid};
 use bert_studio_engine::model::set_decision_threshold;
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{
@@ -219,6 +219,18 @@ fn a_multi_label_run_trains_saves_resumes_predicts_and_evaluates() {
     let names: Vec<String> = DIVISIONS.iter().map(|d| d.to_string()).collect();
     let want = multi_label_metrics(&truth, &ref_logits.concat(), &names, THRESHOLD, None);
     let got = &evaluation.metrics;
+    // The loss is the mean binary cross-entropy of the logits, as the training's validation.
+    let want_loss = truth
+        .iter()
+        .zip(&ref_logits)
+        .map(|(set, logits)| binary_cross_entropy(logits, set))
+        .sum::<f64>()
+        / truth.len() as f64;
+    assert!(
+        (got.loss.unwrap() - want_loss).abs() <= 1e-5,
+        "{:?} vs {want_loss}",
+        got.loss
+    );
     assert_eq!(
         got.multi_label.as_ref().unwrap().micro_f1,
         want.multi_label.as_ref().unwrap().micro_f1

@@ -90,8 +90,6 @@ struct HeadFacts {
 struct WarmModel<B: Backend> {
     loaded: LoadedModel<B>,
     device: B::Device,
-    /// Sigmoid per label rather than softmax over the classes.
-    multi_label: bool,
 }
 
 impl<B: FusedOps> WarmModel<B> {
@@ -122,18 +120,10 @@ impl<B: FusedOps> WarmModel<B> {
             position_limit,
             decision_threshold,
         };
-        let multi_label = decision_threshold.is_some();
-        Ok((
-            on(WarmModel {
-                loaded,
-                device,
-                multi_label,
-            }),
-            facts,
-        ))
+        Ok((on(WarmModel { loaded, device }), facts))
     }
 
-    fn probabilities(
+    fn logits(
         &self,
         texts: &[&str],
         max_len: usize,
@@ -156,12 +146,8 @@ impl<B: FusedOps> WarmModel<B> {
             padding,
             cancel,
         )?;
-        for (j, row) in logits.iter().enumerate() {
-            out[filled[j]] = Some(if self.multi_label {
-                row.iter().map(|x| sigmoid(*x)).collect()
-            } else {
-                softmax(row)
-            });
+        for (j, row) in logits.into_iter().enumerate() {
+            out[filled[j]] = Some(row);
         }
         Ok(out)
     }
@@ -303,11 +289,34 @@ impl Classifier {
         self.info.decision_threshold
     }
 
-    /// Class probabilities (a multi-label model: each label's own score) of each text, in
-    /// input order; `None` for an empty text. Texts are
+    /// Class probabilities (a multi-label model: each label's own score, the sigmoid of its
+    /// logit) of each text, in input order; `None` for an empty text.
+    pub fn probabilities(
+        &self,
+        texts: &[&str],
+        batch_size: usize,
+        cancel: &CancelToken,
+    ) -> Result<Vec<Option<Vec<f32>>>> {
+        let multi_label = self.decision_threshold().is_some();
+        Ok(self
+            .logits(texts, batch_size, cancel)?
+            .into_iter()
+            .map(|row| {
+                row.map(|row| {
+                    if multi_label {
+                        row.iter().map(|x| sigmoid(*x)).collect()
+                    } else {
+                        softmax(&row)
+                    }
+                })
+            })
+            .collect())
+    }
+
+    /// The head's logits of each text, in input order; `None` for an empty text. Texts are
     /// batched by similar length, `batch_size × budget_row_tokens` padded tokens per batch at
     /// most, so little padding is computed.
-    pub fn probabilities(
+    pub fn logits(
         &self,
         texts: &[&str],
         batch_size: usize,
@@ -324,15 +333,15 @@ impl Classifier {
             OnBackend::Cpu(w) => {
                 // The warm classifier answers on whichever thread asks.
                 crate::kernels::prepare_cpu_compute();
-                w.probabilities(texts, max_len, budget, &self.padding, cancel)
+                w.logits(texts, max_len, budget, &self.padding, cancel)
             }
             #[cfg(feature = "wgpu")]
             OnBackend::Wgpu(w) => on_gpu(&self.info.backend, load, || {
-                w.probabilities(texts, max_len, budget, &self.padding, cancel)
+                w.logits(texts, max_len, budget, &self.padding, cancel)
             }),
             #[cfg(feature = "cuda")]
             OnBackend::Cuda(w) => on_gpu(&self.info.backend, load, || {
-                w.probabilities(texts, max_len, budget, &self.padding, cancel)
+                w.logits(texts, max_len, budget, &self.padding, cancel)
             }),
         }
     }

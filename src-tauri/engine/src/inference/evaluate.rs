@@ -210,8 +210,13 @@ fn run(
             }
         }
         let texts: Vec<&str> = kept.iter().map(|(_, t, _)| *t).collect();
-        let probabilities = classifier.probabilities(&texts, request.batch_size, cancel)?;
-        for ((line, text, label), p) in kept.into_iter().zip(probabilities) {
+        // A multi-label row's loss is computed from its logits (a sigmoid rounded to 1 in f32
+        // would lose it).
+        let scored = match multi_label {
+            Some(_) => classifier.logits(&texts, request.batch_size, cancel)?,
+            None => classifier.probabilities(&texts, request.batch_size, cancel)?,
+        };
+        for ((line, text, label), p) in kept.into_iter().zip(scored) {
             let p = p.expect("texts are not empty");
             if let Some(tally) = &mut multi_label {
                 tally.add(line, text, label, &p);

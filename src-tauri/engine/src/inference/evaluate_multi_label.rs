@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::classifier::LabelScore;
 use super::evaluate::{MisclassifiedRow, UnseenLabel};
 use crate::data::{RowsFingerprint, Targets, split_label_cell};
-use crate::metrics::{Metrics, MultiLabelAccumulator};
+use crate::metrics::{Metrics, MultiLabelAccumulator, binary_cross_entropy, sigmoid};
 
 pub(super) struct MultiLabelTally<'a> {
     labels: &'a [String],
@@ -44,8 +44,8 @@ impl<'a> MultiLabelTally<'a> {
         }
     }
 
-    /// One row: its label cell and its labels' scores (sigmoid).
-    pub fn add(&mut self, line: u64, text: &str, cell: &str, scores: &[f32]) {
+    /// One row: its label cell and its labels' logits.
+    pub fn add(&mut self, line: u64, text: &str, cell: &str, logits: &[f32]) {
         let mut truth = Vec::new();
         for label in split_label_cell(cell, &self.separator) {
             match self.index.get(label.as_str()) {
@@ -59,19 +59,10 @@ impl<'a> MultiLabelTally<'a> {
         truth.sort_unstable();
         let row = Targets::LabelSets(vec![truth.clone()]);
         self.fingerprint.add(text, &row.label_text(0, self.labels));
-        // −ln p for a label the row has, −ln(1 − p) for one it has not, over the labels.
-        let loss: f64 = scores
-            .iter()
-            .enumerate()
-            .map(|(l, p)| {
-                let p = f64::from(*p);
-                let q = if truth.contains(&l) { p } else { 1.0 - p };
-                -q.max(f64::from(f32::MIN_POSITIVE)).ln()
-            })
-            .sum();
-        self.loss_sum += loss / scores.len().max(1) as f64;
+        self.loss_sum += binary_cross_entropy(logits, &truth);
+        let scores: Vec<f32> = logits.iter().map(|x| sigmoid(*x)).collect();
         self.rows += 1;
-        let predicted = self.counts.add_scores(&truth, scores);
+        let predicted = self.counts.add_scores(&truth, &scores);
         if predicted != truth {
             self.misclassified_total += 1;
             if self.misclassified.len() < self.max_listed {
