@@ -35,6 +35,24 @@ pub struct LabelledRows {
     pub names: LabelNames,
 }
 
+impl LabelledRows {
+    /// No rows yet, of the file at `path` read with `dialect`.
+    pub(crate) fn empty(path: &Path, dialect: CsvDialect) -> Self {
+        LabelledRows {
+            path: path.to_path_buf(),
+            dialect,
+            texts: Vec::new(),
+            labels: Vec::new(),
+            rows_read: 0,
+            skipped_empty_text: 0,
+            skipped_empty_label: 0,
+            labels_with_spaces: Vec::new(),
+            suspect_quotes: None,
+            names: LabelNames::new(),
+        }
+    }
+}
+
 /// What a column holds, for the message that says it is missing.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum ColumnRole {
@@ -209,18 +227,7 @@ pub(crate) fn read_label_column(
     if text_i == label_i {
         return Err(same_columns_error(path));
     }
-    let mut out = LabelledRows {
-        path: path.to_path_buf(),
-        dialect,
-        texts: Vec::new(),
-        labels: Vec::new(),
-        rows_read: 0,
-        skipped_empty_text: 0,
-        skipped_empty_label: 0,
-        labels_with_spaces: Vec::new(),
-        suspect_quotes: None,
-        names: LabelNames::new(),
-    };
+    let mut out = LabelledRows::empty(path, dialect);
     let mut spaced = BTreeSet::new();
     let mut names = NameCollector::default();
     let mut record = csv::StringRecord::new();

@@ -15,7 +15,6 @@ use super::dataset::{
     ColumnRole, LabelledRows, Split, column_index, no_complete_row_error, no_rows_error,
     read_label_column, read_labelled_csv, too_many_fields_error,
 };
-use super::label_names::LabelNames;
 use crate::error::Result;
 use crate::said;
 
@@ -111,18 +110,7 @@ fn read_label_columns(
         .iter()
         .map(|c| column_index(path, &headers, c, ColumnRole::Label))
         .collect::<Result<Vec<usize>>>()?;
-    let mut out = LabelledRows {
-        path: path.to_path_buf(),
-        dialect,
-        texts: Vec::new(),
-        labels: Vec::new(),
-        rows_read: 0,
-        skipped_empty_text: 0,
-        skipped_empty_label: 0,
-        labels_with_spaces: Vec::new(),
-        suspect_quotes: None,
-        names: LabelNames::new(),
-    };
+    let mut out = LabelledRows::empty(path, dialect);
     let mut sets = Vec::new();
     let mut record = csv::StringRecord::new();
     while next_record(path, &mut reader, &mut record)? {

@@ -278,13 +278,14 @@ fn run(
             &request.label_column,
         ));
     }
-    let metrics = match &mut multi_label {
+    let metrics = match multi_label {
         Some(tally) => {
-            unseen = std::mem::take(&mut tally.unseen);
-            misclassified = std::mem::take(&mut tally.misclassified);
-            misclassified_total = tally.misclassified_total;
-            fingerprint = tally.fingerprint.clone();
-            tally.metrics()
+            let found = tally.finish();
+            unseen = found.unseen;
+            misclassified = found.misclassified;
+            misclassified_total = found.misclassified_total;
+            fingerprint = found.fingerprint;
+            found.metrics
         }
         None => {
             let mut all_labels = labels.clone();

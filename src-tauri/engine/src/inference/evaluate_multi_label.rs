@@ -9,6 +9,15 @@ use super::evaluate::{MisclassifiedRow, UnseenLabel};
 use crate::data::{RowsFingerprint, Targets, split_label_cell};
 use crate::metrics::{Metrics, MultiLabelAccumulator, binary_cross_entropy, sigmoid};
 
+/// What a multi-label evaluation found.
+pub(super) struct TallyResult {
+    pub metrics: Metrics,
+    pub unseen: Vec<UnseenLabel>,
+    pub fingerprint: RowsFingerprint,
+    pub misclassified_total: usize,
+    pub misclassified: Vec<MisclassifiedRow>,
+}
+
 pub(super) struct MultiLabelTally<'a> {
     labels: &'a [String],
     index: BTreeMap<&'a str, usize>,
@@ -16,10 +25,10 @@ pub(super) struct MultiLabelTally<'a> {
     counts: MultiLabelAccumulator,
     loss_sum: f64,
     rows: usize,
-    pub unseen: Vec<UnseenLabel>,
-    pub fingerprint: RowsFingerprint,
-    pub misclassified_total: usize,
-    pub misclassified: Vec<MisclassifiedRow>,
+    unseen: Vec<UnseenLabel>,
+    fingerprint: RowsFingerprint,
+    misclassified_total: usize,
+    misclassified: Vec<MisclassifiedRow>,
     max_listed: usize,
 }
 
@@ -97,9 +106,15 @@ impl<'a> MultiLabelTally<'a> {
         }
     }
 
-    pub fn metrics(&mut self) -> Metrics {
-        let counts = std::mem::replace(&mut self.counts, MultiLabelAccumulator::new(0, 0.5));
+    /// The metrics, with the rows and labels set apart on the way.
+    pub fn finish(self) -> TallyResult {
         let loss = (self.rows > 0).then(|| self.loss_sum / self.rows as f64);
-        counts.finish(self.labels, loss)
+        TallyResult {
+            metrics: self.counts.finish(self.labels, loss),
+            unseen: self.unseen,
+            fingerprint: self.fingerprint,
+            misclassified_total: self.misclassified_total,
+            misclassified: self.misclassified,
+        }
     }
 }
