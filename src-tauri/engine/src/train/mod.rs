@@ -8,6 +8,7 @@ pub mod events;
 pub mod loss;
 pub mod optimizer;
 pub mod recipe;
+mod recipe_checks;
 pub mod request;
 pub mod run_state;
 pub mod schedule;
@@ -17,7 +18,8 @@ pub use best_model::BestMetric;
 pub use checkpoint::{UnfinishedRun, unfinished_run};
 pub use estimate::{ModelTime, RunEstimate};
 pub use events::TrainingEvent;
-pub use recipe::{ClassWeights, Recipe, RecipeCheck, RecipeProblem, Scheduler, StepPlan, Strategy};
+pub use recipe::{ClassWeights, Recipe, Scheduler, StepPlan, Strategy};
+pub use recipe_checks::{RecipeCheck, RecipeProblem};
 pub use request::{TrainingReport, TrainingRequest, check_data};
 pub use trainer::{estimate, train};
 // Shared with inference, which does not depend on training; here too for the callers of a run.
