@@ -89,7 +89,8 @@ pub struct PredictArgs {
 pub struct EvaluateArgs {
     #[command(flatten)]
     common: ModelArgs,
-    /// The column with the true labels.
+    /// The column with the true labels (a model trained on one 0/1 column per label reads
+    /// the columns named as its labels instead).
     #[arg(long, default_value = "label")]
     label_column: String,
     /// Multi-label models: what separates the labels in a cell [default: the separator the

@@ -57,6 +57,17 @@ fn nace_rows() -> Vec<(String, Vec<&'static str>)> {
     rows
 }
 
+/// Each row's labels as indices into `DIVISIONS` (the model's label order).
+fn label_indices(rows: &[(String, Vec<&str>)]) -> Vec<Vec<usize>> {
+    rows.iter()
+        .map(|(_, ls)| {
+            ls.iter()
+                .map(|l| DIVISIONS.iter().position(|d| d == l).unwrap())
+                .collect()
+        })
+        .collect()
+}
+
 fn write_csv(path: &Path, rows: &[(String, Vec<&str>)]) {
     let mut out = String::from("text;label\n");
     for (text, labels) in rows {
@@ -208,14 +219,7 @@ fn a_multi_label_run_trains_saves_resumes_predicts_and_evaluates() {
         &CancelToken::new(),
     )
     .unwrap();
-    let truth: Vec<Vec<usize>> = test_rows
-        .iter()
-        .map(|(_, ls)| {
-            ls.iter()
-                .map(|l| DIVISIONS.iter().position(|d| d == l).unwrap())
-                .collect()
-        })
-        .collect();
+    let truth = label_indices(&test_rows);
     let names: Vec<String> = DIVISIONS.iter().map(|d| d.to_string()).collect();
     let want = multi_label_metrics(&truth, &ref_logits.concat(), &names, THRESHOLD, None);
     let got = &evaluation.metrics;
@@ -295,4 +299,101 @@ fn a_multi_label_run_trains_saves_resumes_predicts_and_evaluates() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("gives one label per text"), "{err}");
+}
+
+/// The rows as one 0/1 column per division, beside the text.
+fn write_columns_csv(path: &Path, rows: &[(String, Vec<&str>)], columns: &[&str]) {
+    let mut out = format!("text;{}\n", columns.join(";"));
+    for (text, labels) in rows {
+        let cells: Vec<&str> = columns
+            .iter()
+            .map(|c| if labels.contains(c) { "1" } else { "0" })
+            .collect();
+        out.push_str(&format!("{text};{}\n", cells.join(";")));
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn a_model_trained_on_label_columns_is_evaluated_on_the_same_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = nace_rows();
+    let csv = dir.path().join("train.csv");
+    write_columns_csv(&csv, &rows, &DIVISIONS);
+    let recipe = Recipe {
+        label_separator: None,
+        label_columns: DIVISIONS.iter().map(|d| d.to_string()).collect(),
+        epochs: 1,
+        ..recipe()
+    };
+    let model = dir.path().join("model");
+    train(
+        &request(recipe, csv, model.clone()),
+        &mut |_| {},
+        &CancelToken::new(),
+    )
+    .unwrap();
+
+    // A test file whose columns come in another order, with no "label" column: the model
+    // reads its own columns by name.
+    let test_rows: Vec<(String, Vec<&str>)> = rows.iter().step_by(5).cloned().collect();
+    let input = dir.path().join("test.csv");
+    write_columns_csv(&input, &test_rows, &["62", "01", "47", "10"]);
+    let texts_file = dir.path().join("texts.json");
+    let texts: Vec<&str> = test_rows.iter().map(|(t, _)| t.as_str()).collect();
+    std::fs::write(&texts_file, serde_json::to_string(&texts).unwrap()).unwrap();
+    let reference = transformers_outputs(&model, &texts_file, 32);
+    let ref_logits: Vec<Vec<f32>> = serde_json::from_value(reference["logits"].clone()).unwrap();
+    let options = ClassifierOptions {
+        device: DeviceChoice::Cpu,
+        max_len: Some(32),
+        ..Default::default()
+    };
+    let folder = model.display().to_string();
+    let evaluate = |input: &Path| {
+        evaluate_csv(
+            &folder,
+            &options,
+            &EvaluateRequest {
+                text_column: Some("text".into()),
+                ..EvaluateRequest::new(input)
+            },
+            &mut |_| {},
+            &CancelToken::new(),
+        )
+    };
+    let evaluation = evaluate(&input).unwrap();
+    assert_eq!(evaluation.label_column, "01, 10, 47, 62");
+    assert_eq!(evaluation.evaluated_rows, test_rows.len());
+    let truth = label_indices(&test_rows);
+    let names: Vec<String> = DIVISIONS.iter().map(|d| d.to_string()).collect();
+    let want = multi_label_metrics(&truth, &ref_logits.concat(), &names, THRESHOLD, None);
+    let got = &evaluation.metrics;
+    assert_eq!((got.accuracy, got.macro_f1), (want.accuracy, want.macro_f1));
+    assert_eq!(
+        got.multi_label.as_ref().unwrap().hamming_loss,
+        want.multi_label.as_ref().unwrap().hamming_loss
+    );
+    let missed_or_extra = evaluation.misclassified.iter().all(|row| {
+        !row.missed_labels.as_ref().unwrap().is_empty()
+            || !row.extra_labels.as_ref().unwrap().is_empty()
+    });
+    assert!(missed_or_extra);
+
+    // A file without one of the model's columns, or with a cell that is not 0/1, is refused
+    // in words.
+    let lacking = dir.path().join("lacking.csv");
+    write_columns_csv(&lacking, &test_rows, &["01", "10", "47"]);
+    let err = evaluate(&lacking).unwrap_err().to_string();
+    assert!(
+        err.contains("trained on one 0/1 column per label") && err.contains("\"62\""),
+        "{err}"
+    );
+    let bad = dir.path().join("bad.csv");
+    let text = std::fs::read_to_string(&input).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[3] = format!("{};maybe;0;0;1", test_rows[2].0);
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let err = evaluate(&bad).unwrap_err().to_string();
+    assert!(err.contains("line 4") && err.contains("\"maybe\""), "{err}");
 }

@@ -18,4 +18,9 @@ decision_threshold?: number,
  * What joins a multi-label model's predicted labels in one cell: the separator it was
  * trained with, `|` otherwise.
  */
-label_separator?: string, };
+label_separator?: string, 
+/**
+ * A multi-label model trained on one 0/1 column per label (named as its labels): a file
+ * to evaluate it on holds the same columns.
+ */
+labels_in_columns: boolean, };

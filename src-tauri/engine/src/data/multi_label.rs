@@ -127,23 +127,9 @@ fn read_label_columns(
         let text = record.get(text_i).unwrap_or("").trim();
         let mut set = Vec::new();
         for (column, &i) in columns.iter().zip(&label_is) {
-            let cell = record.get(i).unwrap_or("").trim();
-            match cell.to_ascii_lowercase().as_str() {
-                "1" | "1.0" | "true" | "yes" => set.push(column.clone()),
-                "0" | "0.0" | "false" | "no" | "" => {}
-                _ => {
-                    return Err(data_error(
-                        path,
-                        line,
-                        said!(
-                            "data_error.not_zero_one",
-                            "the label column \"{column}\" holds \"{value}\"; a label column \
-                             holds 1 when the row has the label and 0 (or nothing) when not",
-                            column = column.clone(),
-                            value = cell.to_string()
-                        ),
-                    ));
-                }
+            let cell = record.get(i).unwrap_or("");
+            if zero_one_cell(path, line, column, cell)? {
+                set.push(column.clone());
             }
         }
         if text.is_empty() {
@@ -165,6 +151,59 @@ fn read_label_columns(
         ));
     }
     Ok((out, sets))
+}
+
+/// Where a model trained on one 0/1 column per label finds its columns in another file: one
+/// column named as each of its labels.
+pub fn model_label_columns(
+    path: &Path,
+    headers: &[String],
+    labels: &[String],
+) -> Result<Vec<usize>> {
+    let missing: Vec<String> = labels
+        .iter()
+        .filter(|l| !headers.contains(l))
+        .map(|l| format!("\"{l}\""))
+        .collect();
+    if !missing.is_empty() {
+        return Err(data_error(
+            path,
+            Some(1),
+            said!(
+                "data_error.no_model_label_columns",
+                "this model was trained on one 0/1 column per label and the file lacks the \
+                 columns {missing}; a file to evaluate it on needs a column named as each of its \
+                 labels ({labels})",
+                missing = missing.join(", "),
+                labels = labels.join(", ")
+            ),
+        ));
+    }
+    labels
+        .iter()
+        .map(|l| column_index(path, headers, l, ColumnRole::Label))
+        .collect()
+}
+
+/// A 0/1 label cell: "1", "true", "yes" (the row has the label) or "0", "false", "no",
+/// nothing (it has not); anything else is refused, naming the line and the column.
+pub fn zero_one_cell(path: &Path, line: Option<u64>, column: &str, cell: &str) -> Result<bool> {
+    let cell = cell.trim();
+    match cell.to_ascii_lowercase().as_str() {
+        "1" | "1.0" | "true" | "yes" => Ok(true),
+        "0" | "0.0" | "false" | "no" | "" => Ok(false),
+        _ => Err(data_error(
+            path,
+            line,
+            said!(
+                "data_error.not_zero_one",
+                "the label column \"{column}\" holds \"{value}\"; a label column holds 1 when \
+                 the row has the label and 0 (or nothing) when not",
+                column = column.to_string(),
+                value = cell.to_string()
+            ),
+        )),
+    }
 }
 
 /// A seeded split of multi-label rows by iterative stratification (Sechidis, Tsoumakas and

@@ -17,7 +17,7 @@ use crate::backend::{BackendKind, GpuLoad, choose_backend};
 use crate::cancel::CancelToken;
 use crate::data::{LabelNames, read_model_label_names};
 use crate::error::{EngineError, Result};
-use crate::metrics::sigmoid;
+use crate::metrics::{labels_at_or_above, sigmoid};
 use crate::model::{LoadOptions, LoadedModel, load_model_folder};
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
 use crate::source::{DownloadEvent, HubSettings, resolve_model};
@@ -77,6 +77,9 @@ pub struct ClassifierInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub label_separator: Option<String>,
+    /// A multi-label model trained on one 0/1 column per label (named as its labels): a file
+    /// to evaluate it on holds the same columns.
+    pub labels_in_columns: bool,
 }
 
 /// What a loaded model's head says: its labels, the longest input, how it scores.
@@ -257,6 +260,8 @@ impl Classifier {
             label_separator: head
                 .decision_threshold
                 .map(|_| trained_label_separator(&folder).unwrap_or_else(|| "|".into())),
+            labels_in_columns: head.decision_threshold.is_some()
+                && trained_on_label_columns(&folder),
             folder,
             labels: head.labels,
             max_len,
@@ -356,10 +361,17 @@ impl Classifier {
             .map(|p| match (p, self.decision_threshold()) {
                 (None, _) => Vec::new(),
                 (Some(p), None) => top_k(&p, labels, k),
-                (Some(p), Some(threshold)) => top_k(&p, labels, labels.len())
-                    .into_iter()
-                    .filter(|s| f64::from(s.score) >= threshold)
-                    .collect(),
+                (Some(p), Some(threshold)) => {
+                    let mut given: Vec<LabelScore> = labels_at_or_above(&p, threshold)
+                        .into_iter()
+                        .map(|l| LabelScore {
+                            label: labels[l].clone(),
+                            score: p[l],
+                        })
+                        .collect();
+                    given.sort_by(|a, b| b.score.total_cmp(&a.score));
+                    given
+                }
             })
             .collect())
     }
@@ -391,4 +403,10 @@ fn trained_label_separator(folder: &Path) -> Option<String> {
     trained_recipe_key(folder, "label_separator")?
         .as_str()
         .map(String::from)
+}
+
+fn trained_on_label_columns(folder: &Path) -> bool {
+    trained_recipe_key(folder, "label_columns")
+        .and_then(|v| v.as_array().map(|columns| !columns.is_empty()))
+        .unwrap_or(false)
 }

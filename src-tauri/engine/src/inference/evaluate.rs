@@ -1,6 +1,7 @@
 //! Evaluating a model on a labelled CSV: the notebook's six metrics, per-class table,
 //! confusion matrix and the misclassified rows, streamed like classification.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use ts_rs::TS;
@@ -16,7 +17,9 @@ use crate::cancel::CancelToken;
 use crate::data::dataset::{
     ColumnRole, column_index, no_complete_row_error, no_rows_error, same_columns_error,
 };
-use crate::data::{CsvDialect, LabelNames, RowsFingerprint};
+use crate::data::{
+    CsvDialect, LabelNames, RowsFingerprint, model_label_columns, split_label_cell, zero_one_cell,
+};
 use crate::error::{EngineError, Result};
 use crate::metrics::{Metrics, MetricsAccumulator};
 use crate::progress::ProgressMeter;
@@ -153,16 +156,25 @@ fn run(
         request.text_column.as_deref(),
         sink,
     )?;
-    let label_i = column_index(
-        input,
-        &windows.headers,
-        &request.label_column,
-        ColumnRole::Label,
-    )?;
-    if text_i == label_i {
+    let info = classifier.info();
+    // A model trained on 0/1 columns reads the same columns; any other, the label column.
+    let label_is = if info.labels_in_columns {
+        model_label_columns(input, &windows.headers, &info.labels)?
+    } else {
+        vec![column_index(
+            input,
+            &windows.headers,
+            &request.label_column,
+            ColumnRole::Label,
+        )?]
+    };
+    if label_is.contains(&text_i) {
         return Err(same_columns_error(input));
     }
-    let info = classifier.info();
+    let label_column = match info.labels_in_columns {
+        true => info.labels.join(", "),
+        false => request.label_column.clone(),
+    };
 
     let labels = classifier.labels().to_vec();
     let index: BTreeMap<&str, usize> = labels
@@ -186,7 +198,7 @@ fn run(
         .unwrap_or("|");
     let mut multi_label = classifier
         .decision_threshold()
-        .map(|t| MultiLabelTally::new(&labels, t, separator, request.max_misclassified));
+        .map(|t| MultiLabelTally::new(&labels, t, request.max_misclassified));
     let mut meter = ProgressMeter::default();
     let padding_before = classifier.padding().get();
     while let Some(window) = windows.next_window()? {
@@ -197,39 +209,51 @@ fn run(
         let mut kept = Vec::with_capacity(window.len());
         for row in &window {
             let text = row.record.get(text_i).unwrap_or("").trim();
-            let label = row.record.get(label_i).unwrap_or("").trim();
+            // The label cell; from 0/1 columns, the row's labels too (a column's name may hold
+            // the separator).
+            let (label, label_set) = match info.labels_in_columns {
+                false => (
+                    Cow::Borrowed(row.record.get(label_is[0]).unwrap_or("").trim()),
+                    None,
+                ),
+                true => {
+                    let set = labels_of_columns(input, row, &label_is, &labels)?;
+                    (Cow::Owned(set.join(separator)), Some(set))
+                }
+            };
             if text.is_empty() {
                 empty_text += 1;
             } else if label.is_empty() && multi_label.is_none() {
                 empty_label += 1;
             } else {
                 if multi_label.is_none() {
-                    fingerprint.add(text, label);
+                    fingerprint.add(text, &label);
                 }
-                kept.push((row.line, text, label));
+                kept.push((row.line, text, label, label_set));
             }
         }
-        let texts: Vec<&str> = kept.iter().map(|(_, t, _)| *t).collect();
+        let texts: Vec<&str> = kept.iter().map(|(_, t, _, _)| *t).collect();
         // A multi-label row's loss is computed from its logits (a sigmoid rounded to 1 in f32
         // would lose it).
         let scored = match multi_label {
             Some(_) => classifier.logits(&texts, request.batch_size, cancel)?,
             None => classifier.probabilities(&texts, request.batch_size, cancel)?,
         };
-        for ((line, text, label), p) in kept.into_iter().zip(scored) {
+        for ((line, text, label, label_set), p) in kept.into_iter().zip(scored) {
             let p = p.expect("texts are not empty");
             if let Some(tally) = &mut multi_label {
-                tally.add(line, text, label, &p);
+                let set = label_set.unwrap_or_else(|| split_label_cell(&label, separator));
+                tally.add(line, text, &label, set, &p);
                 continue;
             }
-            let truth = match index.get(label) {
+            let truth = match index.get(label.as_ref()) {
                 Some(&c) => {
                     loss_sum -= (p[c].max(f32::MIN_POSITIVE) as f64).ln();
                     loss_rows += 1;
                     c
                 }
                 None => {
-                    let at = match unseen.iter().position(|u| u.label == label) {
+                    let at = match unseen.iter().position(|u| u.label == *label) {
                         Some(at) => at,
                         None => {
                             unseen.push(UnseenLabel {
@@ -275,7 +299,7 @@ fn run(
             input,
             rows_read,
             &windows.headers[text_i],
-            &request.label_column,
+            &label_column,
         ));
     }
     let metrics = match multi_label {
@@ -309,7 +333,7 @@ fn run(
         label_names: info.label_names.clone(),
         input: input.display().to_string(),
         text_column: windows.headers[text_i].clone(),
-        label_column: request.label_column.clone(),
+        label_column,
         backend: info.backend.clone(),
         rows_read,
         evaluated_rows,
@@ -323,4 +347,25 @@ fn run(
         seconds,
         engine_version: crate::VERSION.to_string(),
     })
+}
+
+/// A row's labels read from 0/1 columns (one per label, in label order).
+fn labels_of_columns(
+    input: &std::path::Path,
+    row: &super::stream::Row,
+    columns: &[usize],
+    labels: &[String],
+) -> Result<Vec<String>> {
+    let mut set = Vec::new();
+    for (&i, label) in columns.iter().zip(labels) {
+        if zero_one_cell(
+            input,
+            Some(row.line),
+            label,
+            row.record.get(i).unwrap_or(""),
+        )? {
+            set.push(label.clone());
+        }
+    }
+    Ok(set)
 }

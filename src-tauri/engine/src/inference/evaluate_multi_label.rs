@@ -1,12 +1,11 @@
-//! The evaluation of a multi-label model, row by row: each label cell split at the separator,
-//! labels the model does not know set apart, the scores counted at the model's threshold, and
+//! The evaluation of a multi-label model, row by row: labels the model does not know set apart, the scores counted at the model's threshold, and
 //! the rows with a missed or an extra label listed.
 
 use std::collections::BTreeMap;
 
 use super::classifier::LabelScore;
 use super::evaluate::{MisclassifiedRow, UnseenLabel};
-use crate::data::{RowsFingerprint, Targets, split_label_cell};
+use crate::data::{RowsFingerprint, Targets};
 use crate::metrics::{Metrics, MultiLabelAccumulator, binary_cross_entropy, sigmoid};
 
 /// What a multi-label evaluation found.
@@ -21,7 +20,6 @@ pub(super) struct TallyResult {
 pub(super) struct MultiLabelTally<'a> {
     labels: &'a [String],
     index: BTreeMap<&'a str, usize>,
-    separator: String,
     counts: MultiLabelAccumulator,
     loss_sum: f64,
     rows: usize,
@@ -33,7 +31,7 @@ pub(super) struct MultiLabelTally<'a> {
 }
 
 impl<'a> MultiLabelTally<'a> {
-    pub fn new(labels: &'a [String], threshold: f64, separator: &str, max_listed: usize) -> Self {
+    pub fn new(labels: &'a [String], threshold: f64, max_listed: usize) -> Self {
         MultiLabelTally {
             labels,
             index: labels
@@ -41,7 +39,6 @@ impl<'a> MultiLabelTally<'a> {
                 .enumerate()
                 .map(|(i, l)| (l.as_str(), i))
                 .collect(),
-            separator: separator.to_string(),
             counts: MultiLabelAccumulator::new(labels.len(), threshold),
             loss_sum: 0.0,
             rows: 0,
@@ -53,10 +50,11 @@ impl<'a> MultiLabelTally<'a> {
         }
     }
 
-    /// One row: its label cell and its labels' logits.
-    pub fn add(&mut self, line: u64, text: &str, cell: &str, logits: &[f32]) {
+    /// One row: its labels as the file writes them (`cell`) and one by one, and its labels'
+    /// logits.
+    pub fn add(&mut self, line: u64, text: &str, cell: &str, labels: Vec<String>, logits: &[f32]) {
         let mut truth = Vec::new();
-        for label in split_label_cell(cell, &self.separator) {
+        for label in labels {
             match self.index.get(label.as_str()) {
                 Some(&l) => truth.push(l),
                 None => match self.unseen.iter_mut().find(|u| u.label == label) {

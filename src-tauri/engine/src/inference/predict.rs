@@ -14,7 +14,7 @@ use crate::cancel::CancelToken;
 use crate::data::dataset::no_rows_error;
 use crate::data::{CsvDialect, LabelNames};
 use crate::error::{EngineError, Result};
-use crate::metrics::argmax;
+use crate::metrics::{argmax, labels_at_or_above};
 use crate::progress::ProgressMeter;
 use crate::said;
 
@@ -205,9 +205,7 @@ fn run(
             added.clear();
             match (p, threshold) {
                 (Some(p), Some(threshold)) => {
-                    let predicted: Vec<usize> = (0..p.len())
-                        .filter(|l| f64::from(p[*l]) >= threshold)
-                        .collect();
+                    let predicted = labels_at_or_above(&p, threshold);
                     predicted.iter().for_each(|l| counts[*l] += 1);
                     let names: Vec<&str> = predicted.iter().map(|l| labels[*l].as_str()).collect();
                     added.push(names.join(separator));

@@ -6,7 +6,7 @@ pub mod multi_label;
 
 pub use multi_label::{
     MultiLabelAccumulator, MultiLabelMetrics, ThresholdPoint, binary_cross_entropy,
-    curve_thresholds, multi_label_metrics, sigmoid,
+    curve_thresholds, labels_at_or_above, multi_label_metrics, sigmoid,
 };
 
 use serde::{Deserialize, Serialize};

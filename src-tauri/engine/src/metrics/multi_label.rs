@@ -31,6 +31,14 @@ pub fn sigmoid(logit: f32) -> f32 {
     1.0 / (1.0 + (-logit).exp())
 }
 
+/// The labels a multi-label model gives a row: those whose score reaches the threshold, in
+/// label order.
+pub fn labels_at_or_above(scores: &[f32], threshold: f64) -> Vec<usize> {
+    (0..scores.len())
+        .filter(|l| f64::from(scores[*l]) >= threshold)
+        .collect()
+}
+
 /// The mean binary cross-entropy of one row's logits against its label set, over the labels
 /// (in f64, stable for any logit): what an evaluation's loss averages.
 pub fn binary_cross_entropy(logits: &[f32], truth: &[usize]) -> f64 {
@@ -70,9 +78,7 @@ impl DecisionCounts {
 
     /// Counts one row; returns the labels it predicts.
     fn add(&mut self, truth: &[usize], scores: &[f32]) -> Vec<usize> {
-        let predicted: Vec<usize> = (0..scores.len())
-            .filter(|l| f64::from(scores[*l]) >= self.threshold)
-            .collect();
+        let predicted = labels_at_or_above(scores, self.threshold);
         for l in 0..self.tp.len() {
             match (truth.contains(&l), predicted.contains(&l)) {
                 (true, true) => self.tp[l] += 1,
