@@ -175,6 +175,17 @@ export function TrainWizard(p: TrainWizardProps) {
               label_names_column: separator === null ? recipe.label_names_column : null,
             })
           }
+          labelColumns={recipe.label_columns}
+          onLabelColumns={(columns) =>
+            p.onRecipe({
+              ...recipe,
+              label_columns: columns,
+              label_separator: null,
+              class_weights: columns.length === 0 ? recipe.class_weights : "none",
+              label_names_column: columns.length === 0 ? recipe.label_names_column : null,
+              label_names_file: columns.length === 0 ? recipe.label_names_file : null,
+            })
+          }
           classWeights={recipe.class_weights}
           onClassWeights={(weights) => p.onRecipe({ ...recipe, class_weights: weights })}
           onChooseValidation={() => dialogsApi.choosePath("validation_data").then((path) => path && data.setValidationFile(path), fail)}

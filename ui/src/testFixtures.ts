@@ -78,6 +78,7 @@ export const libraryModel: LibraryEntry = {
   dataset: "nace_fr.csv",
   train_rows: 900,
   classes: 88,
+  multi_label: false,
   accuracy: 0.5,
   macro_f1: 0.4,
   wall_seconds: 60,

@@ -237,14 +237,39 @@ pub fn compare(inputs: &[CompareInput]) -> Comparison {
             higher_is_better: higher,
         }
     };
-    let metrics = vec![
-        metric("accuracy", true, &|m| Some(m.accuracy)),
+    let measured = || inputs.iter().filter_map(|i| i.metrics.as_ref());
+    let all_multi_label = measured().count() > 0 && measured().all(|m| m.multi_label.is_some());
+    let any_multi_label = measured().any(|m| m.multi_label.is_some());
+    // Multi-label accuracy is subset accuracy (every label of a row right), and top-2 means
+    // little there: the rows say so, and add the multi-label measures.
+    let mut metrics = vec![metric(
+        if all_multi_label {
+            "subset_accuracy"
+        } else {
+            "accuracy"
+        },
+        true,
+        &|m| Some(m.accuracy),
+    )];
+    if any_multi_label {
+        metrics.push(metric("micro_f1", true, &|m| {
+            m.multi_label.as_ref().map(|x| x.micro_f1)
+        }));
+    }
+    metrics.extend([
         metric("macro_f1", true, &|m| Some(m.macro_f1)),
         metric("macro_precision", true, &|m| Some(m.macro_precision)),
         metric("macro_recall", true, &|m| Some(m.macro_recall)),
-        metric("top2_accuracy", true, &|m| Some(m.top2_accuracy)),
-        metric("loss", false, &|m| m.loss),
-    ];
+    ]);
+    if any_multi_label {
+        metrics.push(metric("hamming_loss", false, &|m| {
+            m.multi_label.as_ref().map(|x| x.hamming_loss)
+        }));
+    }
+    if !all_multi_label {
+        metrics.push(metric("top2_accuracy", true, &|m| Some(m.top2_accuracy)));
+    }
+    metrics.push(metric("loss", false, &|m| m.loss));
 
     // Classes in first-seen order across the models.
     let mut labels: Vec<String> = Vec::new();
@@ -479,5 +504,65 @@ mod tests {
             apart.data_note
         );
         assert!(apart.recipe_differences.is_empty());
+    }
+
+    #[test]
+    fn multi_label_models_are_compared_by_subset_accuracy_micro_f1_and_hamming_loss() {
+        let multi = |accuracy: f64, micro_f1: f64, hamming_loss: f64| Metrics {
+            multi_label: Some(crate::metrics::MultiLabelMetrics {
+                threshold: 0.5,
+                micro_f1,
+                micro_precision: 0.5,
+                micro_recall: 0.5,
+                hamming_loss,
+                true_labels_per_row: 1.5,
+                predicted_labels_per_row: 1.5,
+                curve: vec![],
+            }),
+            confusion: vec![],
+            ..metrics(accuracy, 0.3, 0.5)
+        };
+        let c = compare(&[
+            input("m1", multi(0.4, 0.7, 0.1), Recipe::default(), "split:x"),
+            input("m2", multi(0.5, 0.6, 0.2), Recipe::default(), "split:x"),
+        ]);
+        let ids: Vec<&str> = c.metrics.iter().map(|r| r.metric.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "subset_accuracy",
+                "micro_f1",
+                "macro_f1",
+                "macro_precision",
+                "macro_recall",
+                "hamming_loss",
+                "loss"
+            ],
+            "no top-2 row, whose meaning is single-label"
+        );
+        let row = |name: &str| c.metrics.iter().find(|r| r.metric == name).unwrap().clone();
+        assert_eq!(row("subset_accuracy").best, Some(1));
+        assert_eq!(row("micro_f1").best, Some(0));
+        assert_eq!(
+            row("hamming_loss").best,
+            Some(0),
+            "fewer wrong decisions is better"
+        );
+
+        let mixed = compare(&[
+            input("m1", multi(0.4, 0.7, 0.1), Recipe::default(), "split:x"),
+            input("m2", metrics(0.5, 0.3, 0.5), Recipe::default(), "split:x"),
+        ]);
+        let row = |name: &str| {
+            mixed
+                .metrics
+                .iter()
+                .find(|r| r.metric == name)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(row("accuracy").values, [Some(0.4), Some(0.5)]);
+        assert_eq!(row("micro_f1").values, [Some(0.7), None]);
+        assert!(mixed.metrics.iter().any(|r| r.metric == "top2_accuracy"));
     }
 }

@@ -45,6 +45,9 @@ pub struct LibraryEntry {
     pub dataset: Option<String>,
     pub train_rows: Option<usize>,
     pub classes: usize,
+    /// Several labels per row (sigmoid scores): `accuracy` is then subset accuracy, every
+    /// label of a row right.
+    pub multi_label: bool,
     pub accuracy: Option<f64>,
     pub macro_f1: Option<f64>,
     pub wall_seconds: Option<f64>,
@@ -321,6 +324,7 @@ fn describe(id: String, folder: &Path) -> Result<LibraryModel> {
             dataset: Some(file_name_of(&report.data.train_file)),
             train_rows: Some(report.data.train_rows),
             classes: report.data.classes.len(),
+            multi_label: report.data.multi_label,
             accuracy: report.final_metrics.as_ref().map(|m| m.accuracy),
             macro_f1: report.final_metrics.as_ref().map(|m| m.macro_f1),
             wall_seconds: Some(report.wall_seconds),
@@ -342,6 +346,7 @@ fn describe(id: String, folder: &Path) -> Result<LibraryModel> {
         dataset: None,
         train_rows: None,
         classes: config.num_labels(),
+        multi_label: config.is_multi_label(),
         accuracy: None,
         macro_f1: None,
         wall_seconds: None,

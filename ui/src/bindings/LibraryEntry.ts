@@ -15,7 +15,12 @@ name: string, folder: string, created_unix: number,
 /**
  * The model it was fine-tuned from (trained here), or where it was imported from.
  */
-base_model: string, dataset: string | null, train_rows: number | null, classes: number, accuracy: number | null, macro_f1: number | null, wall_seconds: number | null, backend: string | null, 
+base_model: string, dataset: string | null, train_rows: number | null, classes: number, 
+/**
+ * Several labels per row (sigmoid scores): `accuracy` is then subset accuracy, every
+ * label of a row right.
+ */
+multi_label: boolean, accuracy: number | null, macro_f1: number | null, wall_seconds: number | null, backend: string | null, 
 /**
  * True when trained by BERT Studio (a training report exists).
  */

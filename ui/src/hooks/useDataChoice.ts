@@ -71,11 +71,13 @@ export function useDataChoice(
   // The data summary follows the file, the columns and the validation choice.
   const textColumn = recipe?.text_column ?? "";
   const labelColumn = recipe?.label_column ?? "";
+  // 0/1 label columns take the label column's place.
+  const labelColumns = recipe?.label_columns.join("\u0000") ?? "";
   useEffect(() => {
-    if (!preview || !recipe || !textColumn || !labelColumn) return;
+    if (!preview || !recipe || !textColumn || (!labelColumn && !labelColumns)) return;
     let current = true;
     setSummary(null);
-    if (textColumn === labelColumn) {
+    if (!labelColumns && textColumn === labelColumn) {
       setError({ kind: "invalid_input", message: i18n.t("data.sameColumns"), hint: i18n.t("data.sameColumnsHint") });
       return;
     }
@@ -87,7 +89,7 @@ export function useDataChoice(
     };
     // The summary depends on the columns, the names and the split settings only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [preview, textColumn, labelColumn, validationFile, recipe?.validation_fraction, recipe?.seed, recipe?.label_names_column, recipe?.label_names_file, recipe?.label_separator, fail]);
+  }, [preview, textColumn, labelColumn, labelColumns, validationFile, recipe?.validation_fraction, recipe?.seed, recipe?.label_names_column, recipe?.label_names_file, recipe?.label_separator, fail]);
 
   return { preview, validationFile, summary, busy, loadFile, setValidationFile };
 }

@@ -102,7 +102,7 @@ describe("language", () => {
         })}
         busy={false} onChooseFile={noop} onUseSample={noop} onDialect={noop} onColumns={noop} onChooseValidation={noop} onClearValidation={noop} onNext={noop}
         labelNamesColumn={null} labelNamesFile="/app/sample/nace_names_fr.csv" namesAsLabels={false} sampleNames={{ fr: "/app/sample/nace_names_fr.csv" }}
-        onLabelNames={noop} onChooseNamesFile={noop} onNamesAsLabels={noop} classWeights="none" onClassWeights={noop} labelSeparator={null} onLabelSeparator={noop}
+        onLabelNames={noop} onChooseNamesFile={noop} onNamesAsLabels={noop} classWeights="none" onClassWeights={noop} labelSeparator={null} onLabelSeparator={noop} labelColumns={[]} onLabelColumns={noop}
       />,
     );
     const summary = screen.getByTestId("data-summary").textContent ?? "";

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { classSizesChart, confusionHeatmap } from "./charts";
+import { classSizesChart, confusionHeatmap, validationChart } from "./charts";
+import { initialProgress } from "./trainingProgress";
+import { dataSummary } from "../testFixtures";
 
 describe("charts", () => {
   it("sorts classes by size and stacks training and validation rows", () => {
@@ -38,5 +40,17 @@ describe("charts", () => {
       [1, 1, 2],
     ]);
     expect(option.visualMap.max).toBe(2);
+  });
+
+  it("draws multi-label validation as every-label-right, micro and macro F1, without top-2", () => {
+    const point = { step: 10, epoch: 1, accuracy: 0.4, macroF1: 0.5, top2: 0.9, microF1: 0.6, loss: 0.3 };
+    const names = (multi_label: boolean) => {
+      const option = validationChart({ ...initialProgress(), data: dataSummary({ multi_label }), evaluations: [point] }) as {
+        series: { name: string; data: number[][] }[];
+      };
+      return option.series.map((s) => [s.name, s.data[0][1]]);
+    };
+    expect(names(true)).toEqual([["Every label right", 0.4], ["Micro F1", 0.6], ["Macro F1", 0.5]]);
+    expect(names(false)).toEqual([["Accuracy", 0.4], ["Macro F1", 0.5], ["Top-2 accuracy", 0.9]]);
   });
 });

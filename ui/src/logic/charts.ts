@@ -61,11 +61,18 @@ export function validationChart(p: TrainingProgress): EChartsOption {
     legend: { right: 12, top: 4 },
     xAxis: { type: "value", axisLabel: AXIS_NUMBER, name: t("charts.epoch"), nameLocation: "middle", nameGap: 24, min: 0 },
     yAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: (v: number) => formatPercent(v, 0) } },
-    series: [
-      { name: t("metrics.accuracy"), type: "line", data: at((e) => e.accuracy) },
-      { name: t("metrics.macro_f1"), type: "line", data: at((e) => e.macroF1) },
-      { name: t("metrics.top2_accuracy"), type: "line", data: at((e) => e.top2) },
-    ],
+    // Multi-label: accuracy is "every label right", and top-2 says little; micro F1 instead.
+    series: p.data?.multi_label
+      ? [
+          { name: t("metrics.subset_accuracy"), type: "line", data: at((e) => e.accuracy) },
+          { name: t("metrics.micro_f1"), type: "line", data: at((e) => e.microF1 ?? 0) },
+          { name: t("metrics.macro_f1"), type: "line", data: at((e) => e.macroF1) },
+        ]
+      : [
+          { name: t("metrics.accuracy"), type: "line", data: at((e) => e.accuracy) },
+          { name: t("metrics.macro_f1"), type: "line", data: at((e) => e.macroF1) },
+          { name: t("metrics.top2_accuracy"), type: "line", data: at((e) => e.top2) },
+        ],
   };
 }
 

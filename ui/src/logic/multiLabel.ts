@@ -35,3 +35,18 @@ export function labelCells(headers: string[], rows: string[][], labelColumn: str
   const i = headers.indexOf(labelColumn);
   return i < 0 ? [] : rows.map((r) => r[i] ?? "");
 }
+
+/** What a 0/1 label cell may hold, as the engine reads it (empty: the row lacks the label). */
+const ZERO_ONE = new Set(["", "0", "1", "0.0", "1.0", "true", "false", "yes", "no"]);
+
+/**
+ * The columns (the text column excepted) whose preview cells are all 0/1 values, with at least
+ * one filled: those a file with one 0/1 column per label uses for its labels.
+ */
+export function zeroOneColumns(headers: string[], rows: string[][], textColumn: string): string[] {
+  return headers.filter((h, i) => {
+    if (h === textColumn) return false;
+    const cells = rows.map((r) => (r[i] ?? "").trim().toLowerCase());
+    return cells.some((c) => c !== "") && cells.every((c) => ZERO_ONE.has(c));
+  });
+}

@@ -18,6 +18,8 @@ export interface EvaluationPoint {
   accuracy: number;
   macroF1: number;
   top2: number;
+  /** Multi-label runs only. */
+  microF1: number | null;
   loss: number | null;
 }
 
@@ -136,6 +138,7 @@ export function applyEvent(s: TrainingProgress, e: TrainingEvent): TrainingProgr
             accuracy: e.metrics.accuracy,
             macroF1: e.metrics.macro_f1,
             top2: e.metrics.top2_accuracy,
+            microF1: e.metrics.multi_label?.micro_f1 ?? null,
             loss: e.metrics.loss,
           },
         ],

@@ -57,6 +57,8 @@ function renderStep(overrides: Partial<DataStepProps> = {}) {
     onClassWeights: vi.fn(),
     labelSeparator: null,
     onLabelSeparator: vi.fn(),
+    labelColumns: [],
+    onLabelColumns: vi.fn(),
     ...overrides,
   };
   render(<DataStep {...props} />);
@@ -185,12 +187,43 @@ describe("data step", () => {
     renderStep({ preview: multi, labelSeparator: "|" });
     expect(screen.queryByTestId("separator-proposal")).toBeNull();
     const options = [...(screen.getByTestId("label-separator") as HTMLSelectElement).options].map((o) => o.value);
-    expect(options).toEqual(["", "|", ";", "/"]);
+    expect(options).toEqual(["", "|", ";", "/", "columns"]);
     cleanup();
 
     // One label per row in every cell: nothing proposed.
     renderStep();
     expect(screen.queryByTestId("separator-proposal")).toBeNull();
+  });
+
+  it("reads several labels from one 0/1 column per label, ticked from the file's columns", () => {
+    const columns: CsvPreview = {
+      ...preview,
+      headers: ["libelle", "culture", "boulangerie", "note"],
+      rows: [["culture et pain", "1", "1", "a"], ["blé", "1", "", "b"], ["pain", "0", "yes", ""]],
+      guessed_label_column: "note",
+    };
+    const p = renderStep({ preview: columns, labelColumn: "note" });
+    fireEvent.change(screen.getByTestId("label-separator"), { target: { value: "columns" } });
+    expect(p.onLabelColumns).toHaveBeenCalledWith(["culture", "boulangerie"]);
+    cleanup();
+
+    // Chosen: the label column gives way to the ticked columns, and no names are offered.
+    const q = renderStep({ preview: columns, labelColumn: "note", labelColumns: ["culture", "boulangerie"] });
+    expect(screen.queryByTestId("label-column")).toBeNull();
+    expect(screen.queryByTestId("label-names")).toBeNull();
+    expect((screen.getByTestId("label-separator") as HTMLSelectElement).value).toBe("columns");
+    const boxes = screen.getByTestId("label-columns").querySelectorAll("input");
+    expect([...boxes].map((b) => [b.parentElement!.textContent!.trim(), b.checked])).toEqual([
+      ["culture", true],
+      ["boulangerie", true],
+      ["note", false],
+    ]);
+    fireEvent.click(boxes[2]);
+    expect(q.onLabelColumns).toHaveBeenLastCalledWith(["culture", "boulangerie", "note"]);
+    fireEvent.click(boxes[0]);
+    expect(q.onLabelColumns).toHaveBeenLastCalledWith(["boulangerie"]);
+    const heads = [...screen.getByTestId("preview-table").querySelectorAll("th")].map((th) => th.className);
+    expect(heads).toEqual(["is-text", "is-label", "is-label", ""]);
   });
 
   it("shows no class-weight suggestion for several labels per row", () => {

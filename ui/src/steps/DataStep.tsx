@@ -11,7 +11,7 @@ import { engineText } from "../logic/engineText";
 import { withName } from "../logic/labelNames";
 import { formatCount } from "../logic/format";
 import { useFocusAfterChange } from "../hooks/useFocusAfterChange";
-import { LABEL_SEPARATORS, labelCells, proposedSeparator } from "../logic/multiLabel";
+import { LABEL_SEPARATORS, labelCells, proposedSeparator, zeroOneColumns } from "../logic/multiLabel";
 import { ClassBalance } from "./ClassBalance";
 
 /** The separators offered, each with its catalogue key (data.delimiters.<name>). */
@@ -46,6 +46,9 @@ export interface DataStepProps {
   /** Several labels per row: what separates them in a label cell (null: one label per row). */
   labelSeparator: string | null;
   onLabelSeparator: (separator: string | null) => void;
+  /** Several labels per row, as one 0/1 column per label: those columns (empty: not so). */
+  labelColumns: string[];
+  onLabelColumns: (columns: string[]) => void;
   /** The recipe's class weights, which the class balance suggests when classes are very uneven. */
   classWeights: ClassWeights;
   onClassWeights: (weights: ClassWeights) => void;
@@ -60,6 +63,7 @@ function fileName(path: string): string {
 
 export function DataStep(p: DataStepProps) {
   const { t } = useTranslation();
+  const isLabel = (h: string) => (p.labelColumns.length > 0 ? p.labelColumns.includes(h) : h === p.labelColumn);
   // The file's page replaces the first one (and its "Use the sample" button): focus to its heading.
   const heading = useRef<HTMLHeadingElement>(null);
   useFocusAfterChange(() => heading.current, p.preview !== null);
@@ -127,17 +131,19 @@ export function DataStep(p: DataStepProps) {
           </select>
           <span className="help">{t("data.textColumnHelp")}</span>
         </label>
-        <label>
-          {t("data.labelColumn")}
-          <select value={p.labelColumn} onChange={(e) => p.onColumns(p.textColumn, e.target.value)} data-testid="label-column">
-            {preview.headers.map((h) => (
-              <option key={h} value={h}>{h}</option>
-            ))}
-          </select>
-          <span className="help">{t("data.labelColumnHelp")}</span>
-        </label>
+        {p.labelColumns.length === 0 && (
+          <label>
+            {t("data.labelColumn")}
+            <select value={p.labelColumn} onChange={(e) => p.onColumns(p.textColumn, e.target.value)} data-testid="label-column">
+              {preview.headers.map((h) => (
+                <option key={h} value={h}>{h}</option>
+              ))}
+            </select>
+            <span className="help">{t("data.labelColumnHelp")}</span>
+          </label>
+        )}
         <LabelsPerRow {...p} />
-        <LabelNamesChoice {...p} />
+        {p.labelColumns.length > 0 ? <LabelColumnsChoice {...p} /> : <LabelNamesChoice {...p} />}
       </div>
       <SeparatorProposal {...p} />
       <div className="table-wrap" tabIndex={0}>
@@ -145,7 +151,7 @@ export function DataStep(p: DataStepProps) {
           <thead>
             <tr>
               {preview.headers.map((h) => (
-                <th key={h} className={h === p.textColumn ? "is-text" : h === p.labelColumn ? "is-label" : ""}>{h}</th>
+                <th key={h} className={h === p.textColumn ? "is-text" : isLabel(h) ? "is-label" : ""}>{h}</th>
               ))}
             </tr>
           </thead>
@@ -212,32 +218,63 @@ export function DataStep(p: DataStepProps) {
 
 /** The names choice: none, one of the file's other columns, a names file (the bundled NACE
  * names for the sample), and whether the names become the model's labels. */
-/** One label per row, or several separated by a character (not the file's own delimiter). */
+/** One label per row, several separated by a character (not the file's own delimiter), or one
+ * 0/1 column per label. */
 function LabelsPerRow(p: DataStepProps) {
   const { t } = useTranslation();
   const delimiter = p.preview?.dialect.delimiter;
+  const choose = (value: string) => {
+    if (value !== "columns") return p.onLabelSeparator(value === "" ? null : value);
+    // The columns that look like 0/1 labels; when fewer than two do, every other column, to untick.
+    const preview = p.preview!;
+    const found = zeroOneColumns(preview.headers, preview.rows, p.textColumn);
+    p.onLabelColumns(found.length >= 2 ? found : preview.headers.filter((h) => h !== p.textColumn));
+  };
   return (
     <label>
       {t("data.labelsPerRow")}
       <select
-        value={p.labelSeparator ?? ""}
-        onChange={(e) => p.onLabelSeparator(e.target.value === "" ? null : e.target.value)}
+        value={p.labelColumns.length > 0 ? "columns" : (p.labelSeparator ?? "")}
+        onChange={(e) => choose(e.target.value)}
         data-testid="label-separator"
       >
         <option value="">{t("data.oneLabelPerRow")}</option>
         {LABEL_SEPARATORS.filter((s) => s.value !== delimiter).map((s) => (
           <option key={s.name} value={s.value}>{t("data.severalLabels", { separator: t(`data.labelSeparators.${s.name}`) })}</option>
         ))}
+        <option value="columns">{t("data.labelColumnsOption")}</option>
       </select>
       <span className="help">{t("data.labelsPerRowHelp")}</span>
     </label>
   );
 }
 
+/** The 0/1 label columns, ticked from the file's other columns. */
+function LabelColumnsChoice(p: DataStepProps) {
+  const { t } = useTranslation();
+  const columns = (p.preview?.headers ?? []).filter((h) => h !== p.textColumn);
+  const toggle = (h: string, on: boolean) => {
+    const chosen = on ? columns.filter((c) => c === h || p.labelColumns.includes(c)) : p.labelColumns.filter((c) => c !== h);
+    // Unticking the last column returns to one label per row.
+    p.onLabelColumns(chosen);
+  };
+  return (
+    <fieldset className="label-columns" data-testid="label-columns">
+      <legend>{t("data.labelColumns")}</legend>
+      {columns.map((h) => (
+        <label key={h} className="checkbox inline">
+          <input type="checkbox" checked={p.labelColumns.includes(h)} onChange={(e) => toggle(h, e.target.checked)} /> {h}
+        </label>
+      ))}
+      <span className="help">{t("data.labelColumnsHelp")}</span>
+    </fieldset>
+  );
+}
+
 /** When many label cells hold "|" (or ";"), one click reads them as several labels. */
 function SeparatorProposal(p: DataStepProps) {
   const { t } = useTranslation();
-  if (!p.preview || p.labelSeparator !== null) return null;
+  if (!p.preview || p.labelSeparator !== null || p.labelColumns.length > 0) return null;
   const cells = labelCells(p.preview.headers, p.preview.rows, p.labelColumn);
   const separator = proposedSeparator(cells, p.preview.dialect.delimiter);
   if (!separator) return null;

@@ -38,6 +38,14 @@ describe("LibraryView", () => {
     expect(screen.getByText("0 models")).toBeTruthy();
   });
 
+  it("says a multi-label model's accuracy is every label right", () => {
+    renderLibrary([libraryModel, { ...second, multi_label: true, accuracy: 0.4 }]);
+    const multi = screen.getByTestId("model-nace-2");
+    expect(multi.textContent).toMatch(/40[.,0]*\s?%\s+every label/);
+    expect(multi.querySelector("[title]")?.getAttribute("title")).toBeTruthy();
+    expect(screen.getByTestId("model-nace-1").textContent).not.toContain("every label");
+  });
+
   it("renames a model with the typed name on Enter, and Escape leaves it as it was", async () => {
     const onChanged = renderLibrary([libraryModel]);
     fireEvent.click(screen.getByTitle("Rename"));

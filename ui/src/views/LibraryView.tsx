@@ -149,6 +149,7 @@ export function LibraryView(props: {
               </select>
             </label>
           )}
+          {testFile && props.models.some((m) => m.multi_label) && <span className="help" data-testid="multi-label-test-help">{t("library.multiLabelTestFile")}</span>}
           <button onClick={() => run(t("library.busy.reading"), async () => { const path = await dialogsApi.choosePath("test_data"); if (path) setTestFile(await describeTestFile(path)); })}>
             {testFile ? t("library.anotherTestFile") : t("library.chooseTestFile")}
           </button>
@@ -185,7 +186,9 @@ export function LibraryView(props: {
                     <td title={m.base_model}>{m.base_model.split(/[\\/]/).pop()}</td>
                     <td>{m.dataset ? `${m.dataset} (${formatCount(m.train_rows ?? 0)})` : t("library.imported")}</td>
                     <td>{m.classes}</td>
-                    <td>{formatPercent(m.accuracy)}</td>
+                    <td title={m.multi_label ? t("library.multiLabelAccuracyHelp") : undefined}>
+                      {formatPercent(m.accuracy)}{m.multi_label && m.accuracy != null && <small className="muted"> {t("library.multiLabelAccuracy")}</small>}
+                    </td>
                     <td>{formatPercent(m.macro_f1)}</td>
                     <td>{m.wall_seconds != null ? `${formatDuration(m.wall_seconds)} · ${m.backend}` : "–"}</td>
                     <td className="actions">
