@@ -87,6 +87,11 @@ impl Library {
         &self.root
     }
 
+    /// Where searches keep their plans (hidden from the model list: its name starts with a dot).
+    pub fn searches_folder(&self) -> PathBuf {
+        self.root.join(".searches")
+    }
+
     /// A folder name for a new run, unique in the library: `<dataset>-<yyyymmdd-hhmmss>`.
     pub fn new_run_folder(&self, dataset: &Path, created_unix: u64) -> PathBuf {
         let stem: String = dataset

@@ -7,7 +7,10 @@ mod common;
 use std::path::Path;
 
 use bert_studio_engine::EngineError;
-use bert_studio_engine::search::{SearchEvent, SearchPlan, SearchReport, SearchSpace, run_search};
+use bert_studio_engine::search::{
+    SearchEvent, SearchPlan, SearchReport, SearchSpace, discard_search, run_search, search_folder,
+    unfinished_searches,
+};
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{CancelToken, TrainingEvent};
 use common::training::*;
@@ -125,8 +128,21 @@ fn a_stopped_search_goes_on_where_it_stopped() {
     };
     assert!(matches!(result, Err(EngineError::Cancelled)), "{result:?}");
 
-    // Resumed from its folder alone, as `bert-studio search --resume` does.
-    let saved = SearchPlan::load(&stopped).unwrap();
+    // Listed as a search to go on with: three trials of four done.
+    let listed = unfinished_searches(dir.path()).unwrap();
+    assert_eq!(listed.len(), 1, "the finished search is not listed");
+    assert_eq!(
+        (
+            listed[0].id.as_str(),
+            listed[0].trials,
+            listed[0].trials_done
+        ),
+        ("stopped", 4, 3)
+    );
+    assert_eq!(listed[0].learning_rates, [2e-3, 5e-4]);
+
+    // Resumed from its folder alone, as `bert-studio search --resume` and the app do.
+    let saved = SearchPlan::load(&search_folder(dir.path(), "stopped").unwrap()).unwrap();
     assert_eq!(saved, plan(&csv, &stopped));
     let mut second_part = Vec::new();
     let report = search(&stopped, &saved, &mut second_part, &CancelToken::new()).unwrap();
@@ -138,10 +154,50 @@ fn a_stopped_search_goes_on_where_it_stopped() {
         })
         .collect();
     assert_eq!(started, [(3, true)], "only the stopped trial runs again");
+    assert!(unfinished_searches(dir.path()).unwrap().is_empty());
     for (a, b) in whole_report.results.iter().zip(&report.results) {
         assert_eq!(a.metrics, b.metrics);
         assert!(weights(Path::new(&a.trial.folder)) == weights(Path::new(&b.trial.folder)));
     }
+}
+
+#[test]
+fn a_search_not_started_is_listed_and_discarded_without_its_trials() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = small_nace_csv(dir.path());
+    let searches = dir.path().join(".searches");
+    let folder = searches.join("nace-1");
+    // The trials' folders lie outside the plan's, as in the app's library.
+    let base = request(tiny_recipe(), csv, dir.path().join("unused"));
+    let space = SearchSpace {
+        learning_rates: vec![2e-3],
+        epochs: vec![1, 2],
+        trials: None,
+    };
+    let plan = SearchPlan::new(&base, space, |t| dir.path().join(&t.name)).unwrap();
+    plan.save(&folder).unwrap();
+    std::fs::create_dir_all(dir.path().join("trial-1")).unwrap();
+    std::fs::write(searches.join("not-a-search.txt"), "x").unwrap();
+    let listed = unfinished_searches(&searches).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (
+            listed[0].trials,
+            listed[0].trials_done,
+            listed[0].train_file.as_str()
+        ),
+        (2, 0, "train.csv")
+    );
+    for bad in ["../nace-1", "", ".hidden", "missing"] {
+        let err = search_folder(&searches, bad).unwrap_err().to_string();
+        assert!(err.contains("no search"), "{bad}: {err}");
+    }
+    discard_search(&searches, "nace-1").unwrap();
+    assert!(unfinished_searches(&searches).unwrap().is_empty());
+    assert!(
+        dir.path().join("trial-1").is_dir(),
+        "a trial's folder is not the plan's"
+    );
 }
 
 #[test]

@@ -22,6 +22,11 @@ evaluation_seconds: number,
  */
 other_seconds: number, 
 /**
+ * Of `other_seconds`, the checkpoints saved at the epochs' ends (a shorter run saves
+ * fewer).
+ */
+checkpoint_seconds: number, 
+/**
  * The device the steps were measured on ("CPU", the GPU's name…).
  */
 backend: string, 

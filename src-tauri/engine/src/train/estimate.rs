@@ -21,6 +21,9 @@ pub struct RunEstimate {
     pub evaluation_seconds: f64,
     /// Loading the model and the data, checkpoints and the final save.
     pub other_seconds: f64,
+    /// Of `other_seconds`, the checkpoints saved at the epochs' ends (a shorter run saves
+    /// fewer).
+    pub checkpoint_seconds: f64,
     /// The device the steps were measured on ("CPU", the GPU's name…).
     pub backend: String,
     /// How many optimizer steps were timed for the estimate.

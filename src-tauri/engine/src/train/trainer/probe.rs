@@ -149,13 +149,15 @@ where
     } else {
         0
     };
-    let other_seconds = loading_seconds + save_seconds * (1.0 + 3.0 * checkpoints as f64);
+    let checkpoint_seconds = save_seconds * 3.0 * checkpoints as f64;
+    let other_seconds = loading_seconds + save_seconds + checkpoint_seconds;
     let seconds = training_seconds + evaluation_seconds + other_seconds;
     Ok(RunEstimate {
         seconds,
         training_seconds,
         evaluation_seconds,
         other_seconds,
+        checkpoint_seconds,
         backend: backend.name.to_string(),
         measured_steps: timed.len(),
         faster_models: faster_models(
