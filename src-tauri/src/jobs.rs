@@ -58,10 +58,13 @@ impl TrainingJobs {
         hub: HubSettings,
         deliver: impl FnMut(SearchEvent) + Send + 'static,
     ) -> Result<u64, ErrorReport> {
+        // The plan's folder counts too: a running search is neither listed to go on with nor
+        // discarded.
         let folders = plan
             .trials
             .iter()
             .map(|t| PathBuf::from(&t.folder))
+            .chain([folder.clone()])
             .collect();
         self.start_job(
             folders,

@@ -12,6 +12,7 @@ import type { ErrorReport } from "./bindings/ErrorReport";
 import type { Recipe } from "./bindings/Recipe";
 import type { TrainingEvent } from "./bindings/TrainingEvent";
 import type { TrainingStarted } from "./bindings/TrainingStarted";
+import { ConfirmDialog } from "./components/ConfirmDialog";
 import { AboutDialog } from "./components/AboutDialog";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { StepHeader, type StepName } from "./components/StepHeader";
@@ -20,7 +21,9 @@ import { useFocusAfterChange } from "./hooks/useFocusAfterChange";
 import { useLibrary } from "./hooks/useLibrary";
 import { useTrainingRun } from "./hooks/useTrainingRun";
 import { searchApi } from "./api/search";
+import type { SearchEvent } from "./bindings/SearchEvent";
 import type { SearchSpace } from "./bindings/SearchSpace";
+import type { SearchStarted } from "./bindings/SearchStarted";
 import { adoptSystemLanguages } from "./i18n";
 import { toErrorReport } from "./logic/errors";
 import { LanguageSwitch } from "./components/LanguageSwitch";
@@ -117,15 +120,20 @@ export function App() {
       library.refresh();
     }
   };
-  const startSearch = async (space: SearchSpace) => {
-    const preview = data.preview;
-    if (!preview || !recipe) return;
+  /** Starts a search (new, or going on from the library) and follows it in the training view. */
+  const followSearch = async (start: (onEvent: (event: SearchEvent) => void) => Promise<SearchStarted>) => {
     setError(null);
-    const choice = { train_csv: preview.path, validation_csv: data.validationFile, dialect: preview.dialect, recipe };
-    if (await run.followSearch((onEvent) => searchApi.startSearch(choice, space, onEvent))) {
+    if (await run.followSearch(start)) {
+      setSection("Train");
       setStep("Training");
       library.refresh();
     }
+  };
+  const startSearch = (space: SearchSpace) => {
+    const preview = data.preview;
+    if (!preview || !recipe) return;
+    const choice = { train_csv: preview.path, validation_csv: data.validationFile, dialect: preview.dialect, recipe };
+    void followSearch((onEvent) => searchApi.startSearch(choice, space, onEvent));
   };
   /** Shows library models side by side in the Models section. */
   const compareModels = (modelIds: string[]) => {
@@ -208,6 +216,9 @@ export function App() {
           trainingNow={run.running}
           onResume={(id) => followRun((onEvent) => trainingApi.resumeTraining(id, onEvent))}
           onDiscard={(id) => trainingApi.discardUnfinished(id).then(library.refresh, fail)}
+          unfinishedSearches={library.unfinishedSearches}
+          onResumeSearch={(id) => void followSearch((onEvent) => searchApi.resumeSearch(id, onEvent))}
+          onDiscardSearch={(id) => searchApi.discardUnfinished(id).then(library.refresh, fail)}
           compareRequest={comparing}
           onCompareShown={() => setComparing(null)}
         />
@@ -222,23 +233,22 @@ export function App() {
           data={data}
           run={run}
           onStart={startTraining}
-          onStartSearch={(space) => void startSearch(space)}
+          onStartSearch={startSearch}
           onCompare={compareModels}
           fail={fail}
         />
       )}
       {about && <AboutDialog info={info} onClose={() => setAbout(false)} />}
       {confirmClose && (
-        <div className="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="confirm-close-title" data-testid="confirm-close">
-          <div className="modal">
-            <h3 id="confirm-close-title">{t("app.closeQuestion.title")}</h3>
-            <p>{t("app.closeQuestion.text")}</p>
-            <div className="actions end">
-              <button onClick={() => setConfirmClose(false)} autoFocus>{t("app.closeQuestion.keep")}</button>
-              <button className="danger" onClick={() => appApi.quit().catch(fail)}>{t("app.closeQuestion.close")}</button>
-            </div>
-          </div>
-        </div>
+        <ConfirmDialog
+          title={t("app.closeQuestion.title")}
+          text={t("app.closeQuestion.text")}
+          keepLabel={t("app.closeQuestion.keep")}
+          confirmLabel={t("app.closeQuestion.close")}
+          onKeep={() => setConfirmClose(false)}
+          onConfirm={() => appApi.quit().catch(fail)}
+          testId="confirm-close"
+        />
       )}
     </main>
   );

@@ -98,6 +98,7 @@ describe("train wizard", () => {
       training_seconds: 12_950,
       evaluation_seconds: 190,
       other_seconds: 60,
+      checkpoint_seconds: 0,
       backend: "CPU",
       measured_steps: 3,
       faster_models: [{ model: "sentence-transformers/all-MiniLM-L6-v2", seconds: 1_700 }],

@@ -239,7 +239,7 @@ export function TrainWizard(p: TrainWizardProps) {
             // A search's runs are seen side by side at its end, not one by one.
             onShowResult={run.search ? undefined : () => p.onStep("Result")}
             onBackToSettings={() => p.onStep("Settings")}
-            searchRunning={run.search?.status === "running"}
+            running={run.running}
           />
         </>
       ) : null;

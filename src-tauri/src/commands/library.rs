@@ -4,10 +4,11 @@ use bert_studio_engine::library::LibraryEntry;
 use bert_studio_engine::said;
 use bert_studio_engine::train::TrainingReport;
 use bert_studio_engine::{ErrorReport, unix_now};
-use tauri::{AppHandle, WebviewWindow};
+use tauri::{AppHandle, State, WebviewWindow};
 
 use super::dialogs::pick_folder;
 use super::{CommandResult, blocking, library, model_folder};
+use crate::jobs::TrainingJobs;
 
 #[tauri::command]
 pub async fn list_models(app: AppHandle) -> CommandResult<Vec<LibraryEntry>> {
@@ -66,9 +67,27 @@ pub async fn set_decision_threshold(
     .await
 }
 
+/// Deletes a model; not one of a search still running (its comparison needs every run).
 #[tauri::command]
-pub async fn delete_model(app: AppHandle, model_id: String) -> CommandResult<()> {
+pub async fn delete_model(
+    app: AppHandle,
+    jobs: State<'_, TrainingJobs>,
+    model_id: String,
+) -> CommandResult<()> {
     let library = library(&app)?;
+    if jobs.runs_in(&library.root().join(&model_id)) {
+        return Err(ErrorReport::said(
+            "busy",
+            said!(
+                "app.model_in_search",
+                "This model is one of the runs of the search going on now."
+            ),
+            Some(said!(
+                "app.model_in_search_hint",
+                "Delete it once the search has finished, or cancel the search first."
+            )),
+        ));
+    }
     blocking(move || library.delete(&model_id)).await
 }
 

@@ -15,7 +15,7 @@ pub mod training;
 use bert_studio_engine::message::Message;
 use bert_studio_engine::said;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bert_studio_engine::catalog::{SuggestedModel, suggested_models};
 use bert_studio_engine::library::Library;
@@ -28,6 +28,14 @@ use ts_rs::TS;
 use crate::jobs::TrainingJobs;
 
 pub(crate) type CommandResult<T> = Result<T, ErrorReport>;
+
+/// The library id of a model folder: its name.
+pub(crate) fn library_id(folder: &Path) -> String {
+    folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
 
 /// Runs blocking engine work on the thread pool, so the window never waits on it.
 pub(crate) async fn blocking<T: Send + 'static>(

@@ -18,7 +18,7 @@ use ts_rs::TS;
 
 use super::data::DataChoice;
 use super::language::dialog_word;
-use super::{CommandResult, blocking, library};
+use super::{CommandResult, blocking, library, library_id};
 use crate::hub_token;
 use crate::jobs::TrainingJobs;
 
@@ -134,11 +134,7 @@ fn start_job(
     on_events: Channel<TrainingEvent>,
 ) -> CommandResult<TrainingStarted> {
     let model_folder = request.output_dir.display().to_string();
-    let model_id = request
-        .output_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let model_id = library_id(&request.output_dir);
     let job_id = jobs.start(request, move |event| {
         let _ = on_events.send(event);
     })?;

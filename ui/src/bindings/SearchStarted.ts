@@ -3,10 +3,6 @@ import type { PlannedTrial } from "./PlannedTrial";
 
 export type SearchStarted = { job_id: number, 
 /**
- * The trials in the order they run, each with its folder.
+ * The trials in the order they run, each with its folder (whose name is its library id).
  */
-trials: Array<PlannedTrial>, 
-/**
- * Each trial's library id, in the same order.
- */
-model_ids: Array<string>, };
+trials: Array<PlannedTrial>, };

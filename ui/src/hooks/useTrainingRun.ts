@@ -98,11 +98,11 @@ export function useTrainingRun(fail: (e: unknown) => void, onFinished: () => voi
       setReport(null);
       setExportedTo(null);
       setJob(null);
-      setSearch(initialSearch([], []));
+      setSearch(initialSearch([]));
       setProgress(initialProgress());
       setElapsed(0);
       const onEvent = (event: SearchEvent) => {
-        setSearch((s) => applySearchEvent(s ?? initialSearch([], []), event));
+        setSearch((s) => applySearchEvent(s ?? initialSearch([]), event));
         // Each run's clock starts with it, so that its time left and its whole time agree.
         if (event.event === "trial_started") {
           setProgress(initialProgress());
@@ -115,7 +115,7 @@ export function useTrainingRun(fail: (e: unknown) => void, onFinished: () => voi
       };
       try {
         const started = await start(onEvent);
-        setSearch((s) => ({ ...(s ?? initialSearch(started.trials, started.model_ids)), modelIds: started.model_ids, trials: started.trials }));
+        setSearch((s) => ({ ...(s ?? initialSearch(started.trials)), trials: started.trials }));
         setSearchJob(started.job_id);
         setStartedAt(Date.now());
         return true;

@@ -115,7 +115,7 @@ describe("language", () => {
 
     render(
       <SettingsStep recipe={info.default_recipe} defaults={info.default_recipe} check={{ problems: [], effective_batch_size: 8 }} busy={false}
-        estimate={{ state: "ready", estimate: { seconds: 13_200, training_seconds: 12_950, evaluation_seconds: 190, other_seconds: 60, backend: "CPU", measured_steps: 6, faster_models: [{ model: "sentence-transformers/all-MiniLM-L6-v2", seconds: 1_700 }] } }}
+        estimate={{ state: "ready", estimate: { seconds: 13_200, training_seconds: 12_950, evaluation_seconds: 190, other_seconds: 60, checkpoint_seconds: 0, backend: "CPU", measured_steps: 6, faster_models: [{ model: "sentence-transformers/all-MiniLM-L6-v2", seconds: 1_700 }] } }}
         suggestions={info.suggested_models} onRecipe={noop} onSave={noop} onLoad={noop} onBack={noop} onStart={noop} onStartSearch={noop} />,
     );
     expect(screen.getByTestId("run-time").textContent).toContain("Environ 3 h 40 min sur cet ordinateur (CPU)\u00a0: entraînement 3 h 35 min");

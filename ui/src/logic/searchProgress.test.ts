@@ -16,7 +16,7 @@ const result = (i: number, accuracy: number): TrialResult => ({
   error: null,
 });
 
-const apply = (events: SearchEvent[]) => events.reduce(applySearchEvent, initialSearch(trials, ["a-trial-1", "a-trial-2"]));
+const apply = (events: SearchEvent[]) => events.reduce(applySearchEvent, initialSearch(trials));
 
 describe("search progress", () => {
   it("follows the running trial and keeps each result as it comes", () => {

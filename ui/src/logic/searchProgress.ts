@@ -13,8 +13,6 @@ export type SearchStatus = "running" | "finished" | "failed" | "cancelled";
 export interface SearchProgress {
   status: SearchStatus;
   trials: PlannedTrial[];
-  /** Each trial's library id, in the trials' order. */
-  modelIds: string[];
   /** The trial running now (0-based). */
   current: number | null;
   /** Results by trial index, as trials finish. */
@@ -24,8 +22,13 @@ export interface SearchProgress {
   error: ErrorReport | null;
 }
 
-export function initialSearch(trials: PlannedTrial[], modelIds: string[]): SearchProgress {
-  return { status: "running", trials, modelIds, current: null, results: trials.map(() => null), best: null, metric: null, error: null };
+export function initialSearch(trials: PlannedTrial[]): SearchProgress {
+  return { status: "running", trials, current: null, results: trials.map(() => null), best: null, metric: null, error: null };
+}
+
+/** Each trial's library id (its folder's name), in the trials' order. */
+export function trialModelIds(s: SearchProgress): string[] {
+  return s.trials.map((t) => t.folder.split(/[\\/]/).pop() ?? t.folder);
 }
 
 export function applySearchEvent(s: SearchProgress, e: SearchEvent): SearchProgress {

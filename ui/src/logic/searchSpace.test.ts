@@ -20,9 +20,10 @@ describe("search values as typed", () => {
 });
 
 describe("the search's time", () => {
-  it("scales each run's training and evaluations to its passes, loading as measured", () => {
-    const run = { seconds: 130, training_seconds: 100, evaluation_seconds: 20, other_seconds: 10, backend: "CPU", measured_steps: 8, faster_models: [] };
-    // 4 passes measured: 30 s a pass. Two rates × (3 passes: 100 s, 4 passes: 130 s).
-    expect(searchSeconds(run, 4, { learning_rates: [2e-5, 5e-5], epochs: [3, 4], trials: null })).toBeCloseTo(460);
+  it("scales each run's training, evaluations and checkpoints to its passes, loading as measured", () => {
+    const run = { seconds: 142, training_seconds: 100, evaluation_seconds: 20, other_seconds: 22, checkpoint_seconds: 12, backend: "CPU", measured_steps: 8, faster_models: [] };
+    // 4 passes measured: 33 s a pass, 10 s once. Two rates × (2 passes: 76 s, 4 passes: 142 s),
+    // as the engine's trial_seconds test counts them.
+    expect(searchSeconds(run, 4, { learning_rates: [2e-5, 5e-5], epochs: [2, 4], trials: null })).toBeCloseTo(436);
   });
 });

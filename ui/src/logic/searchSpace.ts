@@ -24,10 +24,11 @@ export function trialCount(space: SearchSpace): number {
 }
 
 /** The search's time from the run's measured estimate (`epochs` passes): each run's loading
- * and saving as measured, its training and evaluations scaled to its passes (the learning
- * rate does not change the time), as the engine's search estimate scales them. */
+ * and final save as measured, its training, evaluations and checkpoints scaled to its passes
+ * (the learning rate does not change the time), as the engine's `trial_seconds` does. */
 export function searchSeconds(run: RunEstimate, epochs: number, space: SearchSpace): number {
-  const perEpoch = (run.training_seconds + run.evaluation_seconds) / Math.max(epochs, 1);
+  const perEpoch = (run.training_seconds + run.evaluation_seconds + run.checkpoint_seconds) / Math.max(epochs, 1);
+  const once = run.other_seconds - run.checkpoint_seconds;
   const rates = new Set(space.learning_rates).size;
-  return [...new Set(space.epochs)].reduce((total, e) => total + rates * (run.other_seconds + perEpoch * e), 0);
+  return [...new Set(space.epochs)].reduce((total, e) => total + rates * (once + perEpoch * e), 0);
 }

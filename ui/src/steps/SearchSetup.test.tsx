@@ -7,7 +7,7 @@ import { SearchSetup } from "./SearchSetup";
 
 afterEach(cleanup);
 
-const measured = { seconds: 130, training_seconds: 100, evaluation_seconds: 20, other_seconds: 10, backend: "CPU", measured_steps: 8, faster_models: [] };
+const measured = { seconds: 130, training_seconds: 100, evaluation_seconds: 20, other_seconds: 10, checkpoint_seconds: 0, backend: "CPU", measured_steps: 8, faster_models: [] };
 
 describe("search setup", () => {
   it("starts from the form's values, counts the runs and says how long they take", () => {

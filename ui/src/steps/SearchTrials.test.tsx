@@ -16,7 +16,7 @@ const metrics = (accuracy: number) => ({ loss: 0.5, accuracy, macro_f1: 0.4, mac
 
 describe("search trials", () => {
   it("shows the run in progress and the ones waiting", () => {
-    const search = applySearchEvent(initialSearch(trials, ["a-trial-1", "a-trial-2"]), { event: "trial_started", trial: 0, resumed: false });
+    const search = applySearchEvent(initialSearch(trials), { event: "trial_started", trial: 0, resumed: false });
     render(<SearchTrials search={search} onCompare={vi.fn()} />);
     expect(screen.getByRole("heading").textContent).toBe("Trying several settings: run 1 of 2");
     expect(screen.getByTestId("trial-1").textContent).toContain("training…");
@@ -26,7 +26,7 @@ describe("search trials", () => {
 
   it("marks the best at the end and opens the comparison of every run", () => {
     const results = trials.map((t, i) => ({ ...t, metrics: metrics(0.5 + i / 10), score: -0.5, seconds: 30, error: null }));
-    const search = applySearchEvent(initialSearch(trials, ["a-trial-1", "a-trial-2"]), { event: "finished", results, best: 1, metric: "macro_f1" });
+    const search = applySearchEvent(initialSearch(trials), { event: "finished", results, best: 1, metric: "macro_f1" });
     const onCompare = vi.fn();
     render(<SearchTrials search={search} onCompare={onCompare} />);
     expect(screen.getByTestId("trial-2").textContent).toContain("2 ★");
@@ -41,7 +41,7 @@ describe("search trials", () => {
       { event: "trial_finished", trial: 0, result: { ...trials[0], metrics: metrics(0.5), score: -0.5, seconds: 30, error: null } },
       { event: "cancelled" },
     ] as const;
-    render(<SearchTrials search={search.reduce(applySearchEvent, initialSearch(trials, ["a", "b"]))} onCompare={vi.fn()} />);
+    render(<SearchTrials search={search.reduce(applySearchEvent, initialSearch(trials))} onCompare={vi.fn()} />);
     expect(screen.getByTestId("search-stopped-note").textContent).toBe("1 run had finished: its model is in Models.");
   });
 
@@ -51,7 +51,7 @@ describe("search trials", () => {
       { ...trials[0], metrics: null, score: null, seconds: 0, error },
       { ...trials[1], metrics: metrics(0.6), score: -0.5, seconds: 30, error: null },
     ];
-    const search = applySearchEvent(initialSearch(trials, ["a", "b"]), { event: "finished", results, best: 1, metric: "loss" });
+    const search = applySearchEvent(initialSearch(trials), { event: "finished", results, best: 1, metric: "loss" });
     render(<SearchTrials search={search} onCompare={vi.fn()} />);
     expect(screen.getByTestId("trial-1").textContent).toContain("failed");
     expect(screen.getByTestId("trial-error-1").textContent).toBe("Run 1 failed: The training loss became NaN at step 3. The other runs went on.");

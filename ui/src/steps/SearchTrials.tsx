@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { errorMessage } from "../logic/engineText";
 import { formatDecimal, formatPercent } from "../logic/format";
 import { numberText } from "../logic/recipeFields";
-import type { SearchProgress } from "../logic/searchProgress";
+import { trialModelIds, type SearchProgress } from "../logic/searchProgress";
 
 export interface SearchTrialsProps {
   search: SearchProgress;
@@ -33,7 +33,7 @@ export function SearchTrials({ search, onCompare }: SearchTrialsProps) {
             : t(`search.status.${search.status}`)}
         </h2>
         {search.status === "finished" && (
-          <button className="primary" onClick={() => onCompare(search.modelIds)} data-testid="compare-trials">
+          <button className="primary" onClick={() => onCompare(trialModelIds(search))} data-testid="compare-trials">
             {t("search.compare", { count: search.trials.length })}
           </button>
         )}

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("../components/Chart", () => ({ Chart: () => null }));
 
-import { applyEvents, initialProgress } from "../logic/trainingProgress";
+import { applyEvents, initialProgress, isOver } from "../logic/trainingProgress";
 import { TrainingView } from "./TrainingView";
 
 afterEach(cleanup);
@@ -14,9 +14,11 @@ afterEach(cleanup);
 const noop = () => {};
 
 function viewOf(events: Parameters<typeof applyEvents>[1]) {
+  const progress = applyEvents(initialProgress(), events);
   render(
     <TrainingView
-      progress={applyEvents(initialProgress(), events)}
+      progress={progress}
+      running={!isOver(progress.status)}
       elapsedSeconds={12}
       cancelling={false}
       onCancel={noop}

@@ -3,7 +3,7 @@ import { Chart } from "../components/Chart";
 import { learningRateChart, lossChart, throughputChart, validationChart } from "../logic/charts";
 import { engineText, errorHint, errorMessage } from "../logic/engineText";
 import { formatBytes, formatCount, formatDecimal, formatDuration, formatSignificant } from "../logic/format";
-import { fractionDone, isOver, type TrainingProgress } from "../logic/trainingProgress";
+import { fractionDone, type TrainingProgress } from "../logic/trainingProgress";
 
 export interface TrainingViewProps {
   progress: TrainingProgress;
@@ -13,14 +13,14 @@ export interface TrainingViewProps {
   /** Absent in a search: its runs are compared at its end instead. */
   onShowResult?: () => void;
   onBackToSettings: () => void;
-  /** The run is one of a search that goes on: its end is not the end of the work. */
-  searchRunning?: boolean;
+  /** The work goes on: the run, or the search it is one run of (whose end is not this run's). */
+  running: boolean;
 }
 
 export function TrainingView(p: TrainingViewProps) {
   const { t } = useTranslation();
   const s = p.progress;
-  const over = isOver(s.status) && !p.searchRunning;
+  const over = !p.running;
   const done = fractionDone(s);
   const estimatedTotal = s.etaSeconds != null && s.step > 0 ? p.elapsedSeconds + s.etaSeconds : null;
   const lastSpeed = s.samplesPerSecond.at(-1)?.[1];

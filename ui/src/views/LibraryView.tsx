@@ -10,10 +10,13 @@ import type { EvaluationReport } from "../bindings/EvaluationReport";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
 import type { TestFile } from "../bindings/TestFile";
 import type { UnfinishedEntry } from "../bindings/UnfinishedEntry";
+import type { UnfinishedSearch } from "../bindings/UnfinishedSearch";
 import { toErrorReport } from "../logic/errors";
 import { formatCount, formatDateTime, formatDuration, formatPercent } from "../logic/format";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { CompareView } from "./CompareView";
 import { ErrorInspector } from "./ErrorInspector";
+import { UnfinishedSearches } from "./UnfinishedSearches";
 
 /** A labelled test file with its columns (guessed by the engine's preview, changeable). */
 interface ChosenTestFile {
@@ -40,6 +43,10 @@ export function LibraryView(props: {
   trainingNow: boolean;
   onResume: (id: string) => void;
   onDiscard: (id: string) => void;
+  /** Stopped searches, to go on with as a whole or to forget. */
+  unfinishedSearches?: UnfinishedSearch[];
+  onResumeSearch?: (id: string) => void;
+  onDiscardSearch?: (id: string) => void;
   /** Models to compare at once (a finished search's runs), then forgotten. */
   compareRequest?: string[] | null;
   onCompareShown?: () => void;
@@ -94,6 +101,8 @@ export function LibraryView(props: {
 
   return (
     <div className="stack">
+      <UnfinishedSearches searches={props.unfinishedSearches ?? []} trainingNow={props.trainingNow}
+        onResume={(id) => props.onResumeSearch?.(id)} onDiscard={(id) => props.onDiscardSearch?.(id)} />
       {props.unfinished.length > 0 && (
         <section className="panel" data-testid="unfinished-runs">
           <h2>{t("library.unfinished")} <span className="muted small">{t("library.unfinishedHelp")}</span></h2>
@@ -205,16 +214,15 @@ export function LibraryView(props: {
         )}
       </section>
       {discarding && (
-        <div className="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="discard-title">
-          <div className="modal">
-            <h3 id="discard-title">{t("library.discardQuestion.title", { id: discarding.id })}</h3>
-            <p>{t("library.discardQuestion.text", { count: discarding.run.epochs_done, total: discarding.run.epochs })}</p>
-            <div className="actions end">
-              <button onClick={() => setDiscarding(null)} autoFocus>{t("library.keepIt")}</button>
-              <button className="danger" onClick={() => { props.onDiscard(discarding.id); setDiscarding(null); }}>{t("library.discard")}</button>
-            </div>
-          </div>
-        </div>
+        <ConfirmDialog
+          title={t("library.discardQuestion.title", { id: discarding.id })}
+          text={t("library.discardQuestion.text", { count: discarding.run.epochs_done, total: discarding.run.epochs })}
+          keepLabel={t("library.keepIt")}
+          confirmLabel={t("library.discard")}
+          onKeep={() => setDiscarding(null)}
+          onConfirm={() => { props.onDiscard(discarding.id); setDiscarding(null); }}
+          testId="discard-question"
+        />
       )}
       {comparison && (
         <CompareView comparison={comparison} busy={busy !== null}
@@ -225,16 +233,15 @@ export function LibraryView(props: {
       )}
       {inspection && <ErrorInspector model={inspection.model} report={inspection.report} onClose={() => setInspection(null)} />}
       {deleting && (
-        <div className="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="delete-title">
-          <div className="modal">
-            <h3 id="delete-title">{t("library.deleteQuestion.title", { name: deleting.name })}</h3>
-            <p>{t("library.deleteQuestion.text")}</p>
-            <div className="actions end">
-              <button onClick={() => setDeleting(null)} autoFocus>{t("library.keepIt")}</button>
-              <button className="danger" onClick={() => run(t("library.busy.deleting"), async () => { await libraryApi.deleteModel(deleting.id); setDeleting(null); setSelected((s) => s.filter((x) => x !== deleting.id)); props.onChanged(); })}>{t("library.delete")}</button>
-            </div>
-          </div>
-        </div>
+        <ConfirmDialog
+          title={t("library.deleteQuestion.title", { name: deleting.name })}
+          text={t("library.deleteQuestion.text")}
+          keepLabel={t("library.keepIt")}
+          confirmLabel={t("library.delete")}
+          onKeep={() => setDeleting(null)}
+          onConfirm={() => run(t("library.busy.deleting"), async () => { await libraryApi.deleteModel(deleting.id); setDeleting(null); setSelected((s) => s.filter((x) => x !== deleting.id)); props.onChanged(); })}
+          testId="delete-question"
+        />
       )}
     </div>
   );
