@@ -113,8 +113,9 @@ impl TrainingJobs {
             .spawn(move || {
                 let outcome =
                     std::panic::catch_unwind(AssertUnwindSafe(|| run(&mut deliver, &cancel)));
-                // Over before the page hears the outcome: what it asks next (the list of
-                // unfinished runs, a new run) sees no job running.
+                // Over as soon as `run` returns. Its own last event (finished, cancelled) came
+                // a moment before, so a list asked for at once may still leave this job's
+                // folders out; the Models section reads the lists again when it opens.
                 finished.store(true, Ordering::SeqCst);
                 if let Err(panic) = outcome {
                     deliver(failed(ErrorReport::said(

@@ -665,12 +665,15 @@ test("[en] the wizard, classify and compare with the keyboard alone", { timeout:
     await enter("start-search");
     await find("search-trials", 60_000);
     const searchStatus = () => driver.executeScript("return document.querySelector('[data-testid=\"search-trials\"]')?.getAttribute('data-status')");
+    // The focus waits on "Cancel" while the first pass runs, so that Enter lands at once.
+    await tabToTest("cancel-training", { max: 40 });
     await driver.wait(
       async () => Number(await (await find("validation-chart", 60_000)).getAttribute("data-points")) > 0,
       180_000,
       "the search's first run never finished its first pass",
     );
-    await enter("cancel-training", { backward: true, max: 80 });
+    assert.ok(await focusedIs('[data-testid="cancel-training"]'), "the focus stays on Cancel");
+    await keys(Key.ENTER);
     await driver.wait(async () => (await searchStatus()) === "cancelled", 60_000, "cancel did not stop the search");
     await enter("section-models", { backward: true, max: 80 });
     const stoppedSearch = await find("unfinished-searches", 30_000);

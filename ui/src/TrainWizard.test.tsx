@@ -82,6 +82,16 @@ describe("train wizard", () => {
     await act(() => i18n.changeLanguage("en"));
   });
 
+  it("keeps the text out of the 0/1 label columns, which one label per row sets aside", () => {
+    const preview = { ...csvPreview, headers: ["libelle", "sport", "culture", "note"], rows: [["foot", "1", "0", "a"]] };
+    const recipe = { ...defaultRecipe, text_column: "libelle", label_column: "note", label_columns: ["sport", "culture", "note"] };
+    const p = renderWizard({ step: "Data", data: { ...data, preview }, recipe });
+    fireEvent.change(screen.getByTestId("text-column"), { target: { value: "note" } });
+    expect(p.onRecipe).toHaveBeenLastCalledWith(expect.objectContaining({ text_column: "note", label_columns: ["sport", "culture"] }));
+    fireEvent.change(screen.getByTestId("label-separator"), { target: { value: "" } });
+    expect(p.onRecipe).toHaveBeenLastCalledWith(expect.objectContaining({ label_separator: null, label_columns: [] }));
+  });
+
   it("shows the engine's check of the recipe in the settings step", async () => {
     const props = renderWizard({ step: "Settings" });
     await waitFor(() => expect(screen.getByTestId("effective-batch").textContent).toContain("= 7 rows"));

@@ -117,7 +117,7 @@ export function TrainWizard(p: TrainWizardProps) {
       const path = await dialogsApi.choosePath("recipe");
       if (!path) return;
       const loaded = await trainingApi.openRecipe(path);
-      // The columns and the label names belong to the data chosen in the first step.
+      // The columns, the labels' layout and names belong to the data chosen in the first step.
       p.onRecipe({
         ...loaded,
         text_column: recipe.text_column,
@@ -125,6 +125,8 @@ export function TrainWizard(p: TrainWizardProps) {
         label_names_column: recipe.label_names_column,
         label_names_file: recipe.label_names_file,
         label_names_as_labels: recipe.label_names_as_labels,
+        label_separator: recipe.label_separator,
+        label_columns: recipe.label_columns,
       });
     } catch (e) {
       fail(e);
@@ -149,6 +151,8 @@ export function TrainWizard(p: TrainWizardProps) {
               ...recipe,
               text_column: text,
               label_column: label,
+              // The text is not one of the 0/1 label columns.
+              label_columns: recipe.label_columns.filter((c) => c !== text),
               // A names column cannot also be the text or the label.
               label_names_column: recipe.label_names_column === text || recipe.label_names_column === label ? null : recipe.label_names_column,
             })
@@ -184,6 +188,7 @@ export function TrainWizard(p: TrainWizardProps) {
               class_weights: columns.length === 0 ? recipe.class_weights : "none",
               label_names_column: columns.length === 0 ? recipe.label_names_column : null,
               label_names_file: columns.length === 0 ? recipe.label_names_file : null,
+              label_names_as_labels: columns.length === 0 ? recipe.label_names_as_labels : false,
             })
           }
           classWeights={recipe.class_weights}

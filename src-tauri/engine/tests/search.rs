@@ -159,6 +159,9 @@ fn a_stopped_search_goes_on_where_it_stopped() {
         assert_eq!(a.metrics, b.metrics);
         assert!(weights(Path::new(&a.trial.folder)) == weights(Path::new(&b.trial.folder)));
     }
+    // Over is over: a trial's model deleted afterwards does not make it a search to go on.
+    std::fs::remove_dir_all(&report.results[0].trial.folder).unwrap();
+    assert!(unfinished_searches(dir.path()).unwrap().is_empty());
 }
 
 #[test]

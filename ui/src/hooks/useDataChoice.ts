@@ -56,7 +56,7 @@ export function useDataChoice(
             // A new file starts with one label per row (the data step proposes several when its
             // label cells hold a separator); a new dialect of the same file keeps the choice.
             label_separator: dialect !== null && r.label_separator !== p.dialect.delimiter ? r.label_separator : null,
-            label_columns: dialect !== null ? r.label_columns : [],
+            label_columns: dialect !== null ? r.label_columns.filter((c) => p.headers.includes(c)) : [],
           };
         });
       } catch (e) {

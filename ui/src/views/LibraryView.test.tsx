@@ -42,7 +42,8 @@ describe("LibraryView", () => {
     renderLibrary([libraryModel, { ...second, multi_label: true, accuracy: 0.4 }]);
     const multi = screen.getByTestId("model-nace-2");
     expect(multi.textContent).toMatch(/40[.,0]*\s?%\s+every label/);
-    expect(multi.querySelector("[title]")?.getAttribute("title")).toBeTruthy();
+    const accuracy = [...multi.querySelectorAll("td")].find((td) => td.textContent?.includes("every label"));
+    expect(accuracy?.getAttribute("title")).toBe("A multi-label model: the share of rows whose labels were all right.");
     expect(screen.getByTestId("model-nace-1").textContent).not.toContain("every label");
   });
 

@@ -23,6 +23,9 @@ use crate::train::{
 
 /// The plan's file in the search's folder.
 pub const SEARCH_FILE: &str = "search.json";
+/// Written beside the plan once every trial has run (failed trials included): the search is
+/// over, even when a trial's model is deleted later.
+pub const SEARCH_REPORT_FILE: &str = "search_report.json";
 
 /// A trial and the folder its run writes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -290,16 +293,19 @@ fn run_trials(
         results.push(result);
     }
     let best = best_trial(&results);
+    let report = SearchReport {
+        results: results.clone(),
+        best,
+        metric,
+    };
+    let text = serde_json::to_string_pretty(&report).map_err(EngineError::internal)?;
+    write_file_atomically(&folder.join(SEARCH_REPORT_FILE), text.as_bytes())?;
     sink(SearchEvent::Finished {
         results: results.clone(),
         best,
         metric,
     });
-    Ok(SearchReport {
-        results,
-        best,
-        metric,
-    })
+    Ok(report)
 }
 
 /// The index of the highest score; the first of equal ones; none when no trial has a score.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::run::{SEARCH_FILE, SearchPlan};
+use super::run::{SEARCH_FILE, SEARCH_REPORT_FILE, SearchPlan};
 use crate::error::{EngineError, Result};
 use crate::fsutil::file_name_of;
 use crate::said;
@@ -30,8 +30,9 @@ pub struct UnfinishedSearch {
     pub started_unix: u64,
 }
 
-/// The searches of `searches` (a folder of plan folders) with trials still to run, the most
-/// recent first. A plan that cannot be read is left out: it is nobody's search to go on.
+/// The searches of `searches` (a folder of plan folders) that did not run to their end and
+/// have trials still to run, the most recent first. A plan that cannot be read is left out:
+/// it is nobody's search to go on.
 pub fn unfinished_searches(searches: &Path) -> Result<Vec<UnfinishedSearch>> {
     let entries = match std::fs::read_dir(searches) {
         Ok(entries) => entries,
@@ -42,6 +43,9 @@ pub fn unfinished_searches(searches: &Path) -> Result<Vec<UnfinishedSearch>> {
         .flatten()
         .filter_map(|entry| {
             let id = entry.file_name().to_string_lossy().into_owned();
+            if entry.path().join(SEARCH_REPORT_FILE).is_file() {
+                return None;
+            }
             let plan = SearchPlan::load(&entry.path()).ok()?;
             let trials_done = plan.trials.iter().filter(|t| trial_done(&t.folder)).count();
             (trials_done < plan.trials.len()).then(|| UnfinishedSearch {

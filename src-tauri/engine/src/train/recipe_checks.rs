@@ -305,6 +305,16 @@ impl Recipe {
                 ),
             );
         }
+        if !self.label_columns.is_empty() && self.label_names_as_labels {
+            problem(
+                "label_names_as_labels",
+                said!(
+                    "recipe.label_columns_names_as_labels",
+                    "With one 0/1 column per label, the column names are the labels (a file to \
+                     evaluate the model on needs the same columns); turn label_names_as_labels off."
+                ),
+            );
+        }
         if self.label_names_column.is_some() {
             problem(
                 "label_names_column",
