@@ -13,7 +13,7 @@ use crate::inference::EvaluationReport;
 use crate::library::LibraryModel;
 use crate::message::Message;
 use crate::said;
-use crate::train::{Metrics, Recipe, TrainingEvent, TrainingReport};
+use crate::train::{BestMetric, Metrics, Recipe, TrainingEvent, TrainingReport};
 
 /// One model in a comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -87,6 +87,14 @@ pub struct Confusion {
     pub matrix: Vec<Vec<usize>>,
 }
 
+/// The model with the best score on the metric its runs chose their best model by.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct BestModel {
+    pub index: usize,
+    pub metric: BestMetric,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct Comparison {
@@ -103,6 +111,9 @@ pub struct Comparison {
     /// The labels' names the models keep (code → name; the first model's name when two
     /// differ), to show beside the codes.
     pub label_names: LabelNames,
+    /// Set only when the numbers can be ranked: the same rows for all, and every recipe
+    /// choosing its best model by the same metric (as the runs of one search do).
+    pub best_model: Option<BestModel>,
 }
 
 /// What goes into a comparison for one model.
@@ -222,6 +233,25 @@ fn best_index(values: &[Option<f64>], higher_is_better: bool) -> Option<usize> {
         }
     }
     best.map(|(i, _)| i)
+}
+
+/// The best model by the metric all recipes share, when the numbers can be ranked.
+fn best_model(inputs: &[CompareInput], same_data: bool) -> Option<BestModel> {
+    if !same_data || inputs.len() < 2 {
+        return None;
+    }
+    let metric = inputs[0].recipe.as_ref()?.metric_for_best_model;
+    let shared = inputs
+        .iter()
+        .all(|i| i.recipe.as_ref().map(|r| r.metric_for_best_model) == Some(metric));
+    if !shared {
+        return None;
+    }
+    let scores: Vec<Option<f64>> = inputs
+        .iter()
+        .map(|i| i.metrics.as_ref().map(|m| metric.score(m)))
+        .collect();
+    best_index(&scores, true).map(|index| BestModel { index, metric })
 }
 
 pub fn compare(inputs: &[CompareInput]) -> Comparison {
@@ -429,6 +459,7 @@ pub fn compare(inputs: &[CompareInput]) -> Comparison {
                 names.extend(input.label_names.clone());
                 names
             }),
+        best_model: best_model(inputs, same_data),
     }
 }
 
@@ -492,6 +523,33 @@ mod tests {
         assert_eq!(c.recipe_differences[0].values, ["0.00005", "0.00002"]);
         assert_eq!(c.per_class[0].f1, [Some(0.8), Some(0.6)]);
         assert!(c.same_data);
+        assert_eq!(
+            c.best_model,
+            Some(BestModel {
+                index: 0,
+                metric: BestMetric::Loss
+            }),
+            "both runs chose their best model by the loss (the Trainer's default)"
+        );
+
+        let by_accuracy = |learning_rate: f64| Recipe {
+            learning_rate,
+            metric_for_best_model: BestMetric::Accuracy,
+            ..Recipe::default()
+        };
+        let ranked = compare(&[
+            input("m1", metrics(0.7, 0.9, 0.8), by_accuracy(5e-5), "split:x"),
+            input("m2", metrics(0.8, 1.1, 0.6), by_accuracy(2e-5), "split:x"),
+        ]);
+        assert_eq!(ranked.best_model.map(|b| b.index), Some(1));
+        let unlike = compare(&[
+            input("m1", metrics(0.7, 0.9, 0.8), Recipe::default(), "split:x"),
+            input("m2", metrics(0.8, 1.1, 0.6), by_accuracy(2e-5), "split:x"),
+        ]);
+        assert_eq!(
+            unlike.best_model, None,
+            "runs that chose by different metrics"
+        );
 
         let apart = compare(&[
             input("m1", metrics(0.7, 0.9, 0.8), Recipe::default(), "split:x"),
@@ -504,6 +562,7 @@ mod tests {
             apart.data_note
         );
         assert!(apart.recipe_differences.is_empty());
+        assert_eq!(apart.best_model, None, "numbers from different rows");
     }
 
     #[test]

@@ -23,6 +23,7 @@ const comparison: Comparison = {
   same_data: true,
   data_note: words(""),
   label_names: {},
+  best_model: null,
 };
 
 describe("classification and comparison charts", () => {

@@ -3,6 +3,7 @@
 // best value of each metric, and offers the fair comparison (one test file for all).
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { BestModel } from "../bindings/BestModel";
 import type { Comparison } from "../bindings/Comparison";
 
 vi.mock("../components/Chart", () => ({ Chart: () => null }));
@@ -13,7 +14,7 @@ import { words } from "../testFixtures";
 
 afterEach(cleanup);
 
-const comparison = (sameData: boolean): Comparison => ({
+const comparison = (sameData: boolean, best: BestModel | null = null): Comparison => ({
   models: [
     { id: "a", name: "Model A", base_model: "bert", measured_on: words("validation.csv (40 rows)") },
     { id: "b", name: "Model B", base_model: "bert", measured_on: words("validation.csv (40 rows)") },
@@ -34,6 +35,7 @@ const comparison = (sameData: boolean): Comparison => ({
     ? { id: "compare.same_data", params: { measured_on: { id: "compare.file_rows", params: { file: "validation.csv", count: 40 }, text: "validation.csv (40 rows)" } }, text: "All models…" }
     : words("These models were measured on different data (…), so their numbers are not directly comparable."),
   label_names: {},
+  best_model: best,
 });
 
 describe("compare view", () => {
@@ -55,6 +57,17 @@ describe("compare view", () => {
     fireEvent.click(screen.getByTestId("compare-on-file"));
     expect(evaluate).toHaveBeenCalledOnce();
     expect(screen.getByTestId("data-note").textContent).toBe("All models were measured on the same rows: validation.csv (40 rows).");
+  });
+
+  it("names the best model by the metric its runs chose, and only then", () => {
+    render(<CompareView comparison={comparison(true, { index: 1, metric: "macro_f1" })} busy={false} onEvaluateOnFile={() => {}} />);
+    expect(screen.getByTestId("best-model").textContent).toBe("Best by Macro F1: Model B — the measure these runs chose their best model by.");
+    const headers = screen.getAllByRole("columnheader").map((h) => h.textContent);
+    expect(headers).toEqual(["Metric", "Model A", "Model B ★"]);
+    cleanup();
+    render(<CompareView comparison={comparison(true)} busy={false} onEvaluateOnFile={() => {}} />);
+    expect(screen.queryByTestId("best-model")).toBeNull();
+    expect(screen.getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["Metric", "Model A", "Model B"]);
   });
 
   it("says the settings that differ in the form's words, in French too", async () => {

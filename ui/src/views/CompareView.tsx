@@ -43,12 +43,22 @@ export function CompareView(props: { comparison: Comparison; busy: boolean; onEv
         <button onClick={props.onEvaluateOnFile} disabled={props.busy} data-testid="compare-on-file">{t("compare.onFile")}</button>
       </div>
       <p className={c.same_data ? "muted small" : "warnings single"} data-testid="data-note">{engineText(c.data_note)}</p>
+      {c.best_model && (
+        <p data-testid="best-model">
+          {t("compare.bestModel", { name: c.models[c.best_model.index].name, metric: t(`metrics.${c.best_model.metric}`) })}
+        </p>
+      )}
       <div className="table-wrap" tabIndex={0}>
         <table className="data-table numeric" data-testid="compare-table">
           <thead>
             <tr>
               <th>{t("compare.metric")}</th>
-              {c.models.map((m) => <th key={m.id} title={m.base_model}>{m.name}</th>)}
+              {c.models.map((m, i) => (
+                <th key={m.id} title={m.base_model} className={c.best_model?.index === i ? "best" : ""}>
+                  {m.name}
+                  {c.best_model?.index === i ? " ★" : ""}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
