@@ -298,7 +298,7 @@ impl Library {
 }
 
 /// A folder name of the library itself: no path separators, not hidden, not "..".
-fn plain_id(id: &str) -> bool {
+pub(crate) fn plain_id(id: &str) -> bool {
     !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\']) && id != ".."
 }
 

@@ -18,8 +18,8 @@ pub use dataset::{
 pub use fingerprint::RowsFingerprint;
 pub use label_names::{LabelNames, read_model_label_names, read_names_file};
 pub use multi_label::{
-    LabelLayout, iterative_split, model_label_columns, read_label_sets, split_label_cell,
-    zero_one_cell,
+    LabelLayout, iterative_split, labels_in_record, model_label_columns, read_label_sets,
+    split_label_cell,
 };
 pub use prepare::{ClassCount, DataSummary, PreparedData, SplitRequest, prepare_split};
 pub use targets::Targets;

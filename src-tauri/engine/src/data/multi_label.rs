@@ -125,13 +125,7 @@ fn read_label_columns(
             ));
         }
         let text = record.get(text_i).unwrap_or("").trim();
-        let mut set = Vec::new();
-        for (column, &i) in columns.iter().zip(&label_is) {
-            let cell = record.get(i).unwrap_or("");
-            if zero_one_cell(path, line, column, cell)? {
-                set.push(column.clone());
-            }
-        }
+        let set = labels_in_record(path, line, &record, columns, &label_is)?;
         if text.is_empty() {
             out.skipped_empty_text += 1;
             continue;
@@ -151,6 +145,23 @@ fn read_label_columns(
         ));
     }
     Ok((out, sets))
+}
+
+/// The labels whose 0/1 column says yes in `record` (`at`: each label's column index).
+pub fn labels_in_record(
+    path: &Path,
+    line: Option<u64>,
+    record: &csv::StringRecord,
+    labels: &[String],
+    at: &[usize],
+) -> Result<Vec<String>> {
+    let mut set = Vec::new();
+    for (label, &i) in labels.iter().zip(at) {
+        if zero_one_cell(path, line, label, record.get(i).unwrap_or(""))? {
+            set.push(label.clone());
+        }
+    }
+    Ok(set)
 }
 
 /// Where a model trained on one 0/1 column per label finds its columns in another file: one

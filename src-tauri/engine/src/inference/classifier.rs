@@ -17,7 +17,7 @@ use crate::backend::{BackendKind, GpuLoad, choose_backend};
 use crate::cancel::CancelToken;
 use crate::data::{LabelNames, read_model_label_names};
 use crate::error::{EngineError, Result};
-use crate::metrics::{labels_at_or_above, sigmoid};
+use crate::metrics::sigmoid;
 use crate::model::{LoadOptions, LoadedModel, load_model_folder};
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
 use crate::source::{DownloadEvent, HubSettings, resolve_model};
@@ -361,17 +361,10 @@ impl Classifier {
             .map(|p| match (p, self.decision_threshold()) {
                 (None, _) => Vec::new(),
                 (Some(p), None) => top_k(&p, labels, k),
-                (Some(p), Some(threshold)) => {
-                    let mut given: Vec<LabelScore> = labels_at_or_above(&p, threshold)
-                        .into_iter()
-                        .map(|l| LabelScore {
-                            label: labels[l].clone(),
-                            score: p[l],
-                        })
-                        .collect();
-                    given.sort_by(|a, b| b.score.total_cmp(&a.score));
-                    given
-                }
+                (Some(p), Some(threshold)) => top_k(&p, labels, labels.len())
+                    .into_iter()
+                    .filter(|s| f64::from(s.score) >= threshold)
+                    .collect(),
             })
             .collect())
     }

@@ -18,7 +18,8 @@ use crate::data::dataset::{
     ColumnRole, column_index, no_complete_row_error, no_rows_error, same_columns_error,
 };
 use crate::data::{
-    CsvDialect, LabelNames, RowsFingerprint, model_label_columns, split_label_cell, zero_one_cell,
+    CsvDialect, LabelNames, RowsFingerprint, labels_in_record, model_label_columns,
+    split_label_cell,
 };
 use crate::error::{EngineError, Result};
 use crate::metrics::{Metrics, MetricsAccumulator};
@@ -217,7 +218,8 @@ fn run(
                     None,
                 ),
                 true => {
-                    let set = labels_of_columns(input, row, &label_is, &labels)?;
+                    let set =
+                        labels_in_record(input, Some(row.line), &row.record, &labels, &label_is)?;
                     (Cow::Owned(set.join(separator)), Some(set))
                 }
             };
@@ -347,25 +349,4 @@ fn run(
         seconds,
         engine_version: crate::VERSION.to_string(),
     })
-}
-
-/// A row's labels read from 0/1 columns (one per label, in label order).
-fn labels_of_columns(
-    input: &std::path::Path,
-    row: &super::stream::Row,
-    columns: &[usize],
-    labels: &[String],
-) -> Result<Vec<String>> {
-    let mut set = Vec::new();
-    for (&i, label) in columns.iter().zip(labels) {
-        if zero_one_cell(
-            input,
-            Some(row.line),
-            label,
-            row.record.get(i).unwrap_or(""),
-        )? {
-            set.push(label.clone());
-        }
-    }
-    Ok(set)
 }

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use super::run::{SEARCH_FILE, SEARCH_REPORT_FILE, SearchPlan};
 use crate::error::{EngineError, Result};
 use crate::fsutil::file_name_of;
+use crate::library::plain_id;
 use crate::said;
 use crate::train::checkpoint::REPORT_FILE;
 
@@ -67,8 +68,7 @@ pub fn unfinished_searches(searches: &Path) -> Result<Vec<UnfinishedSearch>> {
 /// The plan folder of search `id` in `searches`, refusing ids that would leave it.
 pub fn search_folder(searches: &Path, id: &str) -> Result<PathBuf> {
     let folder = searches.join(id);
-    let plain = !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\']);
-    if !plain || !folder.join(SEARCH_FILE).is_file() {
+    if !plain_id(id) || !folder.join(SEARCH_FILE).is_file() {
         return Err(EngineError::invalid(said!(
             "invalid.no_such_search",
             "There is no search \"{id}\" to go on with.",
