@@ -648,8 +648,10 @@ test("[en] the wizard, classify and compare with the keyboard alone", { timeout:
     assert.ok(await focusedIs('[data-testid="compare-view"] .segmented button'), "the focus stays on the sort");
     await shot("6-compare");
 
-    // 7. Several settings tried at once: two learning rates, one pass each, from the settings;
-    //    the runs' table with the best marked, then the two runs side by side.
+    // 7. Several settings tried at once: two learning rates, three passes each, from the
+    //    settings; cancelled once the first run has a checkpoint, the search is listed among
+    //    the unfinished ones and goes on as a whole from there; the runs' table with the best
+    //    marked, then the two runs side by side.
     await enter("section-train", { backward: true });
     await enter("train-again", { max: 40 });
     await viewWithFocus("settings-step");
@@ -658,11 +660,29 @@ test("[en] the wizard, classify and compare with the keyboard alone", { timeout:
     await tabToTest("search-rates");
     await retype("2e-3 5e-4");
     await tabToTest("search-epochs");
-    await retype("1");
+    await retype("3");
     await driver.wait(async () => /^2 runs,/.test(await textOf("search-time")), 10_000, "the search's runs are not counted");
     await enter("start-search");
+    await find("search-trials", 60_000);
+    const searchStatus = () => driver.executeScript("return document.querySelector('[data-testid=\"search-trials\"]')?.getAttribute('data-status')");
+    // The focus waits on "Cancel" while the first pass runs, so that Enter lands at once.
+    await tabToTest("cancel-training", { max: 40 });
+    await driver.wait(
+      async () => Number(await (await find("validation-chart", 60_000)).getAttribute("data-points")) > 0,
+      180_000,
+      "the search's first run never finished its first pass",
+    );
+    assert.ok(await focusedIs('[data-testid="cancel-training"]'), "the focus stays on Cancel");
+    await keys(Key.ENTER);
+    await driver.wait(async () => (await searchStatus()) === "cancelled", 60_000, "cancel did not stop the search");
+    await enter("section-models", { backward: true, max: 80 });
+    const stoppedSearch = await find("unfinished-searches", 30_000);
+    assert.match(await stoppedSearch.getAttribute("textContent"), /[01] of 2 runs/);
+    await shot("7-search-stopped");
+    await tabTo('[data-testid^="resume-search-"]', { max: 40 });
+    await keys(Key.ENTER);
     const trials = await find("search-trials", 60_000);
-    await driver.wait(async () => (await trials.getAttribute("data-status")) === "finished", 300_000, "the search did not finish");
+    await driver.wait(async () => (await searchStatus()) === "finished", 300_000, "the search did not finish once resumed");
     assert.equal((await trials.findElements(By.css("tbody tr"))).length, 2);
     assert.equal((await trials.findElements(By.css("tbody tr.best"))).length, 1, "one best run");
     await driver.wait(async () => (await textOf("section-models")) === words.models(4), 30_000, "the library never counted the search's runs");
@@ -670,6 +690,8 @@ test("[en] the wizard, classify and compare with the keyboard alone", { timeout:
     await enter("compare-trials", { max: 80 });
     const searched = await find("compare-table", 30_000);
     assert.equal((await searched.findElements(By.css("thead th"))).length, 3, "metric + the two runs");
+    assert.match(await textOf("best-model"), /^Best by Loss: /, "the runs chose their best model by the loss");
+    assert.equal((await searched.findElements(By.css("thead th.best"))).length, 1, "one run marked best");
     assert.match(await (await find("recipe-diff")).getAttribute("textContent"), words.learningRate);
   } catch (e) {
     console.error(e);
