@@ -1,10 +1,11 @@
-//! The engine's choices (scheduler, strategies, best metric, device) as typed flag values. Their
+//! The engine's choices (scheduler, strategies, best metric, device, explanation method) as typed flag values. Their
 //! names are the recipe's JSON names, so `--help` lists exactly what recipe.json accepts and a
 //! wrong name is refused before anything runs.
 
 use std::marker::PhantomData;
 
 use bert_studio_engine::backend::DeviceChoice;
+use bert_studio_engine::explain::ExplainMethod;
 use bert_studio_engine::train::{BestMetric, Scheduler, Strategy};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
@@ -33,6 +34,10 @@ impl Choice for BestMetric {
         BestMetric::MacroPrecision,
         BestMetric::MacroRecall,
     ];
+}
+
+impl Choice for ExplainMethod {
+    const ALL: &'static [Self] = &[ExplainMethod::IntegratedGradients, ExplainMethod::Occlusion];
 }
 
 impl Choice for DeviceChoice {

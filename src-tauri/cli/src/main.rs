@@ -4,6 +4,7 @@
 mod choices;
 mod classify;
 mod evaluation;
+mod explain;
 mod inspect;
 mod recipe_flags;
 mod search;
@@ -48,6 +49,9 @@ enum Command {
     /// Measure a trained model on a labelled CSV file: metrics, per-class table, confusion
     /// matrix and the misclassified rows.
     Evaluate(classify::EvaluateArgs),
+    /// Show which words drove a model's score for a class: one contribution per word, positive
+    /// when the word pushed the text towards the class.
+    Explain(explain::ExplainArgs),
     /// Show how a CSV file is read: delimiter, encoding, columns, first rows.
     Preview {
         file: PathBuf,
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(args),
         Command::Predict(args) => classify::run_predict(args),
         Command::Evaluate(args) => classify::run_evaluate(args),
+        Command::Explain(args) => explain::run(args),
         Command::Preview { file, rows, json } => inspect::preview(&file, rows, json),
     };
     match result {

@@ -404,3 +404,63 @@ fn the_gpu_survey_is_silent_and_says_its_finding_once() {
     assert!(!stderr.to_lowercase().contains("error"), "{stderr}");
     assert_eq!(stderr.matches("automatic choice").count(), 1, "{stderr}");
 }
+
+#[test]
+fn explain_shows_each_words_share_of_the_score() {
+    let folder = fixtures().join("tiny-bert");
+    let model = folder.to_str().unwrap();
+    let text = "Culture de céréales (à l'exception du riz)";
+    let (ok, stdout, stderr) = bert_studio(&[
+        "explain", "--model", model, "--text", text, "--device", "cpu", "--json",
+    ]);
+    assert!(ok, "{stderr}");
+    let e: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let words: Vec<&str> = e["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["word"].as_str().unwrap())
+        .collect();
+    assert_eq!(words, text.split(' ').collect::<Vec<_>>());
+    let total: f64 = e["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["contribution"].as_f64().unwrap())
+        .sum();
+    let change = e["score"].as_f64().unwrap() - e["baseline_score"].as_f64().unwrap();
+    assert!(
+        (total - change).abs() <= 0.01 * change.abs(),
+        "{total} against {change}"
+    );
+
+    let (ok, stdout, stderr) = bert_studio(&[
+        "explain",
+        "--model",
+        model,
+        "--text",
+        text,
+        "--device",
+        "cpu",
+        "--class",
+        "Industrie",
+        "--method",
+        "occlusion",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("Class Industrie\n"), "{stdout}");
+    assert!(
+        stdout.contains("Occlusion: how much the score drops"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  céréales  "), "{stdout}");
+
+    let (ok, _, stderr) = bert_studio(&[
+        "explain", "--model", model, "--text", text, "--class", "Pêche",
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("no class \"Pêche\". Its classes are: Agriculture, Industrie, Services."),
+        "{stderr}"
+    );
+}

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod compare;
 pub mod data;
 pub mod error;
+pub mod explain;
 pub mod fsutil;
 pub mod inference;
 pub mod kernels;

@@ -17,6 +17,7 @@ use crate::backend::{BackendKind, GpuLoad, choose_backend};
 use crate::cancel::CancelToken;
 use crate::data::{LabelNames, read_model_label_names};
 use crate::error::{EngineError, Result};
+use crate::explain::{ExplainOptions, Explanation, explain_loaded};
 use crate::metrics::sigmoid;
 use crate::model::{LoadOptions, LoadedModel, load_model_folder};
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
@@ -367,6 +368,55 @@ impl Classifier {
                     .collect(),
             })
             .collect())
+    }
+}
+
+impl Classifier {
+    /// Which words drove the model's score for `class` (a label, or its name; default: the
+    /// class the model gives the text).
+    pub fn explain(
+        &self,
+        text: &str,
+        class: Option<&str>,
+        options: &ExplainOptions,
+    ) -> Result<Explanation> {
+        let class = class.map(|c| self.label_index(c)).transpose()?;
+        let max_len = self.info.max_len;
+        match &self.on {
+            OnBackend::Cpu(w) => {
+                explain_loaded(&w.loaded, &w.device, text, class, max_len, options)
+            }
+            #[cfg(feature = "wgpu")]
+            OnBackend::Wgpu(w) => {
+                explain_loaded(&w.loaded, &w.device, text, class, max_len, options)
+            }
+            #[cfg(feature = "cuda")]
+            OnBackend::Cuda(w) => {
+                explain_loaded(&w.loaded, &w.device, text, class, max_len, options)
+            }
+        }
+    }
+
+    /// The index of a label given by its code or by its name.
+    fn label_index(&self, class: &str) -> Result<usize> {
+        let class = class.trim();
+        let labels = self.labels();
+        labels
+            .iter()
+            .position(|l| l == class)
+            .or_else(|| {
+                labels
+                    .iter()
+                    .position(|l| self.info.label_names.get(l).is_some_and(|n| n == class))
+            })
+            .ok_or_else(|| {
+                EngineError::invalid(said!(
+                    "invalid.explain_class",
+                    "The model has no class \"{class}\". Its classes are: {labels}.",
+                    class = class,
+                    labels = labels.join(", ")
+                ))
+            })
     }
 }
 

@@ -309,9 +309,20 @@ pub struct SequenceClassifier<B: Backend> {
 
 impl<B: FusedOps> SequenceClassifier<B> {
     pub fn forward(&self, input: ModelInput<B>) -> ClassifierOutput<B> {
-        let [batch, _] = input.input_ids.dims();
-        let key_bias = input.padding_mask.float().mul_scalar(MASKED_SCORE);
-        let mut hidden = self.embeddings.forward(input.input_ids);
+        let embedded = self.embeddings.forward(input.input_ids);
+        self.forward_embedded(embedded, input.padding_mask)
+    }
+
+    /// The rest of the model from the embeddings' output (`[batch·seq, width]`, rows of each
+    /// sequence in turn): where an explanation's gradients start.
+    pub fn forward_embedded(
+        &self,
+        embedded: Tensor<B, 2>,
+        padding_mask: Tensor<B, 2, Bool>,
+    ) -> ClassifierOutput<B> {
+        let [batch, _] = padding_mask.dims();
+        let key_bias = padding_mask.float().mul_scalar(MASKED_SCORE);
+        let mut hidden = embedded;
         let last = self.layers.len().saturating_sub(1);
         for (i, layer) in self.layers.iter().enumerate() {
             // Only the first token reaches the head: after the last layer's attention core,

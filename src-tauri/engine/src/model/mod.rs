@@ -21,7 +21,7 @@ pub use folder::{
     LoadOptions, LoadedModel, load_model_folder, save_model_folder, write_model_files,
 };
 pub use threshold::set_decision_threshold;
-pub use tokenizer::{TextTokenizer, TokenizedBatch, TokenizerFacts};
+pub use tokenizer::{TextTokenizer, TokenSpan, TokenizedBatch, TokenizerFacts};
 pub use weight_map::Slot;
 pub use weights::{
     LoadReport, PytorchFile, SafetensorsFile, TensorFile, load_weights, write_f32_safetensors,

@@ -80,6 +80,9 @@ impl TokenizedBatch {
     }
 }
 
+/// Where a token came from in its text (byte offsets); `None` for [CLS], [SEP] and the like.
+pub type TokenSpan = Option<(usize, usize)>;
+
 pub struct TextTokenizer {
     tokenizer: Tokenizer,
     facts: TokenizerFacts,
@@ -115,6 +118,14 @@ impl std::fmt::Debug for TextTokenizer {
             .field("facts", &self.facts)
             .finish()
     }
+}
+
+fn tokenize_error(e: tokenizers::Error) -> EngineError {
+    EngineError::invalid(said!(
+        "invalid.tokenize",
+        "A text could not be tokenized: {detail}",
+        detail = e.to_string()
+    ))
 }
 
 fn tokenizer_error(path: &Path, reason: impl std::fmt::Display) -> EngineError {
@@ -229,13 +240,9 @@ impl TextTokenizer {
     /// As `encode_each`, and counts the texts that were cut.
     pub fn encode_counting_cuts(&self, texts: &[&str], max_len: usize) -> Result<EncodedTexts> {
         let tokenizer = self.truncating_at(max_len)?;
-        let encodings = tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| {
-            EngineError::invalid(said!(
-                "invalid.tokenize",
-                "A text could not be tokenized: {detail}",
-                detail = e.to_string()
-            ))
-        })?;
+        let encodings = tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(tokenize_error)?;
         // The tokenizer moves what it cuts off into `overflowing`.
         let cut = encodings
             .iter()
@@ -246,6 +253,24 @@ impl TextTokenizer {
             .map(|e| e.get_ids().to_vec())
             .collect();
         Ok(EncodedTexts { ids, cut })
+    }
+
+    /// One text's token ids cut to `max_len`, with where each token came from in the text
+    /// (byte offsets; `None` for [CLS], [SEP] and the like).
+    pub fn encode_with_offsets(
+        &self,
+        text: &str,
+        max_len: usize,
+    ) -> Result<(Vec<u32>, Vec<TokenSpan>)> {
+        let tokenizer = self.truncating_at(max_len)?;
+        let encoding = tokenizer.encode(text, true).map_err(tokenize_error)?;
+        let spans = encoding
+            .get_offsets()
+            .iter()
+            .zip(encoding.get_special_tokens_mask())
+            .map(|(&span, &special)| (special == 0).then_some(span))
+            .collect();
+        Ok((encoding.get_ids().to_vec(), spans))
     }
 
     /// The tokenizer, cutting at `max_len` tokens (special tokens included), without padding.
