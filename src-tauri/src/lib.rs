@@ -47,6 +47,7 @@ pub fn run() {
         .manage(commands::language::DialogLanguage::default())
         .manage(inference_jobs::ClassifyJobs::default())
         .manage(inference_jobs::WarmClassifier::default())
+        .manage(inference_jobs::LatestExplanation::default())
         .on_window_event(|window, event| {
             // Closing while a model trains would lose the run: the page asks first.
             if let WindowEvent::CloseRequested { api, .. } = event
@@ -90,6 +91,7 @@ pub fn run() {
             commands::classify::cancel_classification,
             commands::classify::save_classified_as,
             commands::classify::try_text,
+            commands::classify::explain_text,
             commands::library::rename_model,
             commands::library::set_decision_threshold,
             commands::library::delete_model,

@@ -8,7 +8,7 @@ use bert_studio_engine::source::HubSettings;
 use clap::Args;
 
 use crate::choices::ChoiceParser;
-use crate::terminal::{print_download, print_json};
+use crate::terminal::{cancel_on_interrupt, print_download, print_json};
 
 #[derive(Args)]
 pub struct ExplainArgs {
@@ -55,6 +55,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
             method: args.method,
             steps: args.steps,
         },
+        &cancel_on_interrupt(),
     )?;
     if args.json {
         print_json(&explanation);

@@ -4,6 +4,8 @@
 
 mod common;
 
+use bert_studio_engine::EngineError;
+use bert_studio_engine::cancel::CancelToken;
 use bert_studio_engine::explain::{ExplainMethod, ExplainOptions};
 use bert_studio_engine::inference::{Classifier, ClassifierOptions};
 use bert_studio_engine::source::HubSettings;
@@ -70,7 +72,9 @@ fn integrated_gradients_equal_captums_and_add_up_to_the_score_change() {
     for case in &f.cases {
         let text = &texts[case.text];
         let class = case.class.map(|c| labels[c].as_str());
-        let found = model.explain(text, class, &options).unwrap();
+        let found = model
+            .explain(text, class, &options, &CancelToken::new())
+            .unwrap();
         let what = format!("text {} class {}", case.text, case.target);
         assert_eq!(
             found.label, labels[case.target],
@@ -120,7 +124,12 @@ fn occlusion_is_the_drop_of_the_score_without_each_word() {
     for case in &f.cases {
         let text = &texts[case.text];
         let found = model
-            .explain(text, Some(&labels[case.target]), &options)
+            .explain(
+                text,
+                Some(&labels[case.target]),
+                &options,
+                &CancelToken::new(),
+            )
             .unwrap();
         let what = format!("text {} class {}", case.text, case.target);
         assert_eq!(found.words.len(), case.occlusion.len(), "{what}");
@@ -146,7 +155,7 @@ fn a_bad_request_is_refused_in_words() {
             steps,
         };
         model
-            .explain(text, class, &options)
+            .explain(text, class, &options, &CancelToken::new())
             .unwrap_err()
             .to_string()
     };
@@ -158,4 +167,18 @@ fn a_bad_request_is_refused_in_words() {
         "{unknown}"
     );
     assert!(refused("Culture de céréales", None, 0).contains("between 1 and"));
+
+    // The user typed on: the explanation under way stops.
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let stopped = model.explain(
+        "Culture de céréales",
+        None,
+        &ExplainOptions::default(),
+        &cancel,
+    );
+    assert!(
+        matches!(stopped, Err(EngineError::Cancelled)),
+        "{stopped:?}"
+    );
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use bert_studio_engine::EngineError;
 use bert_studio_engine::cancel::CancelToken;
+use bert_studio_engine::explain::Explanation;
 use bert_studio_engine::fsutil::{free_path, write_file_atomically};
 use bert_studio_engine::inference::{
     ClassifierOptions, ClassifyEstimate, InferenceEvent, LabelScore, PredictRequest,
@@ -17,7 +18,7 @@ use tauri_plugin_dialog::DialogExt;
 
 use super::language::dialog_word;
 use super::{CommandResult, blocking, model_folder};
-use crate::inference_jobs::{ClassifyJobs, WarmClassifier};
+use crate::inference_jobs::{ClassifyJobs, LatestExplanation, WarmClassifier};
 
 /// Where a classified file goes by default: `<input>_classified.csv` beside the input, with a
 /// number added when that name is taken (an earlier result is never replaced unasked).
@@ -153,6 +154,30 @@ fn move_file(from: &Path, to: &Path) -> Result<(), EngineError> {
     let bytes = std::fs::read(from).map_err(|e| EngineError::io("read", from, e))?;
     write_file_atomically(to, &bytes)?;
     std::fs::remove_file(from).map_err(|e| EngineError::io("remove", from, e))
+}
+
+/// Which words drove the score of each class of `classes` (none: the class the model gives
+/// the text), for the try-it box and the error inspector. A newer request stops the one under
+/// way.
+#[tauri::command]
+pub async fn explain_text(
+    app: AppHandle,
+    model_id: String,
+    text: String,
+    classes: Vec<String>,
+) -> CommandResult<Vec<Explanation>> {
+    let folder = model_folder(&app, &model_id)?;
+    let cancel = app.state::<LatestExplanation>().start();
+    let warm = app.clone();
+    blocking(move || {
+        warm.state::<WarmClassifier>().explain(
+            &folder.display().to_string(),
+            &text,
+            &classes,
+            &cancel,
+        )
+    })
+    .await
 }
 
 /// The try-it box: the top labels of one text, with the model kept warm between calls.

@@ -1,6 +1,7 @@
 // Classification: a CSV file with a library model, and the try-it box.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { ClassifyEstimate } from "../bindings/ClassifyEstimate";
+import type { Explanation } from "../bindings/Explanation";
 import type { InferenceEvent } from "../bindings/InferenceEvent";
 import type { LabelScore } from "../bindings/LabelScore";
 import type { PredictionSummary } from "../bindings/PredictionSummary";
@@ -16,4 +17,7 @@ export const classifyApi = {
   cancelClassification: (jobId: number) => invoke<boolean>("cancel_classification", { jobId }),
   saveClassifiedAs: (output: string, input: string) => invoke<string | null>("save_classified_as", { output, input }),
   tryText: (modelId: string, text: string) => invoke<LabelScore[]>("try_text", { modelId, text }),
+  /** Which words drove each class's score (none given: the model's own class); a newer call
+   * stops the one under way, which then fails with the kind "cancelled". */
+  explainText: (modelId: string, text: string, classes: string[]) => invoke<Explanation[]>("explain_text", { modelId, text, classes }),
 };

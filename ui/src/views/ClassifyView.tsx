@@ -5,14 +5,14 @@ import { dataApi } from "../api/data";
 import { dialogsApi } from "../api/dialogs";
 import type { ClassifyEstimate } from "../bindings/ClassifyEstimate";
 import type { InferenceEvent } from "../bindings/InferenceEvent";
-import type { LabelScore } from "../bindings/LabelScore";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
 import type { PredictionSummary } from "../bindings/PredictionSummary";
 import { Chart } from "../components/Chart";
-import { predictedCountsChart, topLabelsChart } from "../logic/charts";
+import { predictedCountsChart } from "../logic/charts";
 import { errorHint, errorMessage } from "../logic/engineText";
 import { withName } from "../logic/labelNames";
 import { toErrorReport } from "../logic/errors";
+import { TryIt } from "./TryIt";
 import { useFocusAfterChange } from "../hooks/useFocusAfterChange";
 import { formatCount, formatDecimal, formatDuration, formatPercent } from "../logic/format";
 
@@ -289,44 +289,6 @@ function FileCard(props: {
           </div>
         </>
       )}
-    </section>
-  );
-}
-
-function TryIt(props: { modelId: string }) {
-  const { t } = useTranslation();
-  const [text, setText] = useState("");
-  const [scores, setScores] = useState<LabelScore[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    if (!text.trim() || !props.modelId) {
-      setScores(null);
-      return;
-    }
-    let current = true;
-    // A short pause after typing, so each keystroke does not start a model run.
-    const timer = setTimeout(() => {
-      classifyApi.tryText(props.modelId, text).then(
-        (s) => current && (setScores(s), setError(null)),
-        (e) => current && setError(errorMessage(toErrorReport(e))),
-      );
-    }, 250);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [text, props.modelId]);
-  return (
-    <section className="panel try-it">
-      <h3>{t("classify.tryTitle")}</h3>
-      <div className="try-grid">
-        <textarea value={text} aria-label={t("classify.tryTitle")} onChange={(e) => setText(e.target.value)} placeholder={t("classify.tryPlaceholder")} rows={4} data-testid="try-text" />
-        <div data-testid="try-result">
-          {error && <div className="problem">{error}</div>}
-          {scores && <Chart option={topLabelsChart(scores)} height={160} points={scores.length} testId="try-chart" />}
-          {!scores && !error && <p className="muted small">{t("classify.tryHelp")}</p>}
-        </div>
-      </div>
     </section>
   );
 }

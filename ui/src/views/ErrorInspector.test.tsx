@@ -2,11 +2,14 @@
 // The error inspector lists the rows a model got wrong and narrows them by true class; labels
 // the model never saw are named.
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import type { Explanation } from "../bindings/Explanation";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EvaluationReport } from "../bindings/EvaluationReport";
 import { libraryModel } from "../testFixtures";
 
 vi.mock("../components/Chart", () => ({ Chart: () => null }));
+const api = vi.hoisted(() => ({ explainText: vi.fn() }));
+vi.mock("../api/classify", () => ({ classifyApi: api }));
 
 import { ErrorInspector } from "./ErrorInspector";
 
@@ -102,5 +105,30 @@ describe("error inspector", () => {
     const rows = screen.getByTestId("misclassified-table").querySelectorAll("tbody tr");
     expect(rows[0].textContent).toContain("missed: 47 — Commerce de détail; extra: 01");
     expect(rows[1].textContent).toContain("missed: 01; extra: none");
+  });
+
+  it("shows which words pushed a wrong row towards its true and its predicted label", async () => {
+    const explained = (label: string, contribution: number): Explanation => ({
+      label,
+      method: "integrated_gradients",
+      steps: 32,
+      words: [{ word: "boulangerie", space_before: "", contribution }],
+      score: 1,
+      baseline_score: 0,
+      completeness_gap: 0,
+      cut_words: 0,
+      seconds: 0.1,
+    });
+    api.explainText.mockResolvedValue([explained("10", -0.4), explained("01", 0.8)]);
+    render(<ErrorInspector model={model} report={report} onClose={() => {}} />);
+    fireEvent.click(screen.getByTestId("why-4"));
+    expect(api.explainText).toHaveBeenCalledWith(model.id, "boulangerie", ["10", "01"]);
+    const first = await screen.findByTestId("row-explained-0");
+    const panel = screen.getByTestId("row-explanation");
+    expect(panel.textContent).toContain("Why line 4 went wrong");
+    expect(panel.textContent).toContain("Towards the true label, 10");
+    expect(panel.textContent).toContain("Towards the predicted label, 01");
+    expect((first.querySelector(".word") as HTMLElement).title).toBe("-0.400 to the score of 10");
+    expect((screen.getByTestId("row-explained-1").querySelector(".word") as HTMLElement).title).toBe("+0.800 to the score of 01");
   });
 });

@@ -1,12 +1,18 @@
-import { useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Trans, useTranslation } from "react-i18next";
+import { classifyApi } from "../api/classify";
 import type { EvaluationReport } from "../bindings/EvaluationReport";
+import type { Explanation } from "../bindings/Explanation";
 import type { LabelScore } from "../bindings/LabelScore";
 import type { LibraryEntry } from "../bindings/LibraryEntry";
+import type { MisclassifiedRow } from "../bindings/MisclassifiedRow";
 import { Chart } from "../components/Chart";
+import { ExplainedText } from "../components/ExplainedText";
 import { useColorScheme } from "../components/useColorScheme";
 import { useRevealOnChange } from "../hooks/useFocusAfterChange";
 import { confusionHeatmap } from "../logic/charts";
+import { errorMessage } from "../logic/engineText";
+import { toErrorReport } from "../logic/errors";
 import { formatCount, formatPercent } from "../logic/format";
 import { withName } from "../logic/labelNames";
 
@@ -19,6 +25,7 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
   const { t } = useTranslation();
   const [truth, setTruth] = useState(ALL);
   const [predicted, setPredicted] = useState(ALL);
+  const [why, setWhy] = useState<MisclassifiedRow | null>(null);
   const dark = useColorScheme() === "dark";
   // A new result opens below the library: bring it into view, the focus with it.
   const panel = useRef<HTMLElement>(null);
@@ -73,8 +80,11 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
               <thead><tr><th>{t("inspector.columns.line")}</th><th>{t("inspector.columns.text")}</th><th>{t("inspector.columns.true")}</th><th>{t("inspector.columns.predicted")}</th></tr></thead>
               <tbody>
                 {rows.slice(0, 500).map((m) => (
-                  <tr key={m.line}>
-                    <td>{m.line}</td>
+                  <tr key={m.line} className={why?.line === m.line ? "selected" : undefined}>
+                    <td>
+                      {m.line}{" "}
+                      <button className="link" title={t("explain.whyHelp")} onClick={() => setWhy(m)} data-testid={`why-${m.line}`}>{t("explain.why")}</button>
+                    </td>
                     <td title={m.text}>{m.text}</td>
                     <td className="named" title={named(m.true_label)}>{named(m.true_label)}</td>
                     {m.missed_labels && m.extra_labels ? (
@@ -87,6 +97,7 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
               </tbody>
             </table>
           </div>
+          {why && <RowExplanation key={why.line} modelId={props.model.id} row={why} named={named} />}
         </div>
         {r.metrics.confusion.length > 0 && (
           <Chart
@@ -98,6 +109,45 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
         )}
       </div>
     </section>
+  );
+}
+
+/** Which words of a wrong row pushed the model towards its true label and towards the label
+ * it gave (multi-label: each missed and each extra label). */
+function RowExplanation(props: { modelId: string; row: MisclassifiedRow; named: (code: string) => string }) {
+  const { t } = useTranslation();
+  const m = props.row;
+  const wanted: [string, string][] = m.missed_labels && m.extra_labels
+    ? [...m.missed_labels.map((l): [string, string] => [l, "forMissed"]), ...m.extra_labels.map((l): [string, string] => [l, "forExtra"])]
+    : [[m.true_label, "forTrue"], [m.predicted[0]?.label ?? "", "forPredicted"]];
+  const [found, setFound] = useState<Explanation[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    classifyApi.explainText(props.modelId, m.text, wanted.map(([label]) => label)).then(
+      (e) => current && setFound(e),
+      (e) => {
+        const report = toErrorReport(e);
+        if (current && report.kind !== "cancelled") setError(errorMessage(report));
+      },
+    );
+    return () => {
+      current = false;
+    };
+    // `wanted` follows from the row: one request per row.
+  }, [props.modelId, m]);
+  return (
+    <div className="stack" data-testid="row-explanation">
+      <h4>{t("inspector.whyLine", { line: m.line })}</h4>
+      {error && <div className="problem">{error}</div>}
+      {!found && !error && <p className="muted small">{t("explain.working")}</p>}
+      {found?.map((e, i) => (
+        <div key={i}>
+          <p className="small"><b>{t(`explain.${wanted[i][1]}`, { label: props.named(e.label) })}</b></p>
+          <ExplainedText explanation={e} labelName={props.named(e.label)} testId={`row-explained-${i}`} />
+        </div>
+      ))}
+    </div>
   );
 }
 

@@ -7,12 +7,14 @@ use burn::module::AutodiffModule;
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Bool, Int, Tensor, TensorData};
 
+use crate::cancel::CancelToken;
+use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
 use crate::model::SequenceClassifier;
 
 /// Tokens (sequence rows) per forward and backward pass: a long text's steps go in several
-/// passes, so that memory stays that of a small training batch.
-const TOKENS_PER_PASS: usize = 4096;
+/// passes, so that memory stays that of a small training batch and a cancel is heard soon.
+const TOKENS_PER_PASS: usize = 1024;
 
 /// Nodes and weights of `n`-point Gauss–Legendre quadrature on [0, 1], as Captum maps numpy's
 /// `leggauss` (node (1 + x) / 2, weight w / 2).
@@ -69,7 +71,8 @@ pub fn integrated_gradients<B: AutodiffBackend + FusedOps>(
     baseline: &[u32],
     class: usize,
     steps: usize,
-) -> TokenAttributions
+    cancel: &CancelToken,
+) -> Result<TokenAttributions>
 where
     SequenceClassifier<B>: AutodiffModule<B>,
 {
@@ -100,6 +103,9 @@ where
     let per_pass = (TOKENS_PER_PASS / len.max(1)).max(1);
     let mut summed = Tensor::<B::InnerBackend, 2>::zeros([len, width], device);
     for chunk in points.chunks(per_pass) {
+        if cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
         let n = chunk.len();
         let alphas: Vec<f32> = chunk.iter().map(|&(a, _)| a as f32).collect();
         let weights: Vec<f32> = chunk.iter().map(|&(_, w)| w as f32).collect();
@@ -136,11 +142,11 @@ where
         .into_data()
         .to_vec()
         .expect("f32 attributions");
-    TokenAttributions {
+    Ok(TokenAttributions {
         per_token: per_token.into_iter().map(f64::from).collect(),
         logit: logits[class] as f64,
         baseline_logit: logits[classes + class] as f64,
-    }
+    })
 }
 
 #[cfg(test)]

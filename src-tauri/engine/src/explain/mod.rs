@@ -15,6 +15,7 @@ use ts_rs::TS;
 pub use integrated::{TokenAttributions, gauss_legendre, integrated_gradients};
 pub use words::{typed_words, word_of_each_token};
 
+use crate::cancel::CancelToken;
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
 use crate::model::{LoadedModel, ModelInput, SequenceClassifier};
@@ -100,6 +101,7 @@ pub fn explain_loaded<B: FusedOps>(
     class: Option<usize>,
     max_len: usize,
     options: &ExplainOptions,
+    cancel: &CancelToken,
 ) -> Result<Explanation>
 where
     Autodiff<B>: FusedOps,
@@ -140,7 +142,8 @@ where
                 .collect();
             let model: SequenceClassifier<Autodiff<B>> =
                 SequenceClassifier::from_inner(loaded.model.clone().without_dropout()).no_grad();
-            let found = integrated_gradients(&model, &ids, &baseline, class, options.steps);
+            let found =
+                integrated_gradients(&model, &ids, &baseline, class, options.steps, cancel)?;
             let mut per_word = vec![0.0; typed.len()];
             for (value, word) in found.per_token.iter().zip(&word_of_token) {
                 if let Some(w) = word {

@@ -373,26 +373,27 @@ impl Classifier {
 
 impl Classifier {
     /// Which words drove the model's score for `class` (a label, or its name; default: the
-    /// class the model gives the text).
+    /// class the model gives the text). `cancel` stops it between passes over the steps.
     pub fn explain(
         &self,
         text: &str,
         class: Option<&str>,
         options: &ExplainOptions,
+        cancel: &CancelToken,
     ) -> Result<Explanation> {
         let class = class.map(|c| self.label_index(c)).transpose()?;
         let max_len = self.info.max_len;
         match &self.on {
             OnBackend::Cpu(w) => {
-                explain_loaded(&w.loaded, &w.device, text, class, max_len, options)
+                explain_loaded(&w.loaded, &w.device, text, class, max_len, options, cancel)
             }
             #[cfg(feature = "wgpu")]
             OnBackend::Wgpu(w) => {
-                explain_loaded(&w.loaded, &w.device, text, class, max_len, options)
+                explain_loaded(&w.loaded, &w.device, text, class, max_len, options, cancel)
             }
             #[cfg(feature = "cuda")]
             OnBackend::Cuda(w) => {
-                explain_loaded(&w.loaded, &w.device, text, class, max_len, options)
+                explain_loaded(&w.loaded, &w.device, text, class, max_len, options, cancel)
             }
         }
     }
