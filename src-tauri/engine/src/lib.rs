@@ -5,6 +5,7 @@ pub mod backend;
 pub mod cancel;
 pub mod catalog;
 pub mod compare;
+pub mod corrections;
 pub mod data;
 pub mod error;
 pub mod explain;

@@ -1,0 +1,182 @@
+//! A user's corrections to the labels of a data file, kept in a small file beside the model,
+//! never in the user's CSV: a row relabelled or left out, each one undoable, and a corrected
+//! copy of the file to export or to train on again.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::data::csv_input::{csv_reader, next_record, read_headers, sniff_dialect};
+use crate::data::dataset::{ColumnRole, column_index};
+use crate::error::{EngineError, Result};
+use crate::fsutil::write_file_atomically;
+use crate::said;
+
+/// The corrections of a model's data, in its folder.
+pub const CORRECTIONS_FILE: &str = "corrections.json";
+
+/// What the user did to a row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Correction {
+    /// The row's label is wrong: this is the right one.
+    Relabel { label: String },
+    /// The row should not be learned from at all.
+    Exclude,
+}
+
+/// One corrected row of a data file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CorrectedRow {
+    /// The data file the row is in.
+    pub file: String,
+    /// The line the row starts on, as the error inspector shows it.
+    #[ts(type = "number")]
+    pub line: u64,
+    /// The row's text and label when it was corrected: a file changed since is noticed.
+    pub text: String,
+    pub label: String,
+    pub correction: Correction,
+}
+
+/// Every correction kept for one model, in the order they were made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Corrections {
+    pub rows: Vec<CorrectedRow>,
+}
+
+impl Corrections {
+    /// The corrections kept in `model_folder` (none yet: empty).
+    pub fn load(model_folder: &Path) -> Result<Self> {
+        let path = model_folder.join(CORRECTIONS_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(EngineError::io("read", &path, e)),
+        };
+        serde_json::from_str(&text).map_err(|e| {
+            EngineError::invalid(said!(
+                "invalid.corrections_file",
+                "The corrections file \"{path}\" could not be read ({detail}). It was left as it is.",
+                path = path.display().to_string(),
+                detail = e.to_string()
+            ))
+        })
+    }
+
+    /// Writes them to `model_folder` (whole or not at all).
+    pub fn save(&self, model_folder: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).expect("corrections serialise");
+        write_file_atomically(&model_folder.join(CORRECTIONS_FILE), text.as_bytes())
+    }
+
+    /// Keeps `row`'s correction, in place of an earlier one of the same row.
+    pub fn set(&mut self, row: CorrectedRow) {
+        self.rows
+            .retain(|r| !(r.file == row.file && r.line == row.line));
+        self.rows.push(row);
+    }
+
+    /// Takes back the correction of row `line` of `file`; false when it had none.
+    pub fn undo(&mut self, file: &str, line: u64) -> bool {
+        let before = self.rows.len();
+        self.rows.retain(|r| !(r.file == file && r.line == line));
+        self.rows.len() < before
+    }
+
+    /// The corrections of one file.
+    pub fn of_file<'a>(&'a self, file: &'a str) -> impl Iterator<Item = &'a CorrectedRow> {
+        self.rows.iter().filter(move |r| r.file == file)
+    }
+}
+
+/// What a corrected copy holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CorrectedCopy {
+    pub rows_written: usize,
+    pub relabelled: usize,
+    pub excluded: usize,
+}
+
+/// Writes `output`: `source` with its corrections applied (labels replaced in `label_column`,
+/// excluded rows left out), every column kept, the same delimiter, UTF-8. A corrected row whose
+/// text or label has changed in the file since is refused, and nothing is written.
+pub fn write_corrected_copy(
+    source: &Path,
+    text_column: &str,
+    label_column: &str,
+    corrections: &Corrections,
+    output: &Path,
+) -> Result<CorrectedCopy> {
+    let file = source.display().to_string();
+    let mut pending: std::collections::BTreeMap<u64, &CorrectedRow> =
+        corrections.of_file(&file).map(|r| (r.line, r)).collect();
+    let dialect = sniff_dialect(source)?;
+    let mut reader = csv_reader(source, dialect)?;
+    let headers = read_headers(source, &mut reader)?;
+    let text_i = column_index(source, &headers, text_column, ColumnRole::Text)?;
+    let label_i = column_index(source, &headers, label_column, ColumnRole::Label)?;
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(dialect.delimiter)
+        .flexible(true)
+        .from_writer(Vec::new());
+    let write_error = |e: csv::Error| EngineError::io("write", output, e);
+    writer.write_record(&headers).map_err(write_error)?;
+    let mut copy = CorrectedCopy {
+        rows_written: 0,
+        relabelled: 0,
+        excluded: 0,
+    };
+    let mut record = csv::StringRecord::new();
+    while next_record(source, &mut reader, &mut record)? {
+        let line = record.position().map_or(0, |p| p.line());
+        let Some(row) = pending.remove(&line) else {
+            writer.write_record(&record).map_err(write_error)?;
+            copy.rows_written += 1;
+            continue;
+        };
+        let (text, label) = (
+            record.get(text_i).unwrap_or("").trim(),
+            record.get(label_i).unwrap_or("").trim(),
+        );
+        if text != row.text.trim() || label != row.label.trim() {
+            return Err(changed_since(&file, line));
+        }
+        match &row.correction {
+            Correction::Exclude => copy.excluded += 1,
+            Correction::Relabel { label } => {
+                let fields: Vec<&str> = record
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| if i == label_i { label.as_str() } else { f })
+                    .collect();
+                writer.write_record(&fields).map_err(write_error)?;
+                copy.relabelled += 1;
+                copy.rows_written += 1;
+            }
+        }
+    }
+    if let Some((&line, _)) = pending.iter().next() {
+        return Err(changed_since(&file, line));
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| EngineError::io("write", output, e.into_error()))?;
+    write_file_atomically(output, &bytes)?;
+    Ok(copy)
+}
+
+fn changed_since(file: &str, line: u64) -> EngineError {
+    EngineError::invalid(said!(
+        "invalid.corrections_file_changed",
+        "\"{file}\" has changed since line {line} was corrected: its text or label is no \
+         longer the same. Undo that correction, or correct the row again.",
+        file = file,
+        line = line
+    ))
+}
