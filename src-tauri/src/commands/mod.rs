@@ -4,6 +4,7 @@
 
 pub mod classify;
 pub mod compare;
+pub mod corrections;
 pub mod data;
 pub mod dialogs;
 pub mod language;

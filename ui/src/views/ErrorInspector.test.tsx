@@ -3,17 +3,24 @@
 // the model never saw are named.
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import type { Explanation } from "../bindings/Explanation";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { CorrectedRow } from "../bindings/CorrectedRow";
 import type { EvaluationReport } from "../bindings/EvaluationReport";
 import { libraryModel } from "../testFixtures";
 
 vi.mock("../components/Chart", () => ({ Chart: () => null }));
 const api = vi.hoisted(() => ({ explainText: vi.fn() }));
 vi.mock("../api/classify", () => ({ classifyApi: api }));
+const kept = vi.hoisted(() => ({ list: vi.fn(), correct: vi.fn(), undo: vi.fn(), exportCopy: vi.fn() }));
+vi.mock("../api/corrections", () => ({ correctionsApi: kept }));
 
 import { ErrorInspector } from "./ErrorInspector";
 
-afterEach(cleanup);
+beforeEach(() => kept.list.mockResolvedValue({ rows: [] }));
+afterEach(() => {
+  cleanup();
+  vi.clearAllMocks();
+});
 
 
 const model = { ...libraryModel, classes: 2 };
@@ -130,5 +137,33 @@ describe("error inspector", () => {
     expect(panel.textContent).toContain("Towards the predicted label, 01");
     expect((first.querySelector(".word") as HTMLElement).title).toBe("-0.400 to the score of 10");
     expect((screen.getByTestId("row-explained-1").querySelector(".word") as HTMLElement).title).toBe("+0.800 to the score of 01");
+  });
+
+  it("corrects a row's label or leaves it out, undoes it, and exports a corrected copy", async () => {
+    const rows: CorrectedRow[] = [];
+    const answer = () => Promise.resolve({ rows: [...rows] });
+    kept.correct.mockImplementation((_m: string, row: CorrectedRow) => (rows.push(row), answer()));
+    kept.undo.mockImplementation((_m: string, _f: string, line: number) => (rows.splice(rows.findIndex((r) => r.line === line), 1), answer()));
+    kept.exportCopy.mockResolvedValue({ path: "/data/test_corrected.csv", copy: { rows_written: 4, relabelled: 1, excluded: 1 } });
+    render(<ErrorInspector model={model} report={report} onClose={() => {}} />);
+    expect((await screen.findByText(/your corrections are kept beside the model/)).textContent).toContain("never in your file");
+
+    fireEvent.change(screen.getByTestId("correct-2"), { target: { value: "10" } });
+    expect(kept.correct).toHaveBeenCalledWith(model.id, { file: "/data/test.csv", line: 2, text: "culture de blé", label: "01", correction: { kind: "relabel", label: "10" } });
+    expect((await screen.findByTestId("corrected-2")).textContent).toContain("now 10");
+    const choice = screen.getByTestId("correct-4") as HTMLSelectElement;
+    expect(Array.from(choice.options).map((o) => o.textContent)).toEqual(["Correct…", "01", "Leave this row out"]);
+    fireEvent.change(choice, { target: { value: choice.options[2].value } });
+    expect((await screen.findByTestId("corrected-4")).textContent).toContain("left out");
+    expect(screen.getByTestId("corrections").textContent).toContain("Your corrections (2)");
+
+    fireEvent.click(screen.getByTestId("undo-2"));
+    await screen.findByTestId("correct-2");
+    expect(kept.undo).toHaveBeenCalledWith(model.id, "/data/test.csv", 2);
+    expect(screen.getByTestId("corrections").textContent).toContain("Your correction (1)");
+
+    fireEvent.click(screen.getByTestId("export-corrected"));
+    expect(kept.exportCopy).toHaveBeenCalledWith(model.id, "/data/test.csv", "text", "label");
+    expect((await screen.findByTestId("exported")).textContent).toBe("Written to /data/test_corrected.csv: 4 rows, 1 relabelled, 1 left out.");
   });
 });

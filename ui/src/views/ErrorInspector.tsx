@@ -9,12 +9,14 @@ import type { MisclassifiedRow } from "../bindings/MisclassifiedRow";
 import { Chart } from "../components/Chart";
 import { ExplainedText } from "../components/ExplainedText";
 import { useColorScheme } from "../components/useColorScheme";
+import { useCorrections } from "../hooks/useCorrections";
 import { useRevealOnChange } from "../hooks/useFocusAfterChange";
 import { confusionHeatmap } from "../logic/charts";
 import { errorMessage } from "../logic/engineText";
 import { toErrorReport } from "../logic/errors";
 import { formatCount, formatPercent } from "../logic/format";
 import { withName } from "../logic/labelNames";
+import { CorrectionCell, CorrectionsList } from "./Corrections";
 
 const ALL = "";
 
@@ -26,6 +28,10 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
   const [truth, setTruth] = useState(ALL);
   const [predicted, setPredicted] = useState(ALL);
   const [why, setWhy] = useState<MisclassifiedRow | null>(null);
+  const corrections = useCorrections(props.model.id, r.input);
+  const correctedAt = new Map(corrections.rows.map((c) => [c.line, c]));
+  // A multi-label row's labels are a set: its correction is not offered here.
+  const correctable = r.metrics.confusion.length > 0;
   const dark = useColorScheme() === "dark";
   // A new result opens below the library: bring it into view, the focus with it.
   const panel = useRef<HTMLElement>(null);
@@ -77,7 +83,7 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
           </div>
           <div className="table-wrap tall" tabIndex={0}>
             <table className="data-table" data-testid="misclassified-table">
-              <thead><tr><th>{t("inspector.columns.line")}</th><th>{t("inspector.columns.text")}</th><th>{t("inspector.columns.true")}</th><th>{t("inspector.columns.predicted")}</th></tr></thead>
+              <thead><tr><th>{t("inspector.columns.line")}</th><th>{t("inspector.columns.text")}</th><th>{t("inspector.columns.true")}</th><th>{t("inspector.columns.predicted")}</th>{correctable && <th>{t("inspector.columns.correction")}</th>}</tr></thead>
               <tbody>
                 {rows.slice(0, 500).map((m) => (
                   <tr key={m.line} className={why?.line === m.line ? "selected" : undefined}>
@@ -92,12 +98,20 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
                     ) : (
                       <PredictedCell predicted={m.predicted} named={named} />
                     )}
+                    {correctable && (
+                      <CorrectionCell row={m} corrected={correctedAt.get(m.line)} labels={labels} named={named}
+                        onCorrect={(c) => void corrections.correct(m, c)} onUndo={() => void corrections.undo(m.line)} />
+                    )}
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
           {why && <RowExplanation key={why.line} modelId={props.model.id} row={why} named={named} />}
+          {correctable && (
+            <CorrectionsList rows={corrections.rows} named={named} error={corrections.error} exported={corrections.exported}
+              onUndo={(line) => void corrections.undo(line)} onExport={() => void corrections.exportCopy(r.text_column, r.label_column)} />
+          )}
         </div>
         {r.metrics.confusion.length > 0 && (
           <Chart

@@ -1,0 +1,13 @@
+// A model's corrections of its data's labels (kept beside the model, never in the user's file).
+import { invoke } from "@tauri-apps/api/core";
+import type { CorrectedFile } from "../bindings/CorrectedFile";
+import type { CorrectedRow } from "../bindings/CorrectedRow";
+import type { Corrections } from "../bindings/Corrections";
+
+export const correctionsApi = {
+  list: (modelId: string) => invoke<Corrections>("list_corrections", { modelId }),
+  correct: (modelId: string, row: CorrectedRow) => invoke<Corrections>("correct_row", { modelId, row }),
+  undo: (modelId: string, file: string, line: number) => invoke<Corrections>("undo_correction", { modelId, file, line }),
+  exportCopy: (modelId: string, file: string, textColumn: string, labelColumn: string) =>
+    invoke<CorrectedFile>("export_corrected_copy", { modelId, file, textColumn, labelColumn }),
+};
