@@ -48,6 +48,7 @@ pub fn run() {
         .manage(inference_jobs::ClassifyJobs::default())
         .manage(inference_jobs::WarmClassifier::default())
         .manage(inference_jobs::LatestExplanation::default())
+        .manage(commands::corrections::CorrectionsLock::default())
         .on_window_event(|window, event| {
             // Closing while a model trains would lose the run: the page asks first.
             if let WindowEvent::CloseRequested { api, .. } = event

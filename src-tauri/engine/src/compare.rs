@@ -251,6 +251,10 @@ fn best_model(inputs: &[CompareInput], same_data: bool) -> Option<BestModel> {
         .iter()
         .map(|i| i.metrics.as_ref().map(|m| metric.score(m)))
         .collect();
+    // A model without the score (an imported one, a run without a loss) cannot be ranked.
+    if !scores.iter().all(|s| s.is_some_and(f64::is_finite)) {
+        return None;
+    }
     best_index(&scores, true).map(|index| BestModel { index, metric })
 }
 
@@ -549,6 +553,16 @@ mod tests {
         assert_eq!(
             unlike.best_model, None,
             "runs that chose by different metrics"
+        );
+        let mut unmeasured = input("m2", metrics(0.8, 1.1, 0.6), Recipe::default(), "split:x");
+        unmeasured.metrics.as_mut().unwrap().loss = None;
+        let one_scored = compare(&[
+            input("m1", metrics(0.7, 0.9, 0.8), Recipe::default(), "split:x"),
+            unmeasured,
+        ]);
+        assert_eq!(
+            one_scored.best_model, None,
+            "only one of the two has a loss"
         );
 
         let apart = compare(&[

@@ -2,12 +2,13 @@
 //! never in the user's CSV: a row relabelled or left out, each one undoable, and a corrected
 //! copy of the file to export or to train on again.
 
+use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::data::csv_input::{csv_reader, next_record, read_headers, sniff_dialect};
+use crate::data::csv_input::{TextEncoding, csv_reader, next_record, read_headers, sniff_dialect};
 use crate::data::dataset::{ColumnRole, column_index};
 use crate::error::{EngineError, Result};
 use crate::fsutil::write_file_atomically;
@@ -121,10 +122,27 @@ pub fn write_corrected_copy(
     let headers = read_headers(source, &mut reader)?;
     let text_i = column_index(source, &headers, text_column, ColumnRole::Text)?;
     let label_i = column_index(source, &headers, label_column, ColumnRole::Label)?;
+    // Written beside `output` and moved into place whole, never over a file that appeared
+    // meanwhile; with a BOM when the source had one or was not UTF-8, so that a spreadsheet
+    // reads its accents the same way.
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut partial = tempfile::Builder::new()
+        .prefix(".bert-studio-")
+        .suffix(".partial.csv")
+        .tempfile_in(&parent)
+        .map_err(|e| EngineError::io("create a file in", &parent, e))?;
+    if dialect.encoding != TextEncoding::Utf8 || starts_with_bom(source) {
+        partial
+            .write_all(b"\xEF\xBB\xBF")
+            .map_err(|e| EngineError::io("write", output, e))?;
+    }
     let mut writer = csv::WriterBuilder::new()
         .delimiter(dialect.delimiter)
         .flexible(true)
-        .from_writer(Vec::new());
+        .from_writer(std::io::BufWriter::new(partial.as_file_mut()));
     let write_error = |e: csv::Error| EngineError::io("write", output, e);
     writer.write_record(&headers).map_err(write_error)?;
     let mut copy = CorrectedCopy {
@@ -164,11 +182,22 @@ pub fn write_corrected_copy(
     if let Some((&line, _)) = pending.iter().next() {
         return Err(changed_since(&file, line));
     }
-    let bytes = writer
+    writer
         .into_inner()
-        .map_err(|e| EngineError::io("write", output, e.into_error()))?;
-    write_file_atomically(output, &bytes)?;
+        .map_err(|e| EngineError::io("write", output, e.into_error()))?
+        .flush()
+        .map_err(|e| EngineError::io("write", output, e))?;
+    partial
+        .persist_noclobber(output)
+        .map_err(|e| EngineError::io("write", output, e.error))?;
     Ok(copy)
+}
+
+fn starts_with_bom(path: &Path) -> bool {
+    let mut head = [0u8; 3];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head == [0xEF, 0xBB, 0xBF])
 }
 
 fn changed_since(file: &str, line: u64) -> EngineError {

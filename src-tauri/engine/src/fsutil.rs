@@ -30,6 +30,19 @@ pub fn free_path(candidate: impl Fn(usize) -> PathBuf) -> PathBuf {
         .expect("an unused name exists")
 }
 
+/// `<stem>_<tag>.csv` beside `source`, or `<stem>_<tag>-2.csv`… when taken: a file the app
+/// writes from the user's file never replaces one unasked.
+pub fn free_csv_beside(source: &Path, tag: &str) -> PathBuf {
+    let stem = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "data".into());
+    free_path(|n| match n {
+        1 => source.with_file_name(format!("{stem}_{tag}.csv")),
+        n => source.with_file_name(format!("{stem}_{tag}-{n}.csv")),
+    })
+}
+
 /// The last component of a path given as text, for messages and lists ("data.csv").
 pub fn file_name_of(path: &str) -> String {
     Path::new(path)
@@ -185,6 +198,19 @@ fn parent_of(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_written_beside_the_users_never_replaces_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("nace.csv");
+        let first = free_csv_beside(&source, "corrected");
+        assert_eq!(first, dir.path().join("nace_corrected.csv"));
+        std::fs::write(&first, "x").unwrap();
+        assert_eq!(
+            free_csv_beside(&source, "corrected"),
+            dir.path().join("nace_corrected-2.csv")
+        );
+    }
 
     #[test]
     #[cfg(unix)]

@@ -171,3 +171,36 @@ fn a_row_the_inspector_shows_wrong_is_corrected_by_its_line() {
         "the row the inspector showed now has the label it was given"
     );
 }
+
+#[test]
+fn a_latin1_file_gives_a_utf8_copy_a_spreadsheet_reads_and_a_vanished_row_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("latin1.csv");
+    let (bytes, _, _) =
+        encoding_rs::WINDOWS_1252.encode("text;label\nÉlevage de porcs;Industrie\n");
+    std::fs::write(&source, &bytes).unwrap();
+    let mut kept = Corrections::default();
+    kept.set(row(
+        &source,
+        2,
+        "Élevage de porcs",
+        "Industrie",
+        Correction::Relabel {
+            label: "Agriculture".into(),
+        },
+    ));
+    let copy = dir.path().join("copy.csv");
+    write_corrected_copy(&source, "text", "label", &kept, &copy).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&copy).unwrap(),
+        "\u{feff}text;label\nÉlevage de porcs;Agriculture\n"
+    );
+
+    // A copy never replaces a file, and a corrected row no longer in the file is refused.
+    assert!(write_corrected_copy(&source, "text", "label", &kept, &copy).is_err());
+    kept.set(row(&source, 9, "Pêche", "Agriculture", Correction::Exclude));
+    let gone = write_corrected_copy(&source, "text", "label", &kept, &dir.path().join("b.csv"))
+        .unwrap_err()
+        .to_string();
+    assert!(gone.contains("has changed since line 9"), "{gone}");
+}

@@ -167,6 +167,12 @@ fn a_bad_request_is_refused_in_words() {
         "{unknown}"
     );
     assert!(refused("Culture de céréales", None, 0).contains("between 1 and"));
+    // A zero-width space alone: the tokenizer drops it, and no word is left to explain.
+    let unreadable = refused("\u{200b}", None, 32);
+    assert!(
+        unreadable.contains("reads none of this text"),
+        "{unreadable}"
+    );
 
     // The user typed on: the explanation under way stops.
     let cancel = CancelToken::new();

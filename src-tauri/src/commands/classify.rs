@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use bert_studio_engine::EngineError;
 use bert_studio_engine::cancel::CancelToken;
 use bert_studio_engine::explain::Explanation;
-use bert_studio_engine::fsutil::{free_path, write_file_atomically};
+use bert_studio_engine::fsutil::{free_csv_beside, write_file_atomically};
 use bert_studio_engine::inference::{
     ClassifierOptions, ClassifyEstimate, InferenceEvent, LabelScore, PredictRequest,
     PredictionSummary, estimate_classification as estimate, predict_csv,
@@ -19,19 +19,6 @@ use tauri_plugin_dialog::DialogExt;
 use super::language::dialog_word;
 use super::{CommandResult, blocking, model_folder};
 use crate::inference_jobs::{ClassifyJobs, LatestExplanation, WarmClassifier};
-
-/// Where a classified file goes by default: `<input>_classified.csv` beside the input, with a
-/// number added when that name is taken (an earlier result is never replaced unasked).
-fn default_output(input: &Path) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "data".into());
-    free_path(|n| match n {
-        1 => input.with_file_name(format!("{stem}_classified.csv")),
-        n => input.with_file_name(format!("{stem}_classified-{n}.csv")),
-    })
-}
 
 /// Classifies one CSV file with a library model into `<input>_classified.csv`; progress on
 /// `on_events`; cancel with `cancel_classification(job_id)`.
@@ -50,7 +37,7 @@ pub async fn classify_file(
     let folder = model_folder(&app, &model_id)?;
     let cancel = jobs.register(job_id)?;
     let input = PathBuf::from(input);
-    let mut request = PredictRequest::new(&input, default_output(&input));
+    let mut request = PredictRequest::new(&input, free_csv_beside(&input, "classified"));
     request.text_column = text_column;
     request.top_k = top_k.unwrap_or(3);
     let result = blocking(move || {
@@ -84,7 +71,7 @@ pub async fn estimate_classification(
     text_column: Option<String>,
 ) -> CommandResult<ClassifyEstimate> {
     let folder = model_folder(&app, &model_id)?;
-    let mut request = PredictRequest::new(&input, default_output(Path::new(&input)));
+    let mut request = PredictRequest::new(&input, free_csv_beside(Path::new(&input), "classified"));
     request.text_column = text_column;
     blocking(move || {
         let _turn = ONE_ESTIMATE_AT_A_TIME

@@ -1,17 +1,39 @@
 //! The error inspector's corrections: a row relabelled or left out, kept beside the model
 //! (never in the user's file), undone, and written out as a corrected copy of the file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Mutex;
 
+use bert_studio_engine::EngineError;
 use bert_studio_engine::corrections::{
     CorrectedCopy, CorrectedRow, Corrections, write_corrected_copy,
 };
-use bert_studio_engine::fsutil::free_path;
+use bert_studio_engine::fsutil::free_csv_beside;
 use serde::Serialize;
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 use ts_rs::TS;
 
 use super::{CommandResult, blocking, model_folder};
+
+/// One change of a corrections file at a time: load, change and save are one step, so that
+/// two quick corrections cannot lose one.
+#[derive(Default)]
+pub struct CorrectionsLock(Mutex<()>);
+
+/// Loads a model's corrections, changes them and saves them, holding the lock.
+fn change(
+    app: &AppHandle,
+    folder: &std::path::Path,
+    edit: impl FnOnce(&mut Corrections) -> bool,
+) -> Result<Corrections, EngineError> {
+    let lock = app.state::<CorrectionsLock>();
+    let _held = lock.0.lock().unwrap_or_else(|p| p.into_inner());
+    let mut kept = Corrections::load(folder)?;
+    if edit(&mut kept) {
+        kept.save(folder)?;
+    }
+    Ok(kept)
+}
 
 /// Every correction kept for a model.
 #[tauri::command]
@@ -29,10 +51,10 @@ pub async fn correct_row(
 ) -> CommandResult<Corrections> {
     let folder = model_folder(&app, &model_id)?;
     blocking(move || {
-        let mut kept = Corrections::load(&folder)?;
-        kept.set(row);
-        kept.save(&folder)?;
-        Ok(kept)
+        change(&app, &folder, |kept| {
+            kept.set(row);
+            true
+        })
     })
     .await
 }
@@ -46,14 +68,7 @@ pub async fn undo_correction(
     line: u64,
 ) -> CommandResult<Corrections> {
     let folder = model_folder(&app, &model_id)?;
-    blocking(move || {
-        let mut kept = Corrections::load(&folder)?;
-        if kept.undo(&file, line) {
-            kept.save(&folder)?;
-        }
-        Ok(kept)
-    })
-    .await
+    blocking(move || change(&app, &folder, |kept| kept.undo(&file, line))).await
 }
 
 /// Where a corrected copy went, and what it holds.
@@ -78,7 +93,7 @@ pub async fn export_corrected_copy(
     blocking(move || {
         let kept = Corrections::load(&folder)?;
         let source = PathBuf::from(&file);
-        let output = corrected_name(&source);
+        let output = free_csv_beside(&source, "corrected");
         let copy = write_corrected_copy(&source, &text_column, &label_column, &kept, &output)?;
         Ok(CorrectedFile {
             path: output.display().to_string(),
@@ -86,36 +101,4 @@ pub async fn export_corrected_copy(
         })
     })
     .await
-}
-
-/// `<stem>_corrected.csv` beside `source`, or `<stem>_corrected-2.csv`… when taken.
-fn corrected_name(source: &Path) -> PathBuf {
-    let stem = source
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "data".into());
-    free_path(|n| match n {
-        1 => source.with_file_name(format!("{stem}_corrected.csv")),
-        n => source.with_file_name(format!("{stem}_corrected-{n}.csv")),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_corrected_copy_never_replaces_a_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let source = dir.path().join("nace.csv");
-        assert_eq!(
-            corrected_name(&source),
-            dir.path().join("nace_corrected.csv")
-        );
-        std::fs::write(dir.path().join("nace_corrected.csv"), "x").unwrap();
-        assert_eq!(
-            corrected_name(&source),
-            dir.path().join("nace_corrected-2.csv")
-        );
-    }
 }

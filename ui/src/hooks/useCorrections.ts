@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { correctionsApi } from "../api/corrections";
 import type { CorrectedFile } from "../bindings/CorrectedFile";
 import type { CorrectedRow } from "../bindings/CorrectedRow";
@@ -8,33 +8,34 @@ import { errorMessage } from "../logic/engineText";
 import { toErrorReport } from "../logic/errors";
 
 /** A model's corrections of the rows of one file: kept beside the model by the engine, each
- * change saved at once, the list as the engine returns it. */
+ * change saved at once, one after the other (so that the last answer is the latest list). */
 export function useCorrections(modelId: string, file: string) {
   const [rows, setRows] = useState<CorrectedRow[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [exported, setExported] = useState<CorrectedFile | null>(null);
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
   const keep = useCallback(
-    (work: Promise<{ rows: CorrectedRow[] }>) =>
-      work.then(
+    (work: () => Promise<{ rows: CorrectedRow[] }>) =>
+      (queue.current = queue.current.then(work).then(
         (kept) => {
           setRows(kept.rows.filter((r) => r.file === file));
           setError(null);
           setExported(null);
         },
         (e) => setError(errorMessage(toErrorReport(e))),
-      ),
+      )),
     [file],
   );
   useEffect(() => {
-    void keep(correctionsApi.list(modelId));
+    void keep(() => correctionsApi.list(modelId));
   }, [modelId, keep]);
   return {
     rows,
     error,
     exported,
     correct: (row: MisclassifiedRow, correction: Correction) =>
-      keep(correctionsApi.correct(modelId, { file, line: row.line, text: row.text, label: row.true_label, correction })),
-    undo: (line: number) => keep(correctionsApi.undo(modelId, file, line)),
+      keep(() => correctionsApi.correct(modelId, { file, line: row.line, text: row.text, label: row.true_label, correction })),
+    undo: (line: number) => keep(() => correctionsApi.undo(modelId, file, line)),
     exportCopy: (textColumn: string, labelColumn: string) =>
       correctionsApi.exportCopy(modelId, file, textColumn, labelColumn).then(
         (written) => (setExported(written), setError(null)),

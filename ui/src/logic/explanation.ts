@@ -5,7 +5,8 @@ import type { Explanation } from "../bindings/Explanation";
 
 /** Each word's contribution divided by the largest in size, −1…1 (`null`: the word was not read). */
 export function wordShares(e: Explanation): (number | null)[] {
-  const largest = Math.max(0, ...e.words.map((w) => Math.abs(w.contribution ?? 0)));
+  // A fold, not Math.max(...): a pasted text can hold more words than a call takes arguments.
+  const largest = e.words.reduce((m, w) => Math.max(m, Math.abs(w.contribution ?? 0)), 0);
   return e.words.map((w) => (w.contribution == null ? null : largest > 0 ? w.contribution / largest : 0));
 }
 

@@ -23,7 +23,7 @@ export function CorrectionCell(props: {
     return (
       <td className="correction" data-testid={`corrected-${props.row.line}`}>
         {c.kind === "exclude" ? t("corrections.leftOut") : t("corrections.relabelled", { label: props.named(c.label) })}{" "}
-        <button className="link" onClick={props.onUndo} data-testid={`undo-${props.row.line}`}>{t("corrections.undo")}</button>
+        <button className="link" aria-label={t("corrections.undoLine", { line: props.row.line })} onClick={props.onUndo} data-testid={`undo-${props.row.line}`}>{t("corrections.undo")}</button>
       </td>
     );
   }
@@ -63,7 +63,7 @@ export function CorrectionsList(props: {
           <li key={r.line}>
             {t("corrections.line", { line: r.line, text: r.text })}{" "}
             {r.correction.kind === "exclude" ? t("corrections.leftOut") : t("corrections.fromTo", { from: props.named(r.label), to: props.named(r.correction.label) })}{" "}
-            <button className="link" onClick={() => props.onUndo(r.line)}>{t("corrections.undo")}</button>
+            <button className="link" aria-label={t("corrections.undoLine", { line: r.line })} onClick={() => props.onUndo(r.line)}>{t("corrections.undo")}</button>
           </li>
         ))}
       </ul>

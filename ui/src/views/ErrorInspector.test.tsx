@@ -149,8 +149,8 @@ describe("error inspector", () => {
     expect((await screen.findByText(/your corrections are kept beside the model/)).textContent).toContain("never in your file");
 
     fireEvent.change(screen.getByTestId("correct-2"), { target: { value: "10" } });
-    expect(kept.correct).toHaveBeenCalledWith(model.id, { file: "/data/test.csv", line: 2, text: "culture de blé", label: "01", correction: { kind: "relabel", label: "10" } });
     expect((await screen.findByTestId("corrected-2")).textContent).toContain("now 10");
+    expect(kept.correct).toHaveBeenCalledWith(model.id, { file: "/data/test.csv", line: 2, text: "culture de blé", label: "01", correction: { kind: "relabel", label: "10" } });
     const choice = screen.getByTestId("correct-4") as HTMLSelectElement;
     expect(Array.from(choice.options).map((o) => o.textContent)).toEqual(["Correct…", "01", "Leave this row out"]);
     fireEvent.change(choice, { target: { value: choice.options[2].value } });

@@ -37,6 +37,7 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
   const panel = useRef<HTMLElement>(null);
   useRevealOnChange(panel, r);
   const labels = r.metrics.per_class.map((c) => c.label);
+  const known = new Set(labels.filter((l) => !r.unseen_labels.some((u) => u.label === l)));
   const named = (code: string) => withName(code, r.label_names);
   const rows = useMemo(
     () => r.misclassified.filter((m) => (truth === ALL || m.true_label === truth) && (predicted === ALL || m.predicted[0]?.label === predicted)),
@@ -89,7 +90,7 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
                   <tr key={m.line} className={why?.line === m.line ? "selected" : undefined}>
                     <td>
                       {m.line}{" "}
-                      <button className="link" title={t("explain.whyHelp")} onClick={() => setWhy(m)} data-testid={`why-${m.line}`}>{t("explain.why")}</button>
+                      <button className="link" title={t("explain.whyHelp")} aria-label={t("explain.whyLine", { line: m.line })} onClick={() => setWhy(m)} data-testid={`why-${m.line}`}>{t("explain.why")}</button>
                     </td>
                     <td title={m.text}>{m.text}</td>
                     <td className="named" title={named(m.true_label)}>{named(m.true_label)}</td>
@@ -107,7 +108,7 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
               </tbody>
             </table>
           </div>
-          {why && <RowExplanation key={why.line} modelId={props.model.id} row={why} named={named} />}
+          {why && <RowExplanation key={why.line} modelId={props.model.id} row={why} known={known} named={named} />}
           {correctable && (
             <CorrectionsList rows={corrections.rows} named={named} error={corrections.error} exported={corrections.exported}
               onUndo={(line) => void corrections.undo(line)} onExport={() => void corrections.exportCopy(r.text_column, r.label_column)} />
@@ -128,17 +129,21 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
 
 /** Which words of a wrong row pushed the model towards its true label and towards the label
  * it gave (multi-label: each missed and each extra label). */
-function RowExplanation(props: { modelId: string; row: MisclassifiedRow; named: (code: string) => string }) {
+function RowExplanation(props: { modelId: string; row: MisclassifiedRow; known: Set<string>; named: (code: string) => string }) {
   const { t } = useTranslation();
   const m = props.row;
   const wanted: [string, string][] = m.missed_labels && m.extra_labels
     ? [...m.missed_labels.map((l): [string, string] => [l, "forMissed"]), ...m.extra_labels.map((l): [string, string] => [l, "forExtra"])]
     : [[m.true_label, "forTrue"], [m.predicted[0]?.label ?? "", "forPredicted"]];
+  // A label the model never saw has no score to explain.
+  const explained = wanted.filter(([label]) => props.known.has(label));
   const [found, setFound] = useState<Explanation[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
-    classifyApi.explainText(props.modelId, m.text, wanted.map(([label]) => label)).then(
+    setFound(null);
+    setError(null);
+    classifyApi.explainText(props.modelId, m.text, explained.map(([label]) => label)).then(
       (e) => current && setFound(e),
       (e) => {
         const report = toErrorReport(e);
@@ -151,13 +156,13 @@ function RowExplanation(props: { modelId: string; row: MisclassifiedRow; named: 
     // `wanted` follows from the row: one request per row.
   }, [props.modelId, m]);
   return (
-    <div className="stack" data-testid="row-explanation">
+    <div className="stack" data-testid="row-explanation" aria-live="polite">
       <h4>{t("inspector.whyLine", { line: m.line })}</h4>
       {error && <div className="problem">{error}</div>}
       {!found && !error && <p className="muted small">{t("explain.working")}</p>}
       {found?.map((e, i) => (
         <div key={i}>
-          <p className="small"><b>{t(`explain.${wanted[i][1]}`, { label: props.named(e.label) })}</b></p>
+          <p className="small"><b>{t(`explain.${explained[i][1]}`, { label: props.named(e.label) })}</b></p>
           <ExplainedText explanation={e} labelName={props.named(e.label)} testId={`row-explained-${i}`} />
         </div>
       ))}

@@ -231,7 +231,10 @@ export function LibraryView(props: {
             if (test) setComparison(await compareApi.compareOnFile(comparison.models.map((m) => m.id), test));
           })} />
       )}
-      {inspection && <ErrorInspector model={inspection.model} report={inspection.report} onClose={() => setInspection(null)} />}
+      {inspection && (
+        // A new model or file is a new inspector: no row, explanation or correction carried over.
+        <ErrorInspector key={`${inspection.model.id}\n${inspection.report.input}\n${inspection.report.seconds}`} model={inspection.model} report={inspection.report} onClose={() => setInspection(null)} />
+      )}
       {deleting && (
         <ConfirmDialog
           title={t("library.deleteQuestion.title", { name: deleting.name })}

@@ -23,10 +23,12 @@ export function TryIt(props: { modelId: string }) {
   const [explanation, setExplanation] = useState<Explanation | null>(null);
   const [explaining, setExplaining] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [explainError, setExplainError] = useState<string | null>(null);
   useEffect(() => {
     setChosen(null);
     if (!text.trim() || !props.modelId) {
       setScores(null);
+      setError(null);
       return;
     }
     let current = true;
@@ -43,6 +45,7 @@ export function TryIt(props: { modelId: string }) {
   }, [text, props.modelId]);
   useEffect(() => {
     setExplanation(null);
+    setExplainError(null);
     if (!text.trim() || !props.modelId) return;
     let current = true;
     const timer = setTimeout(() => {
@@ -53,7 +56,7 @@ export function TryIt(props: { modelId: string }) {
           if (!current) return;
           setExplaining(false);
           const report = toErrorReport(e);
-          if (report.kind !== "cancelled") setError(errorMessage(report));
+          if (report.kind !== "cancelled") setExplainError(errorMessage(report));
         },
       );
     }, PAUSE_MS);
@@ -75,14 +78,15 @@ export function TryIt(props: { modelId: string }) {
         </div>
       </div>
       {scores && scores.length > 0 && (
-        <div className="stack" data-testid="try-explanation">
+        <div className="stack" data-testid="try-explanation" aria-live="polite">
           <h4>{t("explain.title")}</h4>
+          {explainError && <div className="problem">{explainError}</div>}
           {explanation ? <ExplainedText explanation={explanation} labelName={explanation.label} testId="explained-text" /> : <p className="muted small">{explaining ? t("explain.working") : ""}</p>}
           <div className="row wrap">
             <span className="small muted">{t("explain.otherClass")}</span>
             <div className="segmented">
               {scores.map((s) => (
-                <button key={s.label} className={s.label === explained ? "on" : ""} aria-pressed={s.label === explained} onClick={() => setChosen(s.label)} data-testid={`explain-class-${s.label}`}>
+                <button key={s.label} className={s.label === explained ? "on" : ""} aria-pressed={s.label === explained} onClick={() => s.label !== explained && setChosen(s.label)} data-testid={`explain-class-${s.label}`}>
                   {s.label}
                 </button>
               ))}

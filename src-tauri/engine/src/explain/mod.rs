@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use integrated::{TokenAttributions, gauss_legendre, integrated_gradients};
-pub use words::{typed_words, word_of_each_token};
+pub use words::{first_unread_word, typed_words, word_of_each_token};
 
 use crate::cancel::CancelToken;
 use crate::error::{EngineError, Result};
@@ -125,11 +125,23 @@ where
     let started = std::time::Instant::now();
     let labels = loaded.config.labels();
     let pad_id = loaded.tokenizer.facts().pad_id;
-    let (ids, spans) = loaded.tokenizer.encode_with_offsets(text, max_len)?;
+    let (ids, spans, cut) = loaded.tokenizer.encode_with_offsets(text, max_len)?;
     let typed = typed_words(text);
     let word_of_token = word_of_each_token(&typed, &spans);
+    if word_of_token.iter().all(Option::is_none) {
+        return Err(EngineError::invalid(said!(
+            "invalid.explain_unreadable",
+            "The model reads none of this text's characters: there is nothing to explain."
+        )));
+    }
     let class = match class {
-        Some(c) => c,
+        Some(c) if c < labels.len() => c,
+        Some(c) => {
+            return Err(EngineError::internal(format!(
+                "class {c} asked of a model with {} classes",
+                labels.len()
+            )));
+        }
         None => top_class(&loaded.model, &ids, device),
     };
 
@@ -170,14 +182,14 @@ where
                 pad_id,
                 class,
                 device,
-            );
+                cancel,
+            )?;
             (per_word, Vec::new(), score, blanked, None)
         }
     };
 
-    let read: Vec<bool> = (0..typed.len())
-        .map(|w| word_of_token.contains(&Some(w)))
-        .collect();
+    let unread_from = first_unread_word(&typed, &spans, cut);
+    let read: Vec<bool> = (0..typed.len()).map(|w| w < unread_from).collect();
     let mut before = 0;
     let words = typed
         .iter()

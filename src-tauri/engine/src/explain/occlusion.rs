@@ -1,13 +1,19 @@
 //! Occlusion: each word's contribution as the drop of the class's logit when that word alone
-//! is blanked (its tokens set to padding). One forward pass for all words, no gradients.
+//! is blanked (its tokens set to padding). Forward passes only, no gradients.
 
 use burn::tensor::{Bool, Int, Tensor, TensorData};
 
+use crate::cancel::CancelToken;
+use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
 use crate::model::{ModelInput, SequenceClassifier};
 
+/// Tokens per forward pass: a long text's many blanked copies go in several passes.
+const TOKENS_PER_PASS: usize = 4096;
+
 /// Per word, logit(text) − logit(text without the word); and the logits of the text and of
-/// the text with every word blanked (`blanked`). `words[t]`: the word of token t.
+/// the text with every word blanked. `words_of_tokens[t]`: the word of token t.
+#[allow(clippy::too_many_arguments)]
 pub fn occlusion<B: FusedOps>(
     model: &SequenceClassifier<B>,
     ids: &[u32],
@@ -16,34 +22,41 @@ pub fn occlusion<B: FusedOps>(
     pad_id: u32,
     class: usize,
     device: &B::Device,
-) -> (Vec<f64>, f64, f64) {
+    cancel: &CancelToken,
+) -> Result<(Vec<f64>, f64, f64)> {
     let len = ids.len();
-    // Row 0: the text; row 1: every word blanked; then one row per word.
-    let mut rows: Vec<i64> = Vec::with_capacity((word_count + 2) * len);
     let blank = |keep: &dyn Fn(Option<usize>) -> bool| -> Vec<i64> {
         ids.iter()
             .zip(words_of_tokens)
             .map(|(&id, &w)| if keep(w) { id } else { pad_id } as i64)
             .collect()
     };
-    rows.extend(blank(&|_| true));
-    rows.extend(blank(&|w| w.is_none()));
-    for word in 0..word_count {
-        rows.extend(blank(&|w| w != Some(word)));
+    // Row 0: the text; row 1: every word blanked; then one row per word.
+    let mut rows: Vec<Vec<i64>> = vec![blank(&|_| true), blank(&|w| w.is_none())];
+    rows.extend((0..word_count).map(|word| blank(&|w| w != Some(word))));
+    let per_pass = (TOKENS_PER_PASS / len.max(1)).max(1);
+    let mut scores = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(per_pass) {
+        if cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
+        let batch = chunk.len();
+        let logits = model
+            .forward(ModelInput {
+                input_ids: Tensor::<B, 2, Int>::from_data(
+                    TensorData::new(chunk.concat(), [batch, len]),
+                    device,
+                ),
+                padding_mask: Tensor::<B, 2, Bool>::from_data(
+                    TensorData::new(vec![false; batch * len], [batch, len]),
+                    device,
+                ),
+            })
+            .logits;
+        let classes = logits.dims()[1];
+        let logits: Vec<f32> = logits.into_data().to_vec().expect("f32 logits");
+        scores.extend((0..batch).map(|row| logits[row * classes + class] as f64));
     }
-    let batch = word_count + 2;
-    let logits = model
-        .forward(ModelInput {
-            input_ids: Tensor::<B, 2, Int>::from_data(TensorData::new(rows, [batch, len]), device),
-            padding_mask: Tensor::<B, 2, Bool>::from_data(
-                TensorData::new(vec![false; batch * len], [batch, len]),
-                device,
-            ),
-        })
-        .logits;
-    let classes = logits.dims()[1];
-    let logits: Vec<f32> = logits.into_data().to_vec().expect("f32 logits");
-    let at = |row: usize| logits[row * classes + class] as f64;
-    let contributions = (0..word_count).map(|w| at(0) - at(w + 2)).collect();
-    (contributions, at(0), at(1))
+    let contributions = (0..word_count).map(|w| scores[0] - scores[w + 2]).collect();
+    Ok((contributions, scores[0], scores[1]))
 }

@@ -23,8 +23,9 @@ pub fn typed_words(text: &str) -> Vec<(usize, usize)> {
     words
 }
 
-/// For each token, the word holding its first byte (`None`: [CLS], [SEP] and other special
-/// tokens, which come from no word).
+/// For each token, the word it overlaps first (`None`: [CLS], [SEP] and other special tokens,
+/// which come from no word). Overlap rather than the first byte: some tokenizers count the space
+/// before a word into its first token.
 pub fn word_of_each_token(
     words: &[(usize, usize)],
     token_spans: &[TokenSpan],
@@ -32,10 +33,30 @@ pub fn word_of_each_token(
     token_spans
         .iter()
         .map(|span| {
-            let (start, _) = (*span)?;
-            words.iter().position(|&(s, e)| s <= start && start < e)
+            let (start, end) = (*span)?;
+            words
+                .iter()
+                .position(|&(s, e)| start < e && s < end.max(start + 1))
         })
         .collect()
+}
+
+/// The first word past the text the model reads: the words from there on played no part.
+/// Words before it that no token came from (characters the tokenizer drops) count as read.
+pub fn first_unread_word(words: &[(usize, usize)], token_spans: &[TokenSpan], cut: bool) -> usize {
+    if !cut {
+        return words.len();
+    }
+    let read_to = token_spans
+        .iter()
+        .flatten()
+        .map(|&(_, e)| e)
+        .max()
+        .unwrap_or(0);
+    words
+        .iter()
+        .position(|&(s, _)| s >= read_to)
+        .unwrap_or(words.len())
 }
 
 #[cfg(test)]
@@ -62,5 +83,10 @@ mod tests {
             word_of_each_token(&words, &spans),
             [None, Some(0), Some(1), Some(2), Some(2), None]
         );
+        // A token that counts the space before its word still finds the word.
+        assert_eq!(word_of_each_token(&words, &[Some((9, 12))]), [Some(1)]);
+        // Cut after "de": "céréales" was not read; uncut, every word was.
+        assert_eq!(first_unread_word(&words, &spans[..3], true), 2);
+        assert_eq!(first_unread_word(&words, &spans[..3], false), 3);
     }
 }

@@ -256,12 +256,12 @@ impl TextTokenizer {
     }
 
     /// One text's token ids cut to `max_len`, with where each token came from in the text
-    /// (byte offsets; `None` for [CLS], [SEP] and the like).
+    /// (byte offsets; `None` for [CLS], [SEP] and the like), and whether it was cut.
     pub fn encode_with_offsets(
         &self,
         text: &str,
         max_len: usize,
-    ) -> Result<(Vec<u32>, Vec<TokenSpan>)> {
+    ) -> Result<(Vec<u32>, Vec<TokenSpan>, bool)> {
         let tokenizer = self.truncating_at(max_len)?;
         let encoding = tokenizer.encode(text, true).map_err(tokenize_error)?;
         let spans = encoding
@@ -270,7 +270,8 @@ impl TextTokenizer {
             .zip(encoding.get_special_tokens_mask())
             .map(|(&span, &special)| (special == 0).then_some(span))
             .collect();
-        Ok((encoding.get_ids().to_vec(), spans))
+        let cut = !encoding.get_overflowing().is_empty();
+        Ok((encoding.get_ids().to_vec(), spans, cut))
     }
 
     /// The tokenizer, cutting at `max_len` tokens (special tokens included), without padding.
