@@ -97,6 +97,7 @@ pub fn run() {
             commands::corrections::correct_row,
             commands::corrections::undo_correction,
             commands::corrections::export_corrected_copy,
+            commands::corrections::corrected_training,
             commands::library::rename_model,
             commands::library::set_decision_threshold,
             commands::library::delete_model,

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { listen } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { appApi } from "./api/app";
+import { correctionsApi } from "./api/corrections";
 import { trainingApi } from "./api/training";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ErrorReport } from "./bindings/ErrorReport";
@@ -221,6 +222,9 @@ export function App() {
           onDiscardSearch={(id) => searchApi.discardUnfinished(id).then(library.refresh, fail)}
           compareRequest={comparing}
           onCompareShown={() => setComparing(null)}
+          onTrainAgainCorrected={(id) =>
+            void correctionsApi.trainingChoice(id).then((c) => followRun((onEvent) => trainingApi.startTraining(c.choice, onEvent)), fail)
+          }
         />
       )}
       {section === "Train" && (

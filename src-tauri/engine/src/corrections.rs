@@ -3,7 +3,7 @@
 //! copy of the file to export or to train on again.
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -11,7 +11,7 @@ use ts_rs::TS;
 use crate::data::csv_input::{TextEncoding, csv_reader, next_record, read_headers, sniff_dialect};
 use crate::data::dataset::{ColumnRole, column_index};
 use crate::error::{EngineError, Result};
-use crate::fsutil::write_file_atomically;
+use crate::fsutil::{file_name_of, free_csv_beside, write_file_atomically};
 use crate::said;
 
 /// The corrections of a model's data, in its folder.
@@ -191,6 +191,28 @@ pub fn write_corrected_copy(
         .persist_noclobber(output)
         .map_err(|e| EngineError::io("write", output, e.error))?;
     Ok(copy)
+}
+
+/// The corrected copy of the file a run trained on, written beside it (`<file>_corrected.csv`),
+/// for a new run with the same recipe. Refused when no correction is to that file.
+pub fn corrected_training_file(
+    train_file: &Path,
+    text_column: &str,
+    label_column: &str,
+    corrections: &Corrections,
+) -> Result<(PathBuf, CorrectedCopy)> {
+    let file = train_file.display().to_string();
+    if corrections.of_file(&file).next().is_none() {
+        return Err(EngineError::invalid(said!(
+            "invalid.no_training_corrections",
+            "None of the corrections is to \"{file}\", the file this model was trained on. \
+             Evaluate the model on that file, correct its rows there, then train again.",
+            file = file_name_of(&file)
+        )));
+    }
+    let output = free_csv_beside(train_file, "corrected");
+    let copy = write_corrected_copy(train_file, text_column, label_column, corrections, &output)?;
+    Ok((output, copy))
 }
 
 fn starts_with_bom(path: &Path) -> bool {

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use bert_studio_engine::corrections::{
-    CorrectedRow, Correction, Corrections, write_corrected_copy,
+    CorrectedRow, Correction, Corrections, corrected_training_file, write_corrected_copy,
 };
 use bert_studio_engine::inference::{ClassifierOptions, EvaluateRequest, evaluate_csv};
 use bert_studio_engine::source::HubSettings;
@@ -203,4 +203,40 @@ fn a_latin1_file_gives_a_utf8_copy_a_spreadsheet_reads_and_a_vanished_row_is_ref
         .unwrap_err()
         .to_string();
     assert!(gone.contains("has changed since line 9"), "{gone}");
+}
+
+#[test]
+fn training_again_needs_corrections_to_the_training_file_and_writes_its_copy_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = dir.path().join("train.csv");
+    let test = dir.path().join("test.csv");
+    std::fs::write(&train, DATA).unwrap();
+    std::fs::write(&test, DATA).unwrap();
+    let mut kept = Corrections::default();
+    kept.set(row(
+        &test,
+        2,
+        "Culture de céréales",
+        "Agriculture",
+        Correction::Exclude,
+    ));
+    let refused = corrected_training_file(&train, "text", "label", &kept)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("None of the corrections is to \"train.csv\""),
+        "{refused}"
+    );
+
+    kept.set(row(
+        &train,
+        2,
+        "Culture de céréales",
+        "Agriculture",
+        Correction::Exclude,
+    ));
+    let (copy, written) = corrected_training_file(&train, "text", "label", &kept).unwrap();
+    assert_eq!(copy, dir.path().join("train_corrected.csv"));
+    assert_eq!((written.rows_written, written.excluded), (4, 1));
+    assert_eq!(read(&copy)[0][1], "Fabrication de pâtes\nalimentaires");
 }

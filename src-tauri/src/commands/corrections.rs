@@ -6,14 +6,15 @@ use std::sync::Mutex;
 
 use bert_studio_engine::EngineError;
 use bert_studio_engine::corrections::{
-    CorrectedCopy, CorrectedRow, Corrections, write_corrected_copy,
+    CorrectedCopy, CorrectedRow, Corrections, corrected_training_file, write_corrected_copy,
 };
 use bert_studio_engine::fsutil::free_csv_beside;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
 use ts_rs::TS;
 
-use super::{CommandResult, blocking, model_folder};
+use super::data::DataChoice;
+use super::{CommandResult, blocking, library, model_folder};
 
 /// One change of a corrections file at a time: load, change and save are one step, so that
 /// two quick corrections cannot lose one.
@@ -98,6 +99,47 @@ pub async fn export_corrected_copy(
         Ok(CorrectedFile {
             path: output.display().to_string(),
             copy,
+        })
+    })
+    .await
+}
+
+/// "Train again with my corrections": the model's recipe on a corrected copy of the file it
+/// trained on (written beside that file), with the same validation file; the page starts it
+/// as any run.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CorrectedTraining {
+    pub choice: DataChoice,
+    pub copy: CorrectedFile,
+}
+
+#[tauri::command]
+pub async fn corrected_training(
+    app: AppHandle,
+    model_id: String,
+) -> CommandResult<CorrectedTraining> {
+    let library = library(&app)?;
+    let folder = model_folder(&app, &model_id)?;
+    blocking(move || {
+        let report = library.report(&model_id)?;
+        let kept = Corrections::load(&folder)?;
+        let recipe = report.recipe;
+        let (path, copy) = corrected_training_file(
+            std::path::Path::new(&report.data.train_file),
+            &recipe.text_column,
+            &recipe.label_column,
+            &kept,
+        )?;
+        let path = path.display().to_string();
+        Ok(CorrectedTraining {
+            choice: DataChoice {
+                train_csv: path.clone(),
+                validation_csv: report.data.validation_file.clone(),
+                dialect: None,
+                recipe,
+            },
+            copy: CorrectedFile { path, copy },
         })
     })
     .await

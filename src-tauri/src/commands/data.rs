@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use bert_studio_engine::data::{CsvDialect, CsvPreview, preview_csv};
 use bert_studio_engine::source::HubSettings;
 use bert_studio_engine::train::{DataSummary, Recipe, TrainingRequest, check_data};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{CommandResult, blocking};
@@ -19,7 +19,7 @@ pub async fn preview_data(path: String, dialect: Option<CsvDialect>) -> CommandR
 }
 
 /// What the data step asks about a file and a column mapping.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct DataChoice {
     pub train_csv: String,

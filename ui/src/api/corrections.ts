@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { CorrectedFile } from "../bindings/CorrectedFile";
 import type { CorrectedRow } from "../bindings/CorrectedRow";
+import type { CorrectedTraining } from "../bindings/CorrectedTraining";
 import type { Corrections } from "../bindings/Corrections";
 
 export const correctionsApi = {
@@ -10,4 +11,6 @@ export const correctionsApi = {
   undo: (modelId: string, file: string, line: number) => invoke<Corrections>("undo_correction", { modelId, file, line }),
   exportCopy: (modelId: string, file: string, textColumn: string, labelColumn: string) =>
     invoke<CorrectedFile>("export_corrected_copy", { modelId, file, textColumn, labelColumn }),
+  /** The model's recipe on a corrected copy of its training file: the run to start. */
+  trainingChoice: (modelId: string) => invoke<CorrectedTraining>("corrected_training", { modelId }),
 };

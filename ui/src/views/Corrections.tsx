@@ -51,6 +51,9 @@ export function CorrectionsList(props: {
   exported: CorrectedFile | null;
   onUndo: (line: number) => void;
   onExport: () => void;
+  /** Absent for a model not trained here (it has no recipe to run again). */
+  onTrainAgain?: () => void;
+  trainingNow: boolean;
 }) {
   const { t } = useTranslation();
   if (props.rows.length === 0 && !props.error) return <p className="muted small">{t("corrections.none")}</p>;
@@ -70,6 +73,12 @@ export function CorrectionsList(props: {
       {props.error && <div className="problem">{props.error}</div>}
       <div className="row wrap">
         <button onClick={props.onExport} disabled={props.rows.length === 0} data-testid="export-corrected">{t("corrections.export")}</button>
+        {props.onTrainAgain && (
+          <button className="primary" onClick={props.onTrainAgain} disabled={props.rows.length === 0 || props.trainingNow}
+            title={props.trainingNow ? t("corrections.waitForRun") : t("corrections.trainAgainHelp")} data-testid="train-again-corrected">
+            {t("corrections.trainAgain")}
+          </button>
+        )}
         {props.exported && (
           <span className="small" data-testid="exported">
             {t("corrections.written", {

@@ -166,4 +166,20 @@ describe("error inspector", () => {
     expect(kept.exportCopy).toHaveBeenCalledWith(model.id, "/data/test.csv", "text", "label");
     expect((await screen.findByTestId("exported")).textContent).toBe("Written to /data/test_corrected.csv: 4 rows, 1 relabelled, 1 left out.");
   });
+
+  it("trains again with the corrections of a model trained here, once no other run trains", async () => {
+    kept.list.mockResolvedValue({ rows: [{ file: "/data/test.csv", line: 2, text: "culture de blé", label: "01", correction: { kind: "exclude" } }] });
+    const again = vi.fn();
+    const { rerender } = render(<ErrorInspector model={{ ...model, trained_here: true }} report={report} onClose={() => {}} onTrainAgain={again} trainingNow={true} />);
+    const button = (await screen.findByTestId("train-again-corrected")) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    expect(button.title).toBe("Another run is training: wait for it to finish.");
+    rerender(<ErrorInspector model={{ ...model, trained_here: true }} report={report} onClose={() => {}} onTrainAgain={again} trainingNow={false} />);
+    fireEvent.click(screen.getByTestId("train-again-corrected"));
+    expect(again).toHaveBeenCalledWith(model.id);
+    cleanup();
+    render(<ErrorInspector model={{ ...model, trained_here: false }} report={report} onClose={() => {}} onTrainAgain={again} />);
+    await screen.findByTestId("corrections");
+    expect(screen.queryByTestId("train-again-corrected")).toBeNull();
+  });
 });

@@ -22,7 +22,14 @@ const ALL = "";
 
 /** The rows a model got wrong in a labelled file, filterable by true and predicted class
  * (a click on a cell of the confusion matrix sets both). */
-export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationReport; onClose: () => void }) {
+export function ErrorInspector(props: {
+  model: LibraryEntry;
+  report: EvaluationReport;
+  onClose: () => void;
+  /** A run is training: another has to wait. */
+  trainingNow?: boolean;
+  onTrainAgain?: (modelId: string) => void;
+}) {
   const r = props.report;
   const { t } = useTranslation();
   const [truth, setTruth] = useState(ALL);
@@ -111,7 +118,9 @@ export function ErrorInspector(props: { model: LibraryEntry; report: EvaluationR
           {why && <RowExplanation key={why.line} modelId={props.model.id} row={why} known={known} named={named} />}
           {correctable && (
             <CorrectionsList rows={corrections.rows} named={named} error={corrections.error} exported={corrections.exported}
-              onUndo={(line) => void corrections.undo(line)} onExport={() => void corrections.exportCopy(r.text_column, r.label_column)} />
+              onUndo={(line) => void corrections.undo(line)} onExport={() => void corrections.exportCopy(r.text_column, r.label_column)}
+              onTrainAgain={props.model.trained_here && props.onTrainAgain ? () => props.onTrainAgain?.(props.model.id) : undefined}
+              trainingNow={props.trainingNow ?? false} />
           )}
         </div>
         {r.metrics.confusion.length > 0 && (

@@ -50,6 +50,8 @@ export function LibraryView(props: {
   /** Models to compare at once (a finished search's runs), then forgotten. */
   compareRequest?: string[] | null;
   onCompareShown?: () => void;
+  /** Starts a run of a model's recipe on its training file with the user's corrections. */
+  onTrainAgainCorrected?: (modelId: string) => void;
 }) {
   const { t } = useTranslation();
   const [selected, setSelected] = useState<string[]>([]);
@@ -233,7 +235,8 @@ export function LibraryView(props: {
       )}
       {inspection && (
         // A new model or file is a new inspector: no row, explanation or correction carried over.
-        <ErrorInspector key={`${inspection.model.id}\n${inspection.report.input}\n${inspection.report.seconds}`} model={inspection.model} report={inspection.report} onClose={() => setInspection(null)} />
+        <ErrorInspector key={`${inspection.model.id}\n${inspection.report.input}\n${inspection.report.seconds}`} model={inspection.model} report={inspection.report} onClose={() => setInspection(null)}
+          trainingNow={props.trainingNow} onTrainAgain={props.onTrainAgainCorrected} />
       )}
       {deleting && (
         <ConfirmDialog
