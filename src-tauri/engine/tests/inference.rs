@@ -150,6 +150,46 @@ fn evaluation_equals_scikit_learn_on_the_pipelines_predictions() {
     assert_eq!(line_of("Sciage et rabotage du bois"), Some(14));
     assert!(report.misclassified.iter().all(|r| r.predicted.len() == 2));
 
+    // Each wrong row carries the probability the pipeline gives its own label (none for a
+    // label the model never saw): the rows to check first have the lowest.
+    let pipeline_score = |text: &str, label: &str| {
+        let row = f.texts.iter().position(|t| t == text)?;
+        let class = f.labels[..3].iter().position(|l| l == label)?;
+        Some(f.probabilities[row][class])
+    };
+    for r in &report.misclassified {
+        match (r.label_score, pipeline_score(&r.text, &r.true_label)) {
+            (Some(a), Some(b)) => assert!((a - b).abs() < 1e-5, "{}: {a} vs {b}", r.text),
+            (a, b) => assert_eq!(a, b, "{}", r.text),
+        }
+    }
+    // With room for two rows only, the two the model doubts most are kept, in file order.
+    let mut doubted: Vec<(f32, u64)> = report
+        .misclassified
+        .iter()
+        .map(|r| {
+            (
+                pipeline_score(&r.text, &r.true_label).unwrap_or(-1.0),
+                r.line,
+            )
+        })
+        .collect();
+    doubted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut expected: Vec<u64> = doubted[..2].iter().map(|d| d.1).collect();
+    expected.sort();
+    request.max_misclassified = 2;
+    let two = evaluate_csv(
+        &tiny_model(),
+        &cpu(),
+        &request,
+        &mut |_| {},
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let kept: Vec<u64> = two.misclassified.iter().map(|r| r.line).collect();
+    assert_eq!(kept, expected);
+    assert_eq!(two.misclassified_total, report.misclassified_total);
+
     assert!(matches!(
         events.first(),
         Some(InferenceEvent::Started { .. })

@@ -18,4 +18,10 @@ predicted: Array<LabelScore>,
  * Multi-label models: the row's labels the model did not predict, and those it
  * predicted that the row does not have.
  */
-missed_labels?: Array<string>, extra_labels?: Array<string>, };
+missed_labels?: Array<string>, extra_labels?: Array<string>, 
+/**
+ * The probability the model gives the row's own label: the lower, the more the model
+ * doubts the label (the rows to check first for a labelling mistake). Absent for a label
+ * the model never saw and for multi-label rows.
+ */
+label_score?: number, };

@@ -53,8 +53,8 @@ const report: EvaluationReport = {
   },
   misclassified_total: 3,
   misclassified: [
-    { line: 2, text: "culture de blé", true_label: "01", predicted: [{ label: "10", score: 0.7 }] },
-    { line: 4, text: "boulangerie", true_label: "10", predicted: [{ label: "01", score: 0.6 }] },
+    { line: 2, text: "culture de blé", true_label: "01", predicted: [{ label: "10", score: 0.7 }], label_score: 0.3 },
+    { line: 4, text: "boulangerie", true_label: "10", predicted: [{ label: "01", score: 0.6 }], label_score: 0.05 },
     { line: 6, text: "autre activité", true_label: "99", predicted: [{ label: "01", score: 0.5 }] },
   ],
   rows_fingerprint: "0-5",
@@ -181,5 +181,13 @@ describe("error inspector", () => {
     render(<ErrorInspector model={{ ...model, trained_here: false }} report={report} onClose={() => {}} onTrainAgain={again} />);
     await screen.findByTestId("corrections");
     expect(screen.queryByTestId("train-again-corrected")).toBeNull();
+  });
+
+  it("puts first the rows whose label the model doubts most", () => {
+    render(<ErrorInspector model={model} report={report} onClose={() => {}} />);
+    const lines = () => Array.from(screen.getByTestId("misclassified-table").querySelectorAll("tbody tr")).map((tr) => tr.querySelector("td")?.firstChild?.textContent);
+    expect(lines()).toEqual(["2", "4", "6"]);
+    fireEvent.click(screen.getByTestId("order-doubt"));
+    expect(lines()).toEqual(["6", "4", "2"]);
   });
 });

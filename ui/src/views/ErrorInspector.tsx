@@ -46,10 +46,13 @@ export function ErrorInspector(props: {
   const labels = r.metrics.per_class.map((c) => c.label);
   const known = new Set(labels.filter((l) => !r.unseen_labels.some((u) => u.label === l)));
   const named = (code: string) => withName(code, r.label_names);
-  const rows = useMemo(
-    () => r.misclassified.filter((m) => (truth === ALL || m.true_label === truth) && (predicted === ALL || m.predicted[0]?.label === predicted)),
-    [r, truth, predicted],
-  );
+  const [order, setOrder] = useState<"line" | "doubt">("line");
+  const rows = useMemo(() => {
+    const shown = r.misclassified.filter((m) => (truth === ALL || m.true_label === truth) && (predicted === ALL || m.predicted[0]?.label === predicted));
+    // Rows to check first: the lowest probability of the row's own label (a label the model
+    // never saw before all).
+    return order === "doubt" ? [...shown].sort((a, b) => (a.label_score ?? -1) - (b.label_score ?? -1)) : shown;
+  }, [r, truth, predicted, order]);
   return (
     <section className="panel" data-testid="error-inspector" ref={panel}>
       <div className="row space-between">
@@ -89,6 +92,16 @@ export function ErrorInspector(props: {
             </label>
             <span className="small muted">{t("inspector.rowCount", { count: rows.length, n: formatCount(rows.length) })}</span>
           </div>
+          {correctable && (
+            <div className="row wrap">
+              <span className="small muted">{t("inspector.order")}</span>
+              <div className="segmented">
+                <button className={order === "line" ? "on" : ""} aria-pressed={order === "line"} onClick={() => setOrder("line")}>{t("inspector.byLine")}</button>
+                <button className={order === "doubt" ? "on" : ""} aria-pressed={order === "doubt"} onClick={() => setOrder("doubt")} data-testid="order-doubt">{t("inspector.checkFirst")}</button>
+              </div>
+              <span className="small muted">{t("inspector.checkFirstHelp")}</span>
+            </div>
+          )}
           <div className="table-wrap tall" tabIndex={0}>
             <table className="data-table" data-testid="misclassified-table">
               <thead><tr><th>{t("inspector.columns.line")}</th><th>{t("inspector.columns.text")}</th><th>{t("inspector.columns.true")}</th><th>{t("inspector.columns.predicted")}</th>{correctable && <th>{t("inspector.columns.correction")}</th>}</tr></thead>

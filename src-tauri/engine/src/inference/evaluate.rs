@@ -85,6 +85,12 @@ pub struct MisclassifiedRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub extra_labels: Option<Vec<String>>,
+    /// The probability the model gives the row's own label: the lower, the more the model
+    /// doubts the label (the rows to check first for a labelling mistake). Absent for a label
+    /// the model never saw and for multi-label rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub label_score: Option<f32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -271,16 +277,19 @@ fn run(
             };
             if counts.add(truth, &p) != truth {
                 misclassified_total += 1;
-                if misclassified.len() < request.max_misclassified {
-                    misclassified.push(MisclassifiedRow {
+                keep_most_doubted(
+                    &mut misclassified,
+                    request.max_misclassified,
+                    MisclassifiedRow {
                         line,
                         text: text.to_string(),
                         true_label: label.to_string(),
                         predicted: top_k(&p, &labels, request.top_k.max(1)),
                         missed_labels: None,
                         extra_labels: None,
-                    });
-                }
+                        label_score: p.get(truth).copied(),
+                    },
+                );
             }
         }
         if let Some(e) = progress_event(
@@ -314,6 +323,7 @@ fn run(
             found.metrics
         }
         None => {
+            misclassified.sort_by_key(|m| m.line);
             let mut all_labels = labels.clone();
             all_labels.extend(unseen.iter().map(|u| u.label.clone()));
             let loss = (loss_rows > 0).then(|| loss_sum / loss_rows as f64);
@@ -349,4 +359,25 @@ fn run(
         seconds,
         engine_version: crate::VERSION.to_string(),
     })
+}
+
+/// Keeps at most `max` wrong rows: the first ones, then, once full, the rows whose label the
+/// model doubts most (a lower score of the row's own label replaces the highest kept), so
+/// that the rows to check first are never cut off by a file's length.
+fn keep_most_doubted(kept: &mut Vec<MisclassifiedRow>, max: usize, row: MisclassifiedRow) {
+    if kept.len() < max {
+        kept.push(row);
+        return;
+    }
+    let doubt = |m: &MisclassifiedRow| m.label_score.unwrap_or(-1.0);
+    let Some((at, least)) = kept
+        .iter()
+        .enumerate()
+        .max_by(|a, b| doubt(a.1).total_cmp(&doubt(b.1)))
+    else {
+        return;
+    };
+    if doubt(&row) < doubt(least) {
+        kept[at] = row;
+    }
 }

@@ -99,6 +99,7 @@ impl<'a> MultiLabelTally<'a> {
                         .collect(),
                     missed_labels: Some(names(&missed)),
                     extra_labels: Some(names(&extra)),
+                    label_score: None,
                 });
             }
         }
