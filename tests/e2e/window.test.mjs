@@ -391,6 +391,11 @@ for (const [index, language] of ["en", "fr"].entries()) {
       assert.ok(Number((await (await find("predicted-chart")).getAttribute("data-points"))) > 0);
       await (await find("try-text")).sendKeys("Fabrication de pain et de pâtisserie fraîche");
       await driver.wait(async () => Number((await (await find("try-chart", 30_000)).getAttribute("data-points"))) === 5, 30_000, "try-it");
+      // Why: each word typed shaded by its push towards the top label, its number on hover.
+      const explained = await find("explained-text", 60_000);
+      const shaded = await explained.findElements(By.css(".word"));
+      assert.equal(shaded.length, 7, "one span per word typed");
+      assert.match(await shaded[0].getAttribute("title"), /(to the score of|au score de) /);
       await shot("7-classify");
       await checkAccessibility("7-classify");
 
@@ -412,7 +417,8 @@ for (const [index, language] of ["en", "fr"].entries()) {
       // 10. A labelled test file dropped on the library: the error inspector and the comparison
       //     of both models on that one file.
       const testCsv = join(home, "test-sectoriel.csv");
-      writeFileSync(testCsv, [sample[0], ...sample.slice(1).filter((_, i) => i % 60 === 0)].join("\n") + "\n");
+      const testText = [sample[0], ...sample.slice(1).filter((_, i) => i % 60 === 0)].join("\n") + "\n";
+      writeFileSync(testCsv, testText);
       const testRows = sample.slice(1).filter((l, i) => i % 60 === 0 && l.trim()).length;
       await driver.executeScript(
         "return window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop', payload: { paths: [arguments[0]], position: { x: 20, y: 20 } } })",
@@ -425,7 +431,33 @@ for (const [index, language] of ["en", "fr"].entries()) {
       const inspector = await find("error-inspector", 60_000);
       const wrongRows = async () => (await inspector.findElements(By.css('[data-testid="misclassified-table"] tbody tr'))).length;
       const allWrong = await wrongRows();
-      assert.ok(allWrong > 0 && allWrong <= testRows, `misclassified rows: ${allWrong} of ${testRows}`);
+      assert.ok(allWrong >= 2 && allWrong <= testRows, `misclassified rows: ${allWrong} of ${testRows}`);
+      // Why a row went wrong; two rows corrected (one relabelled, one left out), kept beside
+      // the model; a corrected copy exported beside the file, which stays as it was.
+      const lineOf = async (tr) => (await (await tr.findElement(By.css("td"))).getAttribute("textContent")).match(/^\d+/)[0];
+      const [rowA, rowB] = (await inspector.findElements(By.css('[data-testid="misclassified-table"] tbody tr'))).slice(0, 2);
+      const [lineA, lineB] = [await lineOf(rowA), await lineOf(rowB)];
+      await press(await find(`why-${lineA}`));
+      await find("row-explained-1", 60_000);
+      assert.ok((await (await find("row-explained-0")).findElements(By.css(".word"))).length > 0, "the row's words, shaded");
+      const correct = async (line, pick) => {
+        // The last column may lie past the table's visible width: into view first.
+        const select = await find(`correct-${line}`);
+        await driver.executeScript("arguments[0].scrollIntoView({ block: 'center', inline: 'center' })", select);
+        const options = await select.findElements(By.css("option"));
+        await options[pick(options.length)].click();
+        await find(`corrected-${line}`, 20_000);
+      };
+      await correct(lineA, () => 1);
+      await correct(lineB, (n) => n - 1);
+      await press(await find("export-corrected"));
+      await find("exported", 30_000);
+      const copied = readFileSync(join(home, "test-sectoriel_corrected.csv"), "utf8").trim().split("\n");
+      assert.equal(copied.length, testRows, "the header and every row but the one left out");
+      assert.equal(readFileSync(testCsv, "utf8"), testText, "the user's file is untouched");
+      const kept = JSON.parse(readFileSync(join(library, firstModel, "corrections.json"), "utf8"));
+      assert.deepEqual(kept.rows.map((r) => r.correction.kind).sort(), ["exclude", "relabel"]);
+      await shot("9-corrected");
       const trueFilter = await find("filter-true");
       const firstTrue = (await trueFilter.findElements(By.css("option")))[1];
       await firstTrue.click();
