@@ -223,7 +223,7 @@ export function App() {
           compareRequest={comparing}
           onCompareShown={() => setComparing(null)}
           onTrainAgainCorrected={(id) =>
-            void correctionsApi.trainingChoice(id).then((c) => followRun((onEvent) => trainingApi.startTraining(c.choice, onEvent)), fail)
+            correctionsApi.trainingChoice(id).then((c) => followRun((onEvent) => trainingApi.startTraining(c.choice, onEvent)))
           }
         />
       )}

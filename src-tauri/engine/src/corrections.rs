@@ -89,10 +89,23 @@ impl Corrections {
         self.rows.len() < before
     }
 
-    /// The corrections of one file.
+    /// The corrections of one file, however its path is spelled (a symbolic link, `..`).
     pub fn of_file<'a>(&'a self, file: &'a str) -> impl Iterator<Item = &'a CorrectedRow> {
-        self.rows.iter().filter(move |r| r.file == file)
+        let wanted = same_file_key(file);
+        self.rows
+            .iter()
+            .filter(move |r| r.file == file || same_file_key(&r.file) == wanted)
     }
+}
+
+/// A file's path in one spelling: resolved when the file exists, as given otherwise.
+fn same_file_key(path: &str) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(path))
+}
+
+/// Whether two paths name the same file.
+pub fn same_file(a: &str, b: &str) -> bool {
+    a == b || same_file_key(a) == same_file_key(b)
 }
 
 /// What a corrected copy holds.

@@ -228,8 +228,18 @@ fn training_again_needs_corrections_to_the_training_file_and_writes_its_copy_bes
         "{refused}"
     );
 
+    // Corrected through another spelling of the same file (a symbolic link): still the
+    // training file's corrections.
+    #[cfg(unix)]
+    let through = {
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&train, &link).unwrap();
+        link
+    };
+    #[cfg(not(unix))]
+    let through = train.clone();
     kept.set(row(
-        &train,
+        &through,
         2,
         "Culture de céréales",
         "Agriculture",

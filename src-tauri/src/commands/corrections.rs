@@ -6,7 +6,8 @@ use std::sync::Mutex;
 
 use bert_studio_engine::EngineError;
 use bert_studio_engine::corrections::{
-    CorrectedCopy, CorrectedRow, Corrections, corrected_training_file, write_corrected_copy,
+    CorrectedCopy, CorrectedRow, Corrections, corrected_training_file, same_file,
+    write_corrected_copy,
 };
 use bert_studio_engine::fsutil::free_csv_beside;
 use serde::Serialize;
@@ -132,10 +133,18 @@ pub async fn corrected_training(
             &kept,
         )?;
         let path = path.display().to_string();
+        // A run validated on its own training file is validated on the corrected copy too.
+        let validation_csv = report.data.validation_file.map(|v| {
+            if same_file(&v, &report.data.train_file) {
+                path.clone()
+            } else {
+                v
+            }
+        });
         Ok(CorrectedTraining {
             choice: DataChoice {
                 train_csv: path.clone(),
-                validation_csv: report.data.validation_file.clone(),
+                validation_csv,
                 dialect: None,
                 recipe,
             },

@@ -13,6 +13,7 @@ export function useCorrections(modelId: string, file: string) {
   const [rows, setRows] = useState<CorrectedRow[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [exported, setExported] = useState<CorrectedFile | null>(null);
+  const [starting, setStarting] = useState(false);
   const queue = useRef<Promise<unknown>>(Promise.resolve());
   const keep = useCallback(
     (work: () => Promise<{ rows: CorrectedRow[] }>) =>
@@ -33,6 +34,17 @@ export function useCorrections(modelId: string, file: string) {
     rows,
     error,
     exported,
+    starting,
+    /** Starts "Train again with my corrections"; a refusal is said beside the button. */
+    trainAgain: (start: () => Promise<void>) => {
+      setStarting(true);
+      return start()
+        .then(
+          () => setError(null),
+          (e) => setError(errorMessage(toErrorReport(e))),
+        )
+        .finally(() => setStarting(false));
+    },
     correct: (row: MisclassifiedRow, correction: Correction) =>
       keep(() => correctionsApi.correct(modelId, { file, line: row.line, text: row.text, label: row.true_label, correction })),
     undo: (line: number) => keep(() => correctionsApi.undo(modelId, file, line)),

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The error inspector lists the rows a model got wrong and narrows them by true class; labels
 // the model never saw are named.
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import type { Explanation } from "../bindings/Explanation";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CorrectedRow } from "../bindings/CorrectedRow";
@@ -169,7 +169,7 @@ describe("error inspector", () => {
 
   it("trains again with the corrections of a model trained here, once no other run trains", async () => {
     kept.list.mockResolvedValue({ rows: [{ file: "/data/test.csv", line: 2, text: "culture de blé", label: "01", correction: { kind: "exclude" } }] });
-    const again = vi.fn();
+    const again = vi.fn().mockResolvedValue(undefined);
     const { rerender } = render(<ErrorInspector model={{ ...model, trained_here: true }} report={report} onClose={() => {}} onTrainAgain={again} trainingNow={true} />);
     const button = (await screen.findByTestId("train-again-corrected")) as HTMLButtonElement;
     expect(button.disabled).toBe(true);
@@ -177,6 +177,11 @@ describe("error inspector", () => {
     rerender(<ErrorInspector model={{ ...model, trained_here: true }} report={report} onClose={() => {}} onTrainAgain={again} trainingNow={false} />);
     fireEvent.click(screen.getByTestId("train-again-corrected"));
     expect(again).toHaveBeenCalledWith(model.id);
+    // Refused (the corrections are to a test file): said beside the button.
+    again.mockRejectedValueOnce({ kind: "invalid", message: "None of the corrections is to \"nace.csv\"." });
+    await waitFor(() => expect((screen.getByTestId("train-again-corrected") as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(screen.getByTestId("train-again-corrected"));
+    expect(await screen.findByText("None of the corrections is to \"nace.csv\".")).toBeTruthy();
     cleanup();
     render(<ErrorInspector model={{ ...model, trained_here: false }} report={report} onClose={() => {}} onTrainAgain={again} />);
     await screen.findByTestId("corrections");
@@ -188,6 +193,6 @@ describe("error inspector", () => {
     const lines = () => Array.from(screen.getByTestId("misclassified-table").querySelectorAll("tbody tr")).map((tr) => tr.querySelector("td")?.firstChild?.textContent);
     expect(lines()).toEqual(["2", "4", "6"]);
     fireEvent.click(screen.getByTestId("order-doubt"));
-    expect(lines()).toEqual(["6", "4", "2"]);
+    expect(lines()).toEqual(["4", "2", "6"]);
   });
 });

@@ -28,7 +28,7 @@ export function ErrorInspector(props: {
   onClose: () => void;
   /** A run is training: another has to wait. */
   trainingNow?: boolean;
-  onTrainAgain?: (modelId: string) => void;
+  onTrainAgain?: (modelId: string) => Promise<void>;
 }) {
   const r = props.report;
   const { t } = useTranslation();
@@ -50,8 +50,8 @@ export function ErrorInspector(props: {
   const rows = useMemo(() => {
     const shown = r.misclassified.filter((m) => (truth === ALL || m.true_label === truth) && (predicted === ALL || m.predicted[0]?.label === predicted));
     // Rows to check first: the lowest probability of the row's own label (a label the model
-    // never saw before all).
-    return order === "doubt" ? [...shown].sort((a, b) => (a.label_score ?? -1) - (b.label_score ?? -1)) : shown;
+    // never saw is no sign of a labelling mistake: last).
+    return order === "doubt" ? [...shown].sort((a, b) => (a.label_score ?? 2) - (b.label_score ?? 2)) : shown;
   }, [r, truth, predicted, order]);
   return (
     <section className="panel" data-testid="error-inspector" ref={panel}>
@@ -132,8 +132,8 @@ export function ErrorInspector(props: {
           {correctable && (
             <CorrectionsList rows={corrections.rows} named={named} error={corrections.error} exported={corrections.exported}
               onUndo={(line) => void corrections.undo(line)} onExport={() => void corrections.exportCopy(r.text_column, r.label_column)}
-              onTrainAgain={props.model.trained_here && props.onTrainAgain ? () => props.onTrainAgain?.(props.model.id) : undefined}
-              trainingNow={props.trainingNow ?? false} />
+              onTrainAgain={props.model.trained_here && props.onTrainAgain ? () => void corrections.trainAgain(() => props.onTrainAgain!(props.model.id)) : undefined}
+              trainingNow={(props.trainingNow ?? false) || corrections.starting} />
           )}
         </div>
         {r.metrics.confusion.length > 0 && (

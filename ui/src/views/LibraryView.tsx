@@ -51,7 +51,7 @@ export function LibraryView(props: {
   compareRequest?: string[] | null;
   onCompareShown?: () => void;
   /** Starts a run of a model's recipe on its training file with the user's corrections. */
-  onTrainAgainCorrected?: (modelId: string) => void;
+  onTrainAgainCorrected?: (modelId: string) => Promise<void>;
 }) {
   const { t } = useTranslation();
   const [selected, setSelected] = useState<string[]>([]);

@@ -369,7 +369,8 @@ fn keep_most_doubted(kept: &mut Vec<MisclassifiedRow>, max: usize, row: Misclass
         kept.push(row);
         return;
     }
-    let doubt = |m: &MisclassifiedRow| m.label_score.unwrap_or(-1.0);
+    // A label the model never saw is no sign of a labelling mistake: such rows go first.
+    let doubt = |m: &MisclassifiedRow| m.label_score.unwrap_or(2.0);
     let Some((at, least)) = kept
         .iter()
         .enumerate()
