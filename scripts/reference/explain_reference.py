@@ -2,9 +2,11 @@
 """Reference word attributions for BERT Studio's explanations (tests/fixtures/explain.json).
 
   explain_reference.py --model DIR --out FILE
+  (tests/fixtures/explain.json: --model .../fixtures/tiny-bert;
+   tests/fixtures/explain_roberta.json: --model .../fixtures/families/tiny-roberta)
 
 For a few of texts.json's texts, cut at 24 tokens: Captum's LayerIntegratedGradients on
-`bert.embeddings` (baseline: every token but [CLS]/[SEP] set to [PAD]; 32 Gauss-Legendre
+the model's embeddings layer, `bert.embeddings` or `roberta.embeddings` (baseline: every token but [CLS]/[SEP] set to [PAD]; 32 Gauss-Legendre
 steps; the class's logit), per token and its convergence delta; and occlusion per typed word
 (each whitespace-separated word's tokens set to [PAD], the drop of the class's logit),
 computed with transformers. Everything on the CPU in float32, eval mode.

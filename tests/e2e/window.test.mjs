@@ -39,6 +39,7 @@ const WORDS = {
     localFolder: "model folder on this computer",
     epochsProblem: /epochs must be between 1 and 1000, not 0/,
     sameRows: /same rows/,
+    differentData: /measured on different data/,
     percent: /^\d+\.\d%$/,
     models: (n) => `Models (${n})`,
     epochsDone: /1 of 2 epochs/,
@@ -59,6 +60,7 @@ const WORDS = {
     localFolder: "dossier de modèle sur cet ordinateur",
     epochsProblem: /nombre d'époques \(epochs\) doit être compris entre 1 et 1[ \u00a0\u202f]000, et non 0/,
     sameRows: /mêmes lignes/,
+    differentData: /mesurés sur des données différentes/,
     // WebDriver's text turns the no-break space before "%" into a plain one.
     percent: /^\d+,\d[ \u00a0]%$/,
     models: (n) => `Modèles (${n})`,
@@ -414,17 +416,16 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await shot("8-compare");
       await checkAccessibility("8-compare");
 
-      // 10. A labelled test file dropped on the library: the error inspector and the comparison
-      //     of both models on that one file.
-      const testCsv = join(home, "test-sectoriel.csv");
-      const testText = [sample[0], ...sample.slice(1).filter((_, i) => i % 60 === 0)].join("\n") + "\n";
-      writeFileSync(testCsv, testText);
-      const testRows = sample.slice(1).filter((l, i) => i % 60 === 0 && l.trim()).length;
+      // 10. The training file itself dropped on the library as a labelled test file: the error
+      //     inspector and the comparison of both models on that one file.
+      const testCsv = join(root, "data/sample/nace_fr.csv");
+      const testText = readFileSync(testCsv, "utf8");
+      const testRows = sample.slice(1).filter((l) => l.trim()).length;
       await driver.executeScript(
         "return window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop', payload: { paths: [arguments[0]], position: { x: 20, y: 20 } } })",
         testCsv,
       );
-      await driver.wait(until.elementTextContains(await find("test-file"), "test-sectoriel.csv"), 20_000, "test file not taken");
+      await driver.wait(until.elementTextContains(await find("test-file"), "nace_fr.csv"), 20_000, "test file not taken");
       assert.equal(await (await find("test-label-column")).getAttribute("value"), "label");
       const firstModel = runs[0];
       await press(await find(`inspect-${firstModel}`));
@@ -433,17 +434,19 @@ for (const [index, language] of ["en", "fr"].entries()) {
       const allWrong = await wrongRows();
       assert.ok(allWrong >= 2 && allWrong <= testRows, `misclassified rows: ${allWrong} of ${testRows}`);
       // Why a row went wrong; two rows corrected (one relabelled, one left out), kept beside
-      // the model; a corrected copy exported beside the file, which stays as it was.
+      // the model; a corrected copy exported. The sample is the app's own file: the copy goes
+      // to the app's folder, and the sample stays as it was.
       const lineOf = async (tr) => (await (await tr.findElement(By.css("td"))).getAttribute("textContent")).match(/^\d+/)[0];
       const [rowA, rowB] = (await inspector.findElements(By.css('[data-testid="misclassified-table"] tbody tr'))).slice(0, 2);
       const [lineA, lineB] = [await lineOf(rowA), await lineOf(rowB)];
       await press(await find(`why-${lineA}`));
       await find("row-explained-1", 60_000);
       assert.ok((await (await find("row-explained-0")).findElements(By.css(".word"))).length > 0, "the row's words, shaded");
+      const intoView = (element) => driver.executeScript("arguments[0].scrollIntoView({ block: 'center', inline: 'center' })", element);
       const correct = async (line, pick) => {
         // The last column may lie past the table's visible width: into view first.
         const select = await find(`correct-${line}`);
-        await driver.executeScript("arguments[0].scrollIntoView({ block: 'center', inline: 'center' })", select);
+        await intoView(select);
         const options = await select.findElements(By.css("option"));
         await options[pick(options.length)].click();
         await find(`corrected-${line}`, 20_000);
@@ -452,9 +455,11 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await correct(lineB, (n) => n - 1);
       await press(await find("export-corrected"));
       await find("exported", 30_000);
-      const copied = readFileSync(join(home, "test-sectoriel_corrected.csv"), "utf8").trim().split("\n");
+      const copies = join(env.XDG_DATA_HOME, "org.bertstudio.app", "copies");
+      const copied = readFileSync(join(copies, "nace_fr_corrected.csv"), "utf8").trim().split("\n");
       assert.equal(copied.length, testRows, "the header and every row but the one left out");
-      assert.equal(readFileSync(testCsv, "utf8"), testText, "the user's file is untouched");
+      assert.ok(!existsSync(join(root, "data/sample/nace_fr_corrected.csv")), "nothing written among the app's files");
+      assert.equal(readFileSync(testCsv, "utf8"), testText, "the sample is untouched");
       const kept = JSON.parse(readFileSync(join(library, firstModel, "corrections.json"), "utf8"));
       assert.deepEqual(kept.rows.map((r) => r.correction.kind).sort(), ["exclude", "relabel"]);
       await shot("9-corrected");
@@ -466,13 +471,43 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await checkAccessibility("9-errors");
       await press(await find("compare-on-file"));
       await driver.wait(
-        async () => /test-sectoriel\.csv/.test(await (await find("data-note")).getAttribute("textContent")),
+        async () => /nace_fr\.csv/.test(await (await find("data-note")).getAttribute("textContent")),
         120_000,
         "comparison on the test file",
       );
       assert.match(await (await find("data-note")).getAttribute("textContent"), words.sameRows);
 
-      // 11. Rename one model, delete the other (after confirming).
+      // 10b. Train again with the corrections: the first model's recipe on a corrected copy of
+      //      the file it trained on, said with the copy's place; the new model beside the first
+      //      in the comparison, which says the data changed.
+      const trainAgain = await find("train-again-corrected");
+      await intoView(trainAgain);
+      await press(trainAgain);
+      const notice = await find("notice", 60_000);
+      assert.match(await notice.getAttribute("textContent"), /copies[\\/]nace_fr_corrected-2\.csv/);
+      await find("result-view", 300_000);
+      await driver.wait(async () => (await (await find("section-models")).getText()) === words.models(3), 10_000, "library count");
+      const retrained = readdirSync(library).filter((n) => !n.startsWith(".") && n !== firstModel && n !== stopped[0])[0];
+      const retrainedReport = JSON.parse(readFileSync(join(library, retrained, "training_report.json"), "utf8"));
+      assert.match(retrainedReport.data.train_file, /copies[\\/]nace_fr_corrected-2\.csv$/);
+      assert.equal(retrainedReport.data.rows_read, testRows - 1, "the row left out is left out");
+      const firstReport = JSON.parse(readFileSync(join(library, firstModel, "training_report.json"), "utf8"));
+      assert.deepEqual(retrainedReport.recipe, firstReport.recipe, "the same recipe");
+      await press(await find("section-models"));
+      const box = async (id) => driver.findElement(By.css(`[data-testid="model-${id}"] input[type="checkbox"]`));
+      if (await (await box(stopped[0])).isSelected()) await press(await box(stopped[0]));
+      if (!(await (await box(firstModel)).isSelected())) await press(await box(firstModel));
+      await press(await box(retrained));
+      await press(await find("compare-selected"));
+      await driver.wait(
+        async () => words.differentData.test(await (await find("data-note")).getAttribute("textContent")),
+        60_000,
+        "the comparison of the run and its retrain",
+      );
+      await shot("9-retrained");
+      await checkAccessibility("9-retrained");
+
+      // 11. Rename one model, delete another (after confirming).
       const link = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell button`));
       await press(link);
       const nameInput = await driver.findElement(By.css(`[data-testid="model-${firstModel}"] .name-cell input`));
@@ -480,11 +515,10 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await nameInput.sendKeys("Premier essai", Key.ENTER);
       await shot("10-renamed");
       await driver.wait(async () => (await (await find(`model-${firstModel}`)).getText()).includes("Premier essai"), 10_000, "rename");
-      const second = readdirSync(library).filter((n) => !n.startsWith(".") && n !== firstModel)[0];
-      await press(await driver.findElement(By.css(`[data-testid="model-${second}"] button.danger`)));
+      await press(await driver.findElement(By.css(`[data-testid="model-${stopped[0]}"] button.danger`)));
       await press(await driver.findElement(By.xpath(`//div[@role='dialog']//button[text()='${words.delete}']`)));
-      await driver.wait(async () => (await (await find("section-models")).getText()) === words.models(1), 10_000, "delete");
-      assert.deepEqual(readdirSync(library).filter((n) => !n.startsWith(".")), [firstModel]);
+      await driver.wait(async () => (await (await find("section-models")).getText()) === words.models(2), 10_000, "delete");
+      assert.deepEqual(readdirSync(library).filter((n) => !n.startsWith(".")).sort(), [firstModel, retrained].sort());
       const meta = JSON.parse(readFileSync(join(library, firstModel, "library.json"), "utf8"));
       assert.equal(meta.name, "Premier essai");
       const report = JSON.parse(readFileSync(join(library, runs[0], "training_report.json"), "utf8"));

@@ -27,6 +27,7 @@ import type { SearchSpace } from "./bindings/SearchSpace";
 import type { SearchStarted } from "./bindings/SearchStarted";
 import { adoptSystemLanguages } from "./i18n";
 import { toErrorReport } from "./logic/errors";
+import { formatCount } from "./logic/format";
 import { LanguageSwitch } from "./components/LanguageSwitch";
 import { TrainWizard } from "./TrainWizard";
 import { ClassifyView } from "./views/ClassifyView";
@@ -45,6 +46,8 @@ export function App() {
   const [confirmClose, setConfirmClose] = useState(false);
   const [about, setAbout] = useState(false);
   const [droppedFiles, setDroppedFiles] = useState<string[]>([]);
+  /** What the app did on the user's behalf and where (a corrected copy trained on). */
+  const [notice, setNotice] = useState<string | null>(null);
   /** Models to show side by side when the Models section opens (a finished search's runs). */
   const [comparing, setComparing] = useState<string[] | null>(null);
 
@@ -115,15 +118,37 @@ export function App() {
   /** Starts a run (new, or resumed from the library) and follows it in the training view. */
   const followRun = async (start: (onEvent: (event: TrainingEvent) => void) => Promise<TrainingStarted>) => {
     setError(null);
-    if (await run.follow(start)) {
+    setNotice(null);
+    const started = await run.follow(start);
+    if (started) {
       setSection("Train");
       setStep("Training");
       library.refresh();
     }
+    return started;
+  };
+  /** "Train again with my corrections": the model's recipe on a corrected copy of its training
+   * file, which the wizard then holds (so that "Train again" goes on from it); where the copy
+   * is, said until the next run. A refusal rejects, for the button to say. */
+  const trainAgainCorrected = async (modelId: string) => {
+    const c = await correctionsApi.trainingChoice(modelId);
+    if (!(await followRun((onEvent) => trainingApi.startTraining(c.choice, onEvent)))) return;
+    setNotice(
+      t("corrections.trainingOn", {
+        path: c.copy.path,
+        rows: formatCount(c.copy.copy.rows_written),
+        relabelled: formatCount(c.copy.copy.relabelled),
+        excluded: formatCount(c.copy.copy.excluded),
+      }),
+    );
+    await data.loadFile(c.choice.train_csv, null, c.choice.recipe.label_names_file);
+    setRecipe(c.choice.recipe);
+    data.setValidationFile(c.choice.validation_csv);
   };
   /** Starts a search (new, or going on from the library) and follows it in the training view. */
   const followSearch = async (start: (onEvent: (event: SearchEvent) => void) => Promise<SearchStarted>) => {
     setError(null);
+    setNotice(null);
     if (await run.followSearch(start)) {
       setSection("Train");
       setStep("Training");
@@ -205,6 +230,12 @@ export function App() {
         </nav>
       </header>
       <ErrorPanel error={error} onDismiss={() => setError(null)} />
+      {notice && (
+        <div className="notice-panel" role="status" data-testid="notice">
+          <span>{notice}</span>
+          <button className="ghost" onClick={() => setNotice(null)} aria-label={t("common.dismiss")}>×</button>
+        </div>
+      )}
       {section === "Classify" && <ClassifyView models={library.models} droppedFiles={droppedFiles} onDroppedHandled={clearDropped} />}
       {section === "Models" && (
         <LibraryView
@@ -222,9 +253,7 @@ export function App() {
           onDiscardSearch={(id) => searchApi.discardUnfinished(id).then(library.refresh, fail)}
           compareRequest={comparing}
           onCompareShown={() => setComparing(null)}
-          onTrainAgainCorrected={(id) =>
-            correctionsApi.trainingChoice(id).then((c) => followRun((onEvent) => trainingApi.startTraining(c.choice, onEvent)))
-          }
+          onTrainAgainCorrected={trainAgainCorrected}
         />
       )}
       {section === "Train" && (

@@ -1,7 +1,7 @@
 //! `bert-studio train`: a recipe from flags (over a recipe.json, over the defaults), the run,
 //! and its progress on the terminal.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bert_studio_engine::message::Message;
 use bert_studio_engine::source::HubSettings;
@@ -120,10 +120,13 @@ fn new_request(args: &TrainArgs) -> Result<TrainingRequest> {
     args.run_length.apply(&mut recipe);
     args.overrides.apply(&mut recipe);
     recipe.validate()?;
+    // Absolute in the report and the checkpoints: the app finds the corrections of this file
+    // and a resume from another folder still reads it.
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     Ok(TrainingRequest {
         recipe,
-        train_csv: input,
-        validation_csv: args.validation.clone(),
+        train_csv: absolute(&input),
+        validation_csv: args.validation.as_deref().map(absolute),
         output_dir: output,
         dialect: None,
         hub: HubSettings::from_env(),

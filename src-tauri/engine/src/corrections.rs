@@ -11,7 +11,7 @@ use ts_rs::TS;
 use crate::data::csv_input::{TextEncoding, csv_reader, next_record, read_headers, sniff_dialect};
 use crate::data::dataset::{ColumnRole, column_index};
 use crate::error::{EngineError, Result};
-use crate::fsutil::{file_name_of, free_csv_beside, write_file_atomically};
+use crate::fsutil::{file_name_of, write_file_atomically};
 use crate::said;
 
 /// The corrections of a model's data, in its folder.
@@ -87,6 +87,16 @@ impl Corrections {
         let before = self.rows.len();
         self.rows.retain(|r| !(r.file == file && r.line == line));
         self.rows.len() < before
+    }
+
+    /// The file `from` was moved to `to`: its corrections follow it. False when it had none.
+    pub fn file_moved(&mut self, from: &str, to: &str) -> bool {
+        let mut moved = false;
+        for row in self.rows.iter_mut().filter(|r| r.file == from) {
+            row.file = to.to_string();
+            moved = true;
+        }
+        moved
     }
 
     /// The corrections of one file, however its path is spelled (a symbolic link, `..`).
@@ -206,14 +216,15 @@ pub fn write_corrected_copy(
     Ok(copy)
 }
 
-/// The corrected copy of the file a run trained on, written beside it (`<file>_corrected.csv`),
-/// for a new run with the same recipe. Refused when no correction is to that file.
+/// Writes the corrected copy of the file a run trained on to `output`, for a new run with the
+/// same recipe. Refused when no correction is to that file.
 pub fn corrected_training_file(
     train_file: &Path,
     text_column: &str,
     label_column: &str,
     corrections: &Corrections,
-) -> Result<(PathBuf, CorrectedCopy)> {
+    output: &Path,
+) -> Result<CorrectedCopy> {
     let file = train_file.display().to_string();
     if corrections.of_file(&file).next().is_none() {
         return Err(EngineError::invalid(said!(
@@ -223,9 +234,7 @@ pub fn corrected_training_file(
             file = file_name_of(&file)
         )));
     }
-    let output = free_csv_beside(train_file, "corrected");
-    let copy = write_corrected_copy(train_file, text_column, label_column, corrections, &output)?;
-    Ok((output, copy))
+    write_corrected_copy(train_file, text_column, label_column, corrections, output)
 }
 
 fn starts_with_bom(path: &Path) -> bool {

@@ -43,6 +43,28 @@ pub fn free_csv_beside(source: &Path, tag: &str) -> PathBuf {
     })
 }
 
+/// As [`free_csv_beside`] when `source`'s folder can be written; in `elsewhere` (made when
+/// missing) otherwise: a read-only share, or an installed app's own files.
+pub fn free_csv_near(source: &Path, tag: &str, elsewhere: &Path) -> Result<PathBuf> {
+    let folder = match source.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if tempfile::tempfile_in(folder).is_ok() {
+        return Ok(free_csv_beside(source, tag));
+    }
+    free_csv_in(elsewhere, source, tag)
+}
+
+/// A free `<stem>_<tag>.csv` for `source` in `folder` (made when missing).
+pub fn free_csv_in(folder: &Path, source: &Path, tag: &str) -> Result<PathBuf> {
+    std::fs::create_dir_all(folder).map_err(|e| EngineError::io("create", folder, e))?;
+    let name = source
+        .file_name()
+        .unwrap_or(std::ffi::OsStr::new("data.csv"));
+    Ok(free_csv_beside(&folder.join(name), tag))
+}
+
 /// The last component of a path given as text, for messages and lists ("data.csv").
 pub fn file_name_of(path: &str) -> String {
     Path::new(path)
@@ -210,6 +232,23 @@ mod tests {
             free_csv_beside(&source, "corrected"),
             dir.path().join("nace_corrected-2.csv")
         );
+    }
+
+    #[test]
+    fn a_file_for_a_folder_that_cannot_be_written_goes_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("nace.csv");
+        let elsewhere = dir.path().join("app").join("corrected");
+        assert_eq!(
+            free_csv_near(&source, "corrected", &elsewhere).unwrap(),
+            dir.path().join("nace_corrected.csv")
+        );
+        // A folder nothing can be written in (here: one that is not there; a read-only share
+        // fails the same way, except for root).
+        let unreachable = dir.path().join("gone").join("nace.csv");
+        let near = free_csv_near(&unreachable, "corrected", &elsewhere).unwrap();
+        assert_eq!(near, elsewhere.join("nace_corrected.csv"));
+        assert!(elsewhere.is_dir());
     }
 
     #[test]

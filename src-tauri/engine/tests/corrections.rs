@@ -119,6 +119,21 @@ fn corrections_are_kept_undone_and_applied_to_a_copy_only() {
         "the user's file is untouched"
     );
 
+    // The file moved (a classified file saved elsewhere): its corrections follow it.
+    let moved = dir.path().join("moved.csv");
+    std::fs::rename(&source, &moved).unwrap();
+    let mut followed = loaded.clone();
+    let (from, to) = (source.display().to_string(), moved.display().to_string());
+    assert!(followed.file_moved(&from, &to));
+    assert!(
+        !followed.file_moved(&from, &to),
+        "nothing left at the old path"
+    );
+    let again = dir.path().join("moved_corrected.csv");
+    let written_again = write_corrected_copy(&moved, "text", "label", &followed, &again).unwrap();
+    assert_eq!(written_again, written);
+    std::fs::rename(&moved, &source).unwrap();
+
     // The file changed under a correction: refused, and no copy written.
     std::fs::write(&source, DATA.replace("vaches laitières", "chèvres")).unwrap();
     std::fs::remove_file(&copy).unwrap();
@@ -206,7 +221,7 @@ fn a_latin1_file_gives_a_utf8_copy_a_spreadsheet_reads_and_a_vanished_row_is_ref
 }
 
 #[test]
-fn training_again_needs_corrections_to_the_training_file_and_writes_its_copy_beside_it() {
+fn training_again_needs_corrections_to_the_training_file_and_writes_its_copy() {
     let dir = tempfile::tempdir().unwrap();
     let train = dir.path().join("train.csv");
     let test = dir.path().join("test.csv");
@@ -220,7 +235,8 @@ fn training_again_needs_corrections_to_the_training_file_and_writes_its_copy_bes
         "Agriculture",
         Correction::Exclude,
     ));
-    let refused = corrected_training_file(&train, "text", "label", &kept)
+    let beside = dir.path().join("train_corrected.csv");
+    let refused = corrected_training_file(&train, "text", "label", &kept, &beside)
         .unwrap_err()
         .to_string();
     assert!(
@@ -245,8 +261,8 @@ fn training_again_needs_corrections_to_the_training_file_and_writes_its_copy_bes
         "Agriculture",
         Correction::Exclude,
     ));
-    let (copy, written) = corrected_training_file(&train, "text", "label", &kept).unwrap();
-    assert_eq!(copy, dir.path().join("train_corrected.csv"));
+    assert!(!beside.exists(), "nothing written when refused");
+    let written = corrected_training_file(&train, "text", "label", &kept, &beside).unwrap();
     assert_eq!((written.rows_written, written.excluded), (4, 1));
-    assert_eq!(read(&copy)[0][1], "Fabrication de pâtes\nalimentaires");
+    assert_eq!(read(&beside)[0][1], "Fabrication de pâtes\nalimentaires");
 }

@@ -1,6 +1,7 @@
 //! Word-level explanations against Captum: integrated gradients per token, their completeness,
-//! and occlusion per typed word computed with transformers (fixture: `tests/fixtures/
-//! explain.json`, made by `scripts/reference/explain_reference.py` from the tiny model).
+//! and occlusion per typed word computed with transformers (fixtures: `tests/fixtures/
+//! explain.json` from the tiny BERT, `explain_roberta.json` from the tiny RoBERTa, whose
+//! padding has its own position; made by `scripts/reference/explain_reference.py`).
 
 mod common;
 
@@ -32,8 +33,14 @@ struct Case {
     occlusion: Vec<Option<f64>>,
 }
 
-fn fixture() -> Fixture {
-    let text = std::fs::read_to_string(fixtures().join("explain.json")).unwrap();
+/// Each reference with the model it was made from.
+const FIXTURES: [(&str, &str); 2] = [
+    ("explain.json", "tiny-bert"),
+    ("explain_roberta.json", "families/tiny-roberta"),
+];
+
+fn fixture(name: &str) -> Fixture {
+    let text = std::fs::read_to_string(fixtures().join(name)).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -42,13 +49,13 @@ fn texts() -> Vec<String> {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn classifier(max_len: usize) -> Classifier {
+fn classifier(model: &str, max_len: usize) -> Classifier {
     let options = ClassifierOptions {
         device: DeviceChoice::Cpu,
         max_len: Some(max_len),
         hub: HubSettings::from_env(),
     };
-    let folder = fixtures().join("tiny-bert").display().to_string();
+    let folder = fixtures().join(model).display().to_string();
     Classifier::load(&folder, &options, &mut |_| {}).unwrap()
 }
 
@@ -61,9 +68,15 @@ fn close(actual: f64, expected: f64, tolerance: f64, what: &str) {
 
 #[test]
 fn integrated_gradients_equal_captums_and_add_up_to_the_score_change() {
-    let f = fixture();
+    for (name, folder) in FIXTURES {
+        integrated_gradients_equal_captums(name, folder);
+    }
+}
+
+fn integrated_gradients_equal_captums(name: &str, folder: &str) {
+    let f = fixture(name);
     let texts = texts();
-    let model = classifier(f.max_seq_len);
+    let model = classifier(folder, f.max_seq_len);
     let labels = model.labels().to_vec();
     let options = ExplainOptions {
         method: ExplainMethod::IntegratedGradients,
@@ -75,7 +88,7 @@ fn integrated_gradients_equal_captums_and_add_up_to_the_score_change() {
         let found = model
             .explain(text, class, &options, &CancelToken::new())
             .unwrap();
-        let what = format!("text {} class {}", case.text, case.target);
+        let what = format!("{folder}: text {} class {}", case.text, case.target);
         assert_eq!(
             found.label, labels[case.target],
             "{what}: the class explained"
@@ -91,9 +104,17 @@ fn integrated_gradients_equal_captums_and_add_up_to_the_score_change() {
         }
         close(found.score, case.logit, 1e-4, &what);
         close(found.baseline_score, case.baseline_logit, 1e-4, &what);
-        // Completeness: the words' contributions add up to the change of the score.
+        // Completeness: the words' contributions, with the start and end markers' (zero for
+        // BERT; RoBERTa's baseline moves the end marker's position), add up to the change of
+        // the score.
         let change = found.score - found.baseline_score;
-        let total: f64 = found.words.iter().filter_map(|w| w.contribution).sum();
+        let markers = found.tokens[0] + found.tokens[found.tokens.len() - 1];
+        let total: f64 = markers
+            + found
+                .words
+                .iter()
+                .filter_map(|w| w.contribution)
+                .sum::<f64>();
         assert!(
             (total - change).abs() <= 0.01 * change.abs(),
             "{what}: words sum to {total}, the score moved by {change}"
@@ -113,9 +134,15 @@ fn integrated_gradients_equal_captums_and_add_up_to_the_score_change() {
 
 #[test]
 fn occlusion_is_the_drop_of_the_score_without_each_word() {
-    let f = fixture();
+    for (name, folder) in FIXTURES {
+        occlusion_equals_transformers(name, folder);
+    }
+}
+
+fn occlusion_equals_transformers(name: &str, folder: &str) {
+    let f = fixture(name);
     let texts = texts();
-    let model = classifier(f.max_seq_len);
+    let model = classifier(folder, f.max_seq_len);
     let labels = model.labels().to_vec();
     let options = ExplainOptions {
         method: ExplainMethod::Occlusion,
@@ -131,7 +158,7 @@ fn occlusion_is_the_drop_of_the_score_without_each_word() {
                 &CancelToken::new(),
             )
             .unwrap();
-        let what = format!("text {} class {}", case.text, case.target);
+        let what = format!("{folder}: text {} class {}", case.text, case.target);
         assert_eq!(found.words.len(), case.occlusion.len(), "{what}");
         for (word, expected) in found.words.iter().zip(&case.occlusion) {
             match (word.contribution, expected) {
@@ -148,7 +175,7 @@ fn occlusion_is_the_drop_of_the_score_without_each_word() {
 
 #[test]
 fn a_bad_request_is_refused_in_words() {
-    let model = classifier(24);
+    let model = classifier("tiny-bert", 24);
     let refused = |text: &str, class: Option<&str>, steps: usize| {
         let options = ExplainOptions {
             method: ExplainMethod::IntegratedGradients,

@@ -369,6 +369,37 @@ fn classify_texts_keeps_the_model_warm() {
     assert!(empty.iter().all(Vec::is_empty));
 }
 
+/// The preview's rows are named by the line they start on in the output, so that a correction
+/// made in the preview finds its row: a text over two lines moves every later row down.
+#[test]
+fn the_previews_rows_carry_the_lines_they_start_on_in_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("texts.csv");
+    std::fs::write(
+        &input,
+        "id,text\n1,\"Culture de céréales\net de légumes\"\n2,Pêche en mer\n3,\n4,Boulangerie\n",
+    )
+    .unwrap();
+    let output = dir.path().join("texts_classified.csv");
+    let summary = predict_csv(
+        &tiny_model(),
+        &cpu(),
+        &PredictRequest::new(&input, &output),
+        &mut |_| {},
+        &CancelToken::new(),
+    )
+    .unwrap();
+    // Where the csv crate itself finds each record of the file written.
+    let mut reader = csv::Reader::from_path(&output).unwrap();
+    let starts: Vec<u64> = reader
+        .records()
+        .map(|r| r.unwrap().position().unwrap().line())
+        .collect();
+    assert_eq!(starts, [2, 4, 5, 6]);
+    assert_eq!(summary.first_lines, starts);
+    assert_eq!(summary.first_rows.len(), 4);
+}
+
 #[test]
 fn a_cancelled_run_leaves_no_output_and_keeps_the_old_one() {
     let dir = tempfile::tempdir().unwrap();

@@ -17,7 +17,7 @@ use tauri::{AppHandle, Manager, State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 
 use super::language::dialog_word;
-use super::{CommandResult, blocking, model_folder};
+use super::{CommandResult, blocking, free_csv_for, model_folder};
 use crate::inference_jobs::{ClassifyJobs, LatestExplanation, WarmClassifier};
 
 /// Classifies one CSV file with a library model into `<input>_classified.csv`; progress on
@@ -37,7 +37,7 @@ pub async fn classify_file(
     let folder = model_folder(&app, &model_id)?;
     let cancel = jobs.register(job_id)?;
     let input = PathBuf::from(input);
-    let mut request = PredictRequest::new(&input, free_csv_beside(&input, "classified"));
+    let mut request = PredictRequest::new(&input, free_csv_for(&app, &input, "classified")?);
     request.text_column = text_column;
     request.top_k = top_k.unwrap_or(3);
     let result = blocking(move || {
@@ -100,7 +100,10 @@ pub async fn save_classified_as(
     window: WebviewWindow,
     output: String,
     input: String,
+    model_id: String,
 ) -> CommandResult<Option<String>> {
+    let app = window.app_handle().clone();
+    let folder = model_folder(&app, &model_id)?;
     let from = PathBuf::from(&output);
     let Some(to) = window
         .dialog()
@@ -127,6 +130,9 @@ pub async fn save_classified_as(
         }
         if to != from {
             move_file(&from, &to)?;
+            // The preview's corrections of the file follow it.
+            let to = to.display().to_string();
+            super::corrections::change(&app, &folder, |kept| kept.file_moved(&output, &to))?;
         }
         Ok(Some(to.display().to_string()))
     })

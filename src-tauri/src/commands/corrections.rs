@@ -9,13 +9,12 @@ use bert_studio_engine::corrections::{
     CorrectedCopy, CorrectedRow, Corrections, corrected_training_file, same_file,
     write_corrected_copy,
 };
-use bert_studio_engine::fsutil::free_csv_beside;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
 use ts_rs::TS;
 
 use super::data::DataChoice;
-use super::{CommandResult, blocking, library, model_folder};
+use super::{CommandResult, blocking, free_csv_for, library, model_folder};
 
 /// One change of a corrections file at a time: load, change and save are one step, so that
 /// two quick corrections cannot lose one.
@@ -23,7 +22,7 @@ use super::{CommandResult, blocking, library, model_folder};
 pub struct CorrectionsLock(Mutex<()>);
 
 /// Loads a model's corrections, changes them and saves them, holding the lock.
-fn change(
+pub(crate) fn change(
     app: &AppHandle,
     folder: &std::path::Path,
     edit: impl FnOnce(&mut Corrections) -> bool,
@@ -81,8 +80,8 @@ pub struct CorrectedFile {
     pub copy: CorrectedCopy,
 }
 
-/// Writes `<file>_corrected.csv` beside the file (a number added when the name is taken): the
-/// file with the model's corrections applied.
+/// Writes `<file>_corrected.csv` beside the file (or in the app's copies folder, see
+/// `free_csv_for`): the file with the model's corrections applied.
 #[tauri::command]
 pub async fn export_corrected_copy(
     app: AppHandle,
@@ -92,10 +91,10 @@ pub async fn export_corrected_copy(
     label_column: String,
 ) -> CommandResult<CorrectedFile> {
     let folder = model_folder(&app, &model_id)?;
+    let source = PathBuf::from(&file);
+    let output = free_csv_for(&app, &source, "corrected")?;
     blocking(move || {
         let kept = Corrections::load(&folder)?;
-        let source = PathBuf::from(&file);
-        let output = free_csv_beside(&source, "corrected");
         let copy = write_corrected_copy(&source, &text_column, &label_column, &kept, &output)?;
         Ok(CorrectedFile {
             path: output.display().to_string(),
@@ -106,8 +105,8 @@ pub async fn export_corrected_copy(
 }
 
 /// "Train again with my corrections": the model's recipe on a corrected copy of the file it
-/// trained on (written beside that file), with the same validation file; the page starts it
-/// as any run.
+/// trained on (written as an exported copy is), with the same validation file; the page
+/// starts it as any run.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct CorrectedTraining {
@@ -122,17 +121,23 @@ pub async fn corrected_training(
 ) -> CommandResult<CorrectedTraining> {
     let library = library(&app)?;
     let folder = model_folder(&app, &model_id)?;
+    let report = library.report(&model_id)?;
+    let output = free_csv_for(
+        &app,
+        std::path::Path::new(&report.data.train_file),
+        "corrected",
+    )?;
     blocking(move || {
-        let report = library.report(&model_id)?;
         let kept = Corrections::load(&folder)?;
         let recipe = report.recipe;
-        let (path, copy) = corrected_training_file(
+        let copy = corrected_training_file(
             std::path::Path::new(&report.data.train_file),
             &recipe.text_column,
             &recipe.label_column,
             &kept,
+            &output,
         )?;
-        let path = path.display().to_string();
+        let path = output.display().to_string();
         // A run validated on its own training file is validated on the corrected copy too.
         let validation_csv = report.data.validation_file.map(|v| {
             if same_file(&v, &report.data.train_file) {

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bert_studio_engine::catalog::{SuggestedModel, suggested_models};
+use bert_studio_engine::fsutil::{free_csv_in, free_csv_near};
 use bert_studio_engine::library::Library;
 use bert_studio_engine::train::Recipe;
 use bert_studio_engine::{EngineError, ErrorReport};
@@ -88,8 +89,9 @@ pub struct AppInfo {
     pub system_languages: Vec<String>,
 }
 
-pub fn library(app: &AppHandle) -> CommandResult<Library> {
-    let data = app.path().app_data_dir().map_err(|e| {
+/// The app's own data folder (the library is in it).
+fn app_data(app: &AppHandle) -> CommandResult<PathBuf> {
+    app.path().app_data_dir().map_err(|e| {
         ErrorReport::said(
             "io",
             said!(
@@ -99,16 +101,38 @@ pub fn library(app: &AppHandle) -> CommandResult<Library> {
             ),
             None,
         )
-    })?;
-    Ok(Library::at(data.join("models")))
+    })
+}
+
+pub fn library(app: &AppHandle) -> CommandResult<Library> {
+    Ok(Library::at(app_data(app)?.join("models")))
+}
+
+/// Where the app writes a file made from the user's `source` (`<file>_<tag>.csv`, a number
+/// added when taken): beside it, unless that folder cannot be written or holds the app's own
+/// sample (an installed app's files; the source tree in development), then in the app's data
+/// folder, under "copies".
+pub(crate) fn free_csv_for(app: &AppHandle, source: &Path, tag: &str) -> CommandResult<PathBuf> {
+    let copies = app_data(app)?.join("copies");
+    let sample_folder = sample_data_path(app).parent().map(Path::to_path_buf);
+    let in_sample_folder = source
+        .parent()
+        .zip(sample_folder)
+        .is_some_and(|(folder, sample)| {
+            std::fs::canonicalize(folder).ok() == std::fs::canonicalize(sample).ok()
+        });
+    let path = if in_sample_folder {
+        free_csv_in(&copies, source, tag)
+    } else {
+        free_csv_near(source, tag, &copies)
+    };
+    path.map_err(ErrorReport::from)
 }
 
 /// The folder of a library model, or the page's error when there is no such model.
 pub(crate) fn model_folder(app: &AppHandle, model_id: &str) -> CommandResult<PathBuf> {
     library(app)?.folder(model_id).map_err(ErrorReport::from)
 }
-
-/// data/sample/README.md, in one sentence.
 
 fn sample_data_path(app: &AppHandle) -> PathBuf {
     sample_file(app, "nace_fr.csv")

@@ -15,7 +15,8 @@ export const classifyApi = {
   estimateClassification: (modelId: string, input: string, textColumn: string | null) =>
     invoke<ClassifyEstimate>("estimate_classification", { modelId, input, textColumn }),
   cancelClassification: (jobId: number) => invoke<boolean>("cancel_classification", { jobId }),
-  saveClassifiedAs: (output: string, input: string) => invoke<string | null>("save_classified_as", { output, input }),
+  /** Moves the classified file where the user says; the model's corrections of it follow. */
+  saveClassifiedAs: (output: string, input: string, modelId: string) => invoke<string | null>("save_classified_as", { output, input, modelId }),
   tryText: (modelId: string, text: string) => invoke<LabelScore[]>("try_text", { modelId, text }),
   /** Which words drove each class's score (none given: the model's own class); a newer call
    * stops the one under way, which then fails with the kind "cancelled". */

@@ -4,7 +4,7 @@ import type { DataChoice } from "./DataChoice";
 
 /**
  * "Train again with my corrections": the model's recipe on a corrected copy of the file it
- * trained on (written beside that file), with the same validation file; the page starts it
- * as any run.
+ * trained on (written as an exported copy is), with the same validation file; the page
+ * starts it as any run.
  */
 export type CorrectedTraining = { choice: DataChoice, copy: CorrectedFile, };

@@ -27,6 +27,11 @@ predicted: Array<LabelCount>,
  */
 header: Array<string>, first_rows: Array<Array<string>>, 
 /**
+ * The line of the output each of `first_rows` starts on, as the output is read back (a
+ * correction of the row names it by this line).
+ */
+first_lines: number[], 
+/**
  * Where `predicted_label` and its `score` are in `header` (after every input column,
  * whatever the input's own columns are called); for a multi-label model,
  * `predicted_labels` and the first label's score.

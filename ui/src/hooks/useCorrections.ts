@@ -3,9 +3,15 @@ import { correctionsApi } from "../api/corrections";
 import type { CorrectedFile } from "../bindings/CorrectedFile";
 import type { CorrectedRow } from "../bindings/CorrectedRow";
 import type { Correction } from "../bindings/Correction";
-import type { MisclassifiedRow } from "../bindings/MisclassifiedRow";
 import { errorMessage } from "../logic/engineText";
 import { toErrorReport } from "../logic/errors";
+
+/** A row of the file as it is now. */
+export interface RowToCorrect {
+  line: number;
+  text: string;
+  label: string;
+}
 
 /** A model's corrections of the rows of one file: kept beside the model by the engine, each
  * change saved at once, one after the other (so that the last answer is the latest list). */
@@ -45,8 +51,9 @@ export function useCorrections(modelId: string, file: string) {
         )
         .finally(() => setStarting(false));
     },
-    correct: (row: MisclassifiedRow, correction: Correction) =>
-      keep(() => correctionsApi.correct(modelId, { file, line: row.line, text: row.text, label: row.true_label, correction })),
+    /** Corrects the row starting on `line`, whose text and label are now `text` and `label`. */
+    correct: (row: RowToCorrect, correction: Correction) =>
+      keep(() => correctionsApi.correct(modelId, { file, line: row.line, text: row.text, label: row.label, correction })),
     undo: (line: number) => keep(() => correctionsApi.undo(modelId, file, line)),
     exportCopy: (textColumn: string, labelColumn: string) =>
       correctionsApi.exportCopy(modelId, file, textColumn, labelColumn).then(

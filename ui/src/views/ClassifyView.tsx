@@ -10,8 +10,8 @@ import type { PredictionSummary } from "../bindings/PredictionSummary";
 import { Chart } from "../components/Chart";
 import { predictedCountsChart } from "../logic/charts";
 import { errorHint, errorMessage } from "../logic/engineText";
-import { withName } from "../logic/labelNames";
 import { toErrorReport } from "../logic/errors";
+import { ClassifiedPreview } from "./ClassifiedPreview";
 import { TryIt } from "./TryIt";
 import { useFocusAfterChange } from "../hooks/useFocusAfterChange";
 import { formatCount, formatDecimal, formatDuration, formatPercent } from "../logic/format";
@@ -28,6 +28,8 @@ interface FileJob {
   rowsPerSecond: number;
   etaSeconds: number | null;
   summary: PredictionSummary | null;
+  /** The model the file was (last) classified with. */
+  modelId: string;
   savedTo: string | null;
   error: string | null;
 }
@@ -56,7 +58,7 @@ export function ClassifyView(props: {
   /** A new file: its columns are read and the text column guessed, then it waits for "Classify". */
   const add = async (input: string) => {
     const id = nextJobId++;
-    const blank: FileJob = { id, input, status: "ready", headers: [], textColumn: "", fraction: 0, rows: 0, rowsPerSecond: 0, etaSeconds: null, summary: null, savedTo: null, error: null };
+    const blank: FileJob = { id, input, status: "ready", headers: [], textColumn: "", fraction: 0, rows: 0, rowsPerSecond: 0, etaSeconds: null, summary: null, modelId: "", savedTo: null, error: null };
     setJobs((all) => [blank, ...all]);
     try {
       const preview = await dataApi.previewData(input, null);
@@ -70,7 +72,7 @@ export function ClassifyView(props: {
   const start = (job: FileJob) => {
     if (!modelId) return;
     const { id, input } = job;
-    update(id, { status: "running", error: null });
+    update(id, { status: "running", error: null, modelId, summary: null, savedTo: null });
     const onEvent = (e: InferenceEvent) => {
       if (e.event === "progress") {
         update(id, { fraction: e.bytes_total > 0 ? e.bytes_done / e.bytes_total : 0, rows: e.rows_done, rowsPerSecond: e.rows_per_second, etaSeconds: e.eta_seconds });
@@ -133,10 +135,11 @@ export function ClassifyView(props: {
       <TryIt modelId={modelId} />
       {jobs.map((job) => (
         <FileCard key={job.id} job={job} modelId={modelId} threshold={threshold} onThreshold={setThreshold}
+          correctable={props.models.some((m) => m.id === job.modelId && !m.multi_label)}
           onTextColumn={(c) => update(job.id, { textColumn: c })}
           onStart={() => start(job)}
           onCancel={() => classifyApi.cancelClassification(job.id)}
-          onSaveAs={() => job.summary && classifyApi.saveClassifiedAs(job.summary.output, job.input).then((to) => to && update(job.id, { savedTo: to }), (e) => update(job.id, { error: errorMessage(toErrorReport(e)) }))} />
+          onSaveAs={() => job.summary && classifyApi.saveClassifiedAs(job.savedTo ?? job.summary.output, job.input, job.modelId).then((to) => to && update(job.id, { savedTo: to }), (e) => update(job.id, { error: errorMessage(toErrorReport(e)) }))} />
       ))}
     </div>
   );
@@ -200,6 +203,8 @@ function PathField(props: { onPath: (path: string) => void }) {
 function FileCard(props: {
   job: FileJob;
   modelId: string;
+  /** The model that classified the file gives one label per row: rows can be corrected. */
+  correctable: boolean;
   threshold: number;
   onThreshold: (t: number) => void;
   onTextColumn: (column: string) => void;
@@ -266,25 +271,7 @@ function FileCard(props: {
             <span className="small muted">{t("classify.lowRows", { low: formatCount(lowRows), count: s.first_rows.length })}</span>
           </div>
           <div className="result-grid">
-            <div className="table-wrap tall" tabIndex={0}>
-              <table className="data-table">
-                <thead>
-                  <tr>{s.header.map((h, i) => <th key={i}>{h}</th>)}</tr>
-                </thead>
-                <tbody>
-                  {s.first_rows.map((row, i) => (
-                    <tr key={i} className={scoreAt >= 0 && Number(row[scoreAt]) < props.threshold ? "low-confidence" : ""}>
-                      {row.map((cell, j) => {
-                        // The predicted labels (the first and any further ones) with their names.
-                        const isLabel = j >= s.label_column && (j - s.label_column) % 2 === 0;
-                        const text = isLabel ? withName(cell, s.label_names) : cell;
-                        return <td key={j} title={text} className={isLabel ? "named" : undefined}>{text}</td>;
-                      })}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ClassifiedPreview summary={s} file={job.savedTo ?? s.output} modelId={job.modelId} correctable={props.correctable} threshold={props.threshold} />
             <Chart option={predictedCountsChart(s.predicted, s.label_names)} height={300} testId="predicted-chart" points={s.predicted.length} />
           </div>
         </>

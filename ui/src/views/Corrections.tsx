@@ -2,15 +2,15 @@ import { useTranslation } from "react-i18next";
 import type { CorrectedFile } from "../bindings/CorrectedFile";
 import type { CorrectedRow } from "../bindings/CorrectedRow";
 import type { Correction } from "../bindings/Correction";
-import type { MisclassifiedRow } from "../bindings/MisclassifiedRow";
 import { formatCount } from "../logic/format";
 
 const LEAVE_OUT = "\u0000leave-out";
 
-/** A wrong row's correction: a choice of the right label (or leaving the row out), or the
- * correction made, with Undo. */
+/** A row's correction: a choice of the right label (or leaving the row out), or the correction
+ * made, with Undo. `label` is the row's label now (the file's, or the predicted one). */
 export function CorrectionCell(props: {
-  row: MisclassifiedRow;
+  line: number;
+  label: string;
   corrected: CorrectedRow | undefined;
   labels: string[];
   named: (code: string) => string;
@@ -21,9 +21,9 @@ export function CorrectionCell(props: {
   const c = props.corrected?.correction;
   if (c) {
     return (
-      <td className="correction" data-testid={`corrected-${props.row.line}`}>
+      <td className="correction" data-testid={`corrected-${props.line}`}>
         {c.kind === "exclude" ? t("corrections.leftOut") : t("corrections.relabelled", { label: props.named(c.label) })}{" "}
-        <button className="link" aria-label={t("corrections.undoLine", { line: props.row.line })} onClick={props.onUndo} data-testid={`undo-${props.row.line}`}>{t("corrections.undo")}</button>
+        <button className="link" aria-label={t("corrections.undoLine", { line: props.line })} onClick={props.onUndo} data-testid={`undo-${props.line}`}>{t("corrections.undo")}</button>
       </td>
     );
   }
@@ -31,12 +31,12 @@ export function CorrectionCell(props: {
     <td className="correction">
       <select
         value=""
-        aria-label={t("corrections.choose", { line: props.row.line })}
+        aria-label={t("corrections.choose", { line: props.line })}
         onChange={(e) => props.onCorrect(e.target.value === LEAVE_OUT ? { kind: "exclude" } : { kind: "relabel", label: e.target.value })}
-        data-testid={`correct-${props.row.line}`}
+        data-testid={`correct-${props.line}`}
       >
         <option value="">{t("corrections.placeholder")}</option>
-        {props.labels.filter((l) => l !== props.row.true_label).map((l) => <option key={l} value={l}>{props.named(l)}</option>)}
+        {props.labels.filter((l) => l !== props.label).map((l) => <option key={l} value={l}>{props.named(l)}</option>)}
         <option value={LEAVE_OUT}>{t("corrections.leaveOut")}</option>
       </select>
     </td>
@@ -51,7 +51,8 @@ export function CorrectionsList(props: {
   exported: CorrectedFile | null;
   onUndo: (line: number) => void;
   onExport: () => void;
-  /** Absent for a model not trained here (it has no recipe to run again). */
+  /** Absent for a model not trained here (it has no recipe to run again), and for a
+   * classified file (the model did not learn from it). */
   onTrainAgain?: () => void;
   trainingNow: boolean;
 }) {

@@ -120,8 +120,8 @@ export function ErrorInspector(props: {
                       <PredictedCell predicted={m.predicted} named={named} />
                     )}
                     {correctable && (
-                      <CorrectionCell row={m} corrected={correctedAt.get(m.line)} labels={labels} named={named}
-                        onCorrect={(c) => void corrections.correct(m, c)} onUndo={() => void corrections.undo(m.line)} />
+                      <CorrectionCell line={m.line} label={m.true_label} corrected={correctedAt.get(m.line)} labels={labels} named={named}
+                        onCorrect={(c) => void corrections.correct({ line: m.line, text: m.text, label: m.true_label }, c)} onUndo={() => void corrections.undo(m.line)} />
                     )}
                   </tr>
                 ))}

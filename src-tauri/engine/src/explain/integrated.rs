@@ -78,12 +78,19 @@ where
 {
     let device = &model.head.out.weight.device();
     let len = ids.len();
-    let as_ids = |row: &[u32]| {
+    // Each row at the positions transformers gives it: in RoBERTa's family the baseline's
+    // padding has padding's position, as in Captum's run of the model on the baseline.
+    let embed = |row: &[u32]| {
         let data: Vec<i64> = row.iter().map(|&t| t as i64).collect();
-        Tensor::<B, 2, Int>::from_data(TensorData::new(data, [1, len]), device)
+        let ids = Tensor::<B, 2, Int>::from_data(TensorData::new(data, [1, len]), device);
+        let positions = Tensor::<B, 2, Int>::from_data(
+            TensorData::new(model.embeddings.position_ids(row), [1, len]),
+            device,
+        );
+        model.embeddings.forward_at(ids, positions).detach()
     };
-    let text = model.embeddings.forward(as_ids(ids)).detach();
-    let start = model.embeddings.forward(as_ids(baseline)).detach();
+    let text = embed(ids);
+    let start = embed(baseline);
     let width = text.dims()[1];
     let difference = text.clone() - start.clone();
 

@@ -6,7 +6,7 @@ use burn::tensor::{Bool, Int, Tensor, TensorData};
 use crate::cancel::CancelToken;
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
-use crate::model::{ModelInput, SequenceClassifier};
+use crate::model::SequenceClassifier;
 
 /// Tokens per forward pass: a long text's many blanked copies go in several passes.
 const TOKENS_PER_PASS: usize = 4096;
@@ -41,17 +41,27 @@ pub fn occlusion<B: FusedOps>(
             return Err(EngineError::Cancelled);
         }
         let batch = chunk.len();
+        // Each row at the positions transformers gives it (in RoBERTa's family a blanked word
+        // moves the words after it).
+        let positions: Vec<i64> = chunk
+            .iter()
+            .flat_map(|row| {
+                let row: Vec<u32> = row.iter().map(|&id| id as u32).collect();
+                model.embeddings.position_ids(&row)
+            })
+            .collect();
+        let embedded = model.embeddings.forward_at(
+            Tensor::<B, 2, Int>::from_data(TensorData::new(chunk.concat(), [batch, len]), device),
+            Tensor::<B, 2, Int>::from_data(TensorData::new(positions, [batch, len]), device),
+        );
         let logits = model
-            .forward(ModelInput {
-                input_ids: Tensor::<B, 2, Int>::from_data(
-                    TensorData::new(chunk.concat(), [batch, len]),
-                    device,
-                ),
-                padding_mask: Tensor::<B, 2, Bool>::from_data(
+            .forward_embedded(
+                embedded,
+                Tensor::<B, 2, Bool>::from_data(
                     TensorData::new(vec![false; batch * len], [batch, len]),
                     device,
                 ),
-            })
+            )
             .logits;
         let classes = logits.dims()[1];
         let logits: Vec<f32> = logits.into_data().to_vec().expect("f32 logits");

@@ -11,6 +11,7 @@ use super::stream::{
     InferenceEvent, OpenedInput, load_then_run, open_input, progress_event, run_reported,
 };
 use crate::cancel::CancelToken;
+use crate::data::csv_input::{csv_reader, next_record, read_headers, sniff_dialect};
 use crate::data::dataset::no_rows_error;
 use crate::data::{CsvDialect, LabelNames};
 use crate::error::{EngineError, Result};
@@ -74,6 +75,10 @@ pub struct PredictionSummary {
     /// The output's header and first rows.
     pub header: Vec<String>,
     pub first_rows: Vec<Vec<String>>,
+    /// The line of the output each of `first_rows` starts on, as the output is read back (a
+    /// correction of the row names it by this line).
+    #[ts(type = "number[]")]
+    pub first_lines: Vec<u64>,
     /// Where `predicted_label` and its `score` are in `header` (after every input column,
     /// whatever the input's own columns are called); for a multi-label model,
     /// `predicted_labels` and the first label's score.
@@ -81,6 +86,18 @@ pub struct PredictionSummary {
     pub score_column: usize,
     pub seconds: f64,
     pub rows_per_second: f64,
+}
+
+/// The lines the first `n` rows of a CSV file start on, read as any data file is read.
+fn lines_of_first_rows(path: &Path, n: usize) -> Result<Vec<u64>> {
+    let mut reader = csv_reader(path, sniff_dialect(path)?)?;
+    read_headers(path, &mut reader)?;
+    let mut record = csv::StringRecord::new();
+    let mut lines = Vec::with_capacity(n);
+    while lines.len() < n && next_record(path, &mut reader, &mut record)? {
+        lines.push(record.position().map_or(0, |p| p.line()));
+    }
+    Ok(lines)
 }
 
 /// The columns a multi-label model adds to every row: `predicted_labels` (joined by its
@@ -260,6 +277,7 @@ fn run(
     partial
         .persist(&request.output)
         .map_err(|e| EngineError::io("write", &request.output, e.error))?;
+    let first_lines = lines_of_first_rows(&request.output, first_rows.len())?;
 
     let seconds = meter.seconds();
     let summary = PredictionSummary {
@@ -281,6 +299,7 @@ fn run(
         label_column: width,
         score_column: width + 1,
         first_rows,
+        first_lines,
         seconds,
         rows_per_second: meter.rate(rows),
     };

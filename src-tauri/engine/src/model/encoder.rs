@@ -132,19 +132,51 @@ pub struct Embeddings<B: Backend> {
 impl<B: FusedOps> Embeddings<B> {
     /// `[batch·seq, hidden]`: the rows of all sequences, one after the other.
     pub fn forward(&self, input_ids: Tensor<B, 2, Int>) -> Tensor<B, 2> {
-        let [batch, seq_len] = input_ids.dims();
+        let seq_len = input_ids.dims()[1];
         let device = input_ids.device();
-        let width = self.layer_norm.gamma.val().dims()[0];
-        let words = self
-            .word_embeddings
-            .forward(input_ids)
-            .reshape([batch * seq_len, width]);
         // Padding comes after the text, so position ids are the same for every row up to its
         // length; RoBERTa's padding_idx position of padding tokens only ever reaches masked
         // keys and the unused rows of padding, so counting on through it changes no output.
         let first = self.first_position as i64;
         let positions = Tensor::<B, 1, Int>::arange(first..first + seq_len as i64, &device)
             .reshape([1, seq_len]);
+        self.forward_at(input_ids, positions)
+    }
+
+    /// The position ids transformers gives one row of token ids, padding inside it included
+    /// (an explanation's blanked words): RoBERTa's family numbers only the tokens that are
+    /// not padding, from `padding_idx + 1`, and gives padding `padding_idx`; the others
+    /// number every position from 0.
+    pub fn position_ids(&self, ids: &[u32]) -> Vec<i64> {
+        if self.first_position == 0 {
+            return (0..ids.len() as i64).collect();
+        }
+        let padding = self.first_position as i64 - 1;
+        let mut next = padding;
+        ids.iter()
+            .map(|&id| {
+                if i64::from(id) == padding {
+                    padding
+                } else {
+                    next += 1;
+                    next
+                }
+            })
+            .collect()
+    }
+
+    /// `forward` with the position ids given: `[batch, seq]`, or `[1, seq]` for every row.
+    pub fn forward_at(
+        &self,
+        input_ids: Tensor<B, 2, Int>,
+        positions: Tensor<B, 2, Int>,
+    ) -> Tensor<B, 2> {
+        let [batch, seq_len] = input_ids.dims();
+        let width = self.layer_norm.gamma.val().dims()[0];
+        let words = self
+            .word_embeddings
+            .forward(input_ids)
+            .reshape([batch * seq_len, width]);
         let mut position_and_type = self.position_embeddings.forward(positions);
         if let Some(token_types) = &self.token_type_embeddings {
             // Single-sentence classification: every token has token type 0.
