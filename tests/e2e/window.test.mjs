@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Builder, By, Capabilities, Key, until } from "selenium-webdriver";
@@ -417,8 +417,9 @@ for (const [index, language] of ["en", "fr"].entries()) {
       await checkAccessibility("8-compare");
 
       // 10. The training file itself dropped on the library as a labelled test file: the error
-      //     inspector and the comparison of both models on that one file.
-      const testCsv = join(root, "data/sample/nace_fr.csv");
+      //     inspector and the comparison of both models on that one file. (The sample the app
+      //     trained on: among its resources, or in the source tree.)
+      const testCsv = await driver.executeScript("return window.__TAURI_INTERNALS__.invoke('app_info').then((i) => i.sample_data)");
       const testText = readFileSync(testCsv, "utf8");
       const testRows = sample.slice(1).filter((l) => l.trim()).length;
       await driver.executeScript(
@@ -458,7 +459,7 @@ for (const [index, language] of ["en", "fr"].entries()) {
       const copies = join(env.XDG_DATA_HOME, "org.bertstudio.app", "copies");
       const copied = readFileSync(join(copies, "nace_fr_corrected.csv"), "utf8").trim().split("\n");
       assert.equal(copied.length, testRows, "the header and every row but the one left out");
-      assert.ok(!existsSync(join(root, "data/sample/nace_fr_corrected.csv")), "nothing written among the app's files");
+      assert.ok(!existsSync(join(dirname(testCsv), "nace_fr_corrected.csv")), "nothing written among the app's files");
       assert.equal(readFileSync(testCsv, "utf8"), testText, "the sample is untouched");
       const kept = JSON.parse(readFileSync(join(library, firstModel, "corrections.json"), "utf8"));
       assert.deepEqual(kept.rows.map((r) => r.correction.kind).sort(), ["exclude", "relabel"]);
