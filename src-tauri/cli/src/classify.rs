@@ -34,24 +34,37 @@ struct ModelArgs {
     /// holds at most batch-size × 32 tokens with its padding, so shorter texts go more to a batch.
     #[arg(long, default_value_t = DEFAULT_BATCH_SIZE)]
     batch_size: usize,
+    #[command(flatten)]
+    run_on: ClassifierFlags,
+    /// Print events (and the result) as JSON lines instead of a progress bar.
+    #[arg(long)]
+    json: bool,
+}
+
+/// How a saved model is loaded to classify or explain texts: predict, evaluate and explain.
+#[derive(Args)]
+pub struct ClassifierFlags {
     /// Longest text in tokens (default: the length the model was trained with).
     #[arg(long)]
     max_seq_len: Option<usize>,
     /// Where to run: auto picks a GPU when one works.
     #[arg(long, default_value = "auto", value_parser = ChoiceParser::<DeviceChoice>::new())]
     device: DeviceChoice,
-    /// Print events (and the result) as JSON lines instead of a progress bar.
-    #[arg(long)]
-    json: bool,
 }
 
-impl ModelArgs {
-    fn options(&self) -> ClassifierOptions {
+impl ClassifierFlags {
+    pub fn options(&self) -> ClassifierOptions {
         ClassifierOptions {
             device: self.device,
             max_len: self.max_seq_len,
             hub: HubSettings::from_env(),
         }
+    }
+}
+
+impl ModelArgs {
+    fn options(&self) -> ClassifierOptions {
+        self.run_on.options()
     }
 
     /// Runs `job` with its events printed as JSON lines, or shown as a progress bar.

@@ -1,13 +1,12 @@
 //! `bert-studio explain`: which words drove a model's score for a class, one bar per word.
 
 use bert_studio_engine::Result;
-use bert_studio_engine::backend::DeviceChoice;
 use bert_studio_engine::explain::{DEFAULT_STEPS, ExplainMethod, ExplainOptions, Explanation};
-use bert_studio_engine::inference::{Classifier, ClassifierOptions};
-use bert_studio_engine::source::HubSettings;
+use bert_studio_engine::inference::Classifier;
 use clap::Args;
 
 use crate::choices::ChoiceParser;
+use crate::classify::ClassifierFlags;
 use crate::terminal::{cancel_on_interrupt, print_download, print_json};
 
 #[derive(Args)]
@@ -30,24 +29,15 @@ pub struct ExplainArgs {
     /// Integration steps: more are closer to exact and slower.
     #[arg(long, default_value_t = DEFAULT_STEPS)]
     steps: usize,
-    /// Longest text in tokens (default: the length the model was trained with).
-    #[arg(long)]
-    max_seq_len: Option<usize>,
-    /// Where to run: auto picks a GPU when one works.
-    #[arg(long, default_value = "auto", value_parser = ChoiceParser::<DeviceChoice>::new())]
-    device: DeviceChoice,
+    #[command(flatten)]
+    run_on: ClassifierFlags,
     /// Print the explanation as one JSON object.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: ExplainArgs) -> Result<()> {
-    let options = ClassifierOptions {
-        device: args.device,
-        max_len: args.max_seq_len,
-        hub: HubSettings::from_env(),
-    };
-    let classifier = Classifier::load(&args.model, &options, &mut print_download)?;
+    let classifier = Classifier::load(&args.model, &args.run_on.options(), &mut print_download)?;
     let explanation = classifier.explain(
         &args.text,
         args.class.as_deref(),

@@ -4,6 +4,12 @@ import { useCorrections } from "../hooks/useCorrections";
 import { withName } from "../logic/labelNames";
 import { CorrectionCell, CorrectionsList } from "./Corrections";
 
+/** A classified row whose score is under the threshold. The engine says where the score is:
+ * input columns may have any names. */
+export function isDoubtful(summary: PredictionSummary, row: string[], threshold: number): boolean {
+  return summary.score_column >= 0 && Number(row[summary.score_column]) < threshold;
+}
+
 /** The classified file's first rows, the doubtful ones marked; with a single-label model each
  * row's predicted label can be corrected (or the row left out), kept beside the model, and a
  * corrected copy of the classified file exported: labelled data to train on. */
@@ -23,7 +29,6 @@ export function ClassifiedPreview(props: {
   const named = (code: string) => withName(code, s.label_names);
   const labels = s.predicted.map((p) => p.label);
   const textAt = s.header.indexOf(s.text_column);
-  const low = (row: string[]) => s.score_column >= 0 && Number(row[s.score_column]) < props.threshold;
   return (
     <div className="stack">
       <div className="table-wrap tall" tabIndex={0}>
@@ -39,7 +44,7 @@ export function ClassifiedPreview(props: {
               const line = s.first_lines[i];
               const predicted = row[s.label_column] ?? "";
               return (
-                <tr key={i} className={low(row) ? "low-confidence" : ""}>
+                <tr key={i} className={isDoubtful(s, row, props.threshold) ? "low-confidence" : ""}>
                   {row.map((cell, j) => {
                     // The predicted labels (the first and any further ones) with their names.
                     const isLabel = j >= s.label_column && (j - s.label_column) % 2 === 0;

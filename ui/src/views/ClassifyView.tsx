@@ -11,7 +11,7 @@ import { Chart } from "../components/Chart";
 import { predictedCountsChart } from "../logic/charts";
 import { errorHint, errorMessage } from "../logic/engineText";
 import { toErrorReport } from "../logic/errors";
-import { ClassifiedPreview } from "./ClassifiedPreview";
+import { ClassifiedPreview, isDoubtful } from "./ClassifiedPreview";
 import { TryIt } from "./TryIt";
 import { useFocusAfterChange } from "../hooks/useFocusAfterChange";
 import { formatCount, formatDecimal, formatDuration, formatPercent } from "../logic/format";
@@ -215,9 +215,7 @@ function FileCard(props: {
   const { job } = props;
   const { t } = useTranslation();
   const s = job.summary;
-  // The engine says where the score is: input columns may have any names.
-  const scoreAt = s ? s.score_column : -1;
-  const lowRows = s && scoreAt >= 0 ? s.first_rows.filter((r) => Number(r[scoreAt]) < props.threshold).length : 0;
+  const lowRows = s ? s.first_rows.filter((r) => isDoubtful(s, r, props.threshold)).length : 0;
   // Its buttons change with its state ("Classify", then "Cancel", then "Save as…"): the focus
   // stays in the card.
   const heading = useRef<HTMLHeadingElement>(null);
