@@ -36,6 +36,9 @@ pub fn run() {
                     }
                 });
             }
+            if let Ok(cache) = app.path().app_cache_dir() {
+                bert_studio_engine::backend::keep_gpu_caches_in(&cache);
+            }
             // Runs killed mid-way (power cut, kill -9) leave hidden temporary folders behind.
             if let Ok(library) = commands::library(app.handle()) {
                 library.remove_stale_partials();

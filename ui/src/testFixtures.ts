@@ -45,6 +45,8 @@ export const defaultRecipe: Recipe = {
   logging_steps: 500,
   save_strategy: "no",
   fp16: false,
+  bf16: false,
+  precision: "fast",
   load_best: false,
   metric_for_best_model: "loss",
   early_stopping_patience: 0,

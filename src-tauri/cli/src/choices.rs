@@ -1,4 +1,4 @@
-//! The engine's choices (scheduler, strategies, best metric, device, explanation method) as typed flag values. Their
+//! The engine's choices (scheduler, strategies, best metric, precision, device, explanation method) as typed flag values. Their
 //! names are the recipe's JSON names, so `--help` lists exactly what recipe.json accepts and a
 //! wrong name is refused before anything runs.
 
@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use bert_studio_engine::backend::DeviceChoice;
 use bert_studio_engine::explain::ExplainMethod;
-use bert_studio_engine::train::{BestMetric, Scheduler, Strategy};
+use bert_studio_engine::train::{BestMetric, Precision, Scheduler, Strategy};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 pub trait Choice: Copy + serde::Serialize + Send + Sync + 'static {
@@ -34,6 +34,10 @@ impl Choice for BestMetric {
         BestMetric::MacroPrecision,
         BestMetric::MacroRecall,
     ];
+}
+
+impl Choice for Precision {
+    const ALL: &'static [Self] = &[Precision::Fast, Precision::Exact];
 }
 
 impl Choice for ExplainMethod {

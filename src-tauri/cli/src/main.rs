@@ -70,6 +70,9 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
+    if let Some(folder) = bert_studio_engine::backend::user_cache_folder() {
+        bert_studio_engine::backend::keep_gpu_caches_in(&folder);
+    }
     let result = match cli.command {
         Command::Inspect { model, json } => inspect::inspect(&model, json),
         Command::Train(args) => train::run(args),

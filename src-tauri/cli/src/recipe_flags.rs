@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use bert_studio_engine::backend::DeviceChoice;
-use bert_studio_engine::train::{BestMetric, ClassWeights, Recipe, Scheduler, Strategy};
+use bert_studio_engine::train::{BestMetric, ClassWeights, Precision, Recipe, Scheduler, Strategy};
 use clap::Args;
 
 use crate::choices::ChoiceParser;
@@ -114,10 +114,18 @@ pub struct RecipeFlags {
     /// Keep a checkpoint at each epoch end, so an interrupted run can --resume (no or epoch) [default: no]
     #[arg(long, value_parser = ChoiceParser::<Strategy>::new())]
     save_strategy: Option<Strategy>,
-    /// Half precision: not available in this version (every device trains in 32-bit numbers);
-    /// true is refused [default: false]
+    /// Mixed precision in IEEE half on a GPU (the Trainer's fp16): products with 16-bit inputs
+    /// and 32-bit sums, the loss scaled; refused on the CPU [default: false]
     #[arg(long)]
     fp16: Option<bool>,
+    /// Mixed precision in bfloat16 on a GPU that supports it (the Trainer's bf16); refused
+    /// elsewhere, with the reason [default: false]
+    #[arg(long)]
+    bf16: Option<bool>,
+    /// 32-bit products on a GPU: fast (NVIDIA tensor cores, TF32, ~1e-3 from transformers) or
+    /// exact (full f32, within 1e-4, slower) [default: fast]
+    #[arg(long, value_parser = ChoiceParser::<Precision>::new())]
+    precision: Option<Precision>,
     /// At the end, keep the model of the epoch with the best validation score instead of the
     /// last one (needs --eval-strategy epoch) [default: false]
     #[arg(long)]
@@ -217,6 +225,8 @@ impl RecipeFlags {
         set(&mut recipe.logging_steps, &self.logging_steps);
         set(&mut recipe.save_strategy, &self.save_strategy);
         set(&mut recipe.fp16, &self.fp16);
+        set(&mut recipe.bf16, &self.bf16);
+        set(&mut recipe.precision, &self.precision);
         set(&mut recipe.load_best, &self.load_best);
         set(
             &mut recipe.metric_for_best_model,

@@ -281,6 +281,83 @@ pub fn choose_backend(device: DeviceChoice) -> crate::Result<BackendChoice> {
     Ok(BackendChoice { kind, name, reason })
 }
 
+/// Keeps the GPU backends' caches — the kernels they compiled and the autotune results (which
+/// matmul kernel is fastest for each shape on this card) — in `folder`, so that the second run
+/// starts without compiling and timing again. Without this cubecl writes them to a `target`
+/// folder beside the nearest Cargo.toml or in the working directory. A `cubecl.toml` (or
+/// `burn.toml`'s `[cubecl]`) that names its own cache is honoured. Call once, before any GPU
+/// work; later calls (or calls after a GPU job) change nothing. A build without GPU backends has
+/// nothing to keep.
+pub fn keep_gpu_caches_in(folder: &std::path::Path) {
+    #[cfg(any(feature = "wgpu", feature = "cuda"))]
+    {
+        use burn_cubecl::cubecl::config::{CubeClRuntimeConfig, RuntimeConfig};
+        let mut slot = CubeClRuntimeConfig::storage().lock();
+        if slot.is_none() {
+            let found = CubeClRuntimeConfig::from_current_dir().override_from_env();
+            *slot = Some(std::sync::Arc::new(with_caches_in(found, folder)));
+        }
+    }
+    #[cfg(not(any(feature = "wgpu", feature = "cuda")))]
+    let _ = folder;
+}
+
+/// The user's cache folder for this program (what the CLI passes to `keep_gpu_caches_in`; the
+/// app uses its own cache folder): `$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches`
+/// on macOS, `%LOCALAPPDATA%` on Windows, each with `bert-studio` inside.
+pub fn user_cache_folder() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = if cfg!(windows) {
+        var("LOCALAPPDATA")
+    } else if cfg!(target_os = "macos") {
+        var("HOME").map(|home| home.join("Library/Caches"))
+    } else {
+        var("XDG_CACHE_HOME").or_else(|| var("HOME").map(|home| home.join(".cache")))
+    };
+    base.map(|base| base.join("bert-studio"))
+}
+
+/// `config` with its autotune and compilation caches in `folder/cubecl`, unless it names its own.
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn with_caches_in(
+    mut config: burn_cubecl::cubecl::config::CubeClRuntimeConfig,
+    folder: &std::path::Path,
+) -> burn_cubecl::cubecl::config::CubeClRuntimeConfig {
+    use burn_cubecl::cubecl::config::cache::CacheConfig;
+    let ours = CacheConfig::File(folder.join("cubecl"));
+    if matches!(config.autotune.cache, CacheConfig::Target) {
+        config.autotune.cache = ours.clone();
+    }
+    if config.compilation.cache.is_none() {
+        config.compilation.cache = Some(ours);
+    }
+    config
+}
+
+/// The free memory of the GPU that runs a job, in bytes, where the backend can tell: the CUDA
+/// driver does; wgpu has no portable query (its jobs are not checked before they start; running
+/// out is still said in words, `on_gpu`).
+pub fn gpu_free_memory(kind: BackendKind) -> Option<u64> {
+    match kind {
+        #[cfg(feature = "cuda")]
+        BackendKind::Cuda => std::panic::catch_unwind(|| {
+            let context = cudarc::driver::CudaContext::new(0).ok()?;
+            context
+                .mem_get_info()
+                .ok()
+                .map(|(free, _total)| free as u64)
+        })
+        .ok()
+        .flatten(),
+        _ => None,
+    }
+}
+
 /// What a GPU job holds at once: the batch size and text length to lower when it runs out of
 /// memory.
 #[derive(Debug, Clone, Copy)]
@@ -335,6 +412,28 @@ fn gpu_failure(backend: &str, load: GpuLoad, message: &str) -> EngineError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(any(feature = "wgpu", feature = "cuda"))]
+    #[test]
+    fn gpu_caches_go_to_the_apps_folder_unless_a_cubecl_toml_names_one() {
+        use burn_cubecl::cubecl::config::CubeClRuntimeConfig;
+        use burn_cubecl::cubecl::config::cache::CacheConfig;
+        let folder = std::path::Path::new("/cache/bert-studio");
+        let config = with_caches_in(CubeClRuntimeConfig::default(), folder);
+        assert!(
+            matches!(&config.autotune.cache, CacheConfig::File(p) if p == &folder.join("cubecl"))
+        );
+        assert!(
+            matches!(&config.compilation.cache, Some(CacheConfig::File(p)) if p == &folder.join("cubecl"))
+        );
+        // A user's cubecl.toml with `[autotune] cache = "global"` keeps its choice.
+        let mut theirs = CubeClRuntimeConfig::default();
+        theirs.autotune.cache = CacheConfig::Global;
+        theirs.compilation.cache = Some(CacheConfig::Local);
+        let config = with_caches_in(theirs, folder);
+        assert!(matches!(config.autotune.cache, CacheConfig::Global));
+        assert!(matches!(config.compilation.cache, Some(CacheConfig::Local)));
+    }
 
     #[test]
     fn gpu_panics_become_errors_in_words() {

@@ -9,6 +9,8 @@ mod common;
 use std::path::Path;
 
 use bert_studio_engine::kernels::FusedOps;
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+use bert_studio_engine::kernels::precision::{MatmulPrecision, PrecisionScope};
 use bert_studio_engine::model::{LoadOptions, Slot, load_model_folder};
 use burn::backend::Autodiff;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -107,21 +109,42 @@ family_gradients_on_cpu! {
     tiny_electra_has_pytorchs_gradients_on_cpu => "tiny-electra",
 }
 
+/// Every architecture's gradients on a GPU backend, with the backend's own products and with
+/// the exact f32 route (`precision: exact`; on Mesa's software Vulkan both are plain f32).
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn check_gradients_on_gpu<B>(device: &B::Device)
+where
+    B: burn::tensor::backend::AutodiffBackend + FusedOps,
+{
+    for precision in [MatmulPrecision::Fast, MatmulPrecision::Exact] {
+        let _scope = PrecisionScope::new(precision);
+        check_gradients::<B>(
+            &fixtures().join("tiny-bert"),
+            &fixtures().join("tiny-bert-gradients.safetensors"),
+            device,
+        );
+        for name in FAMILY_FIXTURES {
+            let folder = family_fixture(name);
+            check_gradients::<B>(&folder, &folder.join("gradients.safetensors"), device);
+        }
+    }
+}
+
 #[cfg(feature = "wgpu")]
 #[test]
 fn one_training_step_has_pytorchs_gradients_on_wgpu() {
-    type Wgpu = Autodiff<bert_studio_engine::backend::WgpuBackend>;
-    check_gradients::<Wgpu>(
-        &fixtures().join("tiny-bert"),
-        &fixtures().join("tiny-bert-gradients.safetensors"),
+    check_gradients_on_gpu::<Autodiff<bert_studio_engine::backend::WgpuBackend>>(
         &Default::default(),
     );
-    for name in FAMILY_FIXTURES {
-        let folder = family_fixture(name);
-        check_gradients::<Wgpu>(
-            &folder,
-            &folder.join("gradients.safetensors"),
-            &Default::default(),
-        );
-    }
+}
+
+/// Runs only in builds with `--features cuda`, on a machine with an NVIDIA GPU
+/// (scripts/gpu-check.sh). The fast route's TF32 products are within 1e-4 of PyTorch's
+/// gradients on the tiny fixtures' short sums too.
+#[cfg(feature = "cuda")]
+#[test]
+fn one_training_step_has_pytorchs_gradients_on_cuda() {
+    check_gradients_on_gpu::<Autodiff<bert_studio_engine::backend::CudaBackend>>(
+        &Default::default(),
+    );
 }

@@ -151,18 +151,77 @@ fn tiny_folder_matches_transformers_on_wgpu() {
     );
 }
 
+/// The largest difference between the engine's logits (one text per batch) and transformers'.
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn worst_logit_difference<B: FusedOps>(
+    folder: &Path,
+    reference: &Reference,
+    device: &B::Device,
+) -> f32 {
+    let loaded: LoadedModel<B> =
+        load_model_folder(folder, &LoadOptions::default(), device).unwrap();
+    let texts: Vec<&str> = reference.texts.iter().map(String::as_str).collect();
+    let got = forward_texts(&loaded, &texts, reference.max_seq_len, 1, device).unwrap();
+    got.logits
+        .iter()
+        .zip(&reference.per_text)
+        .flat_map(|(row, want)| row.iter().zip(&want.logits).map(|(a, b)| (a - b).abs()))
+        .fold(0.0, f32::max)
+}
+
+/// The exact route (`precision: exact`, cubek's unit matmul) on wgpu: within 1e-4 on every
+/// family, like the backend's own products (which are plain f32 on Mesa's software Vulkan).
+#[cfg(feature = "wgpu")]
+#[test]
+fn the_exact_route_matches_transformers_on_wgpu() {
+    use bert_studio_engine::backend::{WgpuBackend, WgpuDevice};
+    use bert_studio_engine::kernels::precision::{MatmulPrecision, PrecisionScope};
+    let _exact = PrecisionScope::new(MatmulPrecision::Exact);
+    let reference = read_reference(&fixtures().join("reference.json"));
+    check_against_reference::<WgpuBackend>(
+        &fixtures().join("tiny-bert"),
+        &reference,
+        &WgpuDevice::default(),
+    );
+    for name in FAMILY_FIXTURES {
+        let folder = family_fixture(name);
+        let reference = read_reference(&folder.join("reference.json"));
+        check_against_reference::<WgpuBackend>(&folder, &reference, &WgpuDevice::default());
+    }
+    let worst = worst_logit_difference::<WgpuBackend>(
+        &fixtures().join("tiny-bert"),
+        &reference,
+        &WgpuDevice::default(),
+    );
+    assert!(worst <= TOLERANCE, "{worst:e}");
+}
+
 /// Runs only in builds with `--features cuda`, on a machine with an NVIDIA GPU
-/// (scripts/gpu-check.sh); CI compiles it but has no GPU to run it on.
+/// (scripts/gpu-check.sh); CI compiles it but has no GPU to run it on. The exact route within
+/// 1e-4; the fast route (TF32 tensor cores) within 5e-3, its difference printed.
 #[cfg(feature = "cuda")]
 #[test]
 fn tiny_folders_match_transformers_on_cuda() {
     use bert_studio_engine::backend::{CudaBackend, CudaDevice};
+    use bert_studio_engine::kernels::precision::{MatmulPrecision, PrecisionScope};
     let reference = read_reference(&fixtures().join("reference.json"));
+    let device = CudaDevice::default();
     for folder in ["tiny-bert", "tiny-bert-pytorch"] {
-        check_against_reference::<CudaBackend>(
-            &fixtures().join(folder),
-            &reference,
-            &CudaDevice::default(),
-        );
+        let folder = fixtures().join(folder);
+        {
+            let _exact = PrecisionScope::new(MatmulPrecision::Exact);
+            check_against_reference::<CudaBackend>(&folder, &reference, &device);
+            let worst = worst_logit_difference::<CudaBackend>(&folder, &reference, &device);
+            eprintln!("CUDA exact route: largest logit difference {worst:.2e}");
+        }
+        let worst = worst_logit_difference::<CudaBackend>(&folder, &reference, &device);
+        eprintln!("CUDA fast route (TF32): largest logit difference {worst:.2e}");
+        assert!(worst <= 5e-3, "fast route: {worst:e}");
+    }
+    for name in FAMILY_FIXTURES {
+        let _exact = PrecisionScope::new(MatmulPrecision::Exact);
+        let folder = family_fixture(name);
+        let reference = read_reference(&folder.join("reference.json"));
+        check_against_reference::<CudaBackend>(&folder, &reference, &device);
     }
 }

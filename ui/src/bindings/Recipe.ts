@@ -2,6 +2,7 @@
 import type { BestMetric } from "./BestMetric";
 import type { ClassWeights } from "./ClassWeights";
 import type { DeviceChoice } from "./DeviceChoice";
+import type { Precision } from "./Precision";
 import type { Scheduler } from "./Scheduler";
 import type { Strategy } from "./Strategy";
 
@@ -57,7 +58,22 @@ eval_steps: number, logging_strategy: Strategy,
 /**
  * Optimizer steps between logged losses when `logging_strategy` is `steps`.
  */
-logging_steps: number, save_strategy: Strategy, fp16: boolean, load_best: boolean, 
+logging_steps: number, save_strategy: Strategy, 
+/**
+ * Mixed precision in IEEE half (the Trainer's `fp16`): matrix products with 16-bit inputs
+ * and 32-bit sums, everything else and the weights in 32-bit, the loss scaled against
+ * underflow. GPUs only.
+ */
+fp16: boolean, 
+/**
+ * Mixed precision in bfloat16 (the Trainer's `bf16`): as `fp16`, with bfloat16's wider
+ * range, so no loss scaling. GPUs that support it only.
+ */
+bf16: boolean, 
+/**
+ * 32-bit products on a GPU: `fast` (the card's tensor cores) or `exact`.
+ */
+precision: Precision, load_best: boolean, 
 /**
  * What "best" means for `load_best` and early stopping.
  */

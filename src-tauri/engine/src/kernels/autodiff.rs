@@ -137,6 +137,48 @@ impl<B: FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
         }
     }
 
+    fn batch_matmul(a: FloatTensor<Self>, b: FloatTensor<Self>) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct BatchMatmul;
+
+        impl<B: FusedOps> Backward<B, 2> for BatchMatmul {
+            /// (a, b)
+            type State = (FloatTensor<B>, FloatTensor<B>);
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 2>,
+                grads: &mut Gradients,
+                _: &mut Checkpointer,
+            ) {
+                let grad = grads.consume::<B>(&ops.node);
+                let [a_node, b_node] = ops.parents;
+                let (a, b) = ops.state;
+                // d(a·b)/da = grad·bᵀ, d(a·b)/db = aᵀ·grad, at the same precision.
+                if let Some(node) = a_node {
+                    let d_a = B::batch_matmul(grad.clone(), B::float_swap_dims(b, 2, 3));
+                    grads.register::<B>(node.id, d_a);
+                }
+                if let Some(node) = b_node {
+                    grads
+                        .register::<B>(node.id, B::batch_matmul(B::float_swap_dims(a, 2, 3), grad));
+                }
+            }
+        }
+
+        match BatchMatmul
+            .prepare::<C>([a.node.clone(), b.node.clone()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => {
+                let state = (a.primitive.clone(), b.primitive.clone());
+                prep.finish(state, B::batch_matmul(a.primitive, b.primitive))
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::batch_matmul(a.primitive, b.primitive)),
+        }
+    }
+
     fn residual_layer_norm(
         x: FloatTensor<Self>,
         residual: FloatTensor<Self>,

@@ -140,8 +140,9 @@ pub fn adamw_step<B: Backend>(
 
 /// The attention core from the fused projection `qkv` `[batch·seq, 3·width]`: heads split out
 /// of Q, K and V, `probabilities(scores, key_bias, scale)` (softmax and dropout, given by the
-/// caller), × V, heads joined back into `[batch·seq, width]`.
-pub fn attention<B: Backend>(
+/// caller), × V, heads joined back into `[batch·seq, width]`. The two products are
+/// `FusedOps::batch_matmul` (burn's matmul, at the job's precision on a GPU).
+pub fn attention<B: super::FusedOps>(
     qkv: Tensor<B, 2>,
     key_bias: Tensor<B, 2>,
     heads: usize,
@@ -158,12 +159,11 @@ pub fn attention<B: Backend>(
     };
     let (q, k, v) = (split(0), split(1), split(2));
     let probs = probabilities(
-        q.matmul(k.swap_dims(2, 3)),
+        super::batch_matmul(q, k.swap_dims(2, 3)),
         key_bias,
         1.0 / (head_dim as f64).sqrt(),
     );
-    probs
-        .matmul(v)
+    super::batch_matmul(probs, v)
         .swap_dims(1, 2)
         .reshape([batch * seq, width])
 }

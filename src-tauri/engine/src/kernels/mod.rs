@@ -10,7 +10,10 @@ mod cpu_attention;
 mod cpu_linear;
 pub mod decomposed;
 mod denormals;
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+mod gpu;
 mod memory;
+pub mod precision;
 pub mod simd;
 
 pub use memory::return_freed_memory;
@@ -83,6 +86,12 @@ pub trait FusedOps: Backend {
         let d_x = want_x.then(|| unwrap(grad.clone().matmul(weight.transpose())));
         let d_weight = want_weight.then(|| unwrap(x.transpose().matmul(grad)));
         (d_x, d_weight)
+    }
+
+    /// a·b over the last two dimensions of `[batch, heads, m, k]` and `[batch, heads, k, n]`: the
+    /// attention's products when it is built from burn's ops.
+    fn batch_matmul(a: FloatTensor<Self>, b: FloatTensor<Self>) -> FloatTensor<Self> {
+        unwrap(wrap::<Self, 4>(a).matmul(wrap(b)))
     }
 
     /// The sum over rows of `[rows, d]`: `[d]`.
@@ -250,11 +259,6 @@ pub trait FusedOps: Backend {
     }
 }
 
-#[cfg(feature = "wgpu")]
-impl FusedOps for crate::backend::WgpuBackend {}
-#[cfg(feature = "cuda")]
-impl FusedOps for crate::backend::CudaBackend {}
-
 /// `FusedOps::bias_gelu` on tensors.
 pub fn bias_gelu<B: FusedOps>(x: Tensor<B, 2>, bias: Tensor<B, 1>) -> Tensor<B, 2> {
     wrap(B::bias_gelu(unwrap(x), unwrap(bias)))
@@ -267,6 +271,11 @@ pub fn linear_rows<B: FusedOps>(
     bias: Option<Tensor<B, 1>>,
 ) -> Tensor<B, 2> {
     wrap(B::linear_rows(unwrap(x), unwrap(weight), bias.map(unwrap)))
+}
+
+/// `FusedOps::batch_matmul` on tensors.
+pub fn batch_matmul<B: FusedOps>(a: Tensor<B, 4>, b: Tensor<B, 4>) -> Tensor<B, 4> {
+    wrap(B::batch_matmul(unwrap(a), unwrap(b)))
 }
 
 /// `FusedOps::residual_layer_norm` on tensors.

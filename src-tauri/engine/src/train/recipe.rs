@@ -48,6 +48,18 @@ pub enum ClassWeights {
     File(String),
 }
 
+/// How exactly a GPU computes the matrix products in 32-bit runs (`fp16`/`bf16` off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    /// The card's fastest 32-bit products (NVIDIA: tensor cores, which round to TF32).
+    #[default]
+    Fast,
+    /// Full 32-bit products, as transformers computes them on the CPU (slower on NVIDIA cards).
+    Exact,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 #[serde(default, deny_unknown_fields)]
@@ -96,7 +108,15 @@ pub struct Recipe {
     /// Optimizer steps between logged losses when `logging_strategy` is `steps`.
     pub logging_steps: usize,
     pub save_strategy: Strategy,
+    /// Mixed precision in IEEE half (the Trainer's `fp16`): matrix products with 16-bit inputs
+    /// and 32-bit sums, everything else and the weights in 32-bit, the loss scaled against
+    /// underflow. GPUs only.
     pub fp16: bool,
+    /// Mixed precision in bfloat16 (the Trainer's `bf16`): as `fp16`, with bfloat16's wider
+    /// range, so no loss scaling. GPUs that support it only.
+    pub bf16: bool,
+    /// 32-bit products on a GPU: `fast` (the card's tensor cores) or `exact`.
+    pub precision: Precision,
     pub load_best: bool,
     /// What "best" means for `load_best` and early stopping.
     pub metric_for_best_model: BestMetric,
@@ -145,6 +165,8 @@ impl Default for Recipe {
             logging_steps: 500,
             save_strategy: Strategy::No,
             fp16: false,
+            bf16: false,
+            precision: Precision::Fast,
             load_best: false,
             metric_for_best_model: BestMetric::Loss,
             early_stopping_patience: 0,

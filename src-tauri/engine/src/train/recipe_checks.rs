@@ -171,13 +171,12 @@ impl Recipe {
                 ),
             );
         }
-        if self.fp16 {
+        if self.fp16 && self.bf16 {
             problem(
-                "fp16",
+                "bf16",
                 said!(
-                    "recipe.fp16",
-                    "Half precision is not available in this version: every device trains in \
-                     32-bit numbers. Turn it off to train."
+                    "recipe.fp16_and_bf16",
+                    "Choose one half precision, fp16 or bf16, not both."
                 ),
             );
         }
@@ -401,13 +400,15 @@ mod tests {
     }
 
     #[test]
-    fn half_precision_is_refused_with_its_reason() {
-        let r = Recipe {
-            fp16: true,
+    fn one_half_precision_at_a_time() {
+        let one = Recipe {
+            bf16: true,
             ..Recipe::default()
         };
-        let err = r.validate().unwrap_err().to_string();
-        assert!(err.contains("Half precision is not available"), "{err}");
-        assert_eq!(r.problems()[0].field, "fp16");
+        assert!(one.validate().is_ok());
+        let both = Recipe { fp16: true, ..one };
+        let err = both.validate().unwrap_err().to_string();
+        assert!(err.contains("fp16 or bf16, not both"), "{err}");
+        assert_eq!(both.problems()[0].field, "bf16");
     }
 }

@@ -15,6 +15,7 @@ use burn::tensor::backend::AutodiffBackend;
 
 use super::events::TrainingEvent;
 use super::loss::{TrainingLoss, validation_metrics};
+use super::mixed_precision::LossScale;
 use super::optimizer::{AdamW, clip_factor, gradient_norm};
 use super::recipe::{Recipe, StepPlan, Strategy};
 use super::request::{TrainingReport, TrainingRequest, check_request};
@@ -25,6 +26,7 @@ use crate::cancel::CancelToken;
 use crate::data::{DataSummary, Targets, length_grouped_order, shuffled_order};
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
+use crate::kernels::precision::PrecisionScope;
 use crate::metrics::Metrics;
 use crate::model::{ModelConfig, SequenceClassifier, TextTokenizer};
 use crate::progress::ProgressMeter;
@@ -154,6 +156,10 @@ struct Trainer<'a, B: AutodiffBackend> {
     /// The progress clock, started with the first step.
     meter: ProgressMeter,
     pace: Pace,
+    /// `fp16` runs: the loss's scale against gradient underflow.
+    loss_scale: Option<LossScale>,
+    /// The products' precision on a GPU, held for this thread while the run lives.
+    _precision: PrecisionScope,
 }
 
 impl<'a, B: AutodiffBackend + FusedOps> Trainer<'a, B>
@@ -266,7 +272,8 @@ where
             if !loss_value.is_finite() {
                 return Err(self.diverged(loss_value));
             }
-            let grads = loss.div_scalar(group.len() as f64).backward();
+            let scale = self.loss_scale.as_ref().map_or(1.0, LossScale::factor);
+            let grads = loss.div_scalar(group.len() as f64 / scale).backward();
             accumulator.accumulate(&model, GradientsParams::from_grads(grads, &model));
             loss_sum += loss_value;
             self.run.micro_batches_done += 1;
@@ -276,10 +283,24 @@ where
             *since = (since.0 + loss_value, since.1 + 1);
         }
         let grads = accumulator.grads();
-        let grad_norm = gradient_norm(&model, &grads);
+        let scaled_norm = gradient_norm(&model, &grads);
         let learning_rate = self.learning_rate(self.run.step);
-        let clip = clip_factor(grad_norm, self.request.recipe.max_grad_norm);
-        model = self.optimizer.step(model, grads, learning_rate, clip);
+        let (apply, scale) = match &mut self.loss_scale {
+            Some(loss_scale) => {
+                let scale = loss_scale.factor();
+                (loss_scale.after_backward(scaled_norm), scale)
+            }
+            None => (true, 1.0),
+        };
+        let grad_norm = scaled_norm / scale;
+        // An fp16 overflow skips the update (as GradScaler); the step still counts, so the
+        // schedule is the recipe's.
+        if apply {
+            let clip = clip_factor(grad_norm, self.request.recipe.max_grad_norm);
+            model = self
+                .optimizer
+                .step(model, grads, learning_rate, clip / scale);
+        }
         self.run.step += 1;
         let loss = loss_sum / group.len() as f64;
         self.run.loss_since_log = (

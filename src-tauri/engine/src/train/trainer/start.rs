@@ -13,6 +13,7 @@ use crate::data::csv_input::data_error;
 use crate::data::{Targets, prepare_split};
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
+use crate::kernels::precision::PrecisionScope;
 use crate::message::Message;
 use crate::model::{LoadOptions, ModelConfig, load_model_folder};
 use crate::progress::ProgressMeter;
@@ -23,7 +24,9 @@ use crate::train::checkpoint::{
 };
 use crate::train::class_weights::{Weighting, class_weights};
 use crate::train::events::TrainingEvent;
+use crate::train::gpu_memory::check_fits;
 use crate::train::loss::TrainingLoss;
+use crate::train::mixed_precision::{LossScale, matmul_precision_for};
 use crate::train::optimizer::AdamW;
 use crate::train::recipe::StepPlan;
 use crate::train::request::TrainingRequest;
@@ -45,6 +48,7 @@ where
         let session_started = Instant::now();
         let device = B::Device::default();
         let recipe = &request.recipe;
+        let precision = matmul_precision_for::<B>(recipe, &backend, &device)?;
         let mut data = prepare_split(request.split())?;
         let fingerprint = data.fingerprint();
         // Before any loading, so that a bad weights file is said at once; a resume keeps the
@@ -159,6 +163,11 @@ where
         let plan = StepPlan::new(recipe, train_set.ids.len());
         let mut model = loaded.model;
         let parameters = model.num_parameters();
+        if let Some(free) = crate::backend::gpu_free_memory(backend.kind) {
+            // The weights are on the card already: their 4 bytes a parameter count as free.
+            let free = free + 4 * parameters as u64;
+            check_fits(&config, parameters, recipe, backend.name, free)?;
+        }
         sink(TrainingEvent::Started {
             model: recipe.model.clone(),
             backend: backend.name.to_string(),
@@ -194,6 +203,8 @@ where
             wall_before: 0.0,
             meter: ProgressMeter::default(),
             pace: Pace::default(),
+            loss_scale: LossScale::for_precision(precision),
+            _precision: PrecisionScope::new(precision),
         };
         if let Some(point) = &request.resume_from {
             trainer.resume_from(point, &mut model)?;
