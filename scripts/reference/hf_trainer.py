@@ -7,9 +7,12 @@ and speed comparisons (scripts/quality.sh, scripts/bench-train.sh).
       DIR/train.csv and DIR/validation.csv: both trainers then see the same split
   hf_trainer.py train --model DIR --train CSV --validation CSV --out DIR [--max-len 128]
                       [--max-steps N] [--epochs 4] [--group-by-length] [--seed 42]
-      fine-tunes with the notebook's TrainingArguments and prints a JSON summary
-  hf_trainer.py base-size-model --like DIR --out DIR
-      a random BERT of BERT-base's size with DIR's tokenizer (speed comparisons at that size)
+                      [--device cpu|cuda] [--bf16] [--tf32] [--batch-size 16] [--grad-accum 2]
+      fine-tunes with the notebook's TrainingArguments and prints a JSON summary (with the
+      samples/s of the steps after the first quarter, past the warm-up)
+  hf_trainer.py base-size-model --like DIR --out DIR [--size base|minilm]
+      a random BERT of BERT-base's (or all-MiniLM-L6-v2's) size with DIR's tokenizer (speed
+      comparisons at that size)
 """
 import argparse
 import csv
@@ -58,8 +61,20 @@ def train(args):
     from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
                               Trainer, TrainingArguments, set_seed)
 
+    from transformers import TrainerCallback
+
     torch.set_num_threads(os.cpu_count() or 1)
     set_seed(args.seed)
+    on_gpu = args.device == "cuda"
+
+    class StepTimes(TrainerCallback):
+        """When each optimizer step ended (the GPU synchronised), for the steady speed."""
+        times = []
+
+        def on_step_end(self, _args, state, _control, **_kwargs):
+            if on_gpu:
+                torch.cuda.synchronize()
+            self.times.append((state.global_step, time.time()))
     train_texts, train_labels = read(args.train)
     val_texts, val_labels = read(args.validation)
     names = sorted(set(train_labels))  # LabelEncoder order
@@ -105,20 +120,22 @@ def train(args):
         max_steps=args.max_steps if args.max_steps > 0 else -1,
         learning_rate=5e-5,
         lr_scheduler_type="linear",
-        per_device_train_batch_size=16,
+        per_device_train_batch_size=args.batch_size,
         per_device_eval_batch_size=32,
-        gradient_accumulation_steps=2,
+        gradient_accumulation_steps=args.grad_accum,
         weight_decay=0.01,
         warmup_steps=0.1,  # a ratio when below 1 (transformers 5 folded warmup_ratio into it)
         eval_strategy="epoch" if evaluate else "no",
         logging_strategy="epoch",
         save_strategy="no",
         fp16=False,
+        bf16=args.bf16,
+        tf32=args.tf32 if on_gpu else None,
         load_best_model_at_end=False,
         report_to=[],
         log_level="warning",
         seed=args.seed,
-        use_cpu=True,
+        use_cpu=not on_gpu,
         disable_tqdm=True,
         train_sampling_strategy="group_by_length" if args.group_by_length else "random",
     )
@@ -129,7 +146,10 @@ def train(args):
         eval_dataset=Data(val_texts, val_labels),
         data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=compute_metrics,
+        callbacks=[StepTimes()],
     )
+    if on_gpu:
+        torch.cuda.reset_peak_memory_stats()
     started = time.time()
     out = trainer.train()
     summary = {
@@ -138,6 +158,13 @@ def train(args):
         "wall_seconds": time.time() - started,
         "steps": out.global_step,
     }
+    times = StepTimes.times
+    if len(times) >= 4:
+        (s0, t0), (s1, t1) = times[len(times) // 4], times[-1]
+        per_step = args.batch_size * args.grad_accum
+        summary["steady_samples_per_second"] = (s1 - s0) * per_step / (t1 - t0)
+    if on_gpu:
+        summary["peak_allocated_mib"] = torch.cuda.max_memory_allocated() / 2**20
     if evaluate:
         summary["eval"] = trainer.evaluate()
     print("RESULT " + json.dumps(summary))
@@ -152,8 +179,9 @@ def base_size_model(args):
 
     torch.manual_seed(0)
     like = BertConfig.from_pretrained(args.like)
-    config = BertConfig(vocab_size=like.vocab_size, hidden_size=768, num_hidden_layers=12,
-                        num_attention_heads=12, intermediate_size=3072, max_position_embeddings=512)
+    hidden, layers = {"base": (768, 12), "minilm": (384, 6)}[args.size]
+    config = BertConfig(vocab_size=like.vocab_size, hidden_size=hidden, num_hidden_layers=layers,
+                        num_attention_heads=12, intermediate_size=4 * hidden, max_position_embeddings=512)
     BertModel(config).save_pretrained(args.out)
     AutoTokenizer.from_pretrained(args.like).save_pretrained(args.out)
 
@@ -177,9 +205,15 @@ def main():
     p.add_argument("--seed", type=int, default=42, help="the notebook's 42; others show run-to-run spread")
     p.add_argument("--group-by-length", action="store_true",
                    help="the Trainer's train_sampling_strategy='group_by_length'")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--bf16", action="store_true", help="the Trainer's bf16=True (GPU)")
+    p.add_argument("--tf32", action="store_true", help="TF32 matmuls on NVIDIA cards")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--grad-accum", type=int, default=2)
     p = sub.add_parser("base-size-model")
     p.add_argument("--like", required=True, help="a BERT folder whose tokenizer and vocabulary are used")
     p.add_argument("--out", required=True)
+    p.add_argument("--size", choices=["base", "minilm"], default="base")
     args = parser.parse_args()
     {"split": split, "train": train, "base-size-model": base_size_model}[args.command](args)
 
