@@ -54,8 +54,11 @@ for f in .gpu/*.xz; do
   python3 -c 'import lzma, sys; open(sys.argv[1][:-3], "wb").write(lzma.open(sys.argv[1]).read())' "$f"
   chmod +x "${f%.xz}"
 done
-for f in .gl/*.deb; do [ -e "$f" ] && dpkg -x "$f" / ; done
-ldconfig 2>/dev/null
+# The carried Vulkan loader, only where none is installed.
+if ! ldconfig -p 2>/dev/null | grep -q libvulkan; then
+  for f in .gl/*.deb; do [ -e "$f" ] && dpkg -x "$f" / ; done
+  ldconfig 2>/dev/null
+fi
 # The tests find their fixtures through the path they were built at.
 if [ ! -e /work/main/src-tauri ]; then mkdir -p /work && ln -sfn "$root" /work/main; fi
 export BERT_STUDIO_CACHE=/tmp/bert-studio-cache XDG_CACHE_HOME=/tmp/bert-studio-cache
@@ -182,7 +185,12 @@ if ldconfig -p 2>/dev/null | grep -q libvulkan; then
     --model /tmp/model-minilm --output /tmp/wgpu-minilm --device wgpu --epochs 1 --max-seq-len 128 \
     --train-batch-size 64 --gradient-accumulation-steps 1 --eval-strategy no > /tmp/wgpu.jsonl 2> /tmp/wgpu.err ||
     tail -3 /tmp/wgpu.err
-  python3 -c 'import json; s=[e for e in map(json.loads, open("/tmp/wgpu.jsonl")) if e.get("event")=="step"]; print(f"wgpu (Vulkan), MiniLM size, f32: {s[-1][\"samples_per_second\"]:.1f} samples/s (whole run)" if s else "wgpu: no steps")'
+  python3 - <<'PY'
+import json
+steps = [e for e in map(json.loads, open("/tmp/wgpu.jsonl")) if e.get("event") == "step"]
+rate = steps[-1]["samples_per_second"] if steps else None
+print(f"wgpu (Vulkan), MiniLM size, f32: {rate:.1f} samples/s (whole run)" if rate else "wgpu: no steps")
+PY
 else
   echo "no Vulkan loader here: skipped (prepare carries it in .gl)"
 fi
