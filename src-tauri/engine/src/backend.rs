@@ -294,7 +294,11 @@ pub fn keep_gpu_caches_in(folder: &std::path::Path) {
         use burn_cubecl::cubecl::config::{CubeClRuntimeConfig, RuntimeConfig};
         let mut slot = CubeClRuntimeConfig::storage().lock();
         if slot.is_none() {
-            let found = CubeClRuntimeConfig::from_current_dir().override_from_env();
+            // cubecl panics on a malformed cubecl.toml; its defaults then, as for no file.
+            let found = std::panic::catch_unwind(|| {
+                CubeClRuntimeConfig::from_current_dir().override_from_env()
+            })
+            .unwrap_or_default();
             *slot = Some(std::sync::Arc::new(with_caches_in(found, folder)));
         }
     }

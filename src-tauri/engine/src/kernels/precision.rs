@@ -5,6 +5,7 @@
 //! The CPU backend computes every product in f32 whatever is set.
 
 use std::cell::Cell;
+use std::marker::PhantomData;
 
 /// The number format of a job's matrix products on a GPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,19 +31,26 @@ pub fn matmul_precision() -> MatmulPrecision {
     CURRENT.with(Cell::get)
 }
 
-/// Sets this thread's precision until dropped, then restores the one before.
+/// Sets this thread's precision until dropped, then restores the one before. It cannot move to
+/// another thread (it would restore that thread's setting there).
 #[must_use = "the precision holds only while the scope lives"]
-pub struct PrecisionScope(MatmulPrecision);
+pub struct PrecisionScope {
+    before: MatmulPrecision,
+    _this_thread: PhantomData<*const ()>,
+}
 
 impl PrecisionScope {
     pub fn new(precision: MatmulPrecision) -> Self {
-        PrecisionScope(CURRENT.with(|c| c.replace(precision)))
+        PrecisionScope {
+            before: CURRENT.with(|c| c.replace(precision)),
+            _this_thread: PhantomData,
+        }
     }
 }
 
 impl Drop for PrecisionScope {
     fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
+        CURRENT.with(|c| c.set(self.before));
     }
 }
 
