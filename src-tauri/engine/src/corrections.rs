@@ -106,6 +106,14 @@ impl Corrections {
             .iter()
             .filter(move |r| r.file == file || same_file_key(&r.file) == wanted)
     }
+
+    /// The corrections of `file` alone (however its path is spelled), what a page showing that
+    /// file is sent.
+    pub fn only_of(&self, file: &str) -> Corrections {
+        Corrections {
+            rows: self.of_file(file).cloned().collect(),
+        }
+    }
 }
 
 /// A file's path in one spelling: resolved when the file exists, as given otherwise.

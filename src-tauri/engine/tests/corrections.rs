@@ -262,6 +262,11 @@ fn training_again_needs_corrections_to_the_training_file_and_writes_its_copy() {
         Correction::Exclude,
     ));
     assert!(!beside.exists(), "nothing written when refused");
+    // What a page showing the training file is sent: that file's row (through the link), not
+    // the test file's.
+    let shown = kept.only_of(&train.display().to_string());
+    assert_eq!(shown.rows.len(), 1);
+    assert_eq!(shown.rows[0].file, through.display().to_string());
     let written = corrected_training_file(&train, "text", "label", &kept, &beside).unwrap();
     assert_eq!((written.rows_written, written.excluded), (4, 1));
     assert_eq!(read(&beside)[0][1], "Fabrication de pâtes\nalimentaires");

@@ -36,14 +36,20 @@ pub(crate) fn change(
     Ok(kept)
 }
 
-/// Every correction kept for a model.
+/// A model's corrections of the rows of `file` (the engine's rule for the same file however
+/// its path is spelled: the page does not filter).
 #[tauri::command]
-pub async fn list_corrections(app: AppHandle, model_id: String) -> CommandResult<Corrections> {
+pub async fn list_corrections(
+    app: AppHandle,
+    model_id: String,
+    file: String,
+) -> CommandResult<Corrections> {
     let folder = model_folder(&app, &model_id)?;
-    blocking(move || Corrections::load(&folder)).await
+    blocking(move || Ok(Corrections::load(&folder)?.only_of(&file))).await
 }
 
-/// Keeps one row's correction (in place of an earlier one of the same row).
+/// Keeps one row's correction (in place of an earlier one of the same row); answers with the
+/// corrections of the row's file.
 #[tauri::command]
 pub async fn correct_row(
     app: AppHandle,
@@ -51,16 +57,18 @@ pub async fn correct_row(
     row: CorrectedRow,
 ) -> CommandResult<Corrections> {
     let folder = model_folder(&app, &model_id)?;
+    let file = row.file.clone();
     blocking(move || {
-        change(&app, &folder, |kept| {
+        let kept = change(&app, &folder, |kept| {
             kept.set(row);
             true
-        })
+        })?;
+        Ok(kept.only_of(&file))
     })
     .await
 }
 
-/// Takes back the correction of row `line` of `file`.
+/// Takes back the correction of row `line` of `file`; answers with that file's corrections.
 #[tauri::command]
 pub async fn undo_correction(
     app: AppHandle,
@@ -69,7 +77,7 @@ pub async fn undo_correction(
     line: u64,
 ) -> CommandResult<Corrections> {
     let folder = model_folder(&app, &model_id)?;
-    blocking(move || change(&app, &folder, |kept| kept.undo(&file, line))).await
+    blocking(move || Ok(change(&app, &folder, |kept| kept.undo(&file, line))?.only_of(&file))).await
 }
 
 /// Where a corrected copy went, and what it holds.

@@ -6,7 +6,8 @@ import type { CorrectedTraining } from "../bindings/CorrectedTraining";
 import type { Corrections } from "../bindings/Corrections";
 
 export const correctionsApi = {
-  list: (modelId: string) => invoke<Corrections>("list_corrections", { modelId }),
+  /** Each answers with the corrections of that one file (the same file however its path is spelled). */
+  list: (modelId: string, file: string) => invoke<Corrections>("list_corrections", { modelId, file }),
   correct: (modelId: string, row: CorrectedRow) => invoke<Corrections>("correct_row", { modelId, row }),
   undo: (modelId: string, file: string, line: number) => invoke<Corrections>("undo_correction", { modelId, file, line }),
   exportCopy: (modelId: string, file: string, textColumn: string, labelColumn: string) =>

@@ -25,17 +25,17 @@ export function useCorrections(modelId: string, file: string) {
     (work: () => Promise<{ rows: CorrectedRow[] }>) =>
       (queue.current = queue.current.then(work).then(
         (kept) => {
-          setRows(kept.rows.filter((r) => r.file === file));
+          setRows(kept.rows);
           setError(null);
           setExported(null);
         },
         (e) => setError(errorMessage(toErrorReport(e))),
       )),
-    [file],
+    [],
   );
   useEffect(() => {
-    void keep(() => correctionsApi.list(modelId));
-  }, [modelId, keep]);
+    void keep(() => correctionsApi.list(modelId, file));
+  }, [modelId, file, keep]);
   return {
     rows,
     error,

@@ -47,7 +47,7 @@ afterEach(() => {
 describe("ClassifiedPreview", () => {
   it("keeps a corrected prediction under its line in the classified file and exports a corrected copy", async () => {
     render(<ClassifiedPreview summary={summary} file={output} modelId="nace-1" correctable threshold={0.5} />);
-    await waitFor(() => expect(kept.list).toHaveBeenCalledWith("nace-1"));
+    await waitFor(() => expect(kept.list).toHaveBeenCalledWith("nace-1", output));
     // A row without a text has no prediction to correct.
     expect(screen.queryByTestId("correct-5")).toBeNull();
     const choices = [...screen.getByTestId("correct-2").querySelectorAll("option")].map((o) => o.textContent);
