@@ -51,21 +51,20 @@ impl<R: CubeRuntime, BT: BoolElement> FusedOps for CubeBackend<R, f32, i32, BT> 
 /// a·b over the last two dimensions, as the thread's `MatmulPrecision` asks; the result in f32.
 fn product_at_precision<R: CubeRuntime>(a: CubeTensor<R>, b: CubeTensor<R>) -> CubeTensor<R> {
     let half = match matmul_precision() {
-        MatmulPrecision::Fast => return fast_product(a, b),
+        MatmulPrecision::Fast => return backend_product(a, b),
         MatmulPrecision::Exact => return exact_product(a, b),
         MatmulPrecision::F16 => DType::F16,
         MatmulPrecision::Bf16 => DType::BF16,
     };
-    let (a, b) = (
+    backend_product(
         burn_cubecl::kernel::cast(a, half),
         burn_cubecl::kernel::cast(b, half),
-    );
-    // The output's type sets the accumulator's: f32 (cubek `MatmulElems::from_globals`).
-    matmul(a, b, None, MatmulStrategy::default(), DType::F32)
-        .unwrap_or_else(|e| panic!("half-precision matmul could not be launched: {e:?}"))
+    )
 }
 
-fn fast_product<R: CubeRuntime>(a: CubeTensor<R>, b: CubeTensor<R>) -> CubeTensor<R> {
+/// burn's own matmul with an f32 output, whatever the inputs' type: the output's type sets the
+/// accumulator's (cubek `MatmulElems::from_globals`), so half inputs are summed in f32.
+fn backend_product<R: CubeRuntime>(a: CubeTensor<R>, b: CubeTensor<R>) -> CubeTensor<R> {
     matmul(a, b, None, MatmulStrategy::default(), DType::F32)
         .unwrap_or_else(|e| panic!("matmul could not be launched: {e:?}"))
 }
