@@ -220,6 +220,7 @@ mod tests {
             },
             always_checkpoint: true,
             resume_from: None,
+            cluster: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod choices;
 mod classify;
+mod cluster_flags;
 mod evaluation;
 mod explain;
 mod inspect;

@@ -125,6 +125,7 @@ fn new_plan(args: &SearchArgs, hub: &HubSettings) -> Result<(PathBuf, SearchPlan
         hub: hub.clone(),
         always_checkpoint: true,
         resume_from: None,
+        cluster: Default::default(),
     };
     let space = SearchSpace {
         learning_rates: args.learning_rates.clone(),

@@ -1,6 +1,8 @@
 //! What every subcommand shows on the terminal: progress bars, JSON lines, downloads, errors
 //! with a next step worded for the command line, and Ctrl-C as a clean stop.
 
+use std::io::Write;
+
 use bert_studio_engine::EngineError;
 use bert_studio_engine::cancel::CancelToken;
 use bert_studio_engine::source::DownloadEvent;
@@ -21,8 +23,36 @@ pub fn cancel_on_interrupt() -> CancelToken {
     cancel
 }
 
+/// Where `--json` lines go once `keep_stdout_for_events` has moved everything else off stdout.
+static EVENTS: std::sync::OnceLock<std::sync::Mutex<std::fs::File>> = std::sync::OnceLock::new();
+
 pub fn print_json(value: &impl serde::Serialize) {
-    println!("{}", serde_json::to_string(value).expect("serialisable"));
+    let line = serde_json::to_string(value).expect("serialisable");
+    match EVENTS.get() {
+        Some(events) => {
+            let mut events = events.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = writeln!(events, "{line}");
+        }
+        None => println!("{line}"),
+    }
+}
+
+/// burn-collective prints its connection attempts on stdout (`println!`): in a run over
+/// several machines the events keep stdout to themselves, and whatever else is printed there
+/// goes to stderr.
+pub fn keep_stdout_for_events() {
+    #[cfg(unix)]
+    {
+        use std::os::fd::FromRawFd;
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        // SAFETY: plain descriptor calls; the duplicate of stdout is owned by the File alone.
+        unsafe {
+            let saved = libc::dup(1);
+            if saved >= 0 && libc::dup2(2, 1) >= 0 {
+                let _ = EVENTS.set(std::sync::Mutex::new(std::fs::File::from_raw_fd(saved)));
+            }
+        }
+    }
 }
 
 pub fn print_download(event: DownloadEvent) {
@@ -84,6 +114,11 @@ fn hint(err: &EngineError) -> Option<&'static str> {
         EngineError::Device { .. } => "Update the graphics driver, or add --device cpu.",
         EngineError::InvalidInput { .. } => {
             "Correct the value and run the command again (--help lists every flag)."
+        }
+        EngineError::Cluster { .. } => {
+            "Check that every node runs and reaches the others (the coordinator's port and the \
+             ports after it), then run `bert-studio train --resume OUTPUT` with the same \
+             --nodes, --node-rank and --coordinator on every node."
         }
     })
 }

@@ -12,6 +12,7 @@ use bert_studio_engine::{EngineError, Result};
 use clap::Args;
 use indicatif::HumanDuration;
 
+use crate::cluster_flags::ClusterFlags;
 use crate::recipe_flags::{RecipeFlags, RunLengthFlags};
 use crate::terminal::{cancel_on_interrupt, print_json};
 use crate::training_view::ProgressView;
@@ -45,10 +46,12 @@ pub struct TrainArgs {
     run_length: RunLengthFlags,
     #[command(flatten)]
     overrides: RecipeFlags,
+    #[command(flatten)]
+    cluster: ClusterFlags,
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
-    let request = match &args.resume {
+    let mut request = match &args.resume {
         Some(folder) => {
             if args.overrides != RecipeFlags::default()
                 || args.run_length != RunLengthFlags::default()
@@ -61,6 +64,19 @@ pub fn run(args: TrainArgs) -> Result<()> {
         }
         None => new_request(&args)?,
     };
+    if args.estimate && args.cluster.given() {
+        return Err(EngineError::invalid(Message::plain(
+            "--estimate times this machine's one device; drop the flags for several devices or nodes.",
+        )));
+    }
+    let (cluster, devices_kind) = args.cluster.cluster()?;
+    if cluster.nodes > 1 {
+        crate::terminal::keep_stdout_for_events();
+    }
+    request.cluster = cluster;
+    if let Some(kind) = devices_kind {
+        request.recipe.device = kind;
+    }
     let cancel = cancel_on_interrupt();
     if args.estimate {
         let estimate = estimate(&request, &cancel)?;
@@ -132,6 +148,7 @@ fn new_request(args: &TrainArgs) -> Result<TrainingRequest> {
         hub: HubSettings::from_env(),
         always_checkpoint: false,
         resume_from: None,
+        cluster: Default::default(),
     })
 }
 

@@ -45,6 +45,19 @@ pub enum BackendKind {
     Cuda,
 }
 
+impl BackendKind {
+    /// The kind as `--device` and `--devices` name it.
+    pub fn flag_name(self) -> &'static str {
+        match self {
+            BackendKind::Cpu => "cpu",
+            #[cfg(feature = "wgpu")]
+            BackendKind::Wgpu => "wgpu",
+            #[cfg(feature = "cuda")]
+            BackendKind::Cuda => "cuda",
+        }
+    }
+}
+
 /// The backends compiled into this build, in words for the user (the About box, `--version`).
 pub fn compiled_backends() -> Vec<Message> {
     vec![
@@ -368,6 +381,29 @@ pub fn gpu_free_memory(kind: BackendKind) -> Option<u64> {
 pub struct GpuLoad {
     pub batch_size: usize,
     pub max_seq_len: usize,
+}
+
+/// A backend's device `index` (several devices of one machine, `Cluster::device_indices`), or
+/// its default device when none is named. CPU copies share the one CPU.
+pub fn device_at<B: burn::tensor::backend::Backend>(
+    kind: BackendKind,
+    index: Option<u16>,
+) -> B::Device {
+    use burn::tensor::backend::{Device, DeviceId};
+    let Some(index) = index else {
+        return B::Device::default();
+    };
+    match kind {
+        BackendKind::Cpu => B::Device::default(),
+        // wgpu's default device has no index: its discrete GPUs (type 0) have.
+        #[cfg(feature = "wgpu")]
+        BackendKind::Wgpu => B::Device::from_id(DeviceId::new(0, index)),
+        #[cfg(feature = "cuda")]
+        BackendKind::Cuda => {
+            let default = B::Device::default().to_id();
+            B::Device::from_id(DeviceId::new(default.type_id, index))
+        }
+    }
 }
 
 /// Runs a job on the GPU backend named `backend`. burn's GPU backends report a failed

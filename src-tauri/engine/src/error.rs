@@ -167,6 +167,10 @@ pub enum EngineError {
     /// A value given by the user is out of range or inconsistent.
     #[error("{message}")]
     InvalidInput { message: Message },
+
+    /// A run split over several devices or machines lost one of them, or could not gather them.
+    #[error("{message}")]
+    Cluster { message: Message },
 }
 
 impl EngineError {
@@ -249,6 +253,7 @@ pub const ERROR_IDS: &[&str] = &[
     "hint.out_of_memory",
     "hint.device",
     "hint.invalid_input",
+    "hint.cluster",
 ];
 
 /// The message a panic carried (`panic!("…")` gives a `&str` or a `String`), if any.
@@ -321,6 +326,7 @@ impl EngineError {
             EngineError::OutOfMemory { .. } => "out_of_memory",
             EngineError::Device { .. } => "device",
             EngineError::InvalidInput { .. } => "invalid_input",
+            EngineError::Cluster { .. } => "cluster",
         }
     }
 
@@ -357,6 +363,10 @@ impl EngineError {
                 "Update the graphics driver, or train on the CPU (device \"cpu\")."
             }
             EngineError::InvalidInput { .. } => "Correct the value and try again.",
+            EngineError::Cluster { .. } => {
+                "Check that every node runs and reaches the others over the network, then \
+                 resume the run on every node."
+            }
         })
     }
 
@@ -387,10 +397,14 @@ impl EngineError {
                 params.insert("line".into(), (*line).into());
                 return Some((problem.id.clone(), params));
             }
-            EngineError::InvalidInput { message } if !message.id.is_empty() => {
+            EngineError::InvalidInput { message } | EngineError::Cluster { message }
+                if !message.id.is_empty() =>
+            {
                 return Some((message.id.clone(), message.params.clone()));
             }
-            EngineError::Data { .. } | EngineError::InvalidInput { .. } => return None,
+            EngineError::Data { .. }
+            | EngineError::InvalidInput { .. }
+            | EngineError::Cluster { .. } => return None,
             EngineError::Io {
                 action,
                 path,

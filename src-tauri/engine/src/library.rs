@@ -333,7 +333,7 @@ fn describe(id: String, folder: &Path) -> Result<LibraryModel> {
             accuracy: report.final_metrics.as_ref().map(|m| m.accuracy),
             macro_f1: report.final_metrics.as_ref().map(|m| m.macro_f1),
             wall_seconds: Some(report.wall_seconds),
-            backend: Some(report.backend.clone()),
+            backend: Some(report.trained_on()),
             trained_here: true,
         };
         return Ok(LibraryModel {

@@ -37,6 +37,7 @@ fn data_outcome(path: &Path, text: &str, label: &str) -> Result<(String, (usize,
         },
         always_checkpoint: false,
         resume_from: None,
+        cluster: Default::default(),
     };
     match catch_unwind(AssertUnwindSafe(|| check_data(&request))) {
         Err(_) => panic!("{}: the engine panicked", path.display()),

@@ -50,6 +50,7 @@ fn the_estimate_before_a_training_run_is_within_a_factor_of_two_of_the_run() {
         },
         always_checkpoint: true,
         resume_from: None,
+        cluster: Default::default(),
     };
     let estimate = estimate(&request, &CancelToken::new()).expect("an estimate");
     assert!(!request.output_dir.exists(), "an estimate writes nothing");

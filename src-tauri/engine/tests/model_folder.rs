@@ -37,20 +37,7 @@ fn tiny_copy(dir: &Path) -> PathBuf {
 /// Rewrites `model.safetensors` of `folder` through `edit` (name → (shape, f32 values)).
 fn edit_weights(folder: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<usize>, Vec<f32>)>)) {
     let path = folder.join("model.safetensors");
-    let bytes = std::fs::read(&path).unwrap();
-    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
-    let mut tensors: Vec<(String, Vec<usize>, Vec<f32>)> = file
-        .tensors()
-        .into_iter()
-        .map(|(name, view)| {
-            let values = view
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
-            (name, view.shape().to_vec(), values)
-        })
-        .collect();
+    let mut tensors = f32_tensors(&path);
     edit(&mut tensors);
     let raw: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
         .into_iter()

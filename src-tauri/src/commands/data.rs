@@ -39,6 +39,7 @@ impl DataChoice {
             hub,
             always_checkpoint: true,
             resume_from: None,
+            cluster: Default::default(),
         }
     }
 }

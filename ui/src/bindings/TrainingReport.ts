@@ -8,7 +8,16 @@ import type { TrainingEvent } from "./TrainingEvent";
 /**
  * `training_report.json`: what was trained, on what, how it went.
  */
-export type TrainingReport = { engine_version: string, burn_version: string, created_unix: number, recipe: Recipe, base_model: string, backend: string, data: DataSummary, plan: StepPlan, parameters: number, 
+export type TrainingReport = { engine_version: string, burn_version: string, created_unix: number, recipe: Recipe, base_model: string, backend: string, 
+/**
+ * The devices of each machine that trained the model, as `--devices` names them; one
+ * machine's one device for most runs (older reports: none named).
+ */
+devices: Array<string>, 
+/**
+ * How many machines trained it together (`--nodes`).
+ */
+nodes: number, data: DataSummary, plan: StepPlan, parameters: number, 
 /**
  * Logged losses, evaluations and epoch ends, in order.
  */

@@ -22,6 +22,8 @@ const report: TrainingReport = {
   recipe: { epochs: 4 } as TrainingReport["recipe"],
   base_model: "all-MiniLM-L6-v2",
   backend: "CPU",
+  devices: ["cpu"],
+  nodes: 1,
   data: dataSummary({
     train_file: "nace_fr.csv",
     classes: [
@@ -61,6 +63,15 @@ describe("result view", () => {
     const view = screen.getByTestId("result-view").textContent ?? "";
     expect(view).toContain("fine-tuned on 1,140 rows, 3 classes; measured on 60 validation rows; kept the model of epoch 3");
     expect(view).toContain("/library/nace-1");
+  });
+
+  it("names the devices of a run split over several, and none for one device", () => {
+    const split: TrainingReport = { ...report, backend: "NVIDIA GPU (CUDA)", devices: ["cuda:0", "cuda:1"], nodes: 2 };
+    render(<ResultView report={split} modelFolder="/library/nace-1" exportedTo={null} onExport={() => {}} onTrainAgain={() => {}} onThreshold={async () => {}} />);
+    expect(screen.getByTestId("devices-used").textContent).toBe("devices: cuda:0, cuda:1 on each of 2 machines");
+    cleanup();
+    render(<ResultView report={report} modelFolder="/library/nace-1" exportedTo={null} onExport={() => {}} onTrainAgain={() => {}} onThreshold={async () => {}} />);
+    expect(screen.queryByTestId("devices-used")).toBeNull();
   });
 
   it("says when early stopping ended the run before its last epoch", () => {

@@ -8,6 +8,9 @@ import type { ThresholdPoint } from "../bindings/ThresholdPoint";
 import { confusionHeatmap, thresholdCurveChart } from "../logic/charts";
 import { bestThreshold, pointAt } from "../logic/threshold";
 import { formatCount, formatDuration, formatPercent, formatSignificant } from "../logic/format";
+
+/** A run the CLI split over several devices or machines (the app itself trains on one). */
+const splitRun = (report: TrainingReport) => report.devices.length > 1 || report.nodes > 1;
 import { withName } from "../logic/labelNames";
 
 type SortKey = "label" | "f1" | "precision" | "recall" | "support";
@@ -56,7 +59,7 @@ export function ResultView(props: {
             <div className="card"><span>{t("metrics.top2_accuracy")}</span><b>{formatPercent(m?.top2_accuracy)}</b><small>{t("result.top2Means")}</small></div>
           </>
         )}
-        <div className="card"><span>{t("result.trainingTime")}</span><b>{formatDuration(report.wall_seconds)}</b><small>{t("result.on", { backend: report.backend })}</small></div>
+        <div className="card"><span>{t("result.trainingTime")}</span><b>{formatDuration(report.wall_seconds)}</b><small>{t("result.on", { backend: report.backend })}{splitRun(report) && <> · <span data-testid="devices-used">{t("result.devices", { devices: report.devices.join(", "), count: report.nodes })}</span></>}</small></div>
       </div>
       <p className="muted small">
         {t("result.summary", {

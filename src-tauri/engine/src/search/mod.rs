@@ -59,6 +59,7 @@ pub fn estimate_search(
         hub: hub.clone(),
         always_checkpoint: true,
         resume_from: None,
+        cluster: Default::default(),
     };
     let measured = estimate(&request, cancel)?;
     let trials: Vec<f64> = plan

@@ -141,6 +141,7 @@ impl SearchPlan {
             hub: hub.clone(),
             always_checkpoint: true,
             resume_from: None,
+            cluster: Default::default(),
         })
     }
 }

@@ -3,9 +3,11 @@
 pub mod best_model;
 pub mod checkpoint;
 pub mod class_weights;
+pub mod cluster;
 pub mod estimate;
 pub mod events;
 pub mod gpu_memory;
+mod gradient_sync;
 pub mod loss;
 pub mod mixed_precision;
 pub mod optimizer;
@@ -18,6 +20,7 @@ pub mod trainer;
 
 pub use best_model::BestMetric;
 pub use checkpoint::{UnfinishedRun, unfinished_run};
+pub use cluster::{Cluster, DEFAULT_NODE_TIMEOUT};
 pub use estimate::{ModelTime, RunEstimate};
 pub use events::TrainingEvent;
 pub use recipe::{ClassWeights, Precision, Recipe, Scheduler, StepPlan, Strategy};

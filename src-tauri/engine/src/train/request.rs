@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::checkpoint::{REPORT_FILE, ResumePoint, latest_checkpoint, unfinished_run};
+use super::cluster::Cluster;
 use super::events::TrainingEvent;
 use super::recipe::{Recipe, StepPlan, Strategy};
 use crate::data::{CsvDialect, DataSummary, SplitRequest, prepare_split};
@@ -30,6 +31,8 @@ pub struct TrainingRequest {
     pub always_checkpoint: bool,
     /// Continue from this checkpoint of `output_dir` (see `TrainingRequest::resume`).
     pub resume_from: Option<ResumePoint>,
+    /// The machines and devices the run is split over (default: one device).
+    pub cluster: Cluster,
 }
 
 impl TrainingRequest {
@@ -71,6 +74,7 @@ impl TrainingRequest {
             hub,
             always_checkpoint: state.resumable_only,
             resume_from: Some(ResumePoint { folder, state }),
+            cluster: Cluster::default(),
         })
     }
 
@@ -112,6 +116,13 @@ pub struct TrainingReport {
     pub recipe: Recipe,
     pub base_model: String,
     pub backend: String,
+    /// The devices of each machine that trained the model, as `--devices` names them; one
+    /// machine's one device for most runs (older reports: none named).
+    #[serde(default)]
+    pub devices: Vec<String>,
+    /// How many machines trained it together (`--nodes`).
+    #[serde(default = "one_node")]
+    pub nodes: usize,
     pub data: DataSummary,
     pub plan: StepPlan,
     pub parameters: usize,
@@ -122,7 +133,29 @@ pub struct TrainingReport {
     pub wall_seconds: f64,
 }
 
+/// "NVIDIA GPU (CUDA) (cuda:0, cuda:1 × 2 machines)"; the backend alone for one device.
+fn trained_on(backend: &str, devices: &[String], nodes: usize) -> String {
+    if devices.len() <= 1 && nodes <= 1 {
+        return backend.to_string();
+    }
+    let machines = match nodes {
+        1 => String::new(),
+        n => format!(" × {n} machines"),
+    };
+    format!("{backend} ({}{machines})", devices.join(", "))
+}
+
+fn one_node() -> usize {
+    1
+}
+
 impl TrainingReport {
+    /// The backend, and the devices when the run was split over several (the library's
+    /// "trained on").
+    pub fn trained_on(&self) -> String {
+        trained_on(&self.backend, &self.devices, self.nodes)
+    }
+
     /// A run folder's `training_report.json`.
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| EngineError::io("read", path, e))?;
@@ -159,4 +192,24 @@ pub(super) fn check_request(request: &TrainingRequest) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trained_on;
+
+    #[test]
+    fn a_split_run_names_its_devices_and_machines() {
+        let names = |list: &[&str]| list.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+        assert_eq!(trained_on("CPU", &names(&["cpu"]), 1), "CPU");
+        assert_eq!(trained_on("CPU", &[], 1), "CPU");
+        assert_eq!(
+            trained_on("CPU", &names(&["cpu", "cpu"]), 1),
+            "CPU (cpu, cpu)"
+        );
+        assert_eq!(
+            trained_on("NVIDIA GPU (CUDA)", &names(&["cuda:0", "cuda:1"]), 2),
+            "NVIDIA GPU (CUDA) (cuda:0, cuda:1 × 2 machines)"
+        );
+    }
 }

@@ -13,7 +13,9 @@ use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::ElementConversion;
 use burn::tensor::backend::AutodiffBackend;
 
+use super::cluster::{Replica, shard_share};
 use super::events::TrainingEvent;
+use super::gradient_sync::{GradientSync, flatten_gradients, unflatten_gradients};
 use super::loss::{TrainingLoss, validation_metrics};
 use super::mixed_precision::LossScale;
 use super::optimizer::{AdamW, clip_factor, gradient_norm};
@@ -34,10 +36,12 @@ use crate::said;
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
 
 mod probe;
+mod replicas;
 mod saving;
 mod start;
 
 pub use probe::estimate;
+use replicas::train_on;
 
 /// What a training run puts on a GPU at once, for the advice when it runs out of memory.
 #[cfg_attr(not(any(feature = "wgpu", feature = "cuda")), allow(dead_code))]
@@ -78,25 +82,6 @@ pub fn train(
         Ok(_) => {}
     }
     result
-}
-
-fn train_on<B: AutodiffBackend + FusedOps>(
-    request: &TrainingRequest,
-    backend: BackendChoice,
-    sink: &mut dyn FnMut(TrainingEvent),
-    cancel: &CancelToken,
-) -> Result<TrainingReport>
-where
-    B::InnerBackend: FusedOps,
-{
-    let (mut trainer, mut model) = Trainer::<B>::start(request, backend, sink, cancel)?;
-    for epoch in trainer.run.epochs_done..request.recipe.epochs {
-        if trainer.run.stopped_early {
-            break;
-        }
-        model = trainer.epoch(epoch, model)?;
-    }
-    trainer.finish(model)
 }
 
 type Model<B> = SequenceClassifier<B>;
@@ -160,6 +145,10 @@ struct Trainer<'a, B: AutodiffBackend> {
     loss_scale: Option<LossScale>,
     /// The products' precision on a GPU, held for this thread while the run lives.
     _precision: PrecisionScope,
+    /// This copy's place in a split run (the only one otherwise).
+    replica: Replica,
+    /// The all-reduce with the other copies, when the run is split.
+    sync: Option<GradientSync<B::InnerBackend>>,
 }
 
 impl<'a, B: AutodiffBackend + FusedOps> Trainer<'a, B>
@@ -248,41 +237,65 @@ where
         }
     }
 
-    /// Forward and backward over each micro-batch of `group`, gradients summed, then one
-    /// clipped AdamW update at the scheduled learning rate.
+    /// Forward and backward over each micro-batch of `group` (this replica's shard of it, in
+    /// a split run), gradients summed (over the replicas too), then one clipped AdamW update
+    /// at the scheduled learning rate.
     fn optimizer_step(
         &mut self,
         mut model: Model<B>,
         group: &[&[usize]],
     ) -> Result<(Model<B>, StepTaken)> {
         let mut accumulator = GradientsAccumulator::<Model<B>>::new();
+        let split = self.sync.is_some();
         let mut loss_sum = 0.0;
         for rows in group {
             if self.cancel.is_cancelled() {
                 return Err(EngineError::Cancelled);
             }
-            let seqs: Vec<&[u32]> = rows
+            self.run.micro_batches_done += 1;
+            self.pace.samples += rows.len();
+            self.pace.micro_batches += 1;
+            let shard = self.replica.shard(rows);
+            if shard.is_empty() {
+                continue;
+            }
+            // The shard's part of the whole micro-batch's loss (1 when alone).
+            let share = if split {
+                shard_share(rows, shard, |row| self.row_weight(row))
+            } else {
+                1.0
+            };
+            let seqs: Vec<&[u32]> = shard
                 .iter()
                 .map(|r| self.train_set.ids[*r].as_slice())
                 .collect();
             let input = self.tokenizer.pad(&seqs).to_input::<B>(&self.device);
             let logits = model.forward(input).logits;
-            let loss = self.loss_fn.forward(logits, &self.train_set.targets, rows);
+            let loss = self.loss_fn.forward(logits, &self.train_set.targets, shard);
             let loss_value = loss.clone().into_scalar().elem::<f64>();
-            if !loss_value.is_finite() {
+            // A split run says it after the all-reduce, on every node at once.
+            if !split && !loss_value.is_finite() {
                 return Err(self.diverged(loss_value));
             }
             let scale = self.loss_scale.as_ref().map_or(1.0, LossScale::factor);
-            let grads = loss.div_scalar(group.len() as f64 / scale).backward();
+            let grads = loss
+                .mul_scalar(share * scale / group.len() as f64)
+                .backward();
             accumulator.accumulate(&model, GradientsParams::from_grads(grads, &model));
-            loss_sum += loss_value;
-            self.run.micro_batches_done += 1;
-            self.pace.samples += rows.len();
-            self.pace.micro_batches += 1;
-            let since = &mut self.pace.loss_since_report;
-            *since = (since.0 + loss_value, since.1 + 1);
+            loss_sum += loss_value * share;
         }
-        let grads = accumulator.grads();
+        let mut grads = accumulator.grads();
+        if let Some(sync) = &mut self.sync {
+            let flat = flatten_gradients(&model, &grads, &[loss_sum as f32], &self.device);
+            let (summed, extra) = unflatten_gradients(&model, sync.sum(flat, self.cancel)?);
+            grads = summed;
+            loss_sum = f64::from(extra[0]);
+            if !loss_sum.is_finite() {
+                return Err(self.diverged(loss_sum));
+            }
+        }
+        let since = &mut self.pace.loss_since_report;
+        *since = (since.0 + loss_sum, since.1 + group.len());
         let scaled_norm = gradient_norm(&model, &grads);
         let learning_rate = self.learning_rate(self.run.step);
         let (apply, scale) = match &mut self.loss_scale {
@@ -315,6 +328,14 @@ where
                 grad_norm,
             },
         ))
+    }
+
+    /// A training row's weight in its batch's loss: its class's weight (a weighted mean), or 1.
+    fn row_weight(&self, row: usize) -> f64 {
+        match (&self.class_weights, &self.train_set.targets) {
+            (Some(weights), Targets::Classes(classes)) => f64::from(weights[classes[row]]),
+            _ => 1.0,
+        }
     }
 
     /// The error for a loss that became infinite or NaN: a learning rate too high, mostly.

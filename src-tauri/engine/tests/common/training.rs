@@ -63,6 +63,7 @@ pub fn request(recipe: Recipe, train_csv: PathBuf, output: PathBuf) -> TrainingR
         },
         always_checkpoint: false,
         resume_from: None,
+        cluster: Default::default(),
     }
 }
 

@@ -20,6 +20,7 @@ use crate::kernels::FusedOps;
 use crate::model::{EncoderWork, write_model_files};
 use crate::said;
 use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
+use crate::train::cluster::Cluster;
 use crate::train::estimate::{RunEstimate, faster_models, pace};
 use crate::train::events::TrainingEvent;
 use crate::train::recipe::Strategy;
@@ -89,7 +90,13 @@ where
     let recipe = &request.recipe;
     let started = Instant::now();
     let mut ignore = |_: TrainingEvent| {};
-    let (mut trainer, mut model) = Trainer::<B>::start(request, backend, &mut ignore, cancel)?;
+    let (mut trainer, mut model) = Trainer::<B>::start(
+        request,
+        backend,
+        Cluster::default().replica(0),
+        &mut ignore,
+        cancel,
+    )?;
     let loading_seconds = started.elapsed().as_secs_f64();
     // Loading a big model takes seconds: a newer estimate may have cancelled this one since.
     if cancel.is_cancelled() {

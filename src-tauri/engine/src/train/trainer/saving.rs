@@ -25,8 +25,12 @@ where
     B::InnerBackend: FusedOps,
 {
     /// `checkpoints/epoch-N`: the model, the optimizer's moments and the run state, written
-    /// atomically; older checkpoints are pruned.
+    /// atomically; older checkpoints are pruned. In a split run the lead copy alone writes
+    /// (the others hold the same weights).
     pub(super) fn save_checkpoint(&mut self, model: &mut Model<B>) -> Result<()> {
+        if !self.replica.leads() {
+            return Ok(());
+        }
         let request = self.request;
         let epochs_done = self.run.epochs_done;
         let path = checkpoint_folder(&request.output_dir, epochs_done);
@@ -73,7 +77,7 @@ where
     }
 
     /// The final folder (the best epoch's model when `load_best` kept one), its report, and
-    /// the `Finished` event.
+    /// the `Finished` event. In a split run the lead copy alone writes the folder.
     pub(super) fn finish(mut self, model: Model<B>) -> Result<TrainingReport> {
         let request = self.request;
         let recipe = &request.recipe;
@@ -89,6 +93,8 @@ where
             recipe: recipe.clone(),
             base_model: recipe.model.clone(),
             backend: self.backend.name.to_string(),
+            devices: request.cluster.device_names(self.backend.kind.flag_name()),
+            nodes: request.cluster.nodes,
             data: self.data.clone(),
             plan: self.plan,
             parameters: self.parameters,
@@ -97,14 +103,16 @@ where
             best_epoch,
             wall_seconds: self.wall_seconds(),
         };
-        save_trained_folder(
-            &request.output_dir,
-            &final_model,
-            &self.config,
-            &self.tokenizer,
-            &report,
-            !request.resumable_only(),
-        )?;
+        if self.replica.leads() {
+            save_trained_folder(
+                &request.output_dir,
+                &final_model,
+                &self.config,
+                &self.tokenizer,
+                &report,
+                !request.resumable_only(),
+            )?;
+        }
         (self.sink)(TrainingEvent::Finished {
             output_dir: request.output_dir.display().to_string(),
             metrics: final_metrics,

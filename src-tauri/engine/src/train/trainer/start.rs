@@ -7,7 +7,7 @@ use std::time::Instant;
 use burn::tensor::backend::AutodiffBackend;
 
 use super::{Encoded, Model, Pace, Trainer};
-use crate::backend::BackendChoice;
+use crate::backend::{BackendChoice, device_at};
 use crate::cancel::CancelToken;
 use crate::data::csv_input::data_error;
 use crate::data::{Targets, prepare_split};
@@ -23,8 +23,10 @@ use crate::train::checkpoint::{
     CHECKPOINTS_DIR, OPTIMIZER_FILE, ResumePoint, checkpoint_folder, read_optimizer,
 };
 use crate::train::class_weights::{Weighting, class_weights};
+use crate::train::cluster::Replica;
 use crate::train::events::TrainingEvent;
 use crate::train::gpu_memory::check_fits;
+use crate::train::gradient_sync::GradientSync;
 use crate::train::loss::TrainingLoss;
 use crate::train::mixed_precision::{LossScale, matmul_precision_for};
 use crate::train::optimizer::AdamW;
@@ -42,11 +44,14 @@ where
     pub(super) fn start(
         request: &'a TrainingRequest,
         backend: BackendChoice,
+        replica: Replica,
         sink: &'a mut dyn FnMut(TrainingEvent),
         cancel: &'a CancelToken,
     ) -> Result<(Self, Model<B>)> {
         let session_started = Instant::now();
-        let device = B::Device::default();
+        let cluster = &request.cluster;
+        let index = cluster.device_indices.get(replica.local).copied();
+        let device = device_at::<B>(backend.kind, index);
         let recipe = &request.recipe;
         let precision = matmul_precision_for::<B>(recipe, &backend, &device)?;
         let mut data = prepare_split(request.split())?;
@@ -168,6 +173,16 @@ where
             let free = free + 4 * parameters as u64;
             check_fits(&config, parameters, recipe, backend.name, free)?;
         }
+        // Every copy waits here for the others (the roll call), after its slowest part.
+        let sync = match cluster.is_split() {
+            true => Some(GradientSync::<B::InnerBackend>::join(
+                cluster,
+                replica,
+                device.clone(),
+                cancel,
+            )?),
+            false => None,
+        };
         sink(TrainingEvent::Started {
             model: recipe.model.clone(),
             backend: backend.name.to_string(),
@@ -205,6 +220,8 @@ where
             pace: Pace::default(),
             loss_scale: LossScale::for_precision(precision),
             _precision: PrecisionScope::new(precision),
+            replica,
+            sync,
         };
         if let Some(point) = &request.resume_from {
             trainer.resume_from(point, &mut model)?;
@@ -217,8 +234,11 @@ where
     /// Takes the checkpoint's run state and optimizer moments (and the best model so far),
     /// then replays the run's history, so the page and the CLI show the whole run.
     fn resume_from(&mut self, point: &ResumePoint, model: &mut Model<B>) -> Result<()> {
-        // A checkpoint being written when the process was killed left a hidden folder.
-        crate::fsutil::remove_stale_partials(&self.request.output_dir.join(CHECKPOINTS_DIR));
+        // A checkpoint being written when the process was killed left a hidden folder (the
+        // lead copy's to tidy: it alone writes there).
+        if self.replica.leads() {
+            crate::fsutil::remove_stale_partials(&self.request.output_dir.join(CHECKPOINTS_DIR));
+        }
         let (moments, steps) = read_optimizer(&point.folder.join(OPTIMIZER_FILE))?;
         self.optimizer
             .restore_moments(model, moments, steps, &self.device)
