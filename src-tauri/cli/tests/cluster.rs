@@ -237,7 +237,7 @@ fn a_killed_node_ends_the_run_with_its_name_and_the_group_resumes() {
     } = reference_run(3);
     let split = dir.path().join("split");
 
-    let timeout = ["--device", "cpu", "--node-timeout", "5"];
+    let timeout = ["--device", "cpu", "--node-timeout", "10"];
     let port = free_ports(30000);
     let mut lead = spawn(training(&data, &split, &model, 3, &timeout).args(node_flags(0, port)));
     let mut other = spawn(training(&data, &split, &model, 3, &timeout).args(node_flags(1, port)));
@@ -268,9 +268,9 @@ fn a_killed_node_ends_the_run_with_its_name_and_the_group_resumes() {
         "{stderr}"
     );
     assert!(stderr.contains("--resume"), "{stderr}");
-    // The node timeout (5 s) and the probes of the silent node (at most 6 s).
+    // The node timeout (10 s) and the probes of the silent node (at most 6 s).
     assert!(
-        killed.elapsed() < Duration::from_secs(30),
+        killed.elapsed() < Duration::from_secs(40),
         "{:?}",
         killed.elapsed()
     );
