@@ -11,6 +11,8 @@ use crate::terminal::{print_download, progress_bar};
 #[derive(Default)]
 pub struct ProgressView {
     bar: Option<indicatif::ProgressBar>,
+    /// Another node of a run over several machines (node 0 writes the model, not this one).
+    pub other_node: bool,
 }
 
 impl ProgressView {
@@ -118,7 +120,13 @@ impl ProgressView {
                 let best = best_epoch
                     .map(|e| format!(" (best epoch: {e})"))
                     .unwrap_or_default();
-                eprintln!("Done in {seconds:.0} s{best}. Model saved to {output_dir}");
+                if self.other_node {
+                    eprintln!(
+                        "Done in {seconds:.0} s{best}. Node 0 saved the model to {output_dir}"
+                    );
+                } else {
+                    eprintln!("Done in {seconds:.0} s{best}. Model saved to {output_dir}");
+                }
             }
             // The error itself is printed once, by main, with its hint.
             TrainingEvent::Failed { .. } => {}

@@ -287,6 +287,7 @@ fn a_killed_node_ends_the_run_with_its_name_and_the_group_resumes() {
     let other = spawn(bert_studio().args(resume).args(node_flags(1, port)));
     let (ok, stderr) = finish(other, Duration::from_secs(300));
     assert!(ok, "node 1: {stderr}");
+    assert!(stderr.contains("Node 0 saved the model to"), "{stderr}");
     let (ok, stderr) = finish(lead, Duration::from_secs(60));
     assert!(ok, "node 0: {stderr}");
     assert!(stderr.contains("Resuming after epoch 1"), "{stderr}");

@@ -278,8 +278,9 @@ where
                 return Err(self.diverged(loss_value));
             }
             let scale = self.loss_scale.as_ref().map_or(1.0, LossScale::factor);
+            // share is 1 alone, and above 0 in a split run (class weights are positive).
             let grads = loss
-                .mul_scalar(share * scale / group.len() as f64)
+                .div_scalar(group.len() as f64 / (share * scale))
                 .backward();
             accumulator.accumulate(&model, GradientsParams::from_grads(grads, &model));
             loss_sum += loss_value * share;
