@@ -26,9 +26,9 @@ pub struct ClusterFlags {
     /// after it plus its rank
     #[arg(long, value_name = "HOST:PORT", requires = "nodes")]
     coordinator: Option<String>,
-    /// Seconds a node waits for the others at one step before the run ends and names the one
-    /// that stopped answering [default: 300]
-    #[arg(long, value_name = "SECONDS", requires = "nodes")]
+    /// Seconds a device or node waits for the others at one step before the run ends and
+    /// names the node that stopped answering (with --devices or --nodes) [default: 300]
+    #[arg(long, value_name = "SECONDS")]
     node_timeout: Option<u64>,
 }
 
@@ -40,6 +40,12 @@ impl ClusterFlags {
 
     /// The cluster, and the device kind `--devices` names (when it names one).
     pub fn cluster(&self) -> Result<(Cluster, Option<DeviceChoice>)> {
+        if self.node_timeout.is_some() && self.devices.is_none() && self.nodes.is_none() {
+            return Err(EngineError::invalid(Message::plain(
+                "--node-timeout is for a run split with --devices or --nodes; this run is on \
+                 one device, which waits for no other.",
+            )));
+        }
         let (kind, device_indices) = match &self.devices {
             Some(list) => {
                 let (kind, indices) = parse_devices(list)?;

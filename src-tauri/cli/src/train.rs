@@ -90,10 +90,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let result = if args.json {
         train(&request, &mut |event| print_json(&event), &cancel)
     } else {
-        let mut view = ProgressView {
-            other_node: request.cluster.node_rank > 0,
-            ..ProgressView::default()
-        };
+        let mut view = ProgressView::on_node(request.cluster.node_rank);
         let result = train(&request, &mut |e| view.show(e), &cancel);
         view.finish();
         result

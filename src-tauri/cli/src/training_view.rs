@@ -12,10 +12,18 @@ use crate::terminal::{print_download, progress_bar};
 pub struct ProgressView {
     bar: Option<indicatif::ProgressBar>,
     /// Another node of a run over several machines (node 0 writes the model, not this one).
-    pub other_node: bool,
+    other_node: bool,
 }
 
 impl ProgressView {
+    /// The view of node `node_rank`'s run (0 for a run on one machine).
+    pub fn on_node(node_rank: usize) -> Self {
+        ProgressView {
+            bar: None,
+            other_node: node_rank > 0,
+        }
+    }
+
     pub fn say(&self, line: String) {
         match &self.bar {
             // println would be dropped when stderr is not a terminal.

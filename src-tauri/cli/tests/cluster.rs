@@ -1,7 +1,8 @@
 //! Data-parallel training as a cluster user meets it, on this machine's loopback: two
 //! `bert-studio train` processes as two nodes (and two CPU copies in one process) end with the
 //! weights one process trains with the whole batch; a killed node ends the other's run with
-//! its name, and the group resumes from the last checkpoint.
+//! its name, and the group resumes from the last checkpoint; nodes started with other settings
+//! refuse to train together.
 
 // The engine's test helpers and fixtures, shared rather than copied.
 mod binary;
@@ -292,4 +293,33 @@ fn a_killed_node_ends_the_run_with_its_name_and_the_group_resumes() {
     assert!(ok, "node 0: {stderr}");
     assert!(stderr.contains("Resuming after epoch 1"), "{stderr}");
     assert_same_model(&single, &split, &model, steps_done(&single));
+}
+
+#[test]
+fn nodes_started_with_other_settings_stop_at_once_and_say_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, model) = (
+        small_nace_csv(dir.path()),
+        model_without_dropout(dir.path()),
+    );
+    let output = dir.path().join("split");
+    let port = free_ports(50000);
+    let started = Instant::now();
+    let lead = spawn(training(&data, &output, &model, 1, &CPU).args(node_flags(0, port)));
+    let other = spawn(training(&data, &output, &model, 2, &CPU).args(node_flags(1, port)));
+    let (ok, stderr) = finish(other, Duration::from_secs(120));
+    assert!(!ok, "node 1 trained with other settings");
+    assert!(
+        stderr.contains("Node 0 trains with other settings or other rows than this node"),
+        "{stderr}"
+    );
+    let (ok, stderr) = finish(lead, Duration::from_secs(60));
+    assert!(!ok, "node 0 trained with other settings");
+    assert!(
+        stderr.contains("Node 1 trains with other settings or other rows than this node"),
+        "{stderr}"
+    );
+    // At the roll call, before any step: well within the default node timeout (300 s).
+    assert!(started.elapsed() < Duration::from_secs(100));
+    assert!(!output.join("training_report.json").exists());
 }

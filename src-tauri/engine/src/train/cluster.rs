@@ -135,7 +135,13 @@ impl Cluster {
             .ok_or_else(unreadable)?;
         // Each node's data service listens on the ports after the coordinator's.
         if usize::from(address.port()) + self.nodes >= usize::from(u16::MAX) {
-            return Err(unreadable());
+            return Err(EngineError::invalid(said!(
+                "cluster.port_too_high",
+                "The coordinator's port {port} leaves no room for the {nodes} ports after it \
+                 (one for each node's data service): choose a lower one, e.g. 29500.",
+                port = address.port(),
+                nodes = self.nodes
+            )));
         }
         Ok(Some(address))
     }

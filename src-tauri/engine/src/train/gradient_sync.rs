@@ -15,13 +15,14 @@ use std::time::{Duration, Instant};
 use burn::module::{AutodiffModule, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::backend::{AutodiffBackend, Backend};
-use burn::tensor::{Tensor, TensorPrimitive};
+use burn::tensor::{ElementConversion, Tensor, TensorPrimitive};
 use burn_collective::{
     CollectiveConfig, PeerId, ReduceOperation, all_reduce, finish_collective, register,
 };
 use burn_communication::Address;
 
 use super::cluster::{Cluster, Replica, data_port};
+use super::roll_call::{NodeCall, RunSign, check_agreement, read_roll_call, roll_call_values};
 use crate::cancel::CancelToken;
 use crate::error::{EngineError, Result};
 use crate::said;
@@ -32,11 +33,17 @@ const CANCEL_POLL: Duration = Duration::from_millis(200);
 /// One replica's side of the run's all-reduces.
 pub struct GradientSync<B: Backend> {
     peer: PeerId,
+    /// The first replica of the run (node 0's first device), whose decisions all follow.
+    leads: bool,
+    /// How many replicas take part in every exchange.
+    replicas: usize,
     device: B::Device,
     config: CollectiveConfig,
     timeout: Duration,
     node_rank: usize,
-    /// Every node's data service, learned at the first exchange (to name one that died).
+    /// Whether the group is one process's devices (no nodes to name).
+    one_machine: bool,
+    /// Every node's data service, learned at the roll call (to name one that died).
     nodes: Vec<Option<SocketAddr>>,
     /// All-reduces done, for the messages.
     exchanges: usize,
@@ -44,11 +51,13 @@ pub struct GradientSync<B: Backend> {
 
 impl<B: Backend> GradientSync<B> {
     /// Joins the group: node 0's first replica starts the orchestrator, then every replica
-    /// waits (at most the cluster's timeout) for all the others and learns the nodes' addresses.
+    /// waits (at most the cluster's timeout) for all the others at the roll call, which
+    /// refuses nodes that would train something else (`roll_call`).
     pub fn join(
         cluster: &Cluster,
         replica: Replica,
         device: B::Device,
+        run: RunSign,
         cancel: &CancelToken,
     ) -> Result<Self> {
         quiet_network_layer();
@@ -77,46 +86,40 @@ impl<B: Backend> GradientSync<B> {
         }
         let mut sync = GradientSync {
             peer: PeerId::from(replica.index),
+            leads: replica.leads(),
+            replicas: replica.count,
             device,
             config,
             timeout: cluster.timeout,
             node_rank: cluster.node_rank,
+            one_machine: cluster.nodes == 1,
             nodes: vec![None; cluster.nodes],
             exchanges: 0,
         };
-        // The first all-reduce is the roll call: each node's first device puts its address in
-        // its own slot (4 octets and a port: exact in f32), so every replica learns them all.
-        let slots = 5 * cluster.nodes;
-        let mut addresses = vec![0.0f32; slots];
-        if let Some(SocketAddr::V4(own)) = own_address
-            && replica.local == 0
-        {
-            let slot = &mut addresses[5 * cluster.node_rank..5 * cluster.node_rank + 5];
-            for (value, octet) in slot.iter_mut().zip(own.ip().octets()) {
-                *value = f32::from(octet);
-            }
-            slot[4] = f32::from(own.port());
-        }
-        let values = Tensor::<B, 1>::from_floats(addresses.as_slice(), &sync.device);
-        let known = sync
-            .sum(values, cancel)?
-            .into_data()
-            .to_vec::<f32>()
-            .unwrap_or_default();
-        sync.nodes = known
-            .chunks(5)
-            .map(|slot| {
-                (slot[4] > 0.0).then(|| {
-                    let octets = [slot[0], slot[1], slot[2], slot[3]].map(|v| v as u8);
-                    SocketAddr::from((octets, slot[4] as u16))
-                })
-            })
+        let call = NodeCall {
+            address: match own_address {
+                Some(SocketAddr::V4(own)) => Some(own),
+                _ => None,
+            },
+            devices: cluster.devices_here(),
+            start_step: run.start_step,
+            digest: run.digest,
+        };
+        let speaks = (replica.local == 0).then_some(&call);
+        let values = roll_call_values(speaks, cluster.node_rank, cluster.nodes);
+        let calls = read_roll_call(&sync.sum_values(&values, cancel)?);
+        sync.nodes = calls
+            .iter()
+            .map(|call| call.and_then(|c| c.address).map(SocketAddr::V4))
             .collect();
+        check_agreement(&call, cluster.node_rank, &calls)?;
         Ok(sync)
     }
 
     /// The sum of `values` over every replica of the run (waiting for the others at most the
-    /// cluster's timeout; a cancel while waiting ends the wait).
+    /// cluster's timeout; a cancel while waiting ends the wait). The last value is the count
+    /// slot: every replica puts 1 there, and a sum that did not count every replica is refused
+    /// (burn-collective can let a node into an exchange before another has left the last one).
     pub fn sum(&mut self, values: Tensor<B, 1>, cancel: &CancelToken) -> Result<Tensor<B, 1>> {
         let (peer, device, config) = (self.peer, self.device.clone(), self.config.clone());
         let primitive = values.into_primitive().tensor();
@@ -150,38 +153,150 @@ impl<B: Backend> GradientSync<B> {
             }
         };
         self.exchanges += 1;
-        match result {
-            Ok(sum) => Ok(Tensor::from_primitive(TensorPrimitive::Float(sum))),
-            Err(error) => Err(EngineError::Cluster {
+        let sum = match result {
+            Ok(sum) => Tensor::<B, 1>::from_primitive(TensorPrimitive::Float(sum)),
+            Err(error) => {
+                // burn's exchange fails at once when a node in it vanishes: name the node.
+                let silent = match self.one_machine {
+                    true => Vec::new(),
+                    false => self.silent_nodes(),
+                };
+                if !silent.is_empty() {
+                    return Err(self.nodes_lost(&silent));
+                }
+                return Err(EngineError::Cluster {
+                    message: said!(
+                        "cluster.reduce_failed",
+                        "Combining the gradients of the nodes failed at exchange {exchange}: \
+                         {detail}. Every node must run the same bert-studio with the same \
+                         --nodes, recipe and data.",
+                        exchange = self.exchanges,
+                        detail = format!("{error:?}")
+                    ),
+                });
+            }
+        };
+        let len = sum.dims()[0];
+        let counted = sum.clone().slice(len - 1..len).into_scalar().elem::<f32>();
+        if counted != self.replicas as f32 {
+            return Err(EngineError::Cluster {
                 message: said!(
-                    "cluster.reduce_failed",
-                    "Combining the gradients of the nodes failed at exchange {exchange}: {detail}. \
-                 Every node must run the same bert-studio with the same --nodes, recipe and data.",
+                    "cluster.out_of_step",
+                    "The devices fell out of step at exchange {exchange}: {counted} of the \
+                     {replicas} took part in it. The run ends here so that no copy of the model \
+                     drifts; resume it with --resume on every node.",
                     exchange = self.exchanges,
-                    detail = format!("{error:?}")
+                    counted = counted,
+                    replicas = self.replicas
                 ),
-            }),
+            });
         }
+        Ok(sum)
+    }
+
+    /// `sum` of a few values (the count slot added and taken off here).
+    fn sum_values(&mut self, values: &[f32], cancel: &CancelToken) -> Result<Vec<f32>> {
+        let mut counted = values.to_vec();
+        counted.push(1.0);
+        let tensor = Tensor::<B, 1>::from_floats(counted.as_slice(), &self.device);
+        let mut sum = self
+            .sum(tensor, cancel)?
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap_or_default();
+        sum.truncate(values.len());
+        Ok(sum)
+    }
+
+    /// The lead replica's answers, on every replica: for the decisions that must be taken
+    /// alike everywhere (stop early, keep as the best model, saved) even where one node's own
+    /// evaluation differed in the last bit.
+    pub fn lead_decides<const N: usize>(
+        &mut self,
+        answers: [bool; N],
+        cancel: &CancelToken,
+    ) -> Result<[bool; N]> {
+        let lead = self.leads;
+        let values = answers.map(|answer| if lead && answer { 1.0f32 } else { 0.0 });
+        let sum = self.sum_values(&values, cancel)?;
+        Ok(std::array::from_fn(|i| sum[i] > 0.5))
+    }
+
+    /// Every replica waits here until node 0 has written a checkpoint or the model folder
+    /// (`saved`: whether it could); on the others, a failed write ends the run too.
+    pub fn after_lead_saved(
+        &mut self,
+        saved: bool,
+        model_folder: bool,
+        cancel: &CancelToken,
+    ) -> Result<()> {
+        let [saved] = self.lead_decides([saved], cancel)?;
+        if saved || self.leads {
+            return Ok(());
+        }
+        let message = if model_folder {
+            said!(
+                "cluster.lead_no_model",
+                "Node 0 could not write the model folder; its own output says why."
+            )
+        } else {
+            said!(
+                "cluster.lead_no_checkpoint",
+                "Node 0 could not write the checkpoint, so the run ends on every node; its own \
+                 output says why."
+            )
+        };
+        Err(EngineError::Cluster { message })
     }
 
     /// Why the wait ended: the nodes whose data service no longer answers, by name.
     fn no_answer(&self) -> EngineError {
         let seconds = self.timeout.as_secs();
+        if self.one_machine {
+            // Another device's thread is stuck (a GPU driver that hangs, mostly).
+            return EngineError::Cluster {
+                message: said!(
+                    "cluster.device_stuck",
+                    "The other devices did not answer within {seconds} s, so the run ends \
+                     here. Resume it with --resume; if a device is only slow, raise \
+                     --node-timeout.",
+                    seconds = seconds
+                ),
+            };
+        }
         if self.exchanges == 0 {
             return EngineError::Cluster {
                 message: said!(
                     "cluster.not_joined",
                     "Not every node joined the run within {seconds} s. Start bert-studio on each \
-                 of the {nodes} node(s) with the same --nodes and --coordinator (a different \
+                 of the {nodes} nodes with the same --nodes and --coordinator (a different \
                  --node-rank each), and let them reach the coordinator's port and the {nodes} \
-                 ports after it.",
+                 ports after it. If node 0's name means 127.x on node 0 itself, give \
+                 --coordinator as its IP address.",
                     seconds = seconds,
-                    nodes = self.nodes.len().max(1)
+                    nodes = self.nodes.len()
                 ),
             };
         }
-        let silent: Vec<String> = self
-            .nodes
+        let silent = self.silent_nodes();
+        if !silent.is_empty() {
+            return self.nodes_lost(&silent);
+        }
+        EngineError::Cluster {
+            message: said!(
+                "cluster.no_answer",
+                "The other nodes did not answer within {seconds} s (exchange {exchange}), so the \
+                 run ends here. Resume it with --resume on every node once they all run again; \
+                 if a node is only slow (a checkpoint on a slow disk), raise --node-timeout.",
+                seconds = seconds,
+                exchange = self.exchanges + 1
+            ),
+        }
+    }
+
+    /// The other nodes whose data service no longer accepts connections, named with it.
+    fn silent_nodes(&self) -> Vec<String> {
+        self.nodes
             .iter()
             .enumerate()
             .filter(|(rank, _)| *rank != self.node_rank)
@@ -189,28 +304,19 @@ impl<B: Backend> GradientSync<B> {
                 let address = (*address)?;
                 (!answers(address)).then(|| format!("node {rank} ({address})"))
             })
-            .collect();
-        if silent.is_empty() {
-            EngineError::Cluster {
-                message: said!(
-                    "cluster.no_answer",
-                    "The other devices or nodes did not answer within {seconds} s (exchange \
-                 {exchange}), so the run ends here. Resume it with --resume on every node once \
-                 they all run again.",
-                    seconds = seconds,
-                    exchange = self.exchanges + 1
-                ),
-            }
-        } else {
-            EngineError::Cluster {
-                message: said!(
-                    "cluster.node_lost",
-                    "{nodes} stopped answering (no reply within {seconds} s), so the run ends on \
-                 every node. Resume it with --resume on every node once they all run again.",
-                    nodes = silent.join(", "),
-                    seconds = seconds
-                ),
-            }
+            .collect()
+    }
+
+    fn nodes_lost(&self, silent: &[String]) -> EngineError {
+        EngineError::Cluster {
+            message: said!(
+                "cluster.node_lost",
+                "{nodes} stopped answering, so the run ends on every node. Resume it with \
+                 --resume on every node once they all run again; if the node was only slow (a \
+                 checkpoint on a slow disk), raise --node-timeout (now {seconds} s).",
+                nodes = silent.join(", "),
+                seconds = self.timeout.as_secs()
+            ),
         }
     }
 }
@@ -290,7 +396,7 @@ fn own_ip(coordinator: SocketAddr) -> IpAddr {
 }
 
 /// Every trainable parameter's gradient in one vector, in the model's order (zeros where this
-/// replica has none: no rows of its own this step), followed by `extra`.
+/// replica has none: no rows of its own this step), followed by `extra` and `sum`'s count slot.
 pub fn flatten_gradients<B: AutodiffBackend, M: AutodiffModule<B>>(
     model: &M,
     grads: &GradientsParams,
@@ -322,11 +428,16 @@ pub fn flatten_gradients<B: AutodiffBackend, M: AutodiffModule<B>>(
         parts: Vec::new(),
     };
     model.visit(&mut visitor);
-    visitor.parts.push(Tensor::from_floats(extra, device));
+    let mut tail = extra.to_vec();
+    tail.push(1.0);
+    visitor
+        .parts
+        .push(Tensor::from_floats(tail.as_slice(), device));
     Tensor::cat(visitor.parts, 0)
 }
 
-/// The gradients back from `flatten_gradients`' layout, with the `extra` values after them.
+/// The gradients back from `flatten_gradients`' layout, with the `extra` values after them
+/// (the count slot left out).
 pub fn unflatten_gradients<B: AutodiffBackend, M: AutodiffModule<B>>(
     model: &M,
     flat: Tensor<B::InnerBackend, 1>,
@@ -359,7 +470,7 @@ pub fn unflatten_gradients<B: AutodiffBackend, M: AutodiffModule<B>>(
         grads: GradientsParams::new(),
     };
     model.visit(&mut visitor);
-    let total = visitor.flat.dims()[0];
+    let total = visitor.flat.dims()[0] - 1;
     let extra = visitor
         .flat
         .slice(visitor.offset..total)

@@ -14,6 +14,7 @@ pub mod optimizer;
 pub mod recipe;
 mod recipe_checks;
 pub mod request;
+mod roll_call;
 pub mod run_state;
 pub mod schedule;
 pub mod trainer;

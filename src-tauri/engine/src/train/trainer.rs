@@ -16,12 +16,12 @@ use burn::tensor::backend::AutodiffBackend;
 use super::cluster::{Replica, shard_share};
 use super::events::TrainingEvent;
 use super::gradient_sync::{GradientSync, flatten_gradients, unflatten_gradients};
-use super::loss::{TrainingLoss, validation_metrics};
+use super::loss::TrainingLoss;
 use super::mixed_precision::LossScale;
 use super::optimizer::{AdamW, clip_factor, gradient_norm};
 use super::recipe::{Recipe, StepPlan, Strategy};
 use super::request::{TrainingReport, TrainingRequest, check_request};
-use super::run_state::{BestEpoch, RunState, dropout_seed};
+use super::run_state::{RunState, dropout_seed};
 use super::schedule::learning_rate;
 use crate::backend::{BackendChoice, BackendKind, GpuLoad, choose_backend, on_gpu};
 use crate::cancel::CancelToken;
@@ -29,12 +29,11 @@ use crate::data::{DataSummary, Targets, length_grouped_order, shuffled_order};
 use crate::error::{EngineError, Result};
 use crate::kernels::FusedOps;
 use crate::kernels::precision::PrecisionScope;
-use crate::metrics::Metrics;
 use crate::model::{ModelConfig, SequenceClassifier, TextTokenizer};
 use crate::progress::ProgressMeter;
 use crate::said;
-use crate::scoring::{PaddingCount, budget_row_tokens, logits_by_length};
 
+mod evaluation;
 mod probe;
 mod replicas;
 mod saving;
@@ -161,7 +160,9 @@ where
         let request = self.request;
         let recipe = &request.recipe;
         let epoch_started = Instant::now();
-        B::seed(&self.device, dropout_seed(recipe.seed, epoch));
+        // Each copy of a split run draws its own masks (the first, those of a lone run).
+        let stream = (self.replica.index as u64).wrapping_mul(0x2545_F491_4F6C_DD1D);
+        B::seed(&self.device, dropout_seed(recipe.seed, epoch) ^ stream);
         let order = self.epoch_order();
         let batches: Vec<&[usize]> = order.chunks(recipe.train_batch_size).collect();
         let mut epoch_loss = (0.0f64, 0usize);
@@ -205,20 +206,7 @@ where
         if recipe.eval_strategy == Strategy::Epoch {
             let valid = model.valid();
             let metrics = self.evaluate(&valid, epoch_end)?;
-            let best = recipe.metric_for_best_model;
-            if recipe.load_best
-                && self
-                    .run
-                    .best
-                    .as_ref()
-                    .is_none_or(|kept| best.improves(&metrics, &kept.metrics))
-            {
-                self.run.best = Some(BestEpoch {
-                    epoch: epoch + 1,
-                    metrics,
-                });
-                self.best_model = Some(valid);
-            }
+            self.keep_if_best(valid, metrics, epoch + 1)?;
         }
         if self.request.checkpoints() {
             self.save_checkpoint(&mut model)?;
@@ -421,63 +409,6 @@ where
             self.plan.warmup_steps,
             self.plan.total_steps,
         )
-    }
-
-    /// Validation metrics with the loss (the model runs without dropout), recorded as an
-    /// `Evaluation` event and kept as the run's latest.
-    fn evaluate(&mut self, model: &Model<B::InnerBackend>, epoch: f64) -> Result<Metrics> {
-        let budget =
-            self.request.recipe.eval_batch_size.max(1) * budget_row_tokens(self.backend.kind);
-        let logits = logits_by_length(
-            model,
-            &self.tokenizer,
-            &self.validation_set.ids,
-            budget,
-            &self.device,
-            &PaddingCount::default(),
-            self.cancel,
-        )?;
-        let metrics = validation_metrics(
-            &logits,
-            &self.validation_set.targets,
-            &self.labels,
-            self.class_weights.as_deref(),
-            self.request.recipe.decision_threshold,
-        );
-        self.record(TrainingEvent::Evaluation {
-            step: self.run.step,
-            epoch,
-            metrics: metrics.clone(),
-        });
-        self.run.last_metrics = Some(metrics.clone());
-        self.watch_for_early_stop(&metrics, epoch);
-        Ok(metrics)
-    }
-
-    /// Counts the evaluation towards early stopping, and ends the run (after this step) when
-    /// the recipe's patience has run out.
-    fn watch_for_early_stop(&mut self, metrics: &Metrics, epoch: f64) {
-        let recipe = &self.request.recipe;
-        let patience = recipe.early_stopping_patience;
-        if patience == 0 || self.run.stopped_early {
-            return;
-        }
-        let metric = recipe.metric_for_best_model;
-        let threshold = recipe.early_stopping_threshold;
-        if self
-            .run
-            .early_stopping
-            .observe(metric.score(metrics), patience, threshold)
-        {
-            self.run.stopped_early = true;
-            self.record(TrainingEvent::StoppedEarly {
-                step: self.run.step,
-                epoch,
-                metric,
-                evaluations: patience,
-                threshold,
-            });
-        }
     }
 
     /// An event of the run's history: kept for the report and checkpoints, and sent.

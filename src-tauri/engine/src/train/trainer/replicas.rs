@@ -29,13 +29,14 @@ where
         return train_replica::<B>(request, backend, cluster.replica(0), sink, cancel);
     }
     // One thread a device, each with its copy of the model; the first sends the events. A
-    // copy that fails stops the others (they would wait for it at the next step), and so
-    // does the user's cancel, passed on by a watcher.
+    // copy that fails or panics stops the others (they would wait for it at the next step),
+    // and so does the user's cancel, passed on by a watcher.
     let group = CancelToken::new();
     let finished = AtomicBool::new(false);
+    let mut panicked = None;
     let results: Vec<Result<TrainingReport>> = std::thread::scope(|scope| {
         scope.spawn(|| {
-            while !finished.load(Ordering::SeqCst) {
+            while !finished.load(Ordering::SeqCst) && !group.is_cancelled() {
                 if cancel.is_cancelled() {
                     group.cancel();
                     break;
@@ -44,6 +45,7 @@ where
             }
         });
         let run = |local: usize, sink: &mut dyn FnMut(TrainingEvent)| {
+            let _stops_the_others = CancelOnPanic(&group);
             let result = train_replica::<B>(request, backend, cluster.replica(local), sink, &group);
             if result.is_err() {
                 group.cancel();
@@ -53,18 +55,23 @@ where
         let others: Vec<_> = (1..cluster.devices_here())
             .map(|local| scope.spawn(move || run(local, &mut |_| {})))
             .collect();
-        let mut results = vec![run(0, sink)];
-        results.extend(others.into_iter().map(|other| {
-            other.join().unwrap_or_else(|panic| {
-                let text = crate::error::panic_message(panic.as_ref());
-                Err(EngineError::internal(
-                    text.unwrap_or_else(|| "a device's thread panicked".into()),
-                ))
-            })
-        }));
+        let lead = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(0, sink)));
+        let mut results = Vec::new();
+        for outcome in std::iter::once(lead).chain(others.into_iter().map(|other| other.join())) {
+            match outcome {
+                Ok(result) => results.push(result),
+                Err(payload) => {
+                    panicked.get_or_insert(payload);
+                }
+            }
+        }
         finished.store(true, Ordering::SeqCst);
         results
     });
+    // A panic goes on up as it would from a lone run (where a GPU's out-of-memory is said).
+    if let Some(payload) = panicked {
+        std::panic::resume_unwind(payload);
+    }
     // A copy that failed says why; the others only stopped for it.
     let failed = results.iter().position(|result| {
         result
@@ -74,7 +81,18 @@ where
     results
         .into_iter()
         .nth(failed.unwrap_or(0))
-        .expect("the lead copy ran")
+        .expect("a copy ran")
+}
+
+/// Cancels the group when its copy's thread unwinds from a panic.
+struct CancelOnPanic<'a>(&'a CancelToken);
+
+impl Drop for CancelOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.cancel();
+        }
+    }
 }
 
 /// One copy of the model on one device: the whole run when it is alone, its shard of every

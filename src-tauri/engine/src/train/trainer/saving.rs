@@ -26,11 +26,19 @@ where
 {
     /// `checkpoints/epoch-N`: the model, the optimizer's moments and the run state, written
     /// atomically; older checkpoints are pruned. In a split run the lead copy alone writes
-    /// (the others hold the same weights).
+    /// (the others hold the same weights) while the others wait for it.
     pub(super) fn save_checkpoint(&mut self, model: &mut Model<B>) -> Result<()> {
-        if !self.replica.leads() {
-            return Ok(());
+        let saved = match self.replica.leads() {
+            true => self.write_checkpoint(model),
+            false => Ok(()),
+        };
+        if let Some(sync) = &mut self.sync {
+            sync.after_lead_saved(saved.is_ok(), false, self.cancel)?;
         }
+        saved
+    }
+
+    fn write_checkpoint(&mut self, model: &mut Model<B>) -> Result<()> {
         let request = self.request;
         let epochs_done = self.run.epochs_done;
         let path = checkpoint_folder(&request.output_dir, epochs_done);
@@ -77,7 +85,8 @@ where
     }
 
     /// The final folder (the best epoch's model when `load_best` kept one), its report, and
-    /// the `Finished` event. In a split run the lead copy alone writes the folder.
+    /// the `Finished` event. In a split run the lead copy alone writes the folder, and the
+    /// others finish once it has.
     pub(super) fn finish(mut self, model: Model<B>) -> Result<TrainingReport> {
         let request = self.request;
         let recipe = &request.recipe;
@@ -103,16 +112,22 @@ where
             best_epoch,
             wall_seconds: self.wall_seconds(),
         };
-        if self.replica.leads() {
-            save_trained_folder(
+        let saved = match self.replica.leads() {
+            true => save_trained_folder(
                 &request.output_dir,
                 &final_model,
                 &self.config,
                 &self.tokenizer,
                 &report,
                 !request.resumable_only(),
-            )?;
+            ),
+            false => Ok(()),
+        };
+        // The other nodes say "saved" only once node 0 has.
+        if let Some(sync) = &mut self.sync {
+            sync.after_lead_saved(saved.is_ok(), true, self.cancel)?;
         }
+        saved?;
         (self.sink)(TrainingEvent::Finished {
             output_dir: request.output_dir.display().to_string(),
             metrics: final_metrics,

@@ -32,6 +32,7 @@ use crate::train::mixed_precision::{LossScale, matmul_precision_for};
 use crate::train::optimizer::AdamW;
 use crate::train::recipe::StepPlan;
 use crate::train::request::TrainingRequest;
+use crate::train::roll_call::{RunSign, run_digest};
 use crate::train::run_state::RunState;
 use crate::unix_now;
 
@@ -179,6 +180,10 @@ where
                 cluster,
                 replica,
                 device.clone(),
+                RunSign {
+                    start_step: request.resume_from.as_ref().map_or(0, |p| p.state.run.step),
+                    digest: run_digest(recipe, &fingerprint),
+                },
                 cancel,
             )?),
             false => None,
